@@ -1,0 +1,1 @@
+export async function runId(): Promise<number> { throw new Error("not yet"); }

@@ -1,0 +1,61 @@
+/**
+ * `hyperspace`: dispatches `hyperspace <group> <command> …` to a command group.
+ * Groups are imported lazily so `hyperspace id verify` does not pay for the
+ * engine or the chain at start-up.
+ */
+import { BaseError } from '../common/errors.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, printJson, processIo, type CliIo } from './io.ts';
+
+export type CommandGroup = (argv: string[], io: CliIo) => Promise<number>;
+
+const GROUPS: Record<string, { summary: string; load: () => Promise<CommandGroup> }> = {
+  id: { summary: 'create, show, solve and verify node identities (S/Kademlia puzzles)', load: async () => (await import('./id.ts')).runId },
+};
+
+const HELP = `hyperspace — peer-to-peer AI inference with verified answers
+
+Usage: hyperspace <group> <command> [options]
+
+Groups:
+${Object.entries(GROUPS)
+  .map(([name, g]) => `  ${name.padEnd(8)} ${g.summary}`)
+  .join('\n')}
+
+Run \`hyperspace <group> --help\` for the commands of a group.
+`;
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [group, ...rest] = argv;
+  if (group === undefined || group === '--help' || group === '-h' || group === 'help') {
+    io.stdout(HELP);
+    return group === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (group === '--version') {
+    io.stdout('hyperspace 0.1.0\n');
+    return EXIT_OK;
+  }
+  const entry = GROUPS[group];
+  if (!entry) {
+    io.stderr(`hyperspace: unknown group '${group}'\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  const json = rest.includes('--json');
+  try {
+    const run = await entry.load();
+    return await run(rest, io);
+  } catch (error) {
+    return reportError(error, io, json);
+  }
+}
+
+function reportError(error: unknown, io: CliIo, json: boolean): number {
+  const usage = error instanceof UsageError;
+  if (error instanceof BaseError) {
+    if (json) printJson(io, { error: error.toJSON() });
+    const hint = usage ? ` (${(error as UsageError).details.hint})` : '';
+    io.stderr(`hyperspace: ${error.message}${hint}\n`);
+  } else {
+    io.stderr(`hyperspace: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+  }
+  return usage ? EXIT_USAGE : EXIT_FAILURE;
+}
