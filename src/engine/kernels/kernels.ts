@@ -1,0 +1,128 @@
+/**
+ * The `Kernels` interface: the heavy integer operations of the engine
+ * (whitepaper §2.2.6; DESIGN.md §1.7), with two interchangeable
+ * implementations: `referenceKernels` (plain TypeScript, the specification)
+ * and the WebAssembly SIMD kernels of `loadWasmKernels()` (wasm.ts). Both give
+ * bit-identical results; tests check it on random shapes and edge values.
+ *
+ * Matrices that are used many times (weights, KV caches) live behind an
+ * `Int8MatrixHandle`: the wasm implementation copies them into its linear
+ * memory once, so a matvec copies only the vector in and the result out.
+ */
+import { KernelShapeError, checkDimension, checkLength } from './errors.ts';
+import { MAX_MATRIX_ELEMENTS, MAX_MATVEC_COLS, MAX_MATVEC_ROWS, matvecInt8Reference } from './matvec.ts';
+import { dotInt8RowsReference, weightedSumInt8ColsReference } from './attention.ts';
+
+/** An int8 matrix (rows, cols), row-major, owned by one Kernels instance. */
+export interface Int8MatrixHandle {
+  readonly rows: number;
+  readonly cols: number;
+  /** Overwrites rows [row, row + data.length / cols) (KV cache appends). */
+  writeRows(row: number, data: Int8Array): void;
+  /** A copy of rows [row, row + count). */
+  readRows(row: number, count: number): Int8Array;
+  /** Releases the memory; the handle is unusable afterwards. */
+  free(): void;
+}
+
+export interface Kernels {
+  /** `reference` or `wasm-simd`. */
+  readonly name: string;
+  /** One-shot W (rows, cols) @ x (cols) -> out (rows); see matvecInt8Reference. */
+  matvecInt8(w: Int8Array, rows: number, cols: number, x: Int8Array, out: Int32Array): void;
+  /** Copies `w` (rows, cols) into a resident matrix. */
+  prepareMatrix(w: Int8Array, rows: number, cols: number): Int8MatrixHandle;
+  /** A zero-filled resident matrix (rows, cols), e.g. a KV cache of `rows` positions. */
+  createMatrix(rows: number, cols: number): Int8MatrixHandle;
+  /** out (m.rows) = M @ x (m.cols), exact int32. */
+  matvec(m: Int8MatrixHandle, x: Int8Array, out: Int32Array): void;
+  /** scores (n) = K[0..n) @ q (k.cols), n ≤ k.rows, exact int32 (attention scores). */
+  dotInt8Rows(k: Int8MatrixHandle, n: number, q: Int8Array, scores: Int32Array): void;
+  /** out (v.cols) = Σ_{i<n} p[i] · V[i, :], n ≤ v.rows, int32 wrapping (see WEIGHTED_SUM_MAX_ABS_P_SUM). */
+  weightedSumInt8Cols(v: Int8MatrixHandle, n: number, p: Int32Array, out: Int32Array): void;
+}
+
+/** Checks (rows, cols) of a new matrix. */
+export function checkMatrixShape(kernel: string, rows: number, cols: number): void {
+  checkDimension(kernel, 'rows', rows, 0, MAX_MATVEC_ROWS);
+  checkDimension(kernel, 'cols', cols, 0, MAX_MATVEC_COLS);
+  checkDimension(kernel, 'rows*cols', rows * cols, 0, MAX_MATRIX_ELEMENTS);
+}
+
+/** Checks a writeRows call: whole rows, inside the matrix. */
+export function checkWriteRows(m: { rows: number; cols: number }, row: number, data: Int8Array): number {
+  const count = m.cols === 0 ? 0 : data.length / m.cols;
+  if (!Number.isInteger(count)) {
+    throw new KernelShapeError({ kernel: 'writeRows', argument: 'data', expected: `a multiple of cols=${m.cols} long`, actual: `length ${data.length}` });
+  }
+  checkDimension('writeRows', 'row', row, 0, m.rows - count);
+  return count;
+}
+
+/** Checks that `n` rows of a handle are in range. */
+export function checkRowCount(kernel: string, m: { rows: number }, n: number): void {
+  checkDimension(kernel, 'n', n, 0, m.rows);
+}
+
+class ReferenceMatrix implements Int8MatrixHandle {
+  readonly rows: number;
+  readonly cols: number;
+  #data: Int8Array | null;
+  constructor(rows: number, cols: number, data: Int8Array) {
+    this.rows = rows;
+    this.cols = cols;
+    this.#data = data;
+  }
+  get data(): Int8Array {
+    if (this.#data === null) throw new KernelShapeError({ kernel: 'reference', argument: 'matrix', expected: 'a live handle', actual: 'a freed handle' });
+    return this.#data;
+  }
+  writeRows(row: number, data: Int8Array): void {
+    checkWriteRows(this, row, data);
+    this.data.set(data, row * this.cols);
+  }
+  readRows(row: number, count: number): Int8Array {
+    checkDimension('readRows', 'row', row, 0, this.rows);
+    checkDimension('readRows', 'count', count, 0, this.rows - row);
+    return this.data.slice(row * this.cols, (row + count) * this.cols);
+  }
+  free(): void {
+    this.#data = null;
+  }
+}
+
+function asReference(m: Int8MatrixHandle): ReferenceMatrix {
+  if (!(m instanceof ReferenceMatrix)) {
+    throw new KernelShapeError({ kernel: 'reference', argument: 'matrix', expected: 'a handle made by referenceKernels', actual: m.constructor.name });
+  }
+  return m;
+}
+
+/** The TypeScript reference kernels: the specification, and the fallback. */
+export const referenceKernels: Kernels = {
+  name: 'reference',
+  matvecInt8: matvecInt8Reference,
+  prepareMatrix(w, rows, cols) {
+    checkMatrixShape('prepareMatrix', rows, cols);
+    checkLength('prepareMatrix', 'w', w, rows * cols, 'rows*cols');
+    return new ReferenceMatrix(rows, cols, w.slice());
+  },
+  createMatrix(rows, cols) {
+    checkMatrixShape('createMatrix', rows, cols);
+    return new ReferenceMatrix(rows, cols, new Int8Array(rows * cols));
+  },
+  matvec(m, x, out) {
+    const r = asReference(m);
+    matvecInt8Reference(r.data, r.rows, r.cols, x, out);
+  },
+  dotInt8Rows(k, n, q, scores) {
+    const r = asReference(k);
+    checkRowCount('dotInt8Rows', r, n);
+    dotInt8RowsReference(r.data, n, r.cols, q, scores);
+  },
+  weightedSumInt8Cols(v, n, p, out) {
+    const r = asReference(v);
+    checkRowCount('weightedSumInt8Cols', r, n);
+    weightedSumInt8ColsReference(r.data, n, r.cols, p, out);
+  },
+};
