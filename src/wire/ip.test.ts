@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ipFromBytes, ipToBytes } from './ip.ts';
+import { toHex } from '../common/bytes.ts';
+import { InvalidArgumentError } from '../common/errors.ts';
+import { SeededRandom } from '../common/clock.ts';
+
+test('IPv4 is carried as IPv4-mapped IPv6 and prints back dotted', () => {
+  assert.equal(toHex(ipToBytes('127.0.0.1')), '0x00000000000000000000ffff7f000001');
+  assert.equal(ipFromBytes(ipToBytes('10.1.2.3')), '10.1.2.3');
+  assert.deepEqual(ipToBytes('::ffff:10.1.2.3'), ipToBytes('10.1.2.3'));
+});
+
+test('IPv6 forms parse to one byte string and print in RFC 5952 form', () => {
+  assert.equal(ipFromBytes(ipToBytes('2001:0DB8:0:0:0:0:0:1')), '2001:db8::1');
+  assert.equal(ipFromBytes(ipToBytes('::')), '::');
+  assert.equal(ipFromBytes(ipToBytes('::1')), '::1');
+  assert.equal(ipFromBytes(ipToBytes('1:0:0:2:0:0:0:3')), '1:0:0:2::3');
+  assert.equal(ipFromBytes(ipToBytes('1:2:3:4:5:6:7:8')), '1:2:3:4:5:6:7:8');
+  assert.equal(ipFromBytes(ipToBytes('fe80::1:0:0:0')), 'fe80::1:0:0:0'); // tie: the first run
+  assert.equal(ipFromBytes(ipToBytes('1:0:0:2:0:0:0:0')), '1:0:0:2::');
+});
+
+test('round trip over random 16-byte addresses', () => {
+  const r = new SeededRandom(3);
+  for (let i = 0; i < 300; i++) {
+    const b = r.bytes(16);
+    if (i % 3 === 0) b.fill(0, 2 + (i % 7), 9 + (i % 5));
+    assert.deepEqual(ipToBytes(ipFromBytes(b)), b);
+  }
+});
+
+test('malformed addresses are InvalidArgumentError', () => {
+  for (const bad of ['', '1.2.3', '256.1.1.1', '01.2.3.4', '1.2.3.4.5', '1::2::3', '12345::', 'g::', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7::8', 'localhost', '[::1]']) {
+    assert.throws(() => ipToBytes(bad), InvalidArgumentError, bad);
+  }
+});
