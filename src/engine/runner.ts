@@ -1,0 +1,227 @@
+/**
+ * The runner: executes a validated model on a query, producing the output, its hash and — only on demand —
+ * the full execution trace (whitepaper §2.2.5; engine.md §5).
+ *
+ * Steps. A 'classify' model runs one step. A 'generate' model runs one step per position t = 0, 1, …: step t
+ * reads token t (the prompt's for t < P, else the token chosen at step t−1) and chooses the next token; the
+ * tokens chosen at steps P−1, P, … are the output. Generation stops after maxTokens tokens, at <eos>, or when
+ * the context is full (t = contextLength − 1). Steps run = P − 1 + (tokens generated).
+ *
+ * Trace. Element (s, n, i) — element i of node n at step s — has index s·stepElements + offsets[n] + i: step after
+ * step, node after node, position after position. Every element is an int32. The happy path (trace: false)
+ * keeps only the current and previous step and the KV-cache nodes' history: O(stepElements + C·cache) memory.
+ *
+ * outputHash = keccak256(output elements as int32 little-endian, in order).
+ */
+import { BaseError } from '../common/errors.ts';
+import { keccak256 } from '../crypto/keccak.ts';
+import type { Kernels } from './kernels/kernels.ts';
+import { referenceKernels } from './kernels/kernels.ts';
+import type { LoadedModel } from './model-file.ts';
+import type { NodeViews, RunEnv, RunQuery } from './ops/op.ts';
+
+export interface RunInput {
+  /** Prompt token ids (generate), 1 ≤ length ≤ contextLength. */
+  prompt?: ArrayLike<number>;
+  /** Input vector (classify), int8, one entry per element of the vector node. */
+  vector?: ArrayLike<number>;
+  /** Most tokens to generate (generate), ≥ 1. */
+  maxTokens?: number;
+  /** Sampling seed in [0, 2^64); null or absent = greedy. */
+  seed?: bigint | number | null;
+}
+
+export interface RunnerOptions {
+  /** Kernels for the matvecs; the reference by default (bit-identical to wasm). */
+  kernels: Kernels;
+  /** Largest trace a run may materialise, in elements (4 bytes each). */
+  maxTraceElements: number;
+}
+
+export const DEFAULTS: RunnerOptions = {
+  kernels: referenceKernels,
+  maxTraceElements: 1 << 28, // 256 Mi elements = 1 GiB: beyond that a dispute should re-run in pieces
+};
+
+export interface RunResult {
+  /** Generated token ids (generate) or the output node's elements (classify). */
+  output: Int32Array;
+  /** keccak256 of `output` as int32 LE. */
+  outputHash: Uint8Array;
+  /** Steps executed. */
+  steps: number;
+  /** Elements per step. */
+  stepElements: number;
+  /** Prompt length P (0 for classify). */
+  promptLength: number;
+  /** The full trace (only with trace: true): steps · stepElements int32. */
+  trace: Int32Array | null;
+}
+
+export class RunInputError extends BaseError<{ reason: string }> {
+  constructor(reason: string) {
+    super('ENGINE_BAD_INPUT', `bad run input: ${reason}`, { details: { reason } });
+  }
+}
+
+export class TraceTooLargeError extends BaseError<{ elements: number; limit: number }> {
+  constructor(elements: number, limit: number) {
+    super('ENGINE_TRACE_TOO_LARGE', `trace of ${elements} elements exceeds the limit of ${limit}`, { details: { elements, limit } });
+  }
+}
+
+/** Bytes hashed into outputHash. */
+export function outputBytes(output: Int32Array): Uint8Array {
+  const bytes = new Uint8Array(output.length * 4);
+  const view = new DataView(bytes.buffer);
+  output.forEach((v, i) => view.setInt32(4 * i, v, true));
+  return bytes;
+}
+
+/** Normalises and checks a query against the model. */
+export function prepareQuery(model: LoadedModel, input: RunInput): { query: RunQuery; maxTokens: number } {
+  const { meta } = model;
+  let seed: bigint | null = null;
+  if (input.seed !== undefined && input.seed !== null) {
+    if (typeof input.seed === 'number' && !Number.isSafeInteger(input.seed)) throw new RunInputError('seed must be an integer');
+    seed = BigInt(input.seed);
+    if (seed < 0n || seed >= 1n << 64n) throw new RunInputError('seed must be in [0, 2^64)');
+  }
+  if (meta.task === 'classify') {
+    const vecNode = model.nodes.find((n) => n.op === 'vector');
+    const want = vecNode?.size ?? 0;
+    const v = input.vector ?? [];
+    if (v.length !== want) throw new RunInputError(`input vector needs ${want} values, got ${v.length}`);
+    const vector = new Int8Array(want);
+    for (let i = 0; i < want; i++) {
+      const x = v[i]!;
+      if (!Number.isInteger(x) || x < -128 || x > 127) throw new RunInputError(`input value ${i} = ${x} is not an int8`);
+      vector[i] = x;
+    }
+    return { query: { prompt: new Int32Array(0), vector, seed }, maxTokens: 1 };
+  }
+  const p = input.prompt ?? [];
+  if (p.length < 1) throw new RunInputError('the prompt is empty');
+  if (p.length > meta.contextLength) throw new RunInputError(`prompt of ${p.length} tokens exceeds the context length ${meta.contextLength}`);
+  const prompt = new Int32Array(p.length);
+  for (let i = 0; i < p.length; i++) {
+    const x = p[i]!;
+    if (!Number.isInteger(x) || x < 0 || x >= meta.vocabSize) throw new RunInputError(`prompt token ${i} = ${x} is not in [0, ${meta.vocabSize})`);
+    prompt[i] = x;
+  }
+  const maxTokens = input.maxTokens ?? meta.contextLength - p.length + 1;
+  if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new RunInputError('maxTokens must be an integer ≥ 1');
+  return { query: { prompt, vector: new Int8Array(0), seed }, maxTokens };
+}
+
+/** A model bound to a kernels instance (weights made resident once), able to run many queries. */
+export class Runner {
+  readonly model: LoadedModel;
+  readonly options: RunnerOptions;
+  private readonly views: NodeViews[];
+  private readonly scratch8: Int8Array;
+
+  constructor(model: LoadedModel, options: Partial<RunnerOptions> = {}) {
+    this.model = model;
+    this.options = { ...DEFAULTS, ...options };
+    const w = model.weights;
+    const kernels = this.options.kernels;
+    this.views = model.nodes.map((n) => {
+      const v: NodeViews = { w0: null, w1: null, matrix: null };
+      const i8 = (off: number, len: number) => new Int8Array(w.buffer, w.byteOffset + off, len);
+      const i32 = (off: number, len: number) => new Int32Array(w.buffer, w.byteOffset + off, len);
+      switch (n.op) {
+        case 'matvec': {
+          const cols = model.nodes[n.a]!.size;
+          v.matrix = kernels.prepareMatrix(i8(n.w0, n.size * cols), n.size, cols);
+          if (n.w1 >= 0) v.w1 = i32(n.w1, n.size);
+          break;
+        }
+        case 'gather':
+          v.w0 = i8(n.w0, n.p[0]! * n.size);
+          break;
+        case 'lut':
+          v.w0 = i32(n.w0, 256);
+          break;
+        case 'requant':
+          if (n.w0 >= 0) v.w0 = i32(n.w0, n.size);
+          break;
+        case 'muldiv':
+          if (n.w0 >= 0) v.w0 = i8(n.w0, n.p[4]!);
+          break;
+      }
+      return v;
+    });
+    this.scratch8 = new Int8Array(Math.max(1, ...model.nodes.map((n) => n.size)));
+  }
+
+  /** Frees the kernels' resident matrices. */
+  close(): void {
+    for (const v of this.views) v.matrix?.free();
+  }
+
+  run(input: RunInput, options: { trace?: boolean } = {}): RunResult {
+    const { model } = this;
+    const { meta, layout, nodes } = model;
+    const { query, maxTokens } = prepareQuery(model, input);
+    const P = query.prompt.length;
+    const C = meta.contextLength;
+    const maxSteps = meta.task === 'classify' ? 1 : Math.min(C, P - 1 + maxTokens);
+    let trace: Int32Array | null = null;
+    if (options.trace) {
+      const elements = maxSteps * layout.stepElements;
+      if (elements > this.options.maxTraceElements) throw new TraceTooLargeError(elements, this.options.maxTraceElements);
+      trace = new Int32Array(elements);
+    }
+    const hist: (Int32Array | null)[] = nodes.map(() => null);
+    for (const h of layout.historyNodes) hist[h] = new Int32Array(C * nodes[h]!.size);
+    let cur = nodes.map((n) => new Int32Array(n.size));
+    let prev = nodes.map((n) => new Int32Array(n.size));
+    const env: RunEnv = { t: 0, vals: cur, prev: null, hist, views: this.views, query, kernels: this.options.kernels, scratch8: this.scratch8 };
+    const out: number[] = [];
+    const eos = layout.tokenizer?.eosId ?? -1;
+    let steps = 0;
+    for (let t = 0; t < maxSteps; t++) {
+      env.t = t;
+      env.vals = cur;
+      for (let id = 0; id < nodes.length; id++) {
+        const vals = cur[id]!;
+        layout.defs[id]!.run(env, id, nodes[id]!, vals);
+        const h = hist[id];
+        if (h) h.set(vals, t * vals.length);
+        if (trace) trace.set(vals, t * layout.stepElements + layout.offsets[id]!);
+      }
+      steps = t + 1;
+      if (meta.task === 'classify') {
+        out.push(...cur[meta.outputNode]!);
+        break;
+      }
+      if (t >= P - 1) {
+        const tok = cur[meta.outputNode]![0]!;
+        out.push(tok);
+        if (out.length >= maxTokens || tok === eos) break;
+      }
+      [prev, cur] = [cur, prev];
+      env.prev = prev;
+    }
+    const output = Int32Array.from(out);
+    return {
+      output,
+      outputHash: keccak256(outputBytes(output)),
+      steps,
+      stepElements: layout.stepElements,
+      promptLength: P,
+      trace: trace ? trace.subarray(0, steps * layout.stepElements) : null,
+    };
+  }
+}
+
+/** One-shot run with the reference kernels (tests, small models). */
+export function runModel(model: LoadedModel, input: RunInput, options: { trace?: boolean } & Partial<RunnerOptions> = {}): RunResult {
+  const runner = new Runner(model, options);
+  try {
+    return runner.run(input, options);
+  } finally {
+    runner.close();
+  }
+}
