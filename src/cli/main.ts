@@ -10,6 +10,7 @@ export type CommandGroup = (argv: string[], io: CliIo) => Promise<number>;
 
 const GROUPS: Record<string, { summary: string; load: () => Promise<CommandGroup> }> = {
   id: { summary: 'create, show, solve and verify node identities (S/Kademlia puzzles)', load: async () => (await import('./id.ts')).runId },
+  model: { summary: 'list, inspect, hash and run integer models; execution traces and element proofs', load: async () => (await import('./model.ts')).runModel },
 };
 
 const HELP = `hyperspace — peer-to-peer AI inference with verified answers

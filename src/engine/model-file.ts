@@ -15,7 +15,7 @@
  *   …       W                weights blob: int8 / int32 LE tensors at 32-byte aligned offsets
  * The file is exactly that long: trailing bytes are refused.
  *
- * Hashes (keccak256; merkleRoot = the binary tree of commitment/ over 32-byte leaves, zero-padded):
+ * Hashes (keccak256; merkleRoot = commitment/weights.ts weightsRoot: binary tree over 32-byte leaves, zero-padded):
  *   nodesRoot   = merkleRoot(node table)          — node i is leaves 2i and 2i+1
  *   graphHash   = keccak256(keccak256(meta bytes) ‖ nodesRoot)
  *   weightsRoot = merkleRoot(weights blob)        — weight byte k is byte k mod 32 of leaf floor(k / 32)
@@ -27,7 +27,7 @@ import type { GraphNode, Model, ModelMeta } from './graph.ts';
 import { GraphValidationError, ModelFormatError, NODE_PARAMS, NODE_RECORD_BYTES, NODE_RECORD_WORDS } from './graph.ts';
 import { OPS_BY_CODE, OPS_BY_NAME } from './ops/index.ts';
 import { GRAPH_LIMITS, validateModel, type GraphLayout, type GraphLimits } from './validate.ts';
-import { merkleRoot32 } from './merkle-root.ts';
+import { weightsRoot as merkleRoot32 } from '../commitment/weights.ts';
 
 export const MODEL_MAGIC = new Uint8Array([0x48, 0x53, 0x4d, 0x4f, 0x44, 0x45, 0x4c, 0x00]); // "HSMODEL\0"
 export const MODEL_VERSION = 1;

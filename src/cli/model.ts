@@ -1,0 +1,362 @@
+/**
+ * `hyperspace model …` (whitepaper §2.2.5–2.2.6; issue 4 item 6): list, inspect, hash and run the integer
+ * models, and produce their execution-trace commitments and single-element proofs for the dispute game.
+ *
+ * A model is named by a file path or by the name of a shipped model in models/ (`models/<name>.hsm`, or any
+ * models/*.hsm whose metadata name matches). `--prompt` is text for a generate model, and comma-separated int8
+ * values for a classify model. stdout carries only the answer (JSON with --json). Exit codes: 0 ok, 1 failure
+ * (bad file, prompt too long, element out of range…), 2 usage.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toHex } from '../common/bytes.ts';
+import { BaseError } from '../common/errors.ts';
+import { intFlag, parse, requireString } from './args.ts';
+import { EXIT_OK, UsageError, printJson, type CliIo } from './io.ts';
+import { decodeModelFile, DEFAULTS as FILE_DEFAULTS, type LoadedModel } from '../engine/model-file.ts';
+import { Runner, RunInputError, type RunInput, type RunResult } from '../engine/runner.ts';
+import { describeElement, partialSums } from '../engine/element.ts';
+import type { Kernels } from '../engine/kernels/kernels.ts';
+import { referenceKernels } from '../engine/kernels/kernels.ts';
+import type { Ref } from '../engine/graph.ts';
+
+/** Overrides the directory of shipped models (tests). */
+export const MODELS_DIR_ENV = 'HYPERSPACE_MODELS_DIR';
+export const MODEL_EXTENSION = '.hsm';
+/** Largest number of links `model prove` lists with their values (a matvec row of 4,096 fits). */
+const MAX_LISTED_LINKS = 4096;
+
+export class ModelNotFoundError extends BaseError<{ model: string; searched: string }> {
+  constructor(model: string, searched: string) {
+    super('MODEL_NOT_FOUND', `no model file or shipped model named '${model}' (searched ${searched})`, { details: { model, searched } });
+  }
+}
+
+const GROUP_HELP = `Usage: hyperspace model <command> [options]
+
+Deterministic integer models (whitepaper §2.2.5–2.2.6): int8 weights, int32 accumulation, every
+intermediate element replayable on chain. A <model> is a file path or a shipped model's name.
+
+Commands:
+  list                           the shipped models (models/*.hsm)
+  info  <model>                  metadata, graph size, hashes
+  hash  <model>                  the model hash keccak256(graphHash ‖ weightsRoot)
+  run   <model> --prompt <text>  run it: output, outputHash, modelHash, tokens, timing
+        [--max-tokens n] [--seed s] [--kernels wasm|reference]
+  trace <model> --prompt <text>  commit the full execution trace: traceRoot, elements, arity
+        [--max-tokens n] [--seed s] [--arity k]
+  prove <model> --prompt <text> --element <i>
+                                 one element's value, Merkle proof, op and inputs
+
+Every command takes --json. For a classify model, --prompt is comma-separated int8 values.
+Exit codes: 0 ok, 1 failure (bad model file, prompt too long, element out of range), 2 bad usage.
+`;
+
+function modelsDir(io: CliIo): string {
+  return io.env[MODELS_DIR_ENV] ?? fileURLToPath(new URL('../../models/', import.meta.url));
+}
+
+async function shippedModels(io: CliIo): Promise<{ name: string; path: string }[]> {
+  const dir = modelsDir(io);
+  let files: string[];
+  try {
+    files = await readdir(dir);
+  } catch {
+    return [];
+  }
+  return files
+    .filter((f) => f.endsWith(MODEL_EXTENSION))
+    .sort()
+    .map((f) => ({ name: basename(f, MODEL_EXTENSION), path: join(dir, f) }));
+}
+
+async function readModelFile(path: string): Promise<LoadedModel> {
+  const s = await stat(path);
+  if (s.size > FILE_DEFAULTS.maxFileBytes) throw new UsageError(`model file ${path} is ${s.size} bytes, above the ${FILE_DEFAULTS.maxFileBytes} limit`);
+  return decodeModelFile(new Uint8Array(await readFile(path)));
+}
+
+/** Resolves <model>: an existing file, models/<name>.hsm, or a shipped model whose metadata name matches. */
+export async function resolveModel(spec: string, io: CliIo): Promise<{ model: LoadedModel; path: string }> {
+  const asFile = resolve(spec);
+  if (await isFile(asFile)) return { model: await readModelFile(asFile), path: asFile };
+  const shipped = await shippedModels(io);
+  const byFile = shipped.find((m) => m.name === spec);
+  if (byFile) return { model: await readModelFile(byFile.path), path: byFile.path };
+  for (const m of shipped) {
+    try {
+      const model = await readModelFile(m.path);
+      if (model.meta.name === spec) return { model, path: m.path };
+    } catch {
+      // a broken shipped file does not hide the others
+    }
+  }
+  throw new ModelNotFoundError(spec, modelsDir(io));
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+const RUN_OPTIONS = {
+  prompt: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  seed: { type: 'string' },
+  kernels: { type: 'string' },
+  arity: { type: 'string' },
+  element: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseSeed(v: string | undefined): bigint | null {
+  if (v === undefined) return null;
+  if (!/^\d{1,20}$/.test(v) || BigInt(v) >= 1n << 64n) throw new UsageError('--seed must be an integer in [0, 2^64)');
+  return BigInt(v);
+}
+
+/** The run input from --prompt: text through the tokenizer, or int8 values for a classify model. */
+export function queryFromPrompt(model: LoadedModel, prompt: string, maxTokens: number | undefined, seed: bigint | null): RunInput {
+  if (model.meta.task === 'classify') {
+    const parts = prompt.split(/[\s,]+/).filter((s) => s !== '');
+    const vector = parts.map((s) => {
+      if (!/^-?\d{1,3}$/.test(s)) throw new RunInputError(`'${s.slice(0, 20)}' is not an int8 value`);
+      return Number(s);
+    });
+    return { vector, seed };
+  }
+  const tokenizer = model.layout.tokenizer!;
+  return { prompt: tokenizer.encode(prompt), maxTokens, seed };
+}
+
+async function pickKernels(name: string | undefined): Promise<Kernels> {
+  if (name === undefined || name === 'wasm') {
+    const { loadWasmKernels } = await import('../engine/kernels/wasm.ts');
+    return loadWasmKernels();
+  }
+  if (name === 'reference') return referenceKernels;
+  throw new UsageError('--kernels must be wasm or reference');
+}
+
+interface Executed {
+  model: LoadedModel;
+  path: string;
+  input: RunInput;
+  result: RunResult;
+  loadMs: number;
+  runMs: number;
+  kernels: string;
+}
+
+async function execute(argv: string[], io: CliIo, trace: boolean): Promise<Executed & { values: ReturnType<typeof parse<typeof RUN_OPTIONS>>['values'] }> {
+  const { values, positionals } = parse(argv, RUN_OPTIONS, true);
+  if (positionals.length !== 1) throw new UsageError('expected exactly one <model>');
+  const prompt = requireString(values.prompt, 'prompt');
+  const maxTokens = values['max-tokens'] === undefined ? undefined : intFlag(values['max-tokens'], 'max-tokens', 1, 65_536);
+  const seed = parseSeed(values.seed);
+  const t0 = performance.now();
+  const { model, path } = await resolveModel(positionals[0]!, io);
+  const kernels = await pickKernels(values.kernels);
+  const input = queryFromPrompt(model, prompt, maxTokens, seed);
+  const t1 = performance.now();
+  const runner = new Runner(model, { kernels });
+  try {
+    const result = runner.run(input, { trace });
+    const t2 = performance.now();
+    return { model, path, input, result, loadMs: t1 - t0, runMs: t2 - t1, kernels: kernels.name, values };
+  } finally {
+    runner.close();
+  }
+}
+
+function outputText(model: LoadedModel, result: RunResult): string {
+  return model.layout.tokenizer ? model.layout.tokenizer.decode(result.output) : Array.from(result.output).join(',');
+}
+
+async function cmdRun(argv: string[], io: CliIo): Promise<number> {
+  const e = await execute(argv, io, false);
+  const generated = e.model.meta.task === 'generate' ? e.result.output.length : 0;
+  const answer = {
+    model: e.model.meta.name,
+    output: outputText(e.model, e.result),
+    outputHash: toHex(e.result.outputHash),
+    modelHash: toHex(e.model.modelHash),
+    tokens: Array.from(e.result.output),
+    promptTokens: e.input.prompt ? Array.from(e.input.prompt) : [],
+    steps: e.result.steps,
+    seed: e.input.seed === null || e.input.seed === undefined ? null : String(e.input.seed),
+    kernels: e.kernels,
+    timing: {
+      loadMs: round(e.loadMs),
+      runMs: round(e.runMs),
+      tokensPerSecond: e.runMs > 0 ? round((1000 * e.result.steps) / e.runMs) : null,
+      generated,
+    },
+  };
+  if (e.values.json) printJson(io, answer);
+  else io.stdout(`${answer.output}\n`);
+  return EXIT_OK;
+}
+
+async function commitFor(e: Executed, arity: number | undefined) {
+  const { commitTrace } = await import('../commitment/trace.ts');
+  return commitTrace(e.result.trace!, arity === undefined ? {} : { arity });
+}
+
+async function cmdTrace(argv: string[], io: CliIo): Promise<number> {
+  const e = await execute(argv, io, true);
+  const arity = e.values.arity === undefined ? undefined : intFlag(e.values.arity, 'arity', 2, 65_536);
+  const t0 = performance.now();
+  const c = await commitFor(e, arity);
+  const commitMs = performance.now() - t0;
+  const answer = {
+    model: e.model.meta.name,
+    modelHash: toHex(e.model.modelHash),
+    traceRoot: toHex(c.root),
+    elements: c.elements,
+    arity: c.arity,
+    depth: c.depth,
+    steps: e.result.steps,
+    stepElements: e.result.stepElements,
+    output: outputText(e.model, e.result),
+    outputHash: toHex(e.result.outputHash),
+    timing: { runMs: round(e.runMs), commitMs: round(commitMs) },
+  };
+  if (e.values.json) printJson(io, answer);
+  else io.stdout(`${answer.traceRoot}\n`);
+  return EXIT_OK;
+}
+
+async function cmdProve(argv: string[], io: CliIo): Promise<number> {
+  const e = await execute(argv, io, true);
+  const element = intFlag(e.values.element, 'element', 0, Number.MAX_SAFE_INTEGER);
+  const trace = e.result.trace!;
+  const query = { prompt: Int32Array.from(e.input.prompt ?? []), vector: Int8Array.from(e.input.vector ?? []), seed: e.input.seed === undefined || e.input.seed === null ? null : BigInt(e.input.seed) };
+  const info = describeElement(e.model, { trace, query }, element);
+  const arity = e.values.arity === undefined ? undefined : intFlag(e.values.arity, 'arity', 2, 65_536);
+  const c = await commitFor(e, arity);
+  const { proveElement, elementProofToJson, commitPartialSums } = await import('../commitment/trace.ts');
+  const proof = elementProofToJson(proveElement(c, trace, element));
+  const ctx = { trace, query };
+  const { refValue } = await import('../engine/element.ts');
+  const withValue = (r: Ref) => ({ ...r, value: refValue(e.model, ctx, r) });
+  const d = info.description;
+  let detail: Record<string, unknown>;
+  if (d.kind === 'reduction') {
+    const sums = partialSums(e.model, ctx, d);
+    detail = {
+      kind: d.kind,
+      combiner: d.combiner,
+      init: withValue(d.init),
+      linkCount: d.links.length,
+      links: d.links.slice(0, MAX_LISTED_LINKS).map((l) => ({ a: withValue(l.a), ...(l.b ? { b: withValue(l.b) } : {}) })),
+      partialSumsRoot: toHex(commitPartialSums(sums, arity === undefined ? {} : { arity }).root),
+    };
+  } else {
+    detail = { kind: d.kind, inputs: d.inputs.map(withValue) };
+  }
+  const node = e.model.nodes[info.node]!;
+  const answer = {
+    model: e.model.meta.name,
+    modelHash: toHex(e.model.modelHash),
+    traceRoot: toHex(c.root),
+    elements: c.elements,
+    arity: c.arity,
+    element,
+    value: info.value,
+    step: info.step,
+    node: info.node,
+    nodeName: info.name,
+    position: info.position,
+    op: info.op,
+    params: node.p,
+    ...detail,
+    proof,
+  };
+  if (e.values.json) printJson(io, answer);
+  else io.stdout(`${info.value}\n`);
+  return EXIT_OK;
+}
+
+async function cmdList(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parse(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  const list = [];
+  for (const m of await shippedModels(io)) {
+    try {
+      const model = await readModelFile(m.path);
+      list.push({ name: m.name, path: m.path, task: model.meta.task, modelHash: toHex(model.modelHash) });
+    } catch (error) {
+      list.push({ name: m.name, path: m.path, error: error instanceof BaseError ? error.code : String(error) });
+    }
+  }
+  if (values.json) printJson(io, { models: list });
+  else io.stdout(list.map((m) => `${m.name.padEnd(24)} ${m.path}`).join('\n') + (list.length ? '\n' : ''));
+  return EXIT_OK;
+}
+
+async function cmdInfo(argv: string[], io: CliIo, hashOnly: boolean): Promise<number> {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true);
+  if (positionals.length !== 1) throw new UsageError('expected exactly one <model>');
+  const { model, path } = await resolveModel(positionals[0]!, io);
+  const hashes = { modelHash: toHex(model.modelHash), graphHash: toHex(model.graphHash), weightsRoot: toHex(model.weightsRoot) };
+  if (hashOnly) {
+    if (values.json) printJson(io, hashes);
+    else io.stdout(`${hashes.modelHash}\n`);
+    return EXIT_OK;
+  }
+  const ops: Record<string, number> = {};
+  for (const n of model.nodes) ops[n.op] = (ops[n.op] ?? 0) + 1;
+  const { meta } = model;
+  const info = {
+    name: meta.name,
+    path,
+    description: meta.description,
+    task: meta.task,
+    contextLength: meta.contextLength,
+    vocabSize: meta.vocabSize,
+    vocab: meta.vocab ?? null,
+    nodes: model.nodes.length,
+    ops,
+    stepElements: model.layout.stepElements,
+    maxTraceElements: model.layout.stepElements * meta.contextLength,
+    weightsBytes: model.weights.length,
+    provenance: meta.provenance ?? {},
+    ...hashes,
+  };
+  if (values.json) printJson(io, info);
+  else io.stdout(Object.entries(info).filter(([k]) => k !== 'vocab').map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n') + '\n');
+  return EXIT_OK;
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+export async function runModel(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(GROUP_HELP);
+    return command === undefined ? 2 : EXIT_OK;
+  }
+  switch (command) {
+    case 'list':
+      return cmdList(rest, io);
+    case 'info':
+      return cmdInfo(rest, io, false);
+    case 'hash':
+      return cmdInfo(rest, io, true);
+    case 'run':
+      return cmdRun(rest, io);
+    case 'trace':
+      return cmdTrace(rest, io);
+    case 'prove':
+      return cmdProve(rest, io);
+    default:
+      throw new UsageError(`unknown model command '${command}'`);
+  }
+}
