@@ -162,7 +162,7 @@ test('id new bad input: exit 2 for usage, 1 for failures, one line each, nothing
       [['--difficulty', '8', '--keystore', path], 2, /HYPERSPACE_PASSWORD/, { HYPERSPACE_KEYSTORE_SCRYPT_N: '1024' }],
       [['--difficulty', '8', '--keystore', path], 1, /empty password/, { ...ENV, HYPERSPACE_PASSWORD: '' }],
       [['--difficulty', '8', '--keystore', path], 2, /HYPERSPACE_KEYSTORE_SCRYPT_N must be a power of two/, { ...ENV, HYPERSPACE_KEYSTORE_SCRYPT_N: '1000' }],
-      [['--difficulty', '8', '--keystore', path], 2, /HYPERSPACE_KEYSTORE_SCRYPT_N must be/, { ...ENV, HYPERSPACE_KEYSTORE_SCRYPT_N: '1048576' }],
+      [['--difficulty', '8', '--keystore', path], 2, /HYPERSPACE_KEYSTORE_SCRYPT_N must be a power of two from 2 to 524288/, { ...ENV, HYPERSPACE_KEYSTORE_SCRYPT_N: '1048576' }],
       [['--difficulty', '8', '--keystore', join(dir, 'missing', 'k.json')], 1, /does not exist/],
     ];
     for (const [args, code, message, env] of cases) {

@@ -199,12 +199,11 @@ function keystoreWriteOptions(io: CliIo): Partial<KeystoreOptions> {
   const raw = io.env[SCRYPT_N_ENV];
   if (raw === undefined || raw === '') return {};
   const n = Number(raw);
-  try {
-    if (!/^\d+$/.test(raw)) throw new Error();
-    checkScryptCost(n, KEYSTORE_DEFAULTS.scryptR, KEYSTORE_DEFAULTS.scryptP);
-  } catch {
+  if (!/^\d+$/.test(raw) || !scryptCostOk(n)) {
+    let max = 2;
+    while (scryptCostOk(max * 2)) max *= 2;
     throw new UsageError(
-      `${SCRYPT_N_ENV} must be a power of two from 2 to ${KEYSTORE_DEFAULTS.maxScryptMemoryBytes / 1024 / KEYSTORE_DEFAULTS.scryptR}`,
+      `${SCRYPT_N_ENV} must be a power of two from 2 to ${max}`,
       `unset it to use the default ${KEYSTORE_DEFAULTS.scryptN}`,
     );
   }
@@ -212,6 +211,15 @@ function keystoreWriteOptions(io: CliIo): Partial<KeystoreOptions> {
     io.stderr(`warning: ${SCRYPT_N_ENV}=${n} makes the keystore cheaper to brute-force than the default ${KEYSTORE_DEFAULTS.scryptN}; use it only for tests\n`);
   }
   return { scryptN: n };
+}
+
+function scryptCostOk(n: number): boolean {
+  try {
+    checkScryptCost(n, KEYSTORE_DEFAULTS.scryptR, KEYSTORE_DEFAULTS.scryptP);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 interface IdentityView {

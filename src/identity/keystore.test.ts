@@ -11,6 +11,7 @@ import { SeededRandom } from '../common/clock.ts';
 import {
   CorruptKeystoreError,
   DEFAULTS,
+  checkScryptCost,
   KeystoreExistsError,
   KeystoreNotFoundError,
   WrongPasswordError,
@@ -102,8 +103,13 @@ test('round trip: encrypt then decrypt returns the key; a wrong password is Wron
   await assert.rejects(decryptKeystore(ks, ''), WrongPasswordError);
 });
 
-test('DEFAULTS writes geth-standard scrypt parameters', () => {
+test('DEFAULTS writes geth-standard scrypt parameters; the read limits admit up to 2 × that, not 4 ×', () => {
   assert.deepEqual([DEFAULTS.scryptN, DEFAULTS.scryptR, DEFAULTS.scryptP], [262144, 8, 1]);
+  checkScryptCost(2 ** 18, 8, 1);
+  checkScryptCost(2 ** 19, 8, 1);
+  checkScryptCost(2 ** 18, 1, 8); // the spec's own vector
+  assert.throws(() => checkScryptCost(2 ** 20, 8, 1), /memory/);
+  assert.throws(() => checkScryptCost(2 ** 18, 8, 8), /work/);
 });
 
 test('two keystores of the same key differ in salt, iv and id', async () => {

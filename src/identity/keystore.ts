@@ -53,9 +53,9 @@ export const DEFAULTS: KeystoreOptions = {
   scryptP: 1,
   // 64 KiB: a v3 keystore is ~0.5 KiB; ethers adds an `x-ethers` block of a few hundred bytes.
   maxFileBytes: 64 * 1024,
-  // 512 MiB = 2 × geth standard (256 MiB): room for a stronger-than-default file,
-  // and far below anything that could exhaust the machine.
-  maxScryptMemoryBytes: 512 * 1024 * 1024,
+  // 512 MiB for scrypt's V array (2 × geth standard's 256 MiB, i.e. n = 2^19 at r = 8) plus 1 MiB
+  // for the p blocks: room for a stronger-than-default file, far below exhausting the machine.
+  maxScryptMemoryBytes: 512 * 1024 * 1024 + 1024 * 1024,
   // 2^23 = 4 × geth standard (n·r·p = 2^21): at most ~5 s of scrypt on this machine.
   maxScryptWork: 2 ** 23,
   // 2^24 PBKDF2-SHA256 iterations = 64 × the spec's test vector (262,144, ~40 ms here):
