@@ -6,7 +6,7 @@
  * both agree on every element of a trace.
  */
 import { BaseError } from '../common/errors.ts';
-import type { ElementDescription, Link, Ref } from './graph.ts';
+import type { Combiner, ElementDescription, Link, Ref } from './graph.ts';
 import type { LoadedModel } from './model-file.ts';
 import type { DescribeEnv, RunQuery } from './ops/op.ts';
 import { clamp, euclidMod, isqrtFloor, roundDiv, roundShift } from './ops/arith.ts';
@@ -108,26 +108,30 @@ export function partialSums(model: LoadedModel, ctx: TraceContext, desc: Extract
   for (let j = 0; j < links.length; j++) {
     const l = links[j]!;
     const a = refValue(model, ctx, l.a);
-    switch (desc.combiner) {
-      case 'mac':
-        acc = acc + a * refValue(model, ctx, l.b!);
-        break;
-      case 'add':
-        acc = acc + a;
-        break;
-      case 'max':
-        acc = a > acc ? a : acc;
-        break;
-      case 'argmax':
-        acc = a > refValue(model, ctx, links[acc]!.a) ? j : acc;
-        break;
-      case 'countle':
-        acc = acc + (a <= refValue(model, ctx, l.b!) ? 1 : 0);
-        break;
-    }
+    const b = desc.combiner === 'argmax' ? refValue(model, ctx, links[acc]!.a) : l.b ? refValue(model, ctx, l.b) : 0;
+    acc = combineStep(desc.combiner, acc, a, b, j);
     out[j + 1] = acc;
   }
   return out;
+}
+
+/**
+ * One link of a reduction (engine.md §3): 'mac' acc + a·b; 'add' acc + a; 'max' max(acc, a);
+ * 'argmax' (b = the row element at index acc, j = the link index) a > b ? j : acc; 'countle' acc + (a ≤ b ? 1 : 0).
+ */
+export function combineStep(combiner: Combiner, acc: number, a: number, b: number, j: number): number {
+  switch (combiner) {
+    case 'mac':
+      return acc + a * b;
+    case 'add':
+      return acc + a;
+    case 'max':
+      return a > acc ? a : acc;
+    case 'argmax':
+      return a > b ? j : acc;
+    case 'countle':
+      return acc + (a <= b ? 1 : 0);
+  }
 }
 
 /** Re-executes one element from its inputs (engine.md §3), independently of the runner. */
@@ -136,24 +140,35 @@ export function evaluateElement(model: LoadedModel, ctx: TraceContext, index: nu
   const d = info.description;
   if (d.kind === 'reduction') return partialSums(model, ctx, d)[d.links.length]!;
   const node = model.nodes[info.node]!;
-  const p = node.p;
   const v = d.inputs.map((r) => refValue(model, ctx, r));
-  const x = v[0]!;
   switch (node.op) {
-    case 'token':
-    case 'vector':
-    case 'position':
-      return x;
     case 'seeded':
       return ctx.query.seed === null ? 0 : 1;
     case 'random':
       return ctx.query.seed === null ? 0 : prng(ctx.query.seed, info.step);
+    default:
+      return elementwiseStep(node.op, node.p, v, node.w0 >= 0);
+  }
+}
+
+/**
+ * The element-wise (and source pass-through) rule of `op` on its input values, in the order `describe` lists
+ * them (engine.md §3): the one step a contract replays. `hasWeight` tells requant / muldiv whether a weight
+ * input (multiplier / gain) is present.
+ */
+export function elementwiseStep(op: string, p: readonly number[], v: readonly number[], hasWeight = false): number {
+  const x = v[0]!;
+  switch (op) {
+    case 'token':
+    case 'vector':
+    case 'position':
+      return x;
     case 'attn_scores': // a masked slot: the constant mask value
       return x;
     case 'gather':
       return v[1]!;
     case 'requant':
-      return clamp(roundShift(x * (node.w0 >= 0 ? v[1]! : p[0]!), p[1]!), p[2]!, p[3]!);
+      return clamp(roundShift(x * (hasWeight ? v[1]! : p[0]!), p[1]!), p[2]!, p[3]!);
     case 'relu':
       return Math.max(x, 0);
     case 'lut':
@@ -165,7 +180,7 @@ export function evaluateElement(model: LoadedModel, ctx: TraceContext, index: nu
     case 'max2':
       return clamp(Math.max(x, v[1]!), p[0]!, p[1]!);
     case 'muldiv':
-      return clamp(roundDiv(x * (node.w0 >= 0 ? v[2]! : 1) * p[3]!, v[1]!), p[0]!, p[1]!);
+      return clamp(roundDiv(x * (hasWeight ? v[2]! : 1) * p[3]!, v[1]!), p[0]!, p[1]!);
     case 'isqrt':
       return isqrtFloor(x + p[0]!);
     case 'mod':
@@ -175,6 +190,6 @@ export function evaluateElement(model: LoadedModel, ctx: TraceContext, index: nu
     case 'scan_add':
       return x + v[1]!;
     default:
-      throw new Error(`evaluateElement: no element-wise rule for op ${node.op}`);
+      throw new Error(`elementwiseStep: no element-wise rule for op ${op}`);
   }
 }

@@ -28,7 +28,7 @@ export function roundShift(v: number, s: number): number {
   if (s === 0) return v;
   const p = 2 ** s;
   const half = p / 2;
-  return v >= 0 ? Math.floor((v + half) / p) : -Math.floor((-v + half) / p);
+  return v >= 0 ? Math.floor((v + half) / p) : 0 - Math.floor((-v + half) / p) || 0; // `|| 0`: never −0
 }
 
 /**
@@ -49,7 +49,7 @@ export function roundDiv(n: number, d: number): number {
   while (r * 2 * ad > 2 * an + ad) r--;
   while ((r + 1) * 2 * ad <= 2 * an + ad) r++;
   const neg = n < 0 !== d < 0;
-  return neg ? -r : r;
+  return neg && r !== 0 ? -r : r;
 }
 
 /** Euclidean modulus: m > 0 ? a − m·floor(a / m) ∈ [0, m) : 0. */
