@@ -360,8 +360,13 @@ async function runNew(argv: string[], io: CliIo, context: IdContext): Promise<nu
         signal,
       });
       progress.done();
-      const keystore = await encryptKeystore(found.secretKey, password, { ...writeOptions, meta: { c1 } });
-      found.secretKey.fill(0);
+      if (progress.onProgress) io.stderr('encrypting the keystore (scrypt)…\n');
+      let keystore;
+      try {
+        keystore = await encryptKeystore(found.secretKey, password, { ...writeOptions, meta: { c1 } });
+      } finally {
+        found.secretKey.fill(0);
+      }
       if (signal.aborted) return null; // Ctrl-C during encryption: still write nothing
       await writeKeystoreFile(path, keystore, { force });
       return found;
