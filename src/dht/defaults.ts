@@ -1,0 +1,134 @@
+/**
+ * DhtOptions and DEFAULTS: every tunable number of the S/Kademlia overlay
+ * (whitepaper §1.1.1–§1.1.2, DESIGN.md §1.3). Sources are in ANCHORS.md
+ * ("Overlay"); the figures that picked them are in docs/dht.md.
+ */
+
+export interface DhtOptions {
+  /** Bucket size k and the number of closest nodes a lookup returns. */
+  k: number;
+  /** Total parallel requests of one lookup; split over the d paths (at least one per path). */
+  alpha: number;
+  /** Number of disjoint lookup paths d (S/Kademlia §4.4). */
+  disjointPaths: number;
+  /** A path stops once this many of its own closest live candidates have answered; 0 means ceil(k / d). */
+  pathQuorum: number;
+  /** Replication s: a record is stored at the s closest nodes to its key. */
+  replication: number;
+  /** η: the sibling zone keeps at least η·s nodes closest to us (buckets there may exceed k). */
+  siblingFactor: number;
+  /** Size of each bucket's replacement cache. */
+  replacementCacheSize: number;
+  /** Consecutive failed RPCs after which a contact is stale and evicted. */
+  staleAfterFailures: number;
+  /** Same, when the bucket has a replacement waiting. */
+  staleAfterFailuresWithReplacement: number;
+  /** IP diversity: contacts per /24 (IPv4) or /48 (IPv6) per bucket. */
+  maxPerSubnetPerBucket: number;
+  /** IP diversity: contacts per /24 in the whole table. */
+  maxPerSubnetPerTable: number;
+  /** χ: unsolicited contacts only enter buckets at least χ levels above our deepest bucket. */
+  chi: number;
+  /** RTT estimator gain for the mean (1/8 as TCP, RFC 6298). */
+  rttAlpha: number;
+  /** RTT estimator gain for the deviation (1/4 as TCP, RFC 6298). */
+  rttBeta: number;
+  /** Timeout for a peer we have no RTT sample for, ms. */
+  initialTimeoutMs: number;
+  /** Lower bound on an RPC timeout, ms. */
+  minTimeoutMs: number;
+  /** Upper bound on an RPC timeout, ms. */
+  maxTimeoutMs: number;
+  /** A bucket not touched by a lookup for this long is refreshed by a random lookup in it, ms. */
+  refreshIntervalMs: number;
+  /** Period of the self-lookup that keeps the sibling zone fresh, ms. */
+  selfLookupIntervalMs: number;
+  /** Period of the maintenance tick (refresh checks, record expiry), ms; jittered ±50%. */
+  maintenanceTickMs: number;
+  /** Publisher re-stores its records this often, ms. */
+  republishIntervalMs: number;
+  /** Longest lifetime a record may claim, ms. */
+  maxRecordTtlMs: number;
+  /** Lifetime of a provider record, ms. */
+  providerTtlMs: number;
+  /** Per-peer token bucket: sustained requests per second. */
+  rateLimitPerSecond: number;
+  /** Per-peer token bucket: burst size (requests). */
+  rateLimitBurst: number;
+  /** Peers tracked by the rate limiter before idle (full) buckets are forgotten. */
+  rateLimitTrackedPeers: number;
+  /** Largest accepted encoded message, bytes. */
+  maxMessageBytes: number;
+  /** Largest record value, bytes. */
+  maxValueBytes: number;
+  /** Most contacts accepted in one NODES answer. */
+  maxContactsPerResponse: number;
+  /** Most provider records returned or accepted per answer. */
+  maxProvidersPerResponse: number;
+  /** Most provider records kept per key. */
+  maxProvidersPerKey: number;
+  /** Most records (values) a node stores for others. */
+  maxStoredRecords: number;
+  /** Longest accepted namespace string, characters. */
+  maxNamespaceLength: number;
+  /** Longest accepted record name, bytes. */
+  maxNameBytes: number;
+}
+
+export const DEFAULTS: Readonly<DhtOptions> = {
+  k: 16, // S/Kademlia evaluation (N = 10,000) and discv5 use 16; Kademlia 20. Fewer contacts per lookup answer.
+  alpha: 3, // Kademlia's α; with d paths each path gets max(1, ceil(α/d)) in flight.
+  disjointPaths: 8, // S/Kademlia recommends d = 4..8; d = 8 keeps ≥ 99.5% at 20% adversaries (docs/dht.md).
+  pathQuorum: 0, // 0 → ceil(k/d): the d paths together query the k closest, as one Kademlia lookup would.
+  replication: 16, // s = k, the S/Kademlia evaluation's sibling count.
+  siblingFactor: 5, // η ≥ 5 (S/Kademlia §4.2): η·s = 80 closest nodes are kept regardless of bucket size.
+  replacementCacheSize: 8, // half a bucket: enough to refill after churn without holding many dead contacts.
+  staleAfterFailures: 5, // Kademlia §4.1: a contact missing 5 RPCs in a row is stale.
+  staleAfterFailuresWithReplacement: 2, // Kademlia §4.1 allows earlier eviction when a replacement is waiting.
+  maxPerSubnetPerBucket: 2, // discv5: at most 2 per /24 per bucket.
+  maxPerSubnetPerTable: 10, // discv5: at most 10 per /24 per table.
+  chi: 3, // χ: the 3 deepest bucket levels (our neighbourhood, ~8 nodes' worth) accept only contacts we found ourselves.
+  rttAlpha: 0.125, // RFC 6298 gain for SRTT.
+  rttBeta: 0.25, // RFC 6298 gain for RTTVAR.
+  initialTimeoutMs: 1_000, // RFC 6298 initial RTO of 1 s.
+  minTimeoutMs: 250, // above loopback/LAN jitter; keeps one slow packet from marking a peer failed.
+  maxTimeoutMs: 5_000, // a lookup never waits longer than this for one hop.
+  refreshIntervalMs: 15 * 60_000, // Kademlia uses 1 h, js-libp2p 5 min; 15 min keeps buckets fresh under 5-min sessions (docs/dht.md).
+  selfLookupIntervalMs: 10 * 60_000, // sibling zone refresh; cheaper than bucket refresh (one lookup).
+  maintenanceTickMs: 60_000, // checks are cheap; 1 min granularity is enough for 10-min periods.
+  republishIntervalMs: 60 * 60_000, // Kademlia: republish every hour.
+  maxRecordTtlMs: 24 * 60 * 60_000, // Kademlia: values expire after 24 h unless republished.
+  providerTtlMs: 24 * 60 * 60_000, // as values; js-libp2p keeps 48 h, IPFS republishes every 22 h.
+  rateLimitPerSecond: 20, // a node doing 20 lookups/s sends at most ~1 request/s to any one peer.
+  rateLimitBurst: 50, // absorbs a burst of parallel lookups from one peer.
+  rateLimitTrackedPeers: 512, // bounded memory: ~40 B per tracked peer.
+  maxMessageBytes: 16 * 1024, // 20 contacts ≈ 1 KiB; a 4 KiB value plus signatures fits easily.
+  maxValueBytes: 4 * 1024, // HCS descriptors and public keys are < 1 KiB.
+  maxContactsPerResponse: 20, // ≥ k; anything larger is malformed.
+  maxProvidersPerResponse: 20, // as contacts.
+  maxProvidersPerKey: 64, // bounded memory per key; oldest are dropped first.
+  maxStoredRecords: 10_000, // ~50 MiB worst case at 4 KiB values.
+  maxNamespaceLength: 32, // "/pk/", "/hcs/": short ASCII prefixes.
+  maxNameBytes: 64, // names are addresses or hashes (32 bytes).
+};
+
+/** Fill missing fields from DEFAULTS and check the relations between them. */
+export function withDefaults(options: Partial<DhtOptions> = {}): DhtOptions {
+  const o = { ...DEFAULTS, ...options };
+  for (const [name, value] of Object.entries(o)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`DhtOptions.${name} must be a finite number ≥ 0`);
+  }
+  if (o.k < 1 || o.disjointPaths < 1 || o.alpha < 1) throw new RangeError('DhtOptions: k, alpha and disjointPaths must be ≥ 1');
+  if (o.minTimeoutMs > o.maxTimeoutMs) throw new RangeError('DhtOptions: minTimeoutMs > maxTimeoutMs');
+  return o;
+}
+
+/** Per-path in-flight requests. */
+export function perPathParallelism(o: DhtOptions): number {
+  return Math.max(1, Math.ceil(o.alpha / o.disjointPaths));
+}
+
+/** Live candidates a path must have queried before it stops. */
+export function pathQuorumOf(o: DhtOptions): number {
+  return o.pathQuorum > 0 ? o.pathQuorum : Math.max(1, Math.ceil(o.k / o.disjointPaths));
+}

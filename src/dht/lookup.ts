@@ -1,0 +1,182 @@
+/**
+ * The iterative lookup over d disjoint paths (S/Kademlia §4.4; Kademlia §2.3), as a
+ * pure state machine: it says whom to ask next and is told answers and failures.
+ * DhtNode does the sending and the timeouts.
+ *
+ * - The k closest contacts we know are dealt round-robin to d paths.
+ * - A contact learned from an answer on path p joins path p, unless any path has
+ *   already seen it: every node is used by one path only, so a colluding group that
+ *   captures one path cannot steer the others.
+ * - Each path keeps `parallelism` requests in flight, always to its closest
+ *   unqueried candidates, and stops once its `quorum` closest live candidates have
+ *   answered and nothing of it is in flight (a late answer may still bring closer
+ *   nodes). The lookup ends when every path has stopped (or a value was found).
+ * - `depth` counts hops: our own contacts are at depth 1, a contact learned from a
+ *   depth-h answer is at depth h + 1.
+ */
+import { compareDistance, type NodeAddress, sameAddress } from './node-id.ts';
+import type { ContactInfo } from './messages.ts';
+
+export const NEW = 0;
+export const PENDING = 1;
+export const ANSWERED = 2;
+export const FAILED = 3;
+export type CandidateState = typeof NEW | typeof PENDING | typeof ANSWERED | typeof FAILED;
+
+export interface Candidate {
+  readonly info: ContactInfo;
+  readonly path: number;
+  readonly depth: number;
+  state: CandidateState;
+}
+
+export interface LookupOptions {
+  disjointPaths: number;
+  parallelism: number;
+  quorum: number;
+  /** Candidates kept at most (the farthest are forgotten beyond this). */
+  maxCandidates: number;
+}
+
+export class DisjointLookup {
+  readonly target: NodeAddress;
+  private readonly self: NodeAddress;
+  private readonly o: LookupOptions;
+  /** Sorted by XOR distance to target, closest first. */
+  readonly candidates: Candidate[] = [];
+  private readonly inFlight: number[];
+  private readonly pathDone: boolean[];
+  private stopped = false;
+  /** Requests handed out so far. */
+  requests = 0;
+
+  constructor(target: NodeAddress, self: NodeAddress, initial: readonly ContactInfo[], options: LookupOptions) {
+    this.target = target;
+    this.self = self;
+    this.o = options;
+    this.inFlight = new Array<number>(options.disjointPaths).fill(0);
+    this.pathDone = new Array<boolean>(options.disjointPaths).fill(false);
+    let p = 0;
+    for (const info of initial) {
+      if (this.insert(info, p, 1)) p = (p + 1) % options.disjointPaths;
+    }
+  }
+
+  /** Binary search: index of `address` or the insertion point as ~index. */
+  private search(address: NodeAddress): number {
+    let lo = 0;
+    let hi = this.candidates.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compareDistance(this.target, this.candidates[mid]!.info.address, address);
+      if (c === 0) return mid;
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return ~lo;
+  }
+
+  private insert(info: ContactInfo, path: number, depth: number): boolean {
+    if (sameAddress(info.address, this.self)) return false;
+    const at = this.search(info.address);
+    if (at >= 0) return false; // already on some path: disjointness
+    const pos = ~at;
+    if (pos >= this.o.maxCandidates) return false;
+    this.candidates.splice(pos, 0, { info, path, depth, state: NEW });
+    if (this.candidates.length > this.o.maxCandidates) {
+      // Forget the farthest unqueried candidate (queried ones must stay so that late answers are recognised).
+      for (let i = this.candidates.length - 1; i >= 0; i--) {
+        if (this.candidates[i]!.state === NEW) {
+          this.candidates.splice(i, 1);
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
+  get finished(): boolean {
+    if (this.stopped) return true;
+    for (let p = 0; p < this.o.disjointPaths; p++) if (!this.pathDone[p]) return false;
+    return true;
+  }
+
+  /** End the lookup now (a value was found, or the caller gave up). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Candidates to ask now; each is marked PENDING. Also updates which paths are done. */
+  next(): Candidate[] {
+    const out: Candidate[] = [];
+    if (this.stopped) return out;
+    const { disjointPaths: d, parallelism, quorum } = this.o;
+    // Per path: walk its live candidates closest first, within the first `quorum`.
+    const seen = new Array<number>(d).fill(0);
+    const pendingInQuorum = new Array<number>(d).fill(0);
+    const newInQuorum = new Array<number>(d).fill(0);
+    for (const c of this.candidates) {
+      const p = c.path;
+      if (c.state === FAILED || seen[p]! >= quorum) continue;
+      seen[p]!++;
+      if (c.state === PENDING) pendingInQuorum[p]!++;
+      else if (c.state === NEW) {
+        if (this.inFlight[p]! < parallelism) {
+          c.state = PENDING;
+          this.inFlight[p]!++;
+          this.requests++;
+          out.push(c);
+          pendingInQuorum[p]!++;
+        } else newInQuorum[p]!++;
+      }
+    }
+    for (let p = 0; p < d; p++) {
+      // Done: nothing of its closest `quorum` is unanswered (all answered, or the path ran dry).
+      // Stragglers outside the quorum are still awaited: their answers may bring closer nodes.
+      this.pathDone[p] = pendingInQuorum[p] === 0 && newInQuorum[p] === 0 && this.inFlight[p] === 0;
+    }
+    return out;
+  }
+
+  /** `c` answered with `contacts` (already filtered for puzzle validity by the caller). */
+  onAnswer(c: Candidate, contacts: readonly ContactInfo[]): void {
+    if (c.state !== PENDING) return;
+    c.state = ANSWERED;
+    this.inFlight[c.path]!--;
+    for (const info of contacts) this.insert(info, c.path, c.depth + 1);
+  }
+
+  onFailure(c: Candidate): void {
+    if (c.state !== PENDING) return;
+    c.state = FAILED;
+    this.inFlight[c.path]!--;
+  }
+
+  /**
+   * `c` timed out earlier but its answer came after all: count it as answered (the
+   * path already moved on, so no in-flight slot is returned) and use its contacts.
+   */
+  onLateAnswer(c: Candidate, contacts: readonly ContactInfo[]): void {
+    if (c.state !== FAILED || this.stopped) return;
+    c.state = ANSWERED;
+    for (const info of contacts) this.insert(info, c.path, c.depth + 1);
+    // The path may have stopped; the new contacts can restart it.
+    this.pathDone[c.path] = false;
+  }
+
+  /** The candidate entry for `address`, if the lookup has seen it. */
+  find(address: NodeAddress): Candidate | undefined {
+    const i = this.search(address);
+    return i >= 0 ? this.candidates[i] : undefined;
+  }
+
+  /** The `count` closest candidates that answered, closest first. */
+  closestAnswered(count: number): Candidate[] {
+    const out: Candidate[] = [];
+    for (const c of this.candidates) {
+      if (c.state === ANSWERED) out.push(c);
+      if (out.length >= count) break;
+    }
+    return out;
+  }
+}
