@@ -262,6 +262,7 @@ export class DhtNode {
       disjointPaths: o.disjointPaths,
       parallelism: perPathParallelism(o),
       quorum: pathQuorumOf(o),
+      k: o.k,
       maxCandidates: Math.max(64, o.k * o.disjointPaths * 4),
     });
     let record: DhtRecord | null = null;
@@ -466,7 +467,7 @@ export class DhtNode {
   }
 
   private closestInfos(target: NodeAddress, exclude: NodeAddress): ContactInfo[] {
-    return this.table.closest(target, this.options.k, exclude).map((c) => c.info);
+    return this.table.closest(target, this.options.k, exclude, false).map((c) => c.info);
   }
 
   private answer(envelope: DhtEnvelope, now: number): DhtResponse | null {

@@ -8,9 +8,11 @@
  *   already seen it: every node is used by one path only, so a colluding group that
  *   captures one path cannot steer the others.
  * - Each path keeps `parallelism` requests in flight, always to its closest
- *   unqueried candidates, and stops once its `quorum` closest live candidates have
- *   answered and nothing of it is in flight (a late answer may still bring closer
- *   nodes). The lookup ends when every path has stopped (or a value was found).
+ *   unqueried candidates that are due: among its own `quorum` closest live
+ *   candidates, or among the k closest live candidates of the whole lookup. A path
+ *   stops when nothing due is unanswered and nothing is in flight (a late answer
+ *   may still bring closer nodes). The lookup ends when every path has stopped (or
+ *   a value was found): as in Kademlia, the k closest have all been asked.
  * - `depth` counts hops: our own contacts are at depth 1, a contact learned from a
  *   depth-h answer is at depth h + 1.
  */
@@ -34,6 +36,8 @@ export interface LookupOptions {
   disjointPaths: number;
   parallelism: number;
   quorum: number;
+  /** The lookup as a whole ends only when its k closest live candidates have answered. */
+  k: number;
   /** Candidates kept at most (the farthest are forgotten beyond this). */
   maxCandidates: number;
 }
@@ -110,32 +114,45 @@ export class DisjointLookup {
   next(): Candidate[] {
     const out: Candidate[] = [];
     if (this.stopped) return out;
-    const { disjointPaths: d, parallelism, quorum } = this.o;
-    // Per path: walk its live candidates closest first, within the first `quorum`.
+    const { disjointPaths: d, parallelism, quorum, k } = this.o;
+    // A candidate is due when it is among its path's `quorum` closest live candidates, or among
+    // the k closest live candidates of the whole lookup (whichever path owns it must ask it:
+    // otherwise colluders closer to the target than the answer could fill a path's quorum).
     const seen = new Array<number>(d).fill(0);
-    const pendingInQuorum = new Array<number>(d).fill(0);
-    const newInQuorum = new Array<number>(d).fill(0);
+    const dueOpen = new Array<number>(d).fill(0);
+    let rank = 0;
     for (const c of this.candidates) {
+      if (c.state === FAILED) continue;
       const p = c.path;
-      if (c.state === FAILED || seen[p]! >= quorum) continue;
+      const inQuorum = seen[p]! < quorum;
       seen[p]!++;
-      if (c.state === PENDING) pendingInQuorum[p]!++;
+      const due = inQuorum || rank < k;
+      rank++;
+      if (!due) {
+        if (rank >= k && this.allQuorumsSeen(seen, quorum)) break;
+        continue;
+      }
+      if (c.state === PENDING) dueOpen[p]!++;
       else if (c.state === NEW) {
+        dueOpen[p]!++;
         if (this.inFlight[p]! < parallelism) {
           c.state = PENDING;
           this.inFlight[p]!++;
           this.requests++;
           out.push(c);
-          pendingInQuorum[p]!++;
-        } else newInQuorum[p]!++;
+        }
       }
     }
     for (let p = 0; p < d; p++) {
-      // Done: nothing of its closest `quorum` is unanswered (all answered, or the path ran dry).
-      // Stragglers outside the quorum are still awaited: their answers may bring closer nodes.
-      this.pathDone[p] = pendingInQuorum[p] === 0 && newInQuorum[p] === 0 && this.inFlight[p] === 0;
+      // Done: nothing due is unanswered, and nothing of it is in flight (a late answer may bring closer nodes).
+      this.pathDone[p] = dueOpen[p] === 0 && this.inFlight[p] === 0;
     }
     return out;
+  }
+
+  private allQuorumsSeen(seen: number[], quorum: number): boolean {
+    for (const n of seen) if (n < quorum) return false;
+    return true;
   }
 
   /** `c` answered with `contacts` (already filtered for puzzle validity by the caller). */

@@ -47,6 +47,18 @@ interface Bucket {
   touched: number;
 }
 
+/** subnetOf per shared (frozen) ContactInfo: the simulator offers the same object millions of times. */
+const subnetCache = new WeakMap<object, number>();
+
+function subnetOfContact(info: ContactInfo): number {
+  let s = subnetCache.get(info);
+  if (s === undefined) {
+    s = subnetOf(info.ip);
+    if (Object.isFrozen(info)) subnetCache.set(info, s);
+  }
+  return s;
+}
+
 /** /24 of an IPv4 address or a hash of the /48 of an IPv6 address, as a small number. */
 export function subnetOf(ip: string): number {
   const dot3 = ip.lastIndexOf('.');
@@ -149,7 +161,7 @@ export class RoutingTable {
       }
     }
     if (!solicited && this.deepest >= 0 && i + this.o.chi > this.deepest) return 'rejected-chi';
-    const subnet = subnetOf(info.ip);
+    const subnet = subnetOfContact(info);
     let inBucket = 0;
     for (const c of list) if (c.subnet === subnet) inBucket++;
     if (inBucket >= this.o.maxPerSubnetPerBucket) return 'rejected-subnet-bucket';
@@ -252,12 +264,16 @@ export class RoutingTable {
    * buckets deeper than b come next (all share b bits with the target, sorted among
    * themselves); then buckets b−1, b−2, …, each farther than the one before. Only
    * the group that crosses `count` needs sorting beyond its own bucket.
+   * With `sorted` false (answers to FIND_NODE: the asker sorts anyway) the result
+   * is the right set in group order.
    */
-  closest(target: NodeAddress, count: number, exclude?: NodeAddress): Contact[] {
+  closest(target: NodeAddress, count: number, exclude?: NodeAddress, sorted = true): Contact[] {
     const out: Contact[] = [];
     const cmp = (x: Contact, y: Contact) => compareDistance(target, x.info.address, y.info.address);
     const pushGroup = (group: Contact[]) => {
-      if (group.length > 1) group.sort(cmp);
+      // Groups are ordered among themselves; inside one, sorting is needed only for a sorted
+      // result or when the group crosses `count` (to keep its closest members).
+      if (group.length > 1 && (sorted || out.length + group.length > count)) group.sort(cmp);
       for (const c of group) if (!exclude || !sameAddress(c.info.address, exclude)) out.push(c);
     };
     const b = commonPrefixLength(this.self, target);

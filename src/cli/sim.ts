@@ -1,0 +1,94 @@
+/**
+ * `hyperspace sim dht …`: run the DHT simulator (src/sim/dht-sim.ts) and print one
+ * JSON object (issue 3, "Simulator"). Progress goes to stderr.
+ */
+import { parse, intFlag } from './args.ts';
+import { EXIT_OK, UsageError, type CliIo } from './io.ts';
+import { DEFAULTS, runDhtSim, type AdversaryMode, type DhtSimOptions } from '../sim/dht-sim.ts';
+
+const HELP = `hyperspace sim — simulators
+
+Usage:
+  hyperspace sim dht --nodes <n> --lookups <m> [options] --json
+
+Options (dht):
+  --nodes <n>                 simulated nodes (default ${DEFAULTS.nodes})
+  --lookups <m>               lookups measured (default ${DEFAULTS.lookups})
+  --adversaries <fraction>    colluding puzzle-valid adversaries, 0..0.9 (default 0)
+  --adversary <mode>          drop | misroute | eclipse (default ${DEFAULTS.adversary})
+  --disjoint <d>              disjoint lookup paths (default ${DEFAULTS.disjoint})
+  --k <k>                     bucket size (default ${DEFAULTS.k})
+  --alpha <a>                 parallel requests per lookup (default ${DEFAULTS.alpha})
+  --churn-session-min <min>   mean exponential session length, minutes (0 = no churn)
+  --loss <p>                  message loss probability
+  --duplicate <p>             message duplication probability
+  --bootstrap seeded|join     how tables are built (default seeded; see docs/dht.md)
+  --warmup-min <min>          simulated minutes before measuring (default 30 with churn, else 2)
+  --duration-min <min>        simulated minutes the lookups are spread over (default ${DEFAULTS.durationMin})
+  --seed <s>                  random seed (same seed, same result)
+  --quiet                     no progress on stderr
+  --json                      print the result as JSON (always one object)
+`;
+
+function floatFlag(value: unknown, flag: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'string' ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${flag} must be a number in [${min}, ${max}]`);
+  return n;
+}
+
+export async function runSim(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h') {
+    io.stdout(HELP);
+    return EXIT_OK;
+  }
+  if (command !== 'dht') throw new UsageError(`unknown sim command '${command}'`);
+  const { values } = parse(rest, {
+    nodes: { type: 'string' },
+    lookups: { type: 'string' },
+    adversaries: { type: 'string' },
+    adversary: { type: 'string' },
+    disjoint: { type: 'string' },
+    k: { type: 'string' },
+    alpha: { type: 'string' },
+    'churn-session-min': { type: 'string' },
+    loss: { type: 'string' },
+    duplicate: { type: 'string' },
+    bootstrap: { type: 'string' },
+    'warmup-min': { type: 'string' },
+    'duration-min': { type: 'string' },
+    seed: { type: 'string' },
+    quiet: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return EXIT_OK;
+  }
+  const adversary = (values.adversary ?? DEFAULTS.adversary) as AdversaryMode;
+  if (!['drop', 'misroute', 'eclipse'].includes(adversary)) throw new UsageError('--adversary must be drop, misroute or eclipse');
+  const bootstrap = (values.bootstrap ?? DEFAULTS.bootstrap) as DhtSimOptions['bootstrap'];
+  if (bootstrap !== 'seeded' && bootstrap !== 'join') throw new UsageError('--bootstrap must be seeded or join');
+  const options: Partial<DhtSimOptions> = {
+    nodes: intFlag(values.nodes, 'nodes', 2, 1_000_000, DEFAULTS.nodes),
+    lookups: intFlag(values.lookups, 'lookups', 1, 10_000_000, DEFAULTS.lookups),
+    adversaries: floatFlag(values.adversaries, 'adversaries', 0, 0.9, 0),
+    adversary,
+    disjoint: intFlag(values.disjoint, 'disjoint', 1, 64, DEFAULTS.disjoint),
+    k: intFlag(values.k, 'k', 1, 64, DEFAULTS.k),
+    alpha: intFlag(values.alpha, 'alpha', 1, 64, DEFAULTS.alpha),
+    churnSessionMin: floatFlag(values['churn-session-min'], 'churn-session-min', 0, 1e6, 0),
+    loss: floatFlag(values.loss, 'loss', 0, 0.9, 0),
+    duplicate: floatFlag(values.duplicate, 'duplicate', 0, 0.9, 0),
+    bootstrap,
+    warmupMin: floatFlag(values['warmup-min'], 'warmup-min', 0, 1e5, DEFAULTS.warmupMin),
+    durationMin: floatFlag(values['duration-min'], 'duration-min', 0.01, 1e5, DEFAULTS.durationMin),
+    seed: intFlag(values.seed, 'seed', 0, 2 ** 32 - 1, DEFAULTS.seed),
+  };
+  if (!values.quiet) options.log = (line) => io.stderr(`sim: ${line}\n`);
+  const result = await runDhtSim(options);
+  io.stdout(JSON.stringify(result) + '\n');
+  return EXIT_OK;
+}
