@@ -30,15 +30,19 @@ function hsum(v: v128): i32 {
 }
 
 /**
- * out[r] = Σ_c w[r*cols + c] · x[c] for r in [0, rows): int8 W (rows, cols)
- * row-major at `w`, int8 x (cols) at `x`, int32 out (rows) at `out`.
+ * out[r] = Σ_c w[r*stride + c] · x[c] for r in [0, rows): int8 W (rows, cols)
+ * with row stride `stride` bytes at `w`, int8 x (cols) at `x`, int32 out
+ * (rows) at `out`. (stride = cols: a plain row-major matrix; stride > cols:
+ * a column slice, e.g. one attention head of a KV cache row.)
  *
  * Each 8 columns: `v128.load8x8_s` loads 8 int8 and sign-extends them to
  * i16x8; `i32x4.dot_i16x8_s` multiplies lane-wise (exact: |product| ≤ 2^14)
- * and adds adjacent pairs into i32x4. Four rows share each x vector.
+ * and adds adjacent pairs into i32x4. Four rows share each x vector. No load
+ * reads past column cols of a row.
  */
-export function matvecI8(w: usize, rows: i32, cols: i32, x: usize, out: usize): void {
-  const stride = <usize>cols;
+// @ts-ignore: decorator
+@inline
+function matvecStrided(w: usize, rows: i32, cols: i32, stride: usize, x: usize, out: usize): void {
   const cols16 = cols & ~15;
   const cols8 = cols & ~7;
   let r = 0;
@@ -102,6 +106,95 @@ export function matvecI8(w: usize, rows: i32, cols: i32, x: usize, out: usize): 
       s0 += <i32>load<i8>(w0 + o) * <i32>load<i8>(x + o);
     }
     store<i32>(out + (<usize>r << 2), s0);
+  }
+}
+
+/** out[r] = Σ_c w[r*cols + c] · x[c]: the row-major matvec (see matvecStrided). */
+export function matvecI8(w: usize, rows: i32, cols: i32, x: usize, out: usize): void {
+  matvecStrided(w, rows, cols, <usize>cols, x, out);
+}
+
+/**
+ * Multi-head attention scores over a KV cache K (rows, stride) int8 at `k`,
+ * H = heads, dh = stride / heads, q (stride) int8 at `q`, int32 scores
+ * (heads, outStride) at `out`:
+ *   out[h*outStride + j] = j < n ? Σ_{d<dh} q[h*dh + d] · K[j*stride + h*dh + d] : fill
+ * for h < heads, j < outStride (n ≤ outStride; masked slots get `fill`).
+ */
+export function attnScoresI8(k: usize, n: i32, stride: i32, heads: i32, q: usize, out: usize, outStride: i32, fill: i32): void {
+  const dh = stride / heads;
+  for (let h = 0; h < heads; h++) {
+    const col = <usize>(h * dh);
+    const o = out + ((<usize>h * <usize>outStride) << 2);
+    matvecStrided(k + col, n, dh, <usize>stride, q + col, o);
+    for (let j = n; j < outStride; j++) store<i32>(o + (<usize>j << 2), fill);
+  }
+}
+
+/**
+ * Multi-head attention mix with int8 probabilities: V (rows, stride) int8 at
+ * `v`, H = heads, dh = stride / heads, p (heads, pStride) int8 at `p`, int32
+ * out (stride) at `out`, wrapping int32:
+ *   out[h*dh + d] = Σ_{j<n} p[h*pStride + j] · V[j*stride + h*dh + d]
+ * One int8·int8 product fits i16 (|p·v| ≤ 2^14), so 8 columns take one
+ * i16x8.mul; the products are sign-extended to i32x4 and accumulated.
+ */
+export function attnMixI8(v: usize, n: i32, stride: i32, heads: i32, p: usize, pStride: i32, out: usize): void {
+  const dh = stride / heads;
+  const dh16 = dh & ~15;
+  const dh8 = dh & ~7;
+  const vstride = <usize>stride;
+  for (let h = 0; h < heads; h++) {
+    const col = <usize>(h * dh);
+    const ph = p + <usize>h * <usize>pStride;
+    const oh = out + (col << 2);
+    let d = 0;
+    for (; d < dh16; d += 16) {
+      let a0 = i32x4.splat(0);
+      let a1 = i32x4.splat(0);
+      let a2 = i32x4.splat(0);
+      let a3 = i32x4.splat(0);
+      let row = v + col + <usize>d;
+      for (let j = 0; j < n; j++) {
+        const pj = i16x8.splat(<i16>load<i8>(ph + <usize>j));
+        const lo = i16x8.mul(pj, v128.load8x8_s(row));
+        const hi = i16x8.mul(pj, v128.load8x8_s(row, 8));
+        a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(lo));
+        a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(lo));
+        a2 = i32x4.add(a2, i32x4.extend_low_i16x8_s(hi));
+        a3 = i32x4.add(a3, i32x4.extend_high_i16x8_s(hi));
+        row += vstride;
+      }
+      const o = oh + (<usize>d << 2);
+      v128.store(o, a0);
+      v128.store(o, a1, 16);
+      v128.store(o, a2, 32);
+      v128.store(o, a3, 48);
+    }
+    if (d < dh8) {
+      let a0 = i32x4.splat(0);
+      let a1 = i32x4.splat(0);
+      let row = v + col + <usize>d;
+      for (let j = 0; j < n; j++) {
+        const lo = i16x8.mul(i16x8.splat(<i16>load<i8>(ph + <usize>j)), v128.load8x8_s(row));
+        a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(lo));
+        a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(lo));
+        row += vstride;
+      }
+      const o = oh + (<usize>d << 2);
+      v128.store(o, a0);
+      v128.store(o, a1, 16);
+      d += 8;
+    }
+    for (; d < dh; d++) {
+      let s = 0;
+      let q = v + col + <usize>d;
+      for (let j = 0; j < n; j++) {
+        s += <i32>load<i8>(ph + <usize>j) * <i32>load<i8>(q);
+        q += vstride;
+      }
+      store<i32>(oh + (<usize>d << 2), s);
+    }
   }
 }
 

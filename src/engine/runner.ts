@@ -43,6 +43,23 @@ export const DEFAULTS: RunnerOptions = {
   maxTraceElements: 1 << 28, // 256 Mi elements = 1 GiB: beyond that a dispute should re-run in pieces
 };
 
+/**
+ * Optional per-op timing (benchmarks): the runner calls `now()` around each node and `record(nodeId, elapsed)`
+ * after it, in the units of `now()`. The runner reads no clock itself (a pure folder); without a profiler the
+ * loop takes one null test per node and nothing else.
+ */
+export interface OpProfiler {
+  now(): number;
+  record(node: number, elapsed: number): void;
+}
+
+export interface RunOptions {
+  /** Materialise the full trace (disputes); the happy path (false) computes only the output and its hash. */
+  trace?: boolean;
+  /** Per-op timing hook; absent = none. */
+  profiler?: OpProfiler | null;
+}
+
 export interface RunResult {
   /** Generated token ids (generate) or the output node's elements (classify). */
   output: Int32Array;
@@ -137,6 +154,11 @@ export class Runner {
           if (n.w1 >= 0) v.w1 = i32(n.w1, n.size);
           break;
         }
+        case 'attn_scores':
+        case 'attn_mix':
+          // The KV cache of input b, resident in the kernels' memory: one row per position (ops/attention.ts).
+          v.matrix = kernels.createMatrix(model.meta.contextLength, model.nodes[n.b]!.size);
+          break;
         case 'gather':
           v.w0 = i8(n.w0, n.p[0]! * n.size);
           break;
@@ -160,7 +182,7 @@ export class Runner {
     for (const v of this.views) v.matrix?.free();
   }
 
-  run(input: RunInput, options: { trace?: boolean } = {}): RunResult {
+  run(input: RunInput, options: RunOptions = {}): RunResult {
     const { model } = this;
     const { meta, layout, nodes } = model;
     const { query, maxTokens } = prepareQuery(model, input);
@@ -181,12 +203,18 @@ export class Runner {
     const out: number[] = [];
     const eos = layout.tokenizer?.eosId ?? -1;
     let steps = 0;
+    const profiler = options.profiler ?? null;
     for (let t = 0; t < maxSteps; t++) {
       env.t = t;
       env.vals = cur;
       for (let id = 0; id < nodes.length; id++) {
         const vals = cur[id]!;
-        layout.defs[id]!.run(env, id, nodes[id]!, vals);
+        if (profiler === null) layout.defs[id]!.run(env, id, nodes[id]!, vals);
+        else {
+          const t0 = profiler.now();
+          layout.defs[id]!.run(env, id, nodes[id]!, vals);
+          profiler.record(id, profiler.now() - t0);
+        }
         const h = hist[id];
         if (h) h.set(vals, t * vals.length);
         if (trace) trace.set(vals, t * layout.stepElements + layout.offsets[id]!);
@@ -217,7 +245,7 @@ export class Runner {
 }
 
 /** One-shot run with the reference kernels (tests, small models). */
-export function runModel(model: LoadedModel, input: RunInput, options: { trace?: boolean } & Partial<RunnerOptions> = {}): RunResult {
+export function runModel(model: LoadedModel, input: RunInput, options: RunOptions & Partial<RunnerOptions> = {}): RunResult {
   const runner = new Runner(model, options);
   try {
     return runner.run(input, options);

@@ -11,7 +11,7 @@
  */
 import { KernelShapeError, checkDimension, checkLength } from './errors.ts';
 import { MAX_MATRIX_ELEMENTS, MAX_MATVEC_COLS, MAX_MATVEC_ROWS, matvecInt8Reference } from './matvec.ts';
-import { dotInt8RowsReference, weightedSumInt8ColsReference } from './attention.ts';
+import { attnMixInt8Reference, attnScoresInt8Reference, dotInt8RowsReference, weightedSumInt8ColsReference } from './attention.ts';
 
 /** An int8 matrix (rows, cols), row-major, owned by one Kernels instance. */
 export interface Int8MatrixHandle {
@@ -40,6 +40,16 @@ export interface Kernels {
   dotInt8Rows(k: Int8MatrixHandle, n: number, q: Int8Array, scores: Int32Array): void;
   /** out (v.cols) = Σ_{i<n} p[i] · V[i, :], n ≤ v.rows, int32 wrapping (see WEIGHTED_SUM_MAX_ABS_P_SUM). */
   weightedSumInt8Cols(v: Int8MatrixHandle, n: number, p: Int32Array, out: Int32Array): void;
+  /**
+   * Multi-head attention scores over the first n rows of a KV cache K (k.rows, H·dh), H = heads, stride =
+   * scores.length / H ≥ n: scores[h·stride + j] = j < n ? Σ_d q[h·dh + d] · K[j, h·dh + d] : fill (exact).
+   */
+  attnScores(k: Int8MatrixHandle, n: number, heads: number, q: Int8Array, scores: Int32Array, fill: number): void;
+  /**
+   * Multi-head attention mix, int8 probabilities p (H · stride), stride = p.length / H ≥ n:
+   * out[h·dh + d] = Σ_{j<n} p[h·stride + j] · V[j, h·dh + d], int32 wrapping (exact for n ≤ 131071).
+   */
+  attnMix(v: Int8MatrixHandle, n: number, heads: number, p: Int8Array, out: Int32Array): void;
 }
 
 /** Checks (rows, cols) of a new matrix. */
@@ -124,5 +134,13 @@ export const referenceKernels: Kernels = {
     const r = asReference(v);
     checkRowCount('weightedSumInt8Cols', r, n);
     weightedSumInt8ColsReference(r.data, n, r.cols, p, out);
+  },
+  attnScores(k, n, heads, q, scores, fill) {
+    const r = asReference(k);
+    attnScoresInt8Reference(r.data, r.rows, r.cols, n, heads, q, scores, fill);
+  },
+  attnMix(v, n, heads, p, out) {
+    const r = asReference(v);
+    attnMixInt8Reference(r.data, r.rows, r.cols, n, heads, p, out);
   },
 };

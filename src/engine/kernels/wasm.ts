@@ -12,7 +12,7 @@
 import { KernelShapeError, checkLength } from './errors.ts';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.ts';
 import { checkMatvecArgs } from './matvec.ts';
-import { checkWeightedSumArgs } from './attention.ts';
+import { checkHeads, checkWeightedSumArgs } from './attention.ts';
 import { WasmHeap } from './wasm-heap.ts';
 import { webAssembly } from './wasm-api.ts';
 import type { WasmMemory, WasmModule } from './wasm-api.ts';
@@ -25,6 +25,8 @@ interface KernelExports {
   heapBase(): number;
   matvecI8(w: number, rows: number, cols: number, x: number, out: number): void;
   weightedSumI8(v: number, n: number, d: number, p: number, out: number): void;
+  attnScoresI8(k: number, n: number, stride: number, heads: number, q: number, out: number, outStride: number, fill: number): void;
+  attnMixI8(v: number, n: number, stride: number, heads: number, p: number, pStride: number, out: number): void;
 }
 
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
@@ -184,6 +186,32 @@ class WasmKernels implements Kernels {
     this.#exports.weightedSumI8(ptr, n, d, pPtr, s);
     this.#refresh();
     out.set(this.#i32.subarray(s >>> 2, (s >>> 2) + d));
+  }
+
+  attnScores(k: Int8MatrixHandle, n: number, heads: number, q: Int8Array, scores: Int32Array, fill: number): void {
+    const ptr = this.live(k);
+    const stride = checkHeads('attnScores', k.rows, k.cols, n, heads, q, scores, 'scores');
+    const outBytes = scores.length * 4;
+    const s = this.#scratchOf(outBytes + q.length);
+    const qPtr = s + outBytes;
+    this.#refresh();
+    this.#i8.set(q, qPtr);
+    this.#exports.attnScoresI8(ptr, n, k.cols, heads, qPtr, s, stride, fill);
+    this.#refresh();
+    scores.set(this.#i32.subarray(s >>> 2, (s >>> 2) + scores.length));
+  }
+
+  attnMix(v: Int8MatrixHandle, n: number, heads: number, p: Int8Array, out: Int32Array): void {
+    const ptr = this.live(v);
+    const stride = checkHeads('attnMix', v.rows, v.cols, n, heads, out, p, 'p');
+    const outBytes = out.length * 4;
+    const s = this.#scratchOf(outBytes + p.length);
+    const pPtr = s + outBytes;
+    this.#refresh();
+    this.#i8.set(p, pPtr);
+    this.#exports.attnMixI8(ptr, n, v.cols, heads, pPtr, stride, s);
+    this.#refresh();
+    out.set(this.#i32.subarray(s >>> 2, (s >>> 2) + out.length));
   }
 }
 

@@ -9,10 +9,29 @@
  *                out[h·dh + d] = Σ_{j≤t} p@t[h·C + j] · v@j[h·dh + d]
  *
  * The k and v inputs are read at EARLIER steps: those elements are the KV cache, already in the trace.
+ *
+ * Execution: each attention node owns a resident int8 KV matrix (C rows, size(b) cols) in the runner's kernels
+ * (NodeViews.matrix, made by the Runner). At step t the op writes row t from b@t, then calls the kernels'
+ * multi-head `attnScores` / `attnMix` on rows 0..t — the TypeScript reference or the wasm SIMD kernels
+ * (bit-identical; src/engine/kernels/attention.test.ts). Every step of a run is executed in order, so rows
+ * 0..t−1 always hold this run's earlier steps; rows > t (from an earlier run) are never read.
  */
-import type { OpDef } from './op.ts';
+import type { Int8MatrixHandle } from '../kernels/kernels.ts';
+import type { OpDef, RunEnv } from './op.ts';
 import { fail, inputRange, inputSize, int32Range, mulRange, requireInt8, requireParam, requireSize, sumRange, traceRef } from './op.ts';
 import { INT32_MAX, INT32_MIN } from './arith.ts';
+
+/** The int32 values of an int8-proven node as an Int8Array view of `scratch` (no range check: the loader proved it). */
+function toInt8(values: Int32Array, scratch: Int8Array): Int8Array {
+  const v = scratch.subarray(0, values.length);
+  for (let i = 0; i < values.length; i++) v[i] = values[i]!;
+  return v;
+}
+
+/** Writes the cached node's values at step t as row t of the op's resident KV matrix (C rows, size(b) cols). */
+function appendKvRow(env: RunEnv, kv: Int8MatrixHandle, values: Int32Array): void {
+  kv.writeRows(env.t, toInt8(values, env.scratch8));
+}
 
 export const attnScoresOp: OpDef = {
   code: 20,
@@ -34,28 +53,11 @@ export const attnScoresOp: OpDef = {
   history(node) {
     return [node.b];
   },
-  run(env, _id, node, out) {
-    const q = env.vals[node.a]!;
-    const kHist = env.hist[node.b]!;
-    const H = node.p[0]!;
-    const mask = node.p[1]!;
-    const n = q.length;
-    const dh = n / H;
-    const C = node.size / H;
-    const t = env.t;
-    for (let h = 0; h < H; h++) {
-      for (let j = 0; j < C; j++) {
-        if (j > t) {
-          out[h * C + j] = mask;
-          continue;
-        }
-        let s = 0;
-        const kb = j * n + h * dh;
-        const qb = h * dh;
-        for (let d = 0; d < dh; d++) s += q[qb + d]! * kHist[kb + d]!;
-        out[h * C + j] = s;
-      }
-    }
+  run(env, id, node, out) {
+    // Row t of the resident KV matrix gets k@t; rows 0..t−1 were written at earlier steps of this run.
+    const kv = env.views[id]!.matrix!;
+    appendKvRow(env, kv, env.vals[node.b]!);
+    env.kernels.attnScores(kv, env.t + 1, node.p[0]!, toInt8(env.vals[node.a]!, env.scratch8), out, node.p[1]!);
   },
   describe(env, node, pos) {
     const H = node.p[0]!;
@@ -88,24 +90,10 @@ export const attnMixOp: OpDef = {
   history(node) {
     return [node.b];
   },
-  run(env, _id, node, out) {
-    const p = env.vals[node.a]!;
-    const vHist = env.hist[node.b]!;
-    const H = node.p[0]!;
-    const n = node.size;
-    const dh = n / H;
-    const C = p.length / H;
-    const t = env.t;
-    out.fill(0);
-    for (let h = 0; h < H; h++) {
-      for (let j = 0; j <= t; j++) {
-        const w = p[h * C + j]!;
-        if (w === 0) continue;
-        const vb = j * n + h * dh;
-        const ob = h * dh;
-        for (let d = 0; d < dh; d++) out[ob + d] = out[ob + d]! + w * vHist[vb + d]!;
-      }
-    }
+  run(env, id, node, out) {
+    const kv = env.views[id]!.matrix!;
+    appendKvRow(env, kv, env.vals[node.b]!);
+    env.kernels.attnMix(kv, env.t + 1, node.p[0]!, toInt8(env.vals[node.a]!, env.scratch8), out);
   },
   describe(env, node, pos) {
     const H = node.p[0]!;

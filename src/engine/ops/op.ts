@@ -45,7 +45,7 @@ export interface RunQuery {
 export interface NodeViews {
   w0: Int8Array | Int32Array | null;
   w1: Int8Array | Int32Array | null;
-  /** The matvec weight matrix resident in the kernels' memory (matvec nodes only). */
+  /** Resident in the kernels' memory: the weight matrix (matvec) or the KV cache (attn_scores, attn_mix). */
   matrix: Int8MatrixHandle | null;
 }
 
