@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IStaking} from "./interfaces/IStaking.sol";
+import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {MerkleLib} from "./lib/MerkleLib.sol";
+import {OneStepVerifier} from "./OneStepVerifier.sol";
+
+/// @title DisputeGame — fraud claims and the k-ary bisection game (whitepaper §2.2.4–2.2.5; DESIGN.md §1.6;
+/// docs/dispute.md). A claim opens a game between party A and party B over their execution traces:
+///   - two conflicting EIP-712 Receipts (same queryHash and modelHash, different outputHash or traceRoot), each
+///     signed by its `node`, both active operators; or
+///   - one Receipt challenged by an active operator (msg.sender) who re-ran the query and posts its own trace root.
+/// Rounds (resend style, docs/commitment.md §3): A posts the 2^s children of its disputed node (checked against
+/// it; only their hash is stored); B re-sends A's children with its own (checked against B's node); the contract
+/// moves to the FIRST child where they differ. At two differing leaves the disputed element is the first differing
+/// word. A reduction element then opens the same game over the two parties' partial-sum trees. The last step is
+/// replayed by OneStepVerifier against the agreed prefix. Every move has a deadline; whoever is on turn when it
+/// passes loses. The loser is slashed through IStaking (winner and claimant paid from it); both can lose.
+contract DisputeGame {
+    // ------------------------------------------------------------------ types
+    struct Receipt {
+        bytes32 queryHash;
+        bytes32 modelHash;
+        bytes32 outputHash;
+        bytes32 traceRoot;
+        address node;
+        uint256 fee;
+        uint64 issuedAt;
+    }
+
+    /// Phases (docs/dispute.md §2). Trace/Sums: bisection; *Step: one step pending; LinksA/LinksB: each party
+    /// posts its partial-sums root; Done: resolved.
+    enum Phase { None, Trace, TraceStep, LinksA, LinksB, Sums, SumsStep, Done }
+
+    struct Game {
+        // slot 0
+        address a;
+        Phase phase;
+        uint8 turn; // 0 = A must move, 1 = B must move
+        uint8 level; // level of the disputed node in the tree in play
+        uint8 logArity; // b: a round descends up to b levels (k = 2^b children)
+        uint64 deadline; // unix seconds
+        // slot 1
+        address b;
+        uint8 traceDepth;
+        uint8 sumsDepth;
+        // slot 2
+        address claimant;
+        // slots 3..
+        uint256 index; // index of the disputed node at `level`
+        bytes32 nodeA; // A's disputed node (at level 0: A's leaf)
+        bytes32 nodeB;
+        bytes32 pending; // keccak of A's posted children (0 = none)
+        bytes32 modelHash;
+        bytes32 traceRootA; // A's whole trace root (agreed-prefix proofs)
+        uint256 elements; // trace length n (fixes every depth)
+        uint256 element; // disputed trace element (TraceStep onwards)
+        bytes32 leafA; // A's and B's trace leaves holding `element`
+        bytes32 leafB;
+        uint256 links; // fan-in F of the disputed reduction (LinksA onwards)
+        bytes32 sumsRootA;
+    }
+
+    // ------------------------------------------------------------------ errors
+    error NotActiveOperator(address node);
+    error BadSignature(address expected, address recovered);
+    error ReceiptsDoNotConflict(bytes32 queryHash, bytes32 modelHash);
+    error ModelMismatch(bytes32 modelA, bytes32 modelB);
+    error QueryMismatch(bytes32 queryA, bytes32 queryB);
+    error SameParty(address node);
+    error SameTraceRoot(bytes32 traceRoot);
+    error ReceiptAlreadyDisputed(bytes32 receiptDigest, bytes32 disputeId);
+    error GameExists(bytes32 disputeId);
+    error NoGame(bytes32 disputeId);
+    error WrongPhase(bytes32 disputeId, Phase phase);
+    error NotYourTurn(bytes32 disputeId, address caller, address expected);
+    error NotAParty(bytes32 disputeId, address caller);
+    error DeadlinePassed(bytes32 disputeId, uint64 deadline);
+    error DeadlineNotPassed(bytes32 disputeId, uint64 deadline);
+    error WrongChildCount(uint256 given, uint256 expected);
+    error ChildrenDoNotMatchParent(bytes32 parent, bytes32 combined);
+    error ChildrenNotAsPosted(bytes32 posted, bytes32 given);
+    error NoDifference(bytes32 disputeId);
+    error BadElementCount(uint256 elements);
+    error BadLinkCount(uint256 links);
+    error BadSumProof(bytes32 disputeId, address party);
+    error SumMismatch(int256 lastSum, int256 element);
+    error Reentrancy();
+
+    // ------------------------------------------------------------------ events (every state change)
+    event DisputeOpened(bytes32 indexed id, address indexed a, address indexed b, address claimant, bytes32 queryHash, bytes32 modelHash, bytes32 rootA, bytes32 rootB, uint256 elements, uint8 logArity, uint64 deadline);
+    event ChildrenPosted(bytes32 indexed id, address indexed party, uint8 level, uint256 index, bytes32[] children, uint64 deadline);
+    event Bisected(bytes32 indexed id, uint8 level, uint256 index, bytes32 nodeA, bytes32 nodeB, uint64 deadline);
+    event ElementIsolated(bytes32 indexed id, uint256 element, int256 valueA, int256 valueB, uint64 deadline);
+    event SumsRootPosted(bytes32 indexed id, address indexed party, uint256 links, bytes32 sumsRoot, uint64 deadline);
+    event SumIsolated(bytes32 indexed id, uint256 sumIndex, int256 valueA, int256 valueB, uint64 deadline);
+    event StepReplayed(bytes32 indexed id, int256 computed, int256 valueA, int256 valueB);
+    event TimedOut(bytes32 indexed id, address indexed late, Phase phase);
+    event Resolved(bytes32 indexed id, address indexed winner, address indexed loser, bool bothLost, uint256 slashedA, uint256 slashedB);
+
+    // ------------------------------------------------------------------ configuration
+    bytes32 public constant RECEIPT_TYPEHASH = keccak256(
+        "Receipt(bytes32 queryHash,bytes32 modelHash,bytes32 outputHash,bytes32 traceRoot,address node,uint256 fee,uint64 issuedAt)"
+    );
+    bytes32 public immutable DOMAIN_SEPARATOR;
+    IStaking public immutable staking;
+    IModelRegistry public immutable registry; // may be 0: then every model uses defaultLogArity
+    OneStepVerifier public immutable oneStep;
+    uint64 public immutable moveTimeout; // seconds each move may take
+    uint256 public immutable slashAmount; // wei taken from each loser (capped by its slashable stake)
+    uint16 public immutable winnerBps; // share of a loser's slash credited to the winner
+    uint16 public immutable claimantBps; // share credited to the claimant (added to winnerBps when they are the same)
+    uint8 public immutable defaultLogArity;
+
+    mapping(bytes32 => Game) internal games;
+    /// receipt digest → the dispute that took it (one dispute per receipt: no double slashing for one lie)
+    mapping(bytes32 => bytes32) public disputeOfReceipt;
+    uint256 private locked = 1;
+
+    modifier nonReentrant() {
+        if (locked != 1) revert Reentrancy();
+        locked = 2;
+        _;
+        locked = 1;
+    }
+
+    constructor(
+        IStaking staking_,
+        IModelRegistry registry_,
+        OneStepVerifier oneStep_,
+        uint64 moveTimeout_,
+        uint256 slashAmount_,
+        uint16 winnerBps_,
+        uint16 claimantBps_,
+        uint8 defaultLogArity_
+    ) {
+        require(uint256(winnerBps_) + claimantBps_ <= 10000 && defaultLogArity_ >= 1 && defaultLogArity_ <= 16);
+        staking = staking_;
+        registry = registry_;
+        oneStep = oneStep_;
+        moveTimeout = moveTimeout_;
+        slashAmount = slashAmount_;
+        winnerBps = winnerBps_;
+        claimantBps = claimantBps_;
+        defaultLogArity = defaultLogArity_;
+        DOMAIN_SEPARATOR = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("Hyperspace"),
+                keccak256("1"),
+                block.chainid,
+                address(this)
+            )
+        );
+    }
+
+    // ------------------------------------------------------------------ opening
+    function receiptDigest(Receipt calldata r) public view returns (bytes32) {
+        return keccak256(abi.encodePacked(hex"1901", DOMAIN_SEPARATOR, keccak256(abi.encode(RECEIPT_TYPEHASH, r))));
+    }
+
+    /// Two conflicting receipts: A = ra.node, B = rb.node. `elements` is the trace length both ran (fixes depths).
+    function openConflict(Receipt calldata ra, bytes calldata sigA, Receipt calldata rb, bytes calldata sigB, uint256 elements)
+        external
+        nonReentrant
+        returns (bytes32 id)
+    {
+        if (ra.queryHash != rb.queryHash) revert QueryMismatch(ra.queryHash, rb.queryHash);
+        if (ra.modelHash != rb.modelHash) revert ModelMismatch(ra.modelHash, rb.modelHash);
+        if (ra.outputHash == rb.outputHash && ra.traceRoot == rb.traceRoot) revert ReceiptsDoNotConflict(ra.queryHash, ra.modelHash);
+        if (ra.traceRoot == rb.traceRoot) revert SameTraceRoot(ra.traceRoot);
+        if (ra.node == rb.node) revert SameParty(ra.node);
+        bytes32 da = _checkReceipt(ra, sigA);
+        bytes32 db = _checkReceipt(rb, sigB);
+        id = keccak256(abi.encode(da, db));
+        _claimReceipt(da, id);
+        _claimReceipt(db, id);
+        _open(id, rb.node, ra.traceRoot, rb.traceRoot, ra, elements);
+    }
+
+    /// One receipt challenged by msg.sender (an active operator) who re-ran the query: A = r.node, B = msg.sender.
+    function openChallenge(Receipt calldata r, bytes calldata sig, bytes32 challengerRoot, uint256 elements)
+        external
+        nonReentrant
+        returns (bytes32 id)
+    {
+        if (r.node == msg.sender) revert SameParty(msg.sender);
+        if (r.traceRoot == challengerRoot) revert SameTraceRoot(challengerRoot);
+        if (!staking.isActiveOperator(msg.sender)) revert NotActiveOperator(msg.sender);
+        bytes32 d = _checkReceipt(r, sig);
+        id = keccak256(abi.encode(d, msg.sender, challengerRoot));
+        _claimReceipt(d, id);
+        _open(id, msg.sender, r.traceRoot, challengerRoot, r, elements);
+    }
+
+    function _checkReceipt(Receipt calldata r, bytes calldata sig) internal view returns (bytes32 digest) {
+        digest = receiptDigest(r);
+        address signer = _recover(digest, sig);
+        if (signer != r.node || signer == address(0)) revert BadSignature(r.node, signer);
+        if (!staking.isActiveOperator(r.node)) revert NotActiveOperator(r.node);
+    }
+
+    /// ecrecover with the EIP-2 low-s rule and v ∈ {27, 28}; returns 0 for anything malformed.
+    function _recover(bytes32 digest, bytes calldata sig) internal pure returns (address) {
+        if (sig.length != 65) return address(0);
+        bytes32 r = bytes32(sig[0:32]);
+        bytes32 s = bytes32(sig[32:64]);
+        uint8 v = uint8(sig[64]);
+        if (uint256(s) > 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0 || (v != 27 && v != 28)) return address(0);
+        return ecrecover(digest, v, r, s);
+    }
+
+    function _claimReceipt(bytes32 digest, bytes32 id) internal {
+        bytes32 prior = disputeOfReceipt[digest];
+        if (prior != bytes32(0)) revert ReceiptAlreadyDisputed(digest, prior);
+        disputeOfReceipt[digest] = id;
+    }
+
+    /// A = ra.node; the query and model come from `ra` (equal in both receipts when there are two).
+    function _open(bytes32 id, address b, bytes32 rootA, bytes32 rootB, Receipt calldata ra, uint256 elements) internal {
+        Game storage g = games[id];
+        if (g.phase != Phase.None) revert GameExists(id);
+        if (elements == 0 || elements > 1 << 40) revert BadElementCount(elements);
+        uint8 depth = uint8(MerkleLib.traceDepth(elements));
+        g.a = ra.node;
+        g.b = b;
+        g.claimant = msg.sender;
+        g.phase = Phase.Trace;
+        g.level = depth;
+        g.logArity = _logArity(ra.modelHash);
+        g.traceDepth = depth;
+        g.nodeA = rootA;
+        g.nodeB = rootB;
+        g.modelHash = ra.modelHash;
+        g.traceRootA = rootA;
+        g.elements = elements;
+        _deadline(g);
+        emit DisputeOpened(id, g.a, b, msg.sender, ra.queryHash, ra.modelHash, rootA, rootB, elements, g.logArity, g.deadline);
+        staking.lock(g.a, id);
+        staking.lock(b, id);
+        if (depth == 0) _isolate(id, g);
+    }
+
+    /// log2 of the model's registered trace arity (rounded down), else the default.
+    function _logArity(bytes32 modelHash) internal view returns (uint8 l) {
+        if (address(registry) == address(0) || !registry.isRegistered(modelHash)) return defaultLogArity;
+        uint32 k = registry.traceArityOf(modelHash);
+        while ((uint32(1) << (l + 1)) <= k) ++l;
+        if (l == 0) l = 1;
+    }
+
+    // ------------------------------------------------------------------ bisection (trace and partial sums)
+    /// A's move: the children of A's disputed node, 2^s of them (s = min(logArity, level)).
+    function postChildren(bytes32 id, bytes32[] calldata children) external {
+        Game storage g = _game(id);
+        if (g.phase != Phase.Trace && g.phase != Phase.Sums) revert WrongPhase(id, g.phase);
+        _onTurn(id, g, 0);
+        _checkChildren(g, children, g.nodeA);
+        g.pending = keccak256(abi.encodePacked(children));
+        g.turn = 1;
+        uint64 dl = _deadline(g);
+        emit ChildrenPosted(id, msg.sender, g.level, g.index, children, dl);
+    }
+
+    /// B's move: A's children again and B's own; the game descends to the first child where they differ.
+    function respondChildren(bytes32 id, bytes32[] calldata childrenA, bytes32[] calldata childrenB) external {
+        Game storage g = _game(id);
+        if (g.phase != Phase.Trace && g.phase != Phase.Sums) revert WrongPhase(id, g.phase);
+        _onTurn(id, g, 1);
+        bytes32 h = keccak256(abi.encodePacked(childrenA));
+        if (h != g.pending) revert ChildrenNotAsPosted(g.pending, h);
+        uint256 s = _checkChildren(g, childrenB, g.nodeB);
+        uint256 c = 0;
+        while (c < childrenA.length && childrenA[c] == childrenB[c]) ++c;
+        if (c == childrenA.length) revert NoDifference(id); // unreachable: the parents differ
+        g.level = uint8(g.level - s);
+        g.index = (g.index << s) + c;
+        g.nodeA = childrenA[c];
+        g.nodeB = childrenB[c];
+        g.pending = bytes32(0);
+        g.turn = 0;
+        uint64 dl = _deadline(g);
+        emit Bisected(id, g.level, g.index, g.nodeA, g.nodeB, dl);
+        if (g.level == 0) _isolate(id, g);
+    }
+
+    function _checkChildren(Game storage g, bytes32[] calldata children, bytes32 parent) internal view returns (uint256 s) {
+        s = g.level < g.logArity ? g.level : g.logArity;
+        if (children.length != 1 << s) revert WrongChildCount(children.length, 1 << s);
+        bytes32 combined = MerkleLib.combine(children);
+        if (combined != parent) revert ChildrenDoNotMatchParent(parent, combined);
+    }
+
+    /// Two differing leaves: the disputed word is their first differing one.
+    function _isolate(bytes32 id, Game storage g) internal {
+        uint256 w = 0;
+        bytes32 la = g.nodeA;
+        bytes32 lb = g.nodeB;
+        while (MerkleLib.traceWord(la, w) == MerkleLib.traceWord(lb, w)) ++w; // w < 8: the leaves differ
+        int256 va = MerkleLib.traceWord(la, w);
+        int256 vb = MerkleLib.traceWord(lb, w);
+        uint256 e = g.index * 8 + w;
+        if (g.phase == Phase.Trace) {
+            g.phase = Phase.TraceStep;
+            g.element = e;
+            g.leafA = la;
+            g.leafB = lb;
+            uint64 dl = _deadline(g);
+            emit ElementIsolated(id, e, va, vb, dl);
+            if (e >= g.elements) _padding(id, g, va, vb); // beyond the trace: the party with a non-zero word lied
+        } else {
+            g.phase = Phase.SumsStep;
+            g.index = e; // the disputed partial-sum index
+            uint64 dl = _deadline(g);
+            emit SumIsolated(id, e, va, vb, dl);
+            if (e > g.links) _padding(id, g, va, vb);
+        }
+    }
+
+    function _padding(bytes32 id, Game storage g, int256 va, int256 vb) internal {
+        _settle(id, g, va == 0, vb == 0);
+    }
+
+    // ------------------------------------------------------------------ reductions: partial sums
+    /// Either party (A first, then B) posts its partial-sums root of the disputed reduction with a proof that its
+    /// last sum sums[links] equals its disputed element. A's call also fixes `links` (the fan-in F).
+    function postSumsRoot(bytes32 id, uint256 links, bytes32 sumsRoot, bytes32 lastLeaf, bytes32[] calldata siblings) external {
+        Game storage g = _game(id);
+        uint8 who;
+        if (g.phase == Phase.LinksA) who = 0;
+        else if (g.phase == Phase.LinksB) who = 1;
+        else if (g.phase == Phase.TraceStep) {
+            who = 0;
+            if (links == 0 || links > 1 << 32) revert BadLinkCount(links);
+            g.phase = Phase.LinksA;
+            g.links = links;
+            g.sumsDepth = uint8(MerkleLib.traceDepth(links + 1));
+        } else revert WrongPhase(id, g.phase);
+        _onTurn(id, g, who);
+        uint256 F = g.links;
+        if (!MerkleLib.verify(sumsRoot, g.sumsDepth, F / 8, lastLeaf, siblings)) revert BadSumProof(id, msg.sender);
+        int256 last = MerkleLib.traceWord(lastLeaf, F % 8);
+        int256 mine = MerkleLib.traceWord(who == 0 ? g.leafA : g.leafB, g.element % 8);
+        if (last != mine) revert SumMismatch(last, mine);
+        if (who == 0) {
+            g.sumsRootA = sumsRoot;
+            g.nodeA = sumsRoot;
+            g.phase = Phase.LinksB;
+            g.turn = 1;
+        } else {
+            g.nodeB = sumsRoot;
+            g.phase = Phase.Sums;
+            g.level = g.sumsDepth;
+            g.index = 0;
+            g.turn = 0;
+        }
+        uint64 dl = _deadline(g);
+        emit SumsRootPosted(id, msg.sender, F, sumsRoot, dl);
+        if (who == 1 && g.sumsDepth == 0) _isolate(id, g);
+    }
+
+    // ------------------------------------------------------------------ one step
+    /// Either party: replays the disputed element-wise element (TraceStep).
+    function resolveElement(
+        bytes32 id,
+        bytes32 weightsRoot,
+        uint256 weightsDepth,
+        uint256 op,
+        int256[8] calldata p,
+        bool hasWeight,
+        OneStepVerifier.Operand[] calldata inputs
+    ) external nonReentrant {
+        Game storage g = _game(id);
+        if (g.phase != Phase.TraceStep) revert WrongPhase(id, g.phase);
+        _party(id, g);
+        _live(id, g);
+        int256 got = oneStep.elementwise(_tracePrefix(g), OneStepVerifier.Weights(weightsRoot, weightsDepth), op, p, hasWeight, inputs);
+        _judge(id, g, got, MerkleLib.traceWord(g.leafA, g.element % 8), MerkleLib.traceWord(g.leafB, g.element % 8));
+    }
+
+    /// Either party: replays the disputed link of the reduction (SumsStep). `prevLeaf`… come in `prev` (the agreed
+    /// sums[s−1], or the init operand when s = 0), `a` and `b` (the link's operands).
+    function resolveLink(
+        bytes32 id,
+        bytes32 weightsRoot,
+        uint256 weightsDepth,
+        uint8 combiner,
+        OneStepVerifier.Operand calldata prev,
+        OneStepVerifier.Operand calldata a,
+        OneStepVerifier.Operand calldata b
+    ) external nonReentrant {
+        Game storage g = _game(id);
+        if (g.phase != Phase.SumsStep) revert WrongPhase(id, g.phase);
+        _party(id, g);
+        _live(id, g);
+        uint256 s = g.index;
+        OneStepVerifier.Prefix memory sums = OneStepVerifier.Prefix(g.sumsRootA, g.sumsDepth, s, g.nodeA);
+        int256 got = oneStep.linkStep(sums, _tracePrefix(g), OneStepVerifier.Weights(weightsRoot, weightsDepth), combiner, prev, a, b);
+        _judge(id, g, got, MerkleLib.traceWord(g.nodeA, s % 8), MerkleLib.traceWord(g.nodeB, s % 8));
+    }
+
+    function _tracePrefix(Game storage g) internal view returns (OneStepVerifier.Prefix memory) {
+        return OneStepVerifier.Prefix(g.traceRootA, g.traceDepth, g.element, g.leafA);
+    }
+
+    function _judge(bytes32 id, Game storage g, int256 got, int256 va, int256 vb) internal {
+        emit StepReplayed(id, got, va, vb);
+        _settle(id, g, got == va, got == vb);
+    }
+
+    // ------------------------------------------------------------------ deadlines
+    /// Anyone, after the deadline: the party on turn loses (in a *Step phase that is A, who had the first chance).
+    function timeout(bytes32 id) external nonReentrant {
+        Game storage g = _game(id);
+        if (g.phase == Phase.Done) revert WrongPhase(id, g.phase);
+        if (block.timestamp <= g.deadline) revert DeadlineNotPassed(id, g.deadline);
+        emit TimedOut(id, g.turn == 0 ? g.a : g.b, g.phase);
+        _settle(id, g, g.turn != 0, g.turn == 0);
+    }
+
+    // ------------------------------------------------------------------ settlement
+    /// aRight / bRight: whether each party's claim stood. Both wrong → both slashed; the claimant is paid from each.
+    function _settle(bytes32 id, Game storage g, bool aRight, bool bRight) internal {
+        g.phase = Phase.Done;
+        g.pending = bytes32(0);
+        address a = g.a;
+        address b = g.b;
+        address claimant = g.claimant;
+        uint256 sa;
+        uint256 sb;
+        // effects are done (phase Done); the calls below go only to the staking contract
+        if (aRight) staking.unlock(a, id);
+        else sa = _slash(a, id, bRight ? b : address(0), claimant);
+        if (bRight) staking.unlock(b, id);
+        else sb = _slash(b, id, aRight ? a : address(0), claimant);
+        address winner = aRight ? a : bRight ? b : address(0);
+        address loser = !aRight ? a : b;
+        emit Resolved(id, winner, loser, !aRight && !bRight, sa, sb);
+    }
+
+    function _slash(address loser, bytes32 id, address winner, address claimant) internal returns (uint256) {
+        address[] memory to;
+        uint16[] memory bps;
+        if (winner == address(0)) {
+            to = new address[](1);
+            bps = new uint16[](1);
+            (to[0], bps[0]) = (claimant, claimantBps);
+        } else if (winner == claimant) {
+            to = new address[](1);
+            bps = new uint16[](1);
+            (to[0], bps[0]) = (winner, winnerBps + claimantBps);
+        } else {
+            to = new address[](2);
+            bps = new uint16[](2);
+            (to[0], bps[0], to[1], bps[1]) = (winner, winnerBps, claimant, claimantBps);
+        }
+        return staking.slash(loser, id, slashAmount, to, bps);
+    }
+
+    // ------------------------------------------------------------------ helpers and views
+    function _game(bytes32 id) internal view returns (Game storage g) {
+        g = games[id];
+        if (g.phase == Phase.None) revert NoGame(id);
+    }
+
+    function _onTurn(bytes32 id, Game storage g, uint8 who) internal view {
+        address expected = who == 0 ? g.a : g.b;
+        if (g.turn != who || msg.sender != expected) revert NotYourTurn(id, msg.sender, expected);
+        _live(id, g);
+    }
+
+    function _party(bytes32 id, Game storage g) internal view {
+        if (msg.sender != g.a && msg.sender != g.b) revert NotAParty(id, msg.sender);
+    }
+
+    function _live(bytes32 id, Game storage g) internal view {
+        if (block.timestamp > g.deadline) revert DeadlinePassed(id, g.deadline);
+    }
+
+    function _deadline(Game storage g) internal returns (uint64 dl) {
+        dl = uint64(block.timestamp) + moveTimeout;
+        g.deadline = dl;
+    }
+
+    function getGame(bytes32 id) external view returns (Game memory) {
+        return games[id];
+    }
+}
