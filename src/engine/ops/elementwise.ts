@@ -79,7 +79,20 @@ export const requantOp: OpDef = {
     const x = env.vals[node.a]!;
     const [m0, s, lo, hi] = node.p as [number, number, number, number];
     const mt = env.views[id]!.w0;
-    for (let i = 0; i < node.size; i++) out[i] = clamp(roundShift(x[i]! * (mt ? mt[i]! : m0), s), lo, hi);
+    const n = node.size;
+    if (s === 0) {
+      for (let i = 0; i < n; i++) out[i] = clamp(x[i]! * (mt ? mt[i]! : m0), lo, hi);
+      return;
+    }
+    // roundShift (arith.ts) with 2^s hoisted out of the loop: v / 2^s and v · 2^−s are the same correctly rounded
+    // double (a power of two, s ≤ 52, |v| < 2^53: no subnormals), so every element equals the reference's.
+    const half = 2 ** (s - 1);
+    const inv = 2 ** -s;
+    for (let i = 0; i < n; i++) {
+      const v = x[i]! * (mt ? mt[i]! : m0);
+      const r = v >= 0 ? Math.floor((v + half) * inv) : 0 - Math.floor((half - v) * inv);
+      out[i] = r < lo ? lo : r > hi ? hi : r; // Int32Array stores −0 as 0, as roundShift's `|| 0` does
+    }
   },
   describe(env, node, pos) {
     const inputs = [traceRef(env, node.a, pos)];
@@ -198,10 +211,21 @@ export const muldivOp: OpDef = {
     const b = node.b >= 0 ? env.vals[node.b]! : null;
     const [lo, hi, bdiv, m, glen, cden] = node.p as [number, number, number, number, number, number];
     const g = env.views[id]!.w0;
+    // Same element formula as the spec; the broadcast indices floor(i / bdiv) mod size(b) and i mod glen are
+    // stepped incrementally instead of divided per element.
+    const bs = b ? b.length : 1;
+    let bi = 0; // floor(i / bdiv) mod bs
+    let bk = 0; // i mod bdiv
+    let gk = 0; // i mod glen
     for (let i = 0; i < node.size; i++) {
-      const gi = g ? g[i % glen]! : 1;
-      const d = b ? b[bIndex(i, bdiv, b.length)]! : cden;
+      const gi = g ? g[gk]! : 1;
+      const d = b ? b[bi]! : cden;
       out[i] = clamp(roundDiv(a[i]! * gi * m, d), lo, hi);
+      if (g && ++gk === glen) gk = 0;
+      if (b && ++bk === bdiv) {
+        bk = 0;
+        if (++bi === bs) bi = 0;
+      }
     }
   },
   describe(env, node, pos) {
