@@ -53,13 +53,15 @@ contract DisputeGame {
         bytes32 nodeB;
         bytes32 pending; // keccak of A's posted children (0 = none)
         bytes32 modelHash;
-        bytes32 traceRootA; // A's whole trace root (agreed-prefix proofs)
+        bytes32 traceRootA; // A's and B's whole trace roots (agreed-prefix proofs)
+        bytes32 traceRootB;
         uint256 elements; // trace length n (fixes every depth)
         uint256 element; // disputed trace element (TraceStep onwards)
         bytes32 leafA; // A's and B's trace leaves holding `element`
         bytes32 leafB;
         uint256 links; // fan-in F of the disputed reduction (LinksA onwards)
         bytes32 sumsRootA;
+        bytes32 sumsRootB;
     }
 
     // ------------------------------------------------------------------ errors
@@ -234,6 +236,7 @@ contract DisputeGame {
         g.nodeB = rootB;
         g.modelHash = ra.modelHash;
         g.traceRootA = rootA;
+        g.traceRootB = rootB;
         g.elements = elements;
         _deadline(g);
         emit DisputeOpened(id, g.a, b, msg.sender, ra.queryHash, ra.modelHash, rootA, rootB, elements, g.logArity, g.deadline);
@@ -350,6 +353,7 @@ contract DisputeGame {
             g.turn = 1;
         } else {
             g.nodeB = sumsRoot;
+            g.sumsRootB = sumsRoot;
             g.phase = Phase.Sums;
             g.level = g.sumsDepth;
             g.index = 0;
@@ -395,13 +399,13 @@ contract DisputeGame {
         _party(id, g);
         _live(id, g);
         uint256 s = g.index;
-        OneStepVerifier.Prefix memory sums = OneStepVerifier.Prefix(g.sumsRootA, g.sumsDepth, s, g.nodeA);
+        OneStepVerifier.Prefix memory sums = OneStepVerifier.Prefix(g.sumsRootA, g.sumsRootB, g.sumsDepth, s, g.nodeA);
         int256 got = oneStep.linkStep(sums, _tracePrefix(g), OneStepVerifier.Weights(weightsRoot, weightsDepth), combiner, prev, a, b);
         _judge(id, g, got, MerkleLib.traceWord(g.nodeA, s % 8), MerkleLib.traceWord(g.nodeB, s % 8));
     }
 
     function _tracePrefix(Game storage g) internal view returns (OneStepVerifier.Prefix memory) {
-        return OneStepVerifier.Prefix(g.traceRootA, g.traceDepth, g.element, g.leafA);
+        return OneStepVerifier.Prefix(g.traceRootA, g.traceRootB, g.traceDepth, g.element, g.leafA);
     }
 
     function _judge(bytes32 id, Game storage g, int256 got, int256 va, int256 vb) internal {

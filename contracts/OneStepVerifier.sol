@@ -26,7 +26,8 @@ contract OneStepVerifier {
     /// The agreed prefix of a tree (trace or partial sums): every leaf before `leafIndex` is equal in both parties'
     /// trees (the bisection proved it), and so are the words of `leaf` before the disputed element `element`.
     struct Prefix {
-        bytes32 root;
+        bytes32 root; // A's root
+        bytes32 root2; // B's root: a proof may come from either party's tree (their leaves before `leaf` are equal)
         uint256 depth;
         uint256 element;
         bytes32 leaf;
@@ -77,7 +78,9 @@ contract OneStepVerifier {
             if (o.index >= t.element) revert OperandNotInPrefix(o.index, t.element);
             uint256 leafIndex = o.index / 8;
             if (leafIndex == t.element / 8) return MerkleLib.traceWord(t.leaf, o.index % 8);
-            if (!MerkleLib.verify(t.root, t.depth, leafIndex, o.leaf, o.siblings)) revert BadTraceProof(o.index);
+            if (!MerkleLib.verify(t.root, t.depth, leafIndex, o.leaf, o.siblings) && !MerkleLib.verify(t.root2, t.depth, leafIndex, o.leaf, o.siblings)) {
+                revert BadTraceProof(o.index);
+            }
             return MerkleLib.traceWord(o.leaf, o.index % 8);
         }
         if (o.kind == K_WEIGHT_I8 || o.kind == K_WEIGHT_I32) {

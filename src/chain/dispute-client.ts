@@ -1,0 +1,104 @@
+/**
+ * viem binding of DisputeGame for the dispute agent (src/dispute/agent.ts DisputeChain) and for tests/benchmarks:
+ * every write waits for its receipt and records its gas, so a caller can sum a whole dispute's cost.
+ */
+import { decodeEventLog, type Abi, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem';
+import type { DisputeChain, GameView } from '../dispute/agent.ts';
+import type { Hex, Operand } from '../dispute/trace-party.ts';
+import { BaseError } from '../common/errors.ts';
+import { disputeArtifact } from './dispute-deploy.ts';
+
+export interface GasRecord {
+  fn: string;
+  from: Address;
+  gas: bigint;
+  calldataBytes: number;
+}
+
+export class DisputeTxError extends BaseError<{ fn: string; txHash: string }> {
+  constructor(fn: string, txHash: string) {
+    super('DISPUTE_TX', `dispute transaction ${fn} reverted`, { details: { fn, txHash } });
+  }
+}
+
+export class DisputeClient implements DisputeChain {
+  readonly address: Address;
+  readonly abi: Abi;
+  readonly publicClient: PublicClient<Transport, Chain>;
+  readonly wallet: WalletClient<Transport, Chain, Account>;
+  /** Gas of every transaction this client sent (shared between clients when passed in). */
+  readonly log: GasRecord[];
+
+  constructor(
+    components: { publicClient: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account>; abi: Abi; log?: GasRecord[] },
+    address: Address,
+  ) {
+    this.address = address;
+    this.abi = components.abi;
+    this.publicClient = components.publicClient;
+    this.wallet = components.wallet;
+    this.log = components.log ?? [];
+  }
+
+  static async create(components: { publicClient: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account>; log?: GasRecord[] }, address: Address): Promise<DisputeClient> {
+    const { abi } = await disputeArtifact('DisputeGame');
+    return new DisputeClient({ ...components, abi }, address);
+  }
+
+  async send(fn: string, args: unknown[]): Promise<{ hash: Hex; gas: bigint; logs: { eventName: string; args: Record<string, unknown> }[] }> {
+    const hash = (await this.wallet.writeContract({ address: this.address, abi: this.abi, functionName: fn, args } as never)) as Hex;
+    const r = await this.publicClient.waitForTransactionReceipt({ hash });
+    if (r.status !== 'success') throw new DisputeTxError(fn, hash);
+    const tx = await this.publicClient.getTransaction({ hash });
+    this.log.push({ fn, from: this.wallet.account.address, gas: r.gasUsed, calldataBytes: (tx.input.length - 2) / 2 });
+    const logs = [];
+    for (const l of r.logs) {
+      if (l.address.toLowerCase() !== this.address.toLowerCase()) continue;
+      try {
+        const d = decodeEventLog({ abi: this.abi, data: l.data, topics: l.topics }) as unknown as { eventName: string; args: Record<string, unknown> };
+        logs.push(d);
+      } catch {
+        // not one of ours
+      }
+    }
+    return { hash, gas: r.gasUsed, logs };
+  }
+
+  async game(id: Hex): Promise<GameView> {
+    return (await this.publicClient.readContract({ address: this.address, abi: this.abi, functionName: 'getGame', args: [id] })) as GameView;
+  }
+
+  async postedChildren(id: Hex): Promise<Hex[]> {
+    const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'ChildrenPosted', args: { id }, fromBlock: 0n });
+    const last = logs[logs.length - 1] as unknown as { args: { children: Hex[] } } | undefined;
+    return last ? [...last.args.children] : [];
+  }
+
+  async now(): Promise<bigint> {
+    return (await this.publicClient.getBlock()).timestamp;
+  }
+
+  async postChildren(id: Hex, children: Hex[]): Promise<void> {
+    await this.send('postChildren', [id, children]);
+  }
+
+  async respondChildren(id: Hex, childrenA: Hex[], childrenB: Hex[]): Promise<void> {
+    await this.send('respondChildren', [id, childrenA, childrenB]);
+  }
+
+  async postSumsRoot(id: Hex, links: bigint, root: Hex, leaf: Hex, siblings: Hex[]): Promise<void> {
+    await this.send('postSumsRoot', [id, links, root, leaf, siblings]);
+  }
+
+  async resolveElement(id: Hex, weightsRoot: Hex, weightsDepth: bigint, op: bigint, p: bigint[], hasWeight: boolean, inputs: Operand[]): Promise<void> {
+    await this.send('resolveElement', [id, weightsRoot, weightsDepth, op, p, hasWeight, inputs]);
+  }
+
+  async resolveLink(id: Hex, weightsRoot: Hex, weightsDepth: bigint, combiner: number, prev: Operand, a: Operand, b: Operand): Promise<void> {
+    await this.send('resolveLink', [id, weightsRoot, weightsDepth, combiner, prev, a, b]);
+  }
+
+  async timeout(id: Hex): Promise<void> {
+    await this.send('timeout', [id]);
+  }
+}

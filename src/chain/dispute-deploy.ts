@@ -1,0 +1,94 @@
+/**
+ * Deploys the dispute contracts (whitepaper §2.2.5; docs/dispute.md §5): OneStepVerifier and DisputeGame wired to
+ * a Staking and a ModelRegistry. `deployDispute` has the DisputeDeployer shape deploy.ts looks for.
+ *
+ * ABIs and bytecode come from the generated src/chain/artifacts.ts when it already holds them, else from an
+ * in-process solc-js compile of contracts/** (compile-contracts.ts, the same settings), cached per process.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Abi, Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from 'viem';
+import { compileContracts } from './compile-contracts.ts';
+import { BaseError } from '../common/errors.ts';
+
+export interface DisputeDeployOptions {
+  /** Seconds each move may take before the party on turn can be timed out. */
+  moveTimeout: bigint;
+  /** Wei taken from each loser (the staking contract caps it at the slashable stake). */
+  slashAmount: bigint;
+  /** Basis points of a slash credited to the winner. */
+  winnerBps: number;
+  /** Basis points credited to the claimant who opened the dispute (summed with winnerBps when they are the same). */
+  claimantBps: number;
+  /** log2 of the default bisection arity when the registry has no arity for the model. */
+  defaultLogArity: number;
+}
+
+export const DEFAULTS: DisputeDeployOptions = {
+  moveTimeout: 3600n, // s; one hour per move: an agent moves in seconds, the rest is slack for congestion (BoLD/Cannon use days on L1)
+  slashAmount: 10n ** 18n, // wei; 1 ETH = the devnet minimum stake, so a loser loses its whole minimum collateral
+  winnerBps: 5000, // 50% to the honest party: pays its gas many times over
+  claimantBps: 2500, // 25% to whoever brought the claim; the remaining 25% is burned so colluders cannot recycle a slash
+  defaultLogArity: 4, // k = 16 (docs/commitment.md §4 picks 16)
+};
+
+export interface Artifact {
+  abi: Abi;
+  bytecode: Hex;
+}
+
+export class DisputeArtifactError extends BaseError<{ name: string }> {
+  constructor(name: string) {
+    super('DISPUTE_ARTIFACT', `no compiled artifact for ${name}`, { details: { name } });
+  }
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+let compiled: Map<string, Artifact> | undefined;
+
+/** The named contract's ABI and creation bytecode (generated artifacts first, else a fresh compile). */
+export async function disputeArtifact(name: string): Promise<Artifact> {
+  const key = name.charAt(0).toLowerCase() + name.slice(1);
+  const gen = (await import('./artifacts.ts')) as Record<string, unknown>;
+  const abi = gen[`${key}Abi`];
+  const bytecode = gen[`${key}Bytecode`];
+  if (abi && typeof bytecode === 'string' && bytecode.length > 2 && !process.env.HYPERSPACE_DISPUTE_COMPILE) return { abi: abi as Abi, bytecode: bytecode as Hex };
+  if (!compiled) {
+    compiled = new Map();
+    for (const c of compileContracts(ROOT).contracts) compiled.set(c.name, { abi: c.abi as Abi, bytecode: c.bytecode });
+  }
+  const a = compiled.get(name);
+  if (!a) throw new DisputeArtifactError(name);
+  return a;
+}
+
+type Clients = { publicClient: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account> };
+
+export async function deployArtifact(clients: Clients, name: string, args: unknown[] = []): Promise<{ address: Address; gas: bigint }> {
+  const art = await disputeArtifact(name);
+  const hash = await clients.wallet.deployContract({ abi: art.abi, bytecode: art.bytecode, args });
+  const r = await clients.publicClient.waitForTransactionReceipt({ hash });
+  if (r.status !== 'success' || !r.contractAddress) throw new DisputeArtifactError(name);
+  return { address: r.contractAddress, gas: r.gasUsed };
+}
+
+/** DisputeDeployer (deploy.ts): OneStepVerifier + DisputeGame over the given core contracts. */
+export async function deployDispute(
+  clients: Clients,
+  core: { modelRegistry: Address; staking: Address; feeEscrow: Address },
+  options: Partial<DisputeDeployOptions> = {},
+): Promise<{ dispute: Address; oneStep: Address; gas: Record<string, bigint> }> {
+  const o = { ...DEFAULTS, ...options };
+  const one = await deployArtifact(clients, 'OneStepVerifier');
+  const game = await deployArtifact(clients, 'DisputeGame', [
+    core.staking,
+    core.modelRegistry,
+    one.address,
+    o.moveTimeout,
+    o.slashAmount,
+    o.winnerBps,
+    o.claimantBps,
+    o.defaultLogArity,
+  ]);
+  return { dispute: game.address, oneStep: one.address, gas: { OneStepVerifier: one.gas, DisputeGame: game.gas } };
+}

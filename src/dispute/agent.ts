@@ -1,0 +1,116 @@
+/**
+ * The agent that plays one side of a dispute against the contract (whitepaper §2.2.5; docs/dispute.md §3).
+ * Stateless between calls: each `act` reads the game from the chain, maps it to a state of the pure machine
+ * (state-machine.ts) and makes at most one move from its own trace — so a restarted agent recovers its position
+ * from chain state and its trace alone. It reads no clock and opens no socket: the chain (viem binding in
+ * src/chain/dispute-client.ts) is injected, and the caller decides when to call `act` (e.g. on each event, or
+ * well before `deadline`).
+ */
+import { toHex } from '../common/bytes.ts';
+import { LATE_LOSER, MOVER, stateFromChain, type DisputeState, type Party } from './state-machine.ts';
+import type { Hex, Operand, TraceParty } from './trace-party.ts';
+
+/** DisputeGame.getGame, as the agent needs it. */
+export interface GameView {
+  a: Hex;
+  b: Hex;
+  phase: number;
+  turn: number;
+  level: number;
+  deadline: bigint;
+  index: bigint;
+  element: bigint;
+}
+
+export interface DisputeChain {
+  game(id: Hex): Promise<GameView>;
+  /** The children A posted for the current node (from the latest ChildrenPosted event of `id`). */
+  postedChildren(id: Hex): Promise<Hex[]>;
+  /** Latest block timestamp, seconds. */
+  now(): Promise<bigint>;
+  postChildren(id: Hex, children: Hex[]): Promise<void>;
+  respondChildren(id: Hex, childrenA: Hex[], childrenB: Hex[]): Promise<void>;
+  postSumsRoot(id: Hex, links: bigint, root: Hex, leaf: Hex, siblings: Hex[]): Promise<void>;
+  resolveElement(id: Hex, weightsRoot: Hex, weightsDepth: bigint, op: bigint, p: bigint[], hasWeight: boolean, inputs: Operand[]): Promise<void>;
+  resolveLink(id: Hex, weightsRoot: Hex, weightsDepth: bigint, combiner: number, prev: Operand, a: Operand, b: Operand): Promise<void>;
+  timeout(id: Hex): Promise<void>;
+}
+
+export type ActResult = { state: DisputeState | 'none'; action: 'moved' | 'waiting' | 'done'; move?: string };
+
+export interface AgentOptions {
+  /** 'A' or 'B' in the game. */
+  side: Party;
+  /** In 'either' states, only A acts (B waits for A or for A's deadline). Default true: saves a duplicate tx. */
+  leaveEitherToA: boolean;
+}
+
+export class DisputeAgent {
+  private readonly chain: DisputeChain;
+  private readonly party: TraceParty;
+  private readonly options: AgentOptions;
+
+  constructor(components: { chain: DisputeChain; party: TraceParty }, options: Partial<AgentOptions> & { side: Party }) {
+    this.chain = components.chain;
+    this.party = components.party;
+    this.options = { leaveEitherToA: true, ...options };
+  }
+
+  /** Reads the game and makes at most one move. */
+  async act(id: Hex): Promise<ActResult> {
+    const g = await this.chain.game(id);
+    const state = stateFromChain(g.phase, g.turn);
+    if (state === 'none' || state === 'done') return { state, action: 'done' };
+    const me = this.options.side;
+    const now = await this.chain.now();
+    if (now > g.deadline) {
+      if (LATE_LOSER[state] !== me) {
+        await this.chain.timeout(id);
+        return { state, action: 'moved', move: 'timeout' };
+      }
+      return { state, action: 'waiting' }; // we were late: the other side (or anyone) ends it
+    }
+    const mover = MOVER[state];
+    if (mover !== me && !(mover === 'either' && (me === 'A' || !this.options.leaveEitherToA))) return { state, action: 'waiting' };
+    const p = this.party;
+    const wRoot = toHex(p.weights.root) as Hex;
+    const wDepth = BigInt(p.weights.depth);
+    const element = Number(g.element);
+    switch (state) {
+      case 'trace-post':
+        await this.chain.postChildren(id, p.children(g.level, Number(g.index)));
+        return { state, action: 'moved', move: 'postChildren' };
+      case 'trace-respond':
+        await this.chain.respondChildren(id, await this.chain.postedChildren(id), p.children(g.level, Number(g.index)));
+        return { state, action: 'moved', move: 'respondChildren' };
+      case 'sums-post':
+        await this.chain.postChildren(id, p.children(g.level, Number(g.index), element));
+        return { state, action: 'moved', move: 'postChildren' };
+      case 'sums-respond':
+        await this.chain.respondChildren(id, await this.chain.postedChildren(id), p.children(g.level, Number(g.index), element));
+        return { state, action: 'moved', move: 'respondChildren' };
+      case 'trace-step': {
+        const info = p.describe(element);
+        if (info.description.kind === 'reduction') {
+          if (me !== 'A') return { state, action: 'waiting' };
+          const o = p.sumsOpening(element);
+          await this.chain.postSumsRoot(id, o.links, o.root, o.leaf, o.siblings);
+          return { state, action: 'moved', move: 'postSumsRoot' };
+        }
+        const s = p.elementStep(element);
+        await this.chain.resolveElement(id, wRoot, wDepth, s.op, s.p, s.hasWeight, s.inputs);
+        return { state, action: 'moved', move: 'resolveElement' };
+      }
+      case 'links-b': {
+        const o = p.sumsOpening(element);
+        await this.chain.postSumsRoot(id, o.links, o.root, o.leaf, o.siblings);
+        return { state, action: 'moved', move: 'postSumsRoot' };
+      }
+      case 'sums-step': {
+        const s = p.linkStep(element, Number(g.index));
+        await this.chain.resolveLink(id, wRoot, wDepth, s.combiner, s.prev, s.a, s.b);
+        return { state, action: 'moved', move: 'resolveLink' };
+      }
+    }
+  }
+}
