@@ -5,6 +5,5037 @@
  */
 /* eslint-disable */
 
+/** DisputeGame (contracts/DisputeGame.sol), runtime 14331 bytes. */
+export const disputeGameAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "contract IStaking",
+        "name": "staking_",
+        "type": "address"
+      },
+      {
+        "internalType": "contract IModelRegistry",
+        "name": "registry_",
+        "type": "address"
+      },
+      {
+        "internalType": "contract OneStepVerifier",
+        "name": "oneStep_",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "moveTimeout_",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "slashAmount_",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint16",
+        "name": "winnerBps_",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint16",
+        "name": "claimantBps_",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint8",
+        "name": "defaultLogArity_",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "constructor"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "elements",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadElementCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "links",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadLinkCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "expected",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "recovered",
+        "type": "address"
+      }
+    ],
+    "name": "BadSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      }
+    ],
+    "name": "BadSumProof",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "parent",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "combined",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ChildrenDoNotMatchParent",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "posted",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "given",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ChildrenNotAsPosted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "DeadlineNotPassed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "DeadlinePassed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "GameExists",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "modelA",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "modelB",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ModelMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NoDifference",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NoGame",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotAParty",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      }
+    ],
+    "name": "NotActiveOperator",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "expected",
+        "type": "address"
+      }
+    ],
+    "name": "NotYourTurn",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryA",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "queryB",
+        "type": "bytes32"
+      }
+    ],
+    "name": "QueryMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "receiptDigest",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ReceiptAlreadyDisputed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "modelHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ReceiptsDoNotConflict",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "Reentrancy",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      }
+    ],
+    "name": "SameParty",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "traceRoot",
+        "type": "bytes32"
+      }
+    ],
+    "name": "SameTraceRoot",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "int256",
+        "name": "lastSum",
+        "type": "int256"
+      },
+      {
+        "internalType": "int256",
+        "name": "element",
+        "type": "int256"
+      }
+    ],
+    "name": "SumMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      }
+    ],
+    "name": "WrongChildCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "enum DisputeGame.Phase",
+        "name": "phase",
+        "type": "uint8"
+      }
+    ],
+    "name": "WrongPhase",
+    "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "level",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "nodeA",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "nodeB",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "Bisected",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "level",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32[]",
+        "name": "children",
+        "type": "bytes32[]"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "ChildrenPosted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "a",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "b",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "claimant",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "modelHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "rootA",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "rootB",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "elements",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "logArity",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "DisputeOpened",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "element",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueA",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueB",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "ElementIsolated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "winner",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "loser",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "bothLost",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "slashedA",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "slashedB",
+        "type": "uint256"
+      }
+    ],
+    "name": "Resolved",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "computed",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueA",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueB",
+        "type": "int256"
+      }
+    ],
+    "name": "StepReplayed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "sumIndex",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueA",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueB",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "SumIsolated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "links",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "sumsRoot",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "SumsRootPosted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "late",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "enum DisputeGame.Phase",
+        "name": "phase",
+        "type": "uint8"
+      }
+    ],
+    "name": "TimedOut",
+    "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "DOMAIN_SEPARATOR",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "RECEIPT_TYPEHASH",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "claimantBps",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "defaultLogArity",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "name": "disputeOfReceipt",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      }
+    ],
+    "name": "getGame",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "a",
+            "type": "address"
+          },
+          {
+            "internalType": "enum DisputeGame.Phase",
+            "name": "phase",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "turn",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "level",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "logArity",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint64",
+            "name": "deadline",
+            "type": "uint64"
+          },
+          {
+            "internalType": "address",
+            "name": "b",
+            "type": "address"
+          },
+          {
+            "internalType": "uint8",
+            "name": "traceDepth",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "sumsDepth",
+            "type": "uint8"
+          },
+          {
+            "internalType": "address",
+            "name": "claimant",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "index",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "nodeA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "nodeB",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "pending",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "traceRootA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "traceRootB",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "elements",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "element",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "leafA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "leafB",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "links",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "sumsRootA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "sumsRootB",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct DisputeGame.Game",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "moveTimeout",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "oneStep",
+    "outputs": [
+      {
+        "internalType": "contract OneStepVerifier",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "queryHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "traceRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "address",
+            "name": "node",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "fee",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "issuedAt",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct DisputeGame.Receipt",
+        "name": "r",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes",
+        "name": "sig",
+        "type": "bytes"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "challengerRoot",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "elements",
+        "type": "uint256"
+      }
+    ],
+    "name": "openChallenge",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "queryHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "traceRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "address",
+            "name": "node",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "fee",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "issuedAt",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct DisputeGame.Receipt",
+        "name": "ra",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes",
+        "name": "sigA",
+        "type": "bytes"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "queryHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "traceRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "address",
+            "name": "node",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "fee",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "issuedAt",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct DisputeGame.Receipt",
+        "name": "rb",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes",
+        "name": "sigB",
+        "type": "bytes"
+      },
+      {
+        "internalType": "uint256",
+        "name": "elements",
+        "type": "uint256"
+      }
+    ],
+    "name": "openConflict",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "children",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "postChildren",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "links",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "sumsRoot",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "lastLeaf",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "siblings",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "postSumsRoot",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "queryHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "traceRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "address",
+            "name": "node",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "fee",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "issuedAt",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct DisputeGame.Receipt",
+        "name": "r",
+        "type": "tuple"
+      }
+    ],
+    "name": "receiptDigest",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "registry",
+    "outputs": [
+      {
+        "internalType": "contract IModelRegistry",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "weightsRoot",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "weightsDepth",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "op",
+        "type": "uint256"
+      },
+      {
+        "internalType": "int256[8]",
+        "name": "p",
+        "type": "int256[8]"
+      },
+      {
+        "internalType": "bool",
+        "name": "hasWeight",
+        "type": "bool"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint256",
+            "name": "index",
+            "type": "uint256"
+          },
+          {
+            "internalType": "int256",
+            "name": "value",
+            "type": "int256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "siblings",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct OneStepVerifier.Operand[]",
+        "name": "inputs",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "resolveElement",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "weightsRoot",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "weightsDepth",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint8",
+        "name": "combiner",
+        "type": "uint8"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint256",
+            "name": "index",
+            "type": "uint256"
+          },
+          {
+            "internalType": "int256",
+            "name": "value",
+            "type": "int256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "siblings",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct OneStepVerifier.Operand",
+        "name": "prev",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint256",
+            "name": "index",
+            "type": "uint256"
+          },
+          {
+            "internalType": "int256",
+            "name": "value",
+            "type": "int256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "siblings",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct OneStepVerifier.Operand",
+        "name": "a",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint256",
+            "name": "index",
+            "type": "uint256"
+          },
+          {
+            "internalType": "int256",
+            "name": "value",
+            "type": "int256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "siblings",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct OneStepVerifier.Operand",
+        "name": "b",
+        "type": "tuple"
+      }
+    ],
+    "name": "resolveLink",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "childrenA",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "childrenB",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "respondChildren",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "slashAmount",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "staking",
+    "outputs": [
+      {
+        "internalType": "contract IStaking",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      }
+    ],
+    "name": "timeout",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "winnerBps",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  }
+] as const;
+export const disputeGameBytecode = '0x6101a06040526001600255348015610015575f5ffd5b50604051613b5d380380613b5d83398101604081905261003491610199565b61271061004861ffff808516908616610245565b1115801561005a575060018160ff1610155b801561006a575060108160ff1611155b610072575f5ffd5b6001600160a01b0388811660a090815288821660c090815291881660e0526001600160401b0387166101005261012086905261ffff8581166101405284166101605260ff831661018052604080517f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f60208201527f47e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b1918101919091527fc89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc6606082015246608082015230918101919091520160408051601f1981840301815291905280516020909101206080525061026a9650505050505050565b6001600160a01b0381168114610180575f5ffd5b50565b805161ffff81168114610194575f5ffd5b919050565b5f5f5f5f5f5f5f5f610100898b0312156101b1575f5ffd5b88516101bc8161016c565b60208a01519098506101cd8161016c565b60408a01519097506101de8161016c565b60608a01519096506001600160401b03811681146101fa575f5ffd5b60808a0151909550935061021060a08a01610183565b925061021e60c08a01610183565b60e08a015190925060ff81168114610234575f5ffd5b809150509295985092959890939650565b8082018082111561026457634e487b7160e01b5f52601160045260245ffd5b92915050565b60805160a05160c05160e05161010051610120516101405161016051610180516137fb6103625f395f818161039c01526125ab01525f81816101730152818161286d015281816129460152612a0201525f81816102f60152818161296701526129e001525f81816102820152612af401525f81816103d50152611d1401525f818161037501528181610c41015261159b01525f818161025b015281816124eb0152818161253001526125e701525f81816101e9015281816105610152818161173401528181611a8201528181611aff01528181611dc001528181611e630152612ac301525f81816101c2015261041201526137fb5ff3fe608060405234801561000f575f5ffd5b5060043610610131575f3560e01c8063956100d2116100b4578063d27581e611610079578063d27581e61461032b578063db2b1edf1461034a578063f5e4c8ec1461035d578063f617404414610370578063fad8da8014610397578063fdb894ac146103d0575f5ffd5b8063956100d2146102a457806395850f59146102b7578063a1535491146102de578063bc551661146102f1578063bcc8c20c14610318575f5ffd5b80634cf088d9116100fa5780634cf088d9146101e457806373931bbf14610223578063795ea18e146102435780637b103999146102565780638802834e1461027d575f5ffd5b80624ae1f0146101355780630951b95d1461015b5780632b1002171461016e5780632db8fb4f146101a85780633644e515146101bd575b5f5ffd5b610148610143366004612b89565b61040f565b6040519081526020015b60405180910390f35b610148610169366004612be7565b6104be565b6101957f000000000000000000000000000000000000000000000000000000000000000081565b60405161ffff9091168152602001610152565b6101bb6101b6366004612c8a565b610660565b005b6101487f000000000000000000000000000000000000000000000000000000000000000081565b61020b7f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b039091168152602001610152565b610236610231366004612cd1565b6107a8565b6040516101529190612d1c565b6101bb610251366004612cd1565b6109f0565b61020b7f000000000000000000000000000000000000000000000000000000000000000081565b6101487f000000000000000000000000000000000000000000000000000000000000000081565b6101bb6102b2366004612ecd565b610b63565b6101487f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0481565b6101486102ec366004612f84565b610d3f565b6101957f000000000000000000000000000000000000000000000000000000000000000081565b6101bb610326366004613021565b610f41565b610148610339366004612cd1565b60016020525f908152604090205481565b6101bb610358366004613098565b6111fc565b6101bb61036b36600461310c565b611504565b61020b7f000000000000000000000000000000000000000000000000000000000000000081565b6103be7f000000000000000000000000000000000000000000000000000000000000000081565b60405160ff9091168152602001610152565b6103f77f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160401b039091168152602001610152565b5f7f00000000000000000000000000000000000000000000000000000000000000007f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac04836040516020016104649291906131af565b604051602081830303815290604052805190602001206040516020016104a192919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050919050565b5f6002546001146104e25760405163558a1e0360e11b815260040160405180910390fd5b60028055336104f760a0880160808901613239565b6001600160a01b0316036105255760405163284f658d60e01b81523360048201526024015b60405180910390fd5b8286606001350361054c57604051632f4a7d3f60e01b81526004810184905260240161051c565b604051633367cca560e01b81523360048201527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031690633367cca590602401602060405180830381865afa1580156105ae573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906105d29190613252565b6105f15760405163c50df58760e01b815233600482015260240161051c565b5f6105fd878787611697565b604080516020810183905233918101919091526060810186905290915060800160405160208183030381529060405280519060200120915061063f8183611810565b61065182338960600135878b88611859565b50600160025595945050505050565b5f61066a84611b76565b905060018154600160a01b900460ff16600781111561068b5761068b612ce8565b141580156106b6575060058154600160a01b900460ff1660078111156106b3576106b3612ce8565b14155b156106e457805460405163509b2d0560e11b815261051c918691600160a01b90910460ff169060040161326d565b6106ef84825f611bc7565b6106ff8184848460040154611c5f565b508282604051602001610713929190613281565b60408051601f1981840301815291905280516020909101206006820155805460ff60a81b1916600160a81b1781555f61074b82611d0e565b82546003840154604051929350339288927fd8a0b66e461a74d353a1371db9234e47b350c73c46cf678bb4283dc9b46d17c09261079992600160b01b90920460ff16918a908a9089906132d8565b60405180910390a35050505050565b6108746040805161030081019091525f808252602082019081526020015f60ff1681526020015f60ff1681526020015f60ff1681526020015f6001600160401b031681526020015f6001600160a01b031681526020015f60ff1681526020015f60ff1681526020015f6001600160a01b031681526020015f81526020015f81526020015f81526020015f81526020015f81526020015f81526020015f81526020015f81526020015f81526020015f81526020015f81526020015f81526020015f81526020015f81525090565b5f82815260208181526040918290208251610300810190935280546001600160a01b03811684529091830190600160a01b900460ff1660078111156108bb576108bb612ce8565b60078111156108cc576108cc612ce8565b8152815460ff600160a81b80830482166020850152600160b01b830482166040850152600160b81b8304821660608501526001600160401b03600160c01b90930492909216608084015260018401546001600160a01b0380821660a0860152600160a01b8204831660c08601529290041660e0830152600283015416610100820152600382015461012082015260048201546101408201526005820154610160820152600682015461018082015260078201546101a082015260088201546101c082015260098201546101e0820152600a820154610200820152600b820154610220820152600c820154610240820152600d820154610260820152600e820154610280820152600f8201546102a08201526010909101546102c09091015292915050565b600254600114610a135760405163558a1e0360e11b815260040160405180910390fd5b600280555f610a2182611b76565b905060078154600160a01b900460ff166007811115610a4257610a42612ce8565b03610a7057805460405163509b2d0560e11b815261051c918491600160a01b90910460ff169060040161326d565b8054600160c01b90046001600160401b03164211610abc57805460405163c30ad16d60e01b815260048101849052600160c01b9091046001600160401b0316602482015260440161051c565b8054600160a81b900460ff1615610ae05760018101546001600160a01b0316610aec565b80546001600160a01b03165b6001600160a01b0316827fa81dbad0ee3b0fecc38507a59b4ac1ad36fe88438a60755d2f3ce6315559b652835f0160149054906101000a900460ff16604051610b359190613315565b60405180910390a38054610b5a9083908390600160a81b900460ff1615801590611d5c565b50506001600255565b600254600114610b865760405163558a1e0360e11b815260040160405180910390fd5b600280555f610b9488611b76565b905060068154600160a01b900460ff166007811115610bb557610bb5612ce8565b14610be357805460405163509b2d0560e11b815261051c918a91600160a01b90910460ff169060040161326d565b610bed8882611f74565b610bf78882611fc6565b60038101546040805160a081018252600f8401548152601084015460208201526001840154600160a81b900460ff169181019190915260608101829052600483015460808201525f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03166380f1ce3583610c7887612013565b60405180604001604052808f81526020018e8152508c8c8c8c6040518863ffffffff1660e01b8152600401610cb397969594939291906133b1565b602060405180830381865afa158015610cce573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610cf29190613482565b9050610d2d8b8583610d148860040154600889610d0f91906134ad565b61208a565b6005890154610d2890610d0f60088b6134ad565b6120b0565b50506001600255505050505050505050565b5f600254600114610d635760405163558a1e0360e11b815260040160405180910390fd5b600280558735853514610d93576040516301d3f4c560e61b8152883560048201528535602482015260440161051c565b8460200135886020013514610dca57604051632544a39560e11b81526020808a01356004830152860135602482015260440161051c565b84604001358860400135148015610de8575084606001358860600135145b15610e1357604051631d939b6b60e11b8152883560048201526020890135602482015260440161051c565b8460600135886060013503610e4157604051632f4a7d3f60e01b81526060890135600482015260240161051c565b610e5160a0860160808701613239565b6001600160a01b0316610e6a60a08a0160808b01613239565b6001600160a01b031603610ead57610e8860a0890160808a01613239565b60405163284f658d60e01b81526001600160a01b03909116600482015260240161051c565b5f610eb9898989611697565b90505f610ec7878787611697565b6040805160208101859052908101829052909150606001604051602081830303815290604052805190602001209250610f008284611810565b610f0a8184611810565b610f2f83610f1e60a08a0160808b01613239565b8c606001358a606001358e89611859565b50506001600255979650505050505050565b5f610f4b86611b76565b905060018154600160a01b900460ff166007811115610f6c57610f6c612ce8565b14158015610f97575060058154600160a01b900460ff166007811115610f9457610f94612ce8565b14155b15610fc557805460405163509b2d0560e11b815261051c918891600160a01b90910460ff169060040161326d565b610fd186826001611bc7565b5f8585604051602001610fe5929190613281565b60405160208183030381529060405280519060200120905081600601548114611031576006820154604051634977cb7b60e11b815260048101919091526024810182905260440161051c565b5f6110428386868660050154611c5f565b90505f5b86811080156110845750858582818110611062576110626134c0565b9050602002013588888381811061107b5761107b6134c0565b90506020020135145b1561109957611092816134e8565b9050611046565b8681036110bc576040516312411f8360e01b8152600481018a905260240161051c565b83546110d3908390600160b01b900460ff16613500565b845460ff91909116600160b01b0260ff60b01b1990911617845560038401546110ff908290841b613513565b6003850155878782818110611116576111166134c0565b6020029190910135600486015550858582818110611136576111366134c0565b60200291909101356005860155505f60068501819055845460ff60a81b1916855561116085611d0e565b855460038701546004880154600589015460408051600160b01b90950460ff16855260208501939093529183015260608201526001600160401b03821660808201529091508a907facf8d3a8730c1918b0390f97c03277ce54818e7e3cf41665aec0d456879c25739060a00160405180910390a28454600160b01b900460ff165f036111f0576111f08a8661210a565b50505050505050505050565b5f61120687611b76565b90505f60038254600160a01b900460ff16600781111561122857611228612ce8565b0361123457505f61132d565b60048254600160a01b900460ff16600781111561125357611253612ce8565b036112605750600161132d565b60028254600160a01b900460ff16600781111561127f5761127f612ce8565b0361130457505f861580611297575064010000000087115b156112b85760405163032e92fd60e61b81526004810188905260240161051c565b815460ff60a01b1916600360a01b178255600e82018790556112e36112de886001613513565b6122da565b8260010160156101000a81548160ff021916908360ff16021790555061132d565b815460405163509b2d0560e11b815261051c918a91600160a01b90910460ff169060040161326d565b611338888383611bc7565b600e8201546001830154611365908890600160a81b900460ff1661135d600885613526565b898989612326565b61138b57604051633fb274d160e01b8152600481018a905233602482015260440161051c565b5f61139b87610d0f6008856134ad565b90505f6113cb60ff8516156113b45785600d01546113ba565b85600c01545b600887600b0154610d0f91906134ad565b90508082146113f7576040516338fadc4d60e21b8152600481018390526024810182905260440161051c565b8360ff165f0361142657600f850189905560048501899055845461ffff60a01b1916604160a21b17855561146e565b6005850189905560108501899055845460018601545f6003880155600560a01b62ffffff60a01b19909216600160a81b90910460ff16600160b01b0260ff60a81b1916171785555b5f61147886611d0e565b60408051868152602081018d90526001600160401b03831681830152905191925033918e917f7f32e4bdf684a899e30c3f8e297727bd639438d8e7be148e1a89a2e54f0dbd63919081900360600190a38460ff1660011480156114e757506001860154600160a81b900460ff16155b156114f6576114f68c8761210a565b505050505050505050505050565b6002546001146115275760405163558a1e0360e11b815260040160405180910390fd5b600280555f61153589611b76565b905060028154600160a01b900460ff16600781111561155657611556612ce8565b1461158457805460405163509b2d0560e11b815261051c918b91600160a01b90910460ff169060040161326d565b61158e8982611f74565b6115988982611fc6565b5f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316636f6edf416115d184612013565b60405180604001604052808d81526020018c8152508a8a8a8a8a6040518863ffffffff1660e01b815260040161160d9796959493929190613539565b602060405180830381865afa158015611628573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061164c9190613482565b90506116868a838361166d86600c0154600888600b0154610d0f91906134ad565b610d2887600d0154600889600b0154610d0f91906134ad565b505060016002555050505050505050565b5f6116a18461040f565b90505f6116af8285856123ce565b90506116c160a0860160808701613239565b6001600160a01b0316816001600160a01b03161415806116e857506001600160a01b038116155b1561172a576116fd60a0860160808701613239565b6040516308d20b2560e01b81526001600160a01b039182166004820152908216602482015260440161051c565b6001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016633367cca561176960a0880160808901613239565b6040516001600160e01b031960e084901b1681526001600160a01b039091166004820152602401602060405180830381865afa1580156117ab573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906117cf9190613252565b611808576117e360a0860160808701613239565b60405163c50df58760e01b81526001600160a01b03909116600482015260240161051c565b509392505050565b5f8281526001602052604090205480156118475760405163046b19f960e11b8152600481018490526024810182905260440161051c565b505f9182526001602052604090912055565b5f868152602081905260408120908154600160a01b900460ff16600781111561188457611884612ce8565b146118a55760405163897751fd60e01b81526004810188905260240161051c565b8115806118b757506501000000000082115b156118d857604051636b4a1e4960e11b81526004810183905260240161051c565b5f6118e2836122da565b90506118f460a0850160808601613239565b82546001840180546001600160a01b038b81166001600160a01b03199283161790925560028601805490911633179055919091166001600160a81b031990911617600160a01b1760ff60b01b1916600160b01b60ff83160217825561195c60208501356124e8565b825460ff60b81b1916600160b81b60ff9283160217835560018301805460ff60a01b1916600160a01b928416929092029190911790556004820186905560058201859055602084013560078301556008820186905560098201859055600a82018390556119c882611d0e565b50815460408051338152863560208083019190915287013581830152606081018990526080810188905260a0810186905260ff600160b81b84041660c08201526001600160401b03600160c01b84041660e082015290516001600160a01b038a81169316918b917fa21a5dffd19d2c1ba395104e26c2b3ab122ec0c8f3bb48aacd6a2273351713e4918190036101000190a48154604051630bc25a8160e41b81526001600160a01b039182166004820152602481018a90527f00000000000000000000000000000000000000000000000000000000000000009091169063bc25a810906044015f604051808303815f87803b158015611ac5575f5ffd5b505af1158015611ad7573d5f5f3e3d5ffd5b5050604051630bc25a8160e41b81526001600160a01b038a81166004830152602482018c90527f000000000000000000000000000000000000000000000000000000000000000016925063bc25a81091506044015f604051808303815f87803b158015611b42575f5ffd5b505af1158015611b54573d5f5f3e3d5ffd5b505050508060ff165f03611b6c57611b6c888361210a565b5050505050505050565b5f818152602081905260408120908154600160a01b900460ff166007811115611ba157611ba1612ce8565b03611bc25760405163a81bdd2d60e01b81526004810183905260240161051c565b919050565b5f60ff821615611be45760018301546001600160a01b0316611bf0565b82546001600160a01b03165b835490915060ff838116600160a81b90920416141580611c195750336001600160a01b03821614155b15611c4f5760405163010f8c2f60e71b8152600481018590523360248201526001600160a01b038216604482015260640161051c565b611c598484611fc6565b50505050565b83545f9060ff600160b81b82048116600160b01b9092041610611c8d578454600160b81b900460ff16611c9a565b8454600160b01b900460ff165b60ff1690506001811b8314611cce57604051630f6c814760e21b8152600481018490526001821b602482015260440161051c565b5f611cd985856126a8565b9050828114611d0557604051638323884560e01b8152600481018490526024810182905260440161051c565b50949350505050565b5f611d397f00000000000000000000000000000000000000000000000000000000000000004261363b565b82546001600160c01b0316600160c01b6001600160401b03831602179092555090565b8254600760a01b60ff60a01b1982161784555f60068501819055600185015460028601546001600160a01b039384169391821692911690808615611e1c57604051631e17f55160e21b81526001600160a01b038681166004830152602482018b90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015611e01575f5ffd5b505af1158015611e13573d5f5f3e3d5ffd5b50505050611e37565b611e34858a88611e2c575f611e2e565b865b86612818565b91505b8515611ebf57604051631e17f55160e21b81526001600160a01b038581166004830152602482018b90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015611ea4575f5ffd5b505af1158015611eb6573d5f5f3e3d5ffd5b50505050611ed9565b611ed6848a89611ecf575f611e2e565b8786612818565b90505b5f87611ef05786611eea575f611ef2565b84611ef2565b855b90505f8815611f015785611f03565b865b9050806001600160a01b0316826001600160a01b03168c7f9aafc50ff940c7205c23467f87a495b8c9b8dc773e1672abb0a23d92c8de91e38c158015611f4757508b155b604080519115158252602082018a9052810188905260600160405180910390a45050505050505050505050565b80546001600160a01b03163314801590611f9b575060018101546001600160a01b03163314155b15611fc2576040516312738e2b60e21b81526004810183905233602482015260440161051c565b5050565b8054600160c01b90046001600160401b0316421115611fc2578054604051637fa0676960e01b815260048101849052600160c01b9091046001600160401b0316602482015260440161051c565b6120406040518060a001604052805f81526020015f81526020015f81526020015f81526020015f81525090565b506040805160a08101825260088301548152600983015460208201526001830154600160a01b900460ff1691810191909152600b8201546060820152600c90910154608082015290565b5f61209682602061365a565b6120a19060e0613500565b83901c60030b90505b92915050565b604080518481526020810184905290810182905285907f336c05d535dee0cebba54774364dff1bda39274df356443c6c7f6b47758903049060600160405180910390a26121038585848614848714611d5c565b5050505050565b600481015460058201545f91905b612122818461208a565b61212c838561208a565b036121415761213a836134e8565b9250612118565b5f61214c838561208a565b90505f612159838661208a565b90505f858760030154600861216e919061365a565b6121789190613513565b905060018754600160a01b900460ff16600781111561219957612199612ce8565b0361224057865460ff60a01b1916600160a11b178755600b8701819055600c8701859055600d87018490555f6121ce88611d0e565b60408051848152602081018790529081018590526001600160401b038216606082015290915089907ff78af64825a4a34c2a3533e0423fa8f2132b41b53bf21877b5fd900837455d1a9060800160405180910390a287600a0154821061223a5761223a89898686612b6b565b50611b6c565b865460ff60a01b1916600360a11b178755600387018190555f61226288611d0e565b60408051848152602081018790529081018590526001600160401b038216606082015290915089907fdf2a55290c739e0c089afe9e3c7c931ae7e0197949a7a9684962663620beba819060800160405180910390a287600e01548211156122cf576122cf89898686612b6b565b505050505050505050565b5f8082156122fe5760086122ef846007613513565b6122f99190613526565b612301565b60015b90505b80826001901b101561232057612319826134e8565b9150612304565b50919050565b5f8186141580612337575084861c15155b1561234357505f6123c4565b835f5b878110156123be57600187821c16156123895761238485858381811061236e5761236e6134c0565b90506020020135835f9182526020526040902090565b6123b4565b6123b48286868481811061239f5761239f6134c0565b905060200201355f9182526020526040902090565b9150600101612346565b50871490505b9695505050505050565b5f604182146123de57505f6124e1565b5f6123ec6020828587613671565b6123f591613698565b90505f612406604060208688613671565b61240f91613698565b90505f85856040818110612425576124256134c0565b919091013560f81c9150507f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a082118061247157508060ff16601b1415801561247157508060ff16601c14155b15612481575f93505050506124e1565b604080515f81526020810180835289905260ff831691810191909152606081018490526080810183905260019060a0016020604051602081039080840390855afa1580156124d1573d5f5f3e3d5ffd5b5050506020604051035193505050505b9392505050565b5f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031615806125a35750604051631392c59160e11b8152600481018390527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906327258b2290602401602060405180830381865afa15801561257d573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906125a19190613252565b155b156125cf57507f0000000000000000000000000000000000000000000000000000000000000000919050565b6040516304ba0d8360e31b8152600481018390525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906325d06c1890602401602060405180830381865afa158015612634573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061265891906136b5565b90505b63ffffffff811661266d8360016136d8565b60ff16600163ffffffff16901b63ffffffff16116126955761268e826136f1565b915061265b565b8160ff165f036123205750600192915050565b5f8181816001600160401b038111156126c3576126c361370f565b6040519080825280602002602001820160405280156126ec578160200160208202803683370190505b5090505f5b828110156127375785858281811061270b5761270b6134c0565b90506020020135828281518110612724576127246134c0565b60209081029190910101526001016126f1565b505b60018211156127f4575f5b61274f600284613526565b8110156127e1576127bc8261276583600261365a565b81518110612775576127756134c0565b60200260200101518383600261278b919061365a565b612796906001613513565b815181106127a6576127a66134c0565b60200260200101515f9182526020526040902090565b8282815181106127ce576127ce6134c0565b6020908102919091010152600101612744565b506127ed600283613526565b9150612739565b805f81518110612806576128066134c0565b60200260200101519250505092915050565b5f6060806001600160a01b0385166128e75760408051600180825281830190925290602080830190803683375050604080516001808252818301909252929450905060208083019080368337019050509050837f0000000000000000000000000000000000000000000000000000000000000000835f8151811061289e5761289e6134c0565b60200260200101835f815181106128b7576128b76134c0565b602002602001018261ffff1661ffff16815250826001600160a01b03166001600160a01b03168152505050612aac565b836001600160a01b0316856001600160a01b03160361299d57604080516001808252818301909252906020808301908036833750506040805160018082528183019092529294509050602080830190803683370190505090508461298b7f00000000000000000000000000000000000000000000000000000000000000007f0000000000000000000000000000000000000000000000000000000000000000613723565b835f8151811061289e5761289e6134c0565b60408051600280825260608201835290916020830190803683375050604080516002808252606082018352939550929150602083019080368337019050509050847f0000000000000000000000000000000000000000000000000000000000000000857f0000000000000000000000000000000000000000000000000000000000000000855f81518110612a3357612a336134c0565b60200260200101855f81518110612a4c57612a4c6134c0565b6020026020010187600181518110612a6657612a666134c0565b6020026020010187600181518110612a8057612a806134c0565b61ffff95861660209182029290920101526001600160a01b039485169052939091169092529190911690525b604051632ba2ce8360e11b81526001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016906357459d0690612b20908a908a907f0000000000000000000000000000000000000000000000000000000000000000908890889060040161377b565b6020604051808303815f875af1158015612b3c573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190612b609190613482565b979650505050505050565b611c59848484158415611d5c565b5f60e08284031215612320575f5ffd5b5f60e08284031215612b99575f5ffd5b6124e18383612b79565b5f5f83601f840112612bb3575f5ffd5b5081356001600160401b03811115612bc9575f5ffd5b602083019150836020828501011115612be0575f5ffd5b9250929050565b5f5f5f5f5f6101408688031215612bfc575f5ffd5b612c068787612b79565b945060e08601356001600160401b03811115612c20575f5ffd5b612c2c88828901612ba3565b96999098509596610100810135966101209091013595509350505050565b5f5f83601f840112612c5a575f5ffd5b5081356001600160401b03811115612c70575f5ffd5b6020830191508360208260051b8501011115612be0575f5ffd5b5f5f5f60408486031215612c9c575f5ffd5b8335925060208401356001600160401b03811115612cb8575f5ffd5b612cc486828701612c4a565b9497909650939450505050565b5f60208284031215612ce1575f5ffd5b5035919050565b634e487b7160e01b5f52602160045260245ffd5b60088110612d1857634e487b7160e01b5f52602160045260245ffd5b9052565b81516001600160a01b0316815261030081016020830151612d406020840182612cfc565b506040830151612d55604084018260ff169052565b506060830151612d6a606084018260ff169052565b506080830151612d7f608084018260ff169052565b5060a0830151612d9a60a08401826001600160401b03169052565b5060c0830151612db560c08401826001600160a01b03169052565b5060e0830151612dca60e084018260ff169052565b50610100830151612de161010084018260ff169052565b50610120830151612dfe6101208401826001600160a01b03169052565b506101408301516101408301526101608301516101608301526101808301516101808301526101a08301516101a08301526101c08301516101c08301526101e08301516101e08301526102008301516102008301526102208301516102208301526102408301516102408301526102608301516102608301526102808301516102808301526102a08301516102a08301526102c08301516102c08301526102e08301516102e083015292915050565b803560ff81168114611bc2575f5ffd5b5f60a08284031215612320575f5ffd5b5f5f5f5f5f5f5f60e0888a031215612ee3575f5ffd5b873596506020880135955060408801359450612f0160608901612ead565b935060808801356001600160401b03811115612f1b575f5ffd5b612f278a828b01612ebd565b93505060a08801356001600160401b03811115612f42575f5ffd5b612f4e8a828b01612ebd565b92505060c08801356001600160401b03811115612f69575f5ffd5b612f758a828b01612ebd565b91505092959891949750929550565b5f5f5f5f5f5f5f610220888a031215612f9b575f5ffd5b612fa58989612b79565b965060e08801356001600160401b03811115612fbf575f5ffd5b612fcb8a828b01612ba3565b9097509550612fe09050896101008a01612b79565b93506101e08801356001600160401b03811115612ffb575f5ffd5b6130078a828b01612ba3565b989b979a5095989497959661020090950135949350505050565b5f5f5f5f5f60608688031215613035575f5ffd5b8535945060208601356001600160401b03811115613051575f5ffd5b61305d88828901612c4a565b90955093505060408601356001600160401b0381111561307b575f5ffd5b61308788828901612c4a565b969995985093965092949392505050565b5f5f5f5f5f5f60a087890312156130ad575f5ffd5b8635955060208701359450604087013593506060870135925060808701356001600160401b038111156130de575f5ffd5b6130ea89828a01612c4a565b979a9699509497509295939492505050565b8015158114613109575f5ffd5b50565b5f5f5f5f5f5f5f5f6101c0898b031215613124575f5ffd5b8835975060208901359650604089013595506060890135945061018089018a81111561314e575f5ffd5b60808a0194503561315e816130fc565b92506101a08901356001600160401b03811115613179575f5ffd5b6131858b828c01612c4a565b999c989b5096995094979396929594505050565b80356001600160a01b0381168114611bc2575f5ffd5b82815281356020808301919091528201356040808301919091528201356060808301919091528201356080808301919091526101008201906001600160a01b03906131fb908501613199565b1660a08301525f60a084013590508060c08401525060c08301356001600160401b03811680821461322a575f5ffd5b8060e085015250509392505050565b5f60208284031215613249575f5ffd5b6124e182613199565b5f60208284031215613262575f5ffd5b81516124e1816130fc565b828152604081016124e16020830184612cfc565b5f6001600160fb1b03831115613295575f5ffd5b8260051b80858437919091019392505050565b8183525f6001600160fb1b038311156132bf575f5ffd5b8260051b80836020870137939093016020019392505050565b60ff86168152846020820152608060408201525f6132fa6080830185876132a8565b90506001600160401b03831660608301529695505050505050565b602081016120aa8284612cfc565b60ff61332e82612ead565b1682526020818101359083015260408082013590830152606080820135908301525f608082013536839003601e19018112613367575f5ffd5b82016020810190356001600160401b03811115613382575f5ffd5b8060051b3603821315613393575f5ffd5b60a060808601526133a860a0860182846132a8565b95945050505050565b6133e6818980518252602081015160208301526040810151604083015260608101516060830152608081015160808301525050565b865160a0820152602087015160c0820152604087015160e0820152606087015161010082015260808701516101208201528551610140820152602086015161016082015260ff85166101808201526102006101a08201525f61344c610200830186613323565b8281036101c084015261345f8186613323565b90508281036101e08401526134748185613323565b9a9950505050505050505050565b5f60208284031215613492575f5ffd5b5051919050565b634e487b7160e01b5f52601260045260245ffd5b5f826134bb576134bb613499565b500690565b634e487b7160e01b5f52603260045260245ffd5b634e487b7160e01b5f52601160045260245ffd5b5f600182016134f9576134f96134d4565b5060010190565b818103818111156120aa576120aa6134d4565b808201808211156120aa576120aa6134d4565b5f8261353457613534613499565b500490565b5f6102408201613574838b80518252602081015160208301526040810151604083015260608101516060830152608081015160808301525050565b885160a0840152602089015160c08401528760e08401526101008301875f5b60088110156135b2578135835260209283019290910190600101613593565b505050851515610200840152610240610220840152839052610260600584901b83018101908301855f609e1936839003015b878210156136295786850361025f190184528235818112613603575f5ffd5b61360f868b8301613323565b9550506020830192506020840193506001820191506135e4565b50929c9b505050505050505050505050565b6001600160401b0381811683821601908111156120aa576120aa6134d4565b80820281158282048414176120aa576120aa6134d4565b5f5f8585111561367f575f5ffd5b8386111561368b575f5ffd5b5050820193919092039150565b803560208310156120aa575f19602084900360031b1b1692915050565b5f602082840312156136c5575f5ffd5b815163ffffffff811681146124e1575f5ffd5b60ff81811683821601908111156120aa576120aa6134d4565b5f60ff821660ff8103613706576137066134d4565b60010192915050565b634e487b7160e01b5f52604160045260245ffd5b61ffff81811683821601908111156120aa576120aa6134d4565b5f8151808452602084019350602083015f5b8281101561377157815161ffff1686526020958601959091019060010161374f565b5093949350505050565b6001600160a01b038616815260208082018690526040820185905260a06060830181905284519083018190525f9185019060c0840190835b818110156137da5783516001600160a01b03168352602093840193909201916001016137b3565b505083810360808501526137ee818661373d565b999850505050505050505056' as const;
+
+/** DisputeOpsHarness (contracts/DisputeOpsHarness.sol), runtime 3526 bytes. */
+export const disputeOpsHarnessAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "op",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "needed",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      }
+    ],
+    "name": "MissingInput",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "combiner",
+        "type": "uint8"
+      }
+    ],
+    "name": "UnknownCombiner",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "op",
+        "type": "uint256"
+      }
+    ],
+    "name": "UnknownOp",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "op",
+        "type": "uint256"
+      },
+      {
+        "internalType": "int256[8]",
+        "name": "p",
+        "type": "int256[8]"
+      },
+      {
+        "internalType": "int256[]",
+        "name": "v",
+        "type": "int256[]"
+      },
+      {
+        "internalType": "bool",
+        "name": "hasWeight",
+        "type": "bool"
+      }
+    ],
+    "name": "elementwise",
+    "outputs": [
+      {
+        "internalType": "int256",
+        "name": "",
+        "type": "int256"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "int256",
+        "name": "a",
+        "type": "int256"
+      },
+      {
+        "internalType": "int256",
+        "name": "m",
+        "type": "int256"
+      }
+    ],
+    "name": "euclidMod",
+    "outputs": [
+      {
+        "internalType": "int256",
+        "name": "",
+        "type": "int256"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "int256",
+        "name": "v",
+        "type": "int256"
+      }
+    ],
+    "name": "isqrt",
+    "outputs": [
+      {
+        "internalType": "int256",
+        "name": "",
+        "type": "int256"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "c",
+        "type": "uint8"
+      },
+      {
+        "internalType": "int256",
+        "name": "init",
+        "type": "int256"
+      },
+      {
+        "internalType": "int256[]",
+        "name": "a",
+        "type": "int256[]"
+      },
+      {
+        "internalType": "int256[]",
+        "name": "b",
+        "type": "int256[]"
+      }
+    ],
+    "name": "reduce",
+    "outputs": [
+      {
+        "internalType": "int256[]",
+        "name": "sums",
+        "type": "int256[]"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "int256",
+        "name": "n",
+        "type": "int256"
+      },
+      {
+        "internalType": "int256",
+        "name": "d",
+        "type": "int256"
+      }
+    ],
+    "name": "roundDiv",
+    "outputs": [
+      {
+        "internalType": "int256",
+        "name": "",
+        "type": "int256"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "int256",
+        "name": "v",
+        "type": "int256"
+      },
+      {
+        "internalType": "int256",
+        "name": "s",
+        "type": "int256"
+      }
+    ],
+    "name": "roundShift",
+    "outputs": [
+      {
+        "internalType": "int256",
+        "name": "",
+        "type": "int256"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
+  }
+] as const;
+export const disputeOpsHarnessBytecode = '0x6080604052348015600e575f5ffd5b50610dc68061001c5f395ff3fe608060405234801561000f575f5ffd5b5060043610610060575f3560e01c806329010f4a146100645780633c8a751a1461008a57806378d49e6a146100aa578063bfc94409146100bd578063cc80f0bb146100d0578063f56e0d7e146100e3575b5f5ffd5b610077610072366004610a0e565b6100f6565b6040519081526020015b60405180910390f35b61009d610098366004610b13565b61010a565b6040516100819190610b98565b6100776100b8366004610bda565b610260565b6100776100cb366004610a0e565b61026a565b6100776100de366004610c05565b610275565b6100776100f1366004610a0e565b61028d565b5f6101018383610298565b90505b92915050565b60608251600161011a9190610cb8565b67ffffffffffffffff81111561013257610132610a2e565b60405190808252806020026020018201604052801561015b578160200160208202803683370190505b50905083815f8151811061017157610171610ccb565b60209081029190910101525f5b8351811015610257575f60ff87166003146101b2578382815181106101a5576101a5610ccb565b60200260200101516101e6565b848383815181106101c5576101c5610ccb565b6020026020010151815181106101dd576101dd610ccb565b60200260200101515b9050610227878484815181106101fe576101fe610ccb565b602002602001015187858151811061021857610218610ccb565b60200260200101518486610306565b83610233846001610cb8565b8151811061024357610243610ccb565b60209081029190910101525060010161017e565b50949350505050565b5f610104826103c7565b5f610101838361042d565b5f610282858585856104c1565b90505b949350505050565b5f6101018383610919565b5f815f036102a7575081610104565b600180831b9081901c5f85126102d557816102c28287610cb8565b6102cc9190610cf3565b92505050610104565b81816102e087610d06565b6102ea9190610cb8565b6102f49190610cf3565b6102fd90610d06565b95945050505050565b5f60ff861661032a576103198385610d20565b6103239086610d4f565b90506102fd565b5f1960ff87160161033f576103238486610d4f565b60011960ff87160161035f578484136103585784610323565b50826102fd565b60021960ff87160161037f578284136103785784610323565b50806102fd565b60031960ff8716016103a45782841315610399575f610319565b610323600186610d4f565b60405163045358b160e51b815260ff871660048201526024015b60405180910390fd5b5f5f82136103d657505f919050565b81805f60026103e6836001610cb8565b6103f09190610cf3565b90505b8181101561042557905080600261040a8285610cf3565b6104149084610cb8565b61041e9190610cf3565b90506103f3565b509392505050565b5f815f0361043c57505f610104565b5f5f841261044a5783610453565b61045384610d06565b90505f5f8412610463578361046c565b61046c84610d06565b90505f61047a826002610d76565b82610486856002610d76565b6104909190610cb8565b61049a9190610cf3565b90505f808612908712036104ae57806104b7565b6104b781610d06565b9695505050505050565b5f5f6104cd868461094c565b9050808451101561050557835160405163f92673af60e01b8152600481018890526024810183905260448101919091526064016103be565b60018614806105145750600286145b8061051f5750600386145b8061052a5750601486145b1561055157835f8151811061054157610541610ccb565b6020026020010151915050610285565b600c8614806105605750602a86145b15610578578360018151811061054157610541610ccb565b602886036105f7576105ef6105dc846105925786516105ae565b856001815181106105a5576105a5610ccb565b60200260200101515b865f815181106105c0576105c0610ccb565b60200260200101516105d29190610d20565b6020880151610298565b60408701518760035b60200201516109eb565b915050610285565b60298603610637575f845f8151811061061257610612610ccb565b602002602001015113610625575f6105ef565b835f8151811061054157610541610ccb565b602b8603610691576105ef8460018151811061065557610655610ccb565b6020026020010151855f8151811061066f5761066f610ccb565b60200260200101516106819190610d4f565b865f5b60200201518760016105e5565b602c86036106db576105ef846001815181106106af576106af610ccb565b6020026020010151855f815181106106c9576106c9610ccb565b60200260200101516106819190610d8d565b602d8603610761576105ef846001815181106106f9576106f9610ccb565b6020026020010151855f8151811061071357610713610ccb565b602002602001015113610740578460018151811061073357610733610ccb565b6020026020010151610681565b845f8151811061075257610752610ccb565b6020026020010151865f610684565b602e86036107ed576105ef61068186600360200201518561078357600161079f565b8660028151811061079657610796610ccb565b60200260200101515b875f815181106107b1576107b1610ccb565b60200260200101516107c39190610d20565b6107cd9190610d20565b866001815181106107e0576107e0610ccb565b602002602001015161042d565b602f8603610828576105ef855f6020020151855f8151811061081157610811610ccb565b60200260200101516108239190610d4f565b6103c7565b6030860361086d576105ef845f8151811061084557610845610ccb565b60200260200101518560018151811061086057610860610ccb565b6020026020010151610919565b603186036108b6578360028151811061088857610888610ccb565b60200260200101515f0361062557836001815181106108a9576108a9610ccb565b60200260200101516105ef565b602286036108fd57836001815181106108d1576108d1610ccb565b6020026020010151845f815181106108eb576108eb610ccb565b60200260200101516105ef9190610d4f565b60405163fc6024cf60e01b8152600481018790526024016103be565b5f5f821361092857505f610104565b5f6109338385610db3565b90505f81126109425780610285565b6102858382610d4f565b5f6031830361095d57506003610104565b602e830361097e5781610971576002610974565b60035b60ff169050610104565b6028830361099a5781610992576001610974565b506002610104565b60298314806109a95750602f83145b806109b45750600183145b806109bf5750600283145b806109ca5750600383145b806109d55750601483145b156109e257506001610104565b50600292915050565b5f828412610a0657818413610a005783610285565b81610285565b509092915050565b5f5f60408385031215610a1f575f5ffd5b50508035926020909101359150565b634e487b7160e01b5f52604160045260245ffd5b604051610100810167ffffffffffffffff81118282101715610a6657610a66610a2e565b60405290565b604051601f8201601f1916810167ffffffffffffffff81118282101715610a9557610a95610a2e565b604052919050565b5f82601f830112610aac575f5ffd5b813567ffffffffffffffff811115610ac657610ac6610a2e565b8060051b610ad660208201610a6c565b91825260208185018101929081019086841115610af1575f5ffd5b6020860192505b838310156104b7578235825260209283019290910190610af8565b5f5f5f5f60808587031215610b26575f5ffd5b843560ff81168114610b36575f5ffd5b935060208501359250604085013567ffffffffffffffff811115610b58575f5ffd5b610b6487828801610a9d565b925050606085013567ffffffffffffffff811115610b80575f5ffd5b610b8c87828801610a9d565b91505092959194509250565b602080825282518282018190525f918401906040840190835b81811015610bcf578351835260209384019390920191600101610bb1565b509095945050505050565b5f60208284031215610bea575f5ffd5b5035919050565b80358015158114610c00575f5ffd5b919050565b5f5f5f5f6101608587031215610c19575f5ffd5b8435935085603f860112610c2b575f5ffd5b610c33610a42565b80610120870188811115610c45575f5ffd5b602088015b81811015610c62578035845260209384019301610c4a565b5090945035905067ffffffffffffffff811115610c7d575f5ffd5b610c8987828801610a9d565b925050610c996101408601610bf1565b905092959194509250565b634e487b7160e01b5f52601160045260245ffd5b8082018082111561010457610104610ca4565b634e487b7160e01b5f52603260045260245ffd5b634e487b7160e01b5f52601260045260245ffd5b5f82610d0157610d01610cdf565b500490565b5f600160ff1b8201610d1a57610d1a610ca4565b505f0390565b8082025f8212600160ff1b84141615610d3b57610d3b610ca4565b818105831482151761010457610104610ca4565b8082018281125f831280158216821582161715610d6e57610d6e610ca4565b505092915050565b808202811582820484141761010457610104610ca4565b8181035f831280158383131683831282161715610dac57610dac610ca4565b5092915050565b5f82610dc157610dc1610cdf565b50079056' as const;
+
+/** DisputeTestStaking (contracts/DisputeTestStaking.sol), runtime 4801 bytes. */
+export const disputeTestStakingAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "minimumStake_",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "constructor"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "AlreadyLocked",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "AlreadySlashed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotDisputeContract",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NotLocked",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "activeLocks",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorLocked",
+    "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "activeLocks",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorLockedForDispute",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "requested",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "burned",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorSlashed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "activeLocks",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorUnlocked",
+    "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "claim",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "name": "claimable",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "completeWithdrawal",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "disputeContract",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "o",
+        "type": "address"
+      }
+    ],
+    "name": "isActiveOperator",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "name": "isLockedBy",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "name": "isSlashed",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "o",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      }
+    ],
+    "name": "lock",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "minimumStake",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "name": "ops",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "stake",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "queued",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint32",
+        "name": "locks",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "queueWithdrawal",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "reenterCall",
+    "outputs": [
+      {
+        "internalType": "bytes",
+        "name": "",
+        "type": "bytes"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "reenterError",
+    "outputs": [
+      {
+        "internalType": "bytes",
+        "name": "",
+        "type": "bytes"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "reenterSucceeded",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "reenterTried",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "d",
+        "type": "address"
+      }
+    ],
+    "name": "setDisputeContract",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes",
+        "name": "data",
+        "type": "bytes"
+      }
+    ],
+    "name": "setReenter",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "o",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address[]",
+        "name": "to",
+        "type": "address[]"
+      },
+      {
+        "internalType": "uint16[]",
+        "name": "bps",
+        "type": "uint16[]"
+      }
+    ],
+    "name": "slash",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "taken",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "o",
+        "type": "address"
+      }
+    ],
+    "name": "slashableStake",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "stake",
+    "outputs": [],
+    "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "totalBurned",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "o",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      }
+    ],
+    "name": "unlock",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  }
+] as const;
+export const disputeTestStakingBytecode = '0x6080604052348015600e575f5ffd5b50604051611316380380611316833981016040819052602b916032565b6001556048565b5f602082840312156041575f5ffd5b5051919050565b6112c1806100555f395ff3fe608060405260043610610131575f3560e01c8063785fd544116100a8578063bf8b60401161006d578063bf8b60401461039d578063d7f31aaf146103bb578063d89135cd146103f4578063e03ff7cb14610409578063e2037abd1461041d578063ec5ffac214610436575f5ffd5b8063785fd544146102ca5780638ae45e4a146102e9578063a7c321021461030a578063b88bbeb81461036a578063bc25a8101461037e575f5ffd5b806344d23d6f116100f957806344d23d6f146102015780634e71d92d1461022057806357459d06146102345780635b03a355146102535780636b174f35146102725780636f1f972714610291575f5ffd5b8063275ff98d146101355780633367cca5146101675780633a4b66f1146101965780634010b84e146101a0578063402914f5146101d6575b5f5ffd5b348015610140575f5ffd5b5061015461014f366004610d7c565b61044b565b6040519081526020015b60405180910390f35b348015610172575f5ffd5b50610186610181366004610d7c565b610479565b604051901515815260200161015e565b61019e6104aa565b005b3480156101ab575f5ffd5b505f546101be906001600160a01b031681565b6040516001600160a01b03909116815260200161015e565b3480156101e1575f5ffd5b506101546101f0366004610d7c565b60056020525f908152604090205481565b34801561020c575f5ffd5b5061019e61021b366004610d7c565b6104cf565b34801561022b575f5ffd5b5061019e610504565b34801561023f575f5ffd5b5061015461024e366004610de4565b61056c565b34801561025e575f5ffd5b5061019e61026d366004610e76565b610938565b34801561027d575f5ffd5b5061019e61028c366004610ee4565b61094a565b34801561029c575f5ffd5b506101866102ab366004610efb565b600360209081525f928352604080842090915290825290205460ff1681565b3480156102d5575f5ffd5b5061019e6102e4366004610efb565b61098f565b3480156102f4575f5ffd5b506102fd610ad9565b60405161015e9190610f23565b348015610315575f5ffd5b50610349610324366004610d7c565b600260208190525f918252604090912080546001820154919092015463ffffffff1683565b60408051938452602084019290925263ffffffff169082015260600161015e565b348015610375575f5ffd5b506102fd610b65565b348015610389575f5ffd5b5061019e610398366004610efb565b610b72565b3480156103a8575f5ffd5b5060085461018690610100900460ff1681565b3480156103c6575f5ffd5b506101866103d5366004610efb565b600460209081525f928352604080842090915290825290205460ff1681565b3480156103ff575f5ffd5b5061015460065481565b348015610414575f5ffd5b5061019e610cb7565b348015610428575f5ffd5b506008546101869060ff1681565b348015610441575f5ffd5b5061015460015481565b6001600160a01b0381165f908152600260205260408120600181015490546104739190610f6c565b92915050565b6001546001600160a01b0382165f9081526002602052604081205490911180159061047357505f6001541192915050565b335f90815260026020526040812080543492906104c8908490610f6c565b9091555050565b5f546001600160a01b0316156104e3575f5ffd5b5f80546001600160a01b0319166001600160a01b0392909216919091179055565b335f81815260056020526040808220805490839055905190929083908381818185875af1925050503d805f8114610556576040519150601f19603f3d011682016040523d82523d5f602084013e61055b565b606091505b5050905080610568575f5ffd5b5050565b5f80546001600160a01b0316331461059e57604051630e70fb6960e11b81523360048201526024015b60405180910390fd5b6001600160a01b0388165f9081526004602090815260408083208a845290915290205460ff16156105f457604051637679c92160e01b81526001600160a01b038916600482015260248101889052604401610595565b6001600160a01b0388165f8181526004602090815260408083208b84528252808320805460ff19166001179055928252600381528282208a83529052205460ff16156106a9576001600160a01b0388165f8181526003602090815260408083208b84528252808320805460ff1916905592825260029081905291812090910180546001929061068a90849063ffffffff16610f7f565b92506101000a81548163ffffffff021916908363ffffffff1602179055505b506001600160a01b0387165f908152600260205260409020600181015481548792916106d491610f6c565b8211156106ef57600181015481546106ec9190610f6c565b91505b805482116107145781815f015f8282546107099190610f9b565b9091555061073b9050565b80546107209083610f9b565b816001015f8282546107329190610f9b565b90915550505f81555b5f805b868110156107fe575f61271087878481811061075c5761075c610fae565b90506020020160208101906107719190610fc2565b61077f9061ffff1687610fe3565b6107899190610ffa565b90508060055f8b8b868181106107a1576107a1610fae565b90506020020160208101906107b69190610d7c565b6001600160a01b03166001600160a01b031681526020019081526020015f205f8282546107e39190610f6c565b909155506107f390508184610f6c565b92505060010161073e565b506108098184610f9b565b60065f8282546108199190610f6c565b909155508990506001600160a01b038b167f0320ba4f383637726f2b49f7c99f145fbaadf0ce64c90e464722bb4ff5b8193e8a866108578682610f9b565b6040805193845260208401929092529082015260600160405180910390a36007805461088290611019565b1580159150610894575060085460ff16155b1561092b576008805460ff191660011790555f805460405182916001600160a01b0316906108c490600790611051565b5f604051808303815f865af19150503d805f81146108fd576040519150601f19603f3d011682016040523d82523d5f602084013e610902565b606091505b506008805461ff0019166101008415150217905590925090506009610927828261112c565b5050505b5050979650505050505050565b60076109458284836111eb565b505050565b335f90815260026020526040812080549091839183919061096c908490610f9b565b9250508190555081816001015f8282546109869190610f6c565b90915550505050565b5f546001600160a01b031633146109bb57604051630e70fb6960e11b8152336004820152602401610595565b6001600160a01b0382165f90815260036020908152604080832084845290915290205460ff16610a1057604051630741984d60e51b81526001600160a01b038316600482015260248101829052604401610595565b6001600160a01b0382165f8181526003602090815260408083208584528252808320805460ff19169055928252600290819052918120909101805460019290610a6090849063ffffffff16610f7f565b82546101009290920a63ffffffff8181021990931691831602179091556001600160a01b0384165f8181526002602081815260409283902090910154915191909316815284935090917f01f2c7afa419ff4c8f0dd330ec5e4bb549c16e0aa87cccbc44dadce8e830f93691015b60405180910390a35050565b60098054610ae690611019565b80601f0160208091040260200160405190810160405280929190818152602001828054610b1290611019565b8015610b5d5780601f10610b3457610100808354040283529160200191610b5d565b820191905f5260205f20905b815481529060010190602001808311610b4057829003601f168201915b505050505081565b60078054610ae690611019565b5f546001600160a01b03163314610b9e57604051630e70fb6960e11b8152336004820152602401610595565b6001600160a01b0382165f90815260036020908152604080832084845290915290205460ff1615610bf45760405163be157e0160e01b81526001600160a01b038316600482015260248101829052604401610595565b6001600160a01b0382165f8181526003602090815260408083208584528252808320805460ff191660019081179091559383526002918290528220018054909190610c4690849063ffffffff166112a5565b82546101009290920a63ffffffff8181021990931691831602179091556001600160a01b0384165f8181526002602081815260409283902090910154915191909316815284935090917f1fb5661d788250ab5dbcef59dbbc0b23cbddbc6377933ee3b2c77beac275153f9101610acd565b335f9081526002602081905260409091209081015463ffffffff1615610d04576002810154604051632373af3760e11b815233600482015263ffffffff9091166024820152604401610595565b6001810180545f91829055604051909190339083908381818185875af1925050503d805f8114610d4f576040519150601f19603f3d011682016040523d82523d5f602084013e610d54565b606091505b5050905080610945575f5ffd5b80356001600160a01b0381168114610d77575f5ffd5b919050565b5f60208284031215610d8c575f5ffd5b610d9582610d61565b9392505050565b5f5f83601f840112610dac575f5ffd5b50813567ffffffffffffffff811115610dc3575f5ffd5b6020830191508360208260051b8501011115610ddd575f5ffd5b9250929050565b5f5f5f5f5f5f5f60a0888a031215610dfa575f5ffd5b610e0388610d61565b96506020880135955060408801359450606088013567ffffffffffffffff811115610e2c575f5ffd5b610e388a828b01610d9c565b909550935050608088013567ffffffffffffffff811115610e57575f5ffd5b610e638a828b01610d9c565b989b979a50959850939692959293505050565b5f5f60208385031215610e87575f5ffd5b823567ffffffffffffffff811115610e9d575f5ffd5b8301601f81018513610ead575f5ffd5b803567ffffffffffffffff811115610ec3575f5ffd5b856020828401011115610ed4575f5ffd5b6020919091019590945092505050565b5f60208284031215610ef4575f5ffd5b5035919050565b5f5f60408385031215610f0c575f5ffd5b610f1583610d61565b946020939093013593505050565b602081525f82518060208401528060208501604085015e5f604082850101526040601f19601f83011684010191505092915050565b634e487b7160e01b5f52601160045260245ffd5b8082018082111561047357610473610f58565b63ffffffff828116828216039081111561047357610473610f58565b8181038181111561047357610473610f58565b634e487b7160e01b5f52603260045260245ffd5b5f60208284031215610fd2575f5ffd5b813561ffff81168114610d95575f5ffd5b808202811582820484141761047357610473610f58565b5f8261101457634e487b7160e01b5f52601260045260245ffd5b500490565b600181811c9082168061102d57607f821691505b60208210810361104b57634e487b7160e01b5f52602260045260245ffd5b50919050565b5f5f835461105e81611019565b600182168015611075576001811461108a576110b7565b60ff19831686528115158202860193506110b7565b865f5260205f205f5b838110156110af57815488820152600190910190602001611093565b505081860193505b509195945050505050565b634e487b7160e01b5f52604160045260245ffd5b601f821115610945578282111561094557805f5260205f20601f840160051c602085101561110157505f5b90810190601f840160051c035f5b81811015611124575f8382015560010161110f565b505050505050565b815167ffffffffffffffff811115611146576111466110c2565b61115a816111548454611019565b846110d6565b6020601f82116001811461118c575f83156111755750848201515b5f19600385901b1c1916600184901b1784556111e4565b5f84815260208120601f198516915b828110156111bb578785015182556020948501946001909201910161119b565b50848210156111d857868401515f19600387901b60f8161c191681555b505060018360011b0184555b5050505050565b67ffffffffffffffff831115611203576112036110c2565b611217836112118354611019565b836110d6565b5f601f841160018114611248575f85156112315750838201355b5f19600387901b1c1916600186901b1783556111e4565b5f83815260208120601f198716915b828110156112775786850135825560209485019460019092019101611257565b5086821015611293575f1960f88860031b161c19848701351681555b505060018560011b0183555050505050565b63ffffffff818116838216019081111561047357610473610f5856' as const;
+
+/** FeeEscrow (contracts/FeeEscrow.sol), runtime 6912 bytes. */
+export const feeEscrowAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "bondChallengeWindow_",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "dispute_",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "constructor"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BondAlreadyExists",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "enum IFeeEscrow.BondStatus",
+        "name": "status",
+        "type": "uint8"
+      }
+    ],
+    "name": "BondNotActive",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "releasableAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "now_",
+        "type": "uint256"
+      }
+    ],
+    "name": "BondWindowOpen",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "current",
+        "type": "address"
+      }
+    ],
+    "name": "DisputeContractAlreadySet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "available",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "requested",
+        "type": "uint256"
+      }
+    ],
+    "name": "InsufficientBalance",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "a",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "b",
+        "type": "uint256"
+      }
+    ],
+    "name": "LengthMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotDisputeContract",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotOwner",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "client",
+        "type": "address"
+      }
+    ],
+    "name": "NotQueryClient",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotSettler",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "total",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "escrowed",
+        "type": "uint256"
+      }
+    ],
+    "name": "PayoutTooLarge",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "QueryAlreadyEscrowed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "now_",
+        "type": "uint256"
+      }
+    ],
+    "name": "QueryExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "enum IFeeEscrow.QueryStatus",
+        "name": "status",
+        "type": "uint8"
+      }
+    ],
+    "name": "QueryNotEscrowed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "now_",
+        "type": "uint256"
+      }
+    ],
+    "name": "QueryNotExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "Reentrancy",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "TransferFailed",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ZeroAddress",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ZeroAmount",
+    "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "challenger",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "BondForfeited",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BondHeld",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "hcs",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "answerHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "releasableAt",
+        "type": "uint64"
+      }
+    ],
+    "name": "BondPosted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "BondReleased",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "balance",
+        "type": "uint256"
+      }
+    ],
+    "name": "Deposited",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "dispute",
+        "type": "address"
+      }
+    ],
+    "name": "DisputeContractSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "client",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "settler",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "QueryEscrowed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "QueryFeePaid",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "client",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "QueryRefunded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "paid",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "refunded",
+        "type": "uint256"
+      }
+    ],
+    "name": "QuerySettled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "balance",
+        "type": "uint256"
+      }
+    ],
+    "name": "Withdrawn",
+    "type": "event"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "balanceOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "bondChallengeWindow",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "hcs",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "challengeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "bondIdOf",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "deposit",
+    "outputs": [],
+    "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "disputeContract",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "domainSeparator",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "promptHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "paramsHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "maxFee",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "nonce",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "deadline",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IFeeEscrow.Query",
+        "name": "query",
+        "type": "tuple"
+      },
+      {
+        "internalType": "address",
+        "name": "settler",
+        "type": "address"
+      }
+    ],
+    "name": "escrowQuery",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "challenger",
+        "type": "address"
+      }
+    ],
+    "name": "forfeitBond",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "getBond",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "node",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "hcs",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "postedAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "releasableAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "enum IFeeEscrow.BondStatus",
+            "name": "status",
+            "type": "uint8"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "answerHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "amount",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct IFeeEscrow.Bond",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "getQuery",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "settler",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "deadline",
+            "type": "uint64"
+          },
+          {
+            "internalType": "enum IFeeEscrow.QueryStatus",
+            "name": "status",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint256",
+            "name": "amount",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct IFeeEscrow.QueryEscrow",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "promptHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "paramsHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "maxFee",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "nonce",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "deadline",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IFeeEscrow.Query",
+        "name": "q",
+        "type": "tuple"
+      }
+    ],
+    "name": "hashQuery",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "holdBond",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "owner",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "hcs",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "challengeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "answerHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "postBond",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "refundQuery",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "releaseBond",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "returnBond",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "dispute",
+        "type": "address"
+      }
+    ],
+    "name": "setDisputeContract",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address[]",
+        "name": "nodes",
+        "type": "address[]"
+      },
+      {
+        "internalType": "uint256[]",
+        "name": "amounts",
+        "type": "uint256[]"
+      }
+    ],
+    "name": "settleQuery",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "withdraw",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  }
+] as const;
+export const feeEscrowBytecode = '0x60c060405234801561000f575f5ffd5b50604051611bfb380380611bfb83398101604081905261002e91610092565b3360805260a08290526001600160a01b0381161561008b575f80546001600160a01b0319166001600160a01b038316908117825560405190917f6c1bc50c8d4e9e4e8c747f41fa25a09c37f851c1de75422719d35ab3075add4591a25b50506100cc565b5f5f604083850312156100a3575f5ffd5b825160208401519092506001600160a01b03811681146100c1575f5ffd5b809150509250929050565b60805160a051611b006100fb5f395f8181610383015261117e01525f81816102cb0152610a350152611b005ff3fe60806040526004361061011b575f3560e01c806370a082311161009d578063d0e30db011610062578063d0e30db01461033e578063d65ce22714610346578063e41957f914610372578063f698da25146103a5578063fe0878f2146103b9575f5ffd5b806370a08231146102865780638da5cb5b146102ba5780639e5de67e146102ed578063b1297b8414610300578063c15dcf401461031f575f5ffd5b806344d23d6f116100e357806344d23d6f146101f75780634ec7eb8414610216578063582497ce14610235578063602e4146146102545780636c0686c214610273575f5ffd5b8063266a66431461011f57806326d6c97b1461014057806328f3c802146101755780632e1a7d4d146101a25780634010b84e146101c1575b5f5ffd5b34801561012a575f5ffd5b5061013e610139366004611778565b6103d8565b005b34801561014b575f5ffd5b5061015f61015a3660046117ef565b6106c8565b60405161016c919061182e565b60405180910390f35b348015610180575f5ffd5b5061019461018f3660046118bc565b6107b3565b60405190815260200161016c565b3480156101ad575f5ffd5b5061013e6101bc3660046117ef565b6108ba565b3480156101cc575f5ffd5b505f546101df906001600160a01b031681565b6040516001600160a01b03909116815260200161016c565b348015610202575f5ffd5b5061013e6102113660046118f1565b610a2a565b348015610221575f5ffd5b5061013e6102303660046117ef565b610b1a565b348015610240575f5ffd5b5061013e61024f36600461190a565b610bd6565b34801561025f575f5ffd5b5061013e61026e36600461193c565b610d32565b61019461028136600461195c565b610e0b565b348015610291575f5ffd5b506101946102a03660046118f1565b6001600160a01b03165f9081526001602052604090205490565b3480156102c5575f5ffd5b506101df7f000000000000000000000000000000000000000000000000000000000000000081565b6101946102fb36600461198f565b6110d4565b34801561030b575f5ffd5b5061013e61031a3660046117ef565b61126e565b34801561032a575f5ffd5b5061013e6103393660046117ef565b611329565b61013e61145f565b348015610351575f5ffd5b506103656103603660046117ef565b61148b565b60405161016c91906119cf565b34801561037d575f5ffd5b506101947f000000000000000000000000000000000000000000000000000000000000000081565b3480156103b0575f5ffd5b5061019461154a565b3480156103c4575f5ffd5b506101946103d3366004611a24565b6115ee565b5f858152600260205260409020600180820154600160e01b900460ff16600381111561040657610406611806565b14610442578581600101601c9054906101000a900460ff166040516326c2381960e01b8152600401610439929190611a5e565b60405180910390fd5b80546001600160a01b0316331480159061047e575060018101546001600160a01b03163314158061047e575060018101546001600160a01b0316155b156104a557604051632ce6ffb360e11b815260048101879052336024820152604401610439565b8382146104cf576040516355c5b3e360e11b81526004810185905260248101839052604401610439565b60028101545f805b8481101561050d578585828181106104f1576104f1611a72565b90506020020135826105039190611a9a565b91506001016104d7565b508181111561054057604051637aa3b91960e01b8152600481018990526024810182905260448101839052606401610439565b60018301805460ff60e01b1916600160e11b1790555f600284018190555b868110156106595785858281811061057857610578611a72565b905060200201355f0315610651576105ce88888381811061059b5761059b611a72565b90506020020160208101906105b091906118f1565b8787848181106105c2576105c2611a72565b90506020020135611637565b8787828181106105e0576105e0611a72565b90506020020160208101906105f591906118f1565b6001600160a01b0316897f7bb53fe853170f0c389cb75b24584068f15ff0dc8145e7b23d40bba1a9bb8fec88888581811061063257610632611a72565b9050602002013560405161064891815260200190565b60405180910390a35b60010161055e565b505f6106658284611ab3565b90508015610682578354610682906001600160a01b031682611637565b60408051838152602081018390528a917fdb52cc5413c11ec7f083ae515b3fa39d427c5c46d4e3fd1bc024fda32abfdb70910160405180910390a2505050505050505050565b6107056040805160e0810182525f808252602082018190529181018290526060810182905290608082019081526020015f81526020015f81525090565b5f82815260036020908152604091829020825160e08101845281546001600160a01b0390811682526001830154908116938201939093526001600160401b03600160a01b9093048316938101939093526002810154918216606084015290608083019060ff600160401b90910416600481111561078457610784611806565b600481111561079557610795611806565b81526003820154602082015260049091015460409091015292915050565b5f807f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f26556107e360208501856118f1565b602085013560408601356060870135608088013560a089013561080c60e08b0160c08c01611ac6565b6040805160208101999099526001600160a01b03909716968801969096526060870194909452608086019290925260a085015260c084015260e08301526001600160401b03166101008201526101200160405160208183030381529060405280519060200120905061087c61154a565b60405161190160f01b602082015260228101919091526042810182905260620160405160208183030381529060405280519060200120915050919050565b60ff5f5c16156108dd5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50805f0361090b57604051631f2a200560e01b815260040160405180910390fd5b335f908152600160205260409020548181101561094b5760405163db42144d60e01b81523360048201526024810182905260448101839052606401610439565b6109558282611ab3565b335f818152600160205260409020919091557f92ccf450a286a957af52509bc1c9939d1a6a481783e142e41e2499f0bb66ebc6836109938185611ab3565b6040805192835260208301919091520160405180910390a26040515f90339084908381818185875af1925050503d805f81146109ea576040519150601f19603f3d011682016040523d82523d5f602084013e6109ef565b606091505b5050905080610a1a57604051630e21dcbb60e11b815233600482015260248101849052604401610439565b505f905060ff19815c16815d5050565b336001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001614610a755760405163245aecd360e01b8152336004820152602401610439565b5f546001600160a01b031615610aac575f5460405163d6823b7360e01b81526001600160a01b039091166004820152602401610439565b6001600160a01b038116610ad35760405163d92e233d60e01b815260040160405180910390fd5b5f80546001600160a01b0319166001600160a01b038316908117825560405190917f6c1bc50c8d4e9e4e8c747f41fa25a09c37f851c1de75422719d35ab3075add4591a250565b5f81815260036020526040902060016002820154600160401b900460ff166004811115610b4957610b49611806565b14610b7c57818160020160089054906101000a900460ff166040516367c1c98960e01b8152600401610439929190611aec565b60028101546001600160401b0316421015610bc8576002810154604051631cd0f1eb60e11b8152600481018490526001600160401b039091166024820152426044820152606401610439565b610bd282826116b8565b5050565b5f546001600160a01b03163314610c0257604051630e70fb6960e11b8152336004820152602401610439565b6001600160a01b038116610c295760405163d92e233d60e01b815260040160405180910390fd5b5f83815260036020526040902060016002820154600160401b900460ff166004811115610c5857610c58611806565b14158015610c855750600280820154600160401b900460ff166004811115610c8257610c82611806565b14155b15610cb857838160020160089054906101000a900460ff166040516367c1c98960e01b8152600401610439929190611aec565b60048101805460028301805460ff60401b1916680400000000000000001790555f909155610ce68382611637565b826001600160a01b031684867f197ed95f2225b5c012ff748f6c2419564c81f349aa97150f7bb1f339b3c1e42484604051610d2391815260200190565b60405180910390a45050505050565b5f546001600160a01b03163314610d5e57604051630e70fb6960e11b8152336004820152602401610439565b5f82815260036020526040902060016002820154600160401b900460ff166004811115610d8d57610d8d611806565b14610dc057828160020160089054906101000a900460ff166040516367c1c98960e01b8152600401610439929190611aec565b60028101805460ff60401b191668020000000000000000179055604051829084907f7f922796761d85e24d5e517093003f4e211581509a5e1bb0d117e326c026e42a905f90a3505050565b5f610e1960208401846118f1565b6001600160a01b0316336001600160a01b031614610e6b5733610e3f60208501856118f1565b604051635a5dd54d60e01b81526001600160a01b03928316600482015291166024820152604401610439565b82608001355f03610e8f57604051631f2a200560e01b815260040160405180910390fd5b610e9f60e0840160c08501611ac6565b6001600160401b0316421115610ef15780610ec060e0850160c08601611ac6565b60405163359db81560e01b815260048101929092526001600160401b03166024820152426044820152606401610439565b610efa836107b3565b5f8181526002602052604081209192506001820154600160e01b900460ff166003811115610f2a57610f2a611806565b14610f4b57604051634295d4cf60e01b815260048101839052602401610439565b3415610f5b57610f5b3334611637565b335f908152600160205260409020546080850135811015610fa25760405163db42144d60e01b81523360048201526024810182905260808601356044820152606401610439565b610fb0608086013582611ab3565b335f90815260016020908152604090912091909155610fd1908601866118f1565b82546001600160a01b03199081166001600160a01b0392831617845560018401805490911691861691909117905561100f60e0860160c08701611ac6565b6001830180546001600160401b0392909216600160a01b0260ff60e01b191668ffffffffffffffffff60a01b1990921691909117600160e01b179055608085013560028301556001600160a01b03841661106c60208701876118f1565b6001600160a01b0316847f32c6b29b27563c398dd0ab949ec3854462d5c9bfb014592b6f7efdf7efb5ad7660808901356110ac60e08b0160c08c01611ac6565b604080519283526001600160401b0390911660208301520160405180910390a4505092915050565b5f345f036110f557604051631f2a200560e01b815260040160405180910390fd5b6001600160a01b03841661111c5760405163d92e233d60e01b815260040160405180910390fd5b6111273385856115ee565b5f8181526003602052604081209192506002820154600160401b900460ff16600481111561115757611157611806565b14611178576040516314a6f5cd60e31b815260048101839052602401610439565b5f6111a37f000000000000000000000000000000000000000000000000000000000000000042611a9a565b82546001600160a01b0319163390811784556001840180546001600160401b03428116600160a01b026001600160e01b03199092166001600160a01b038c169081179290921790925560028601805492851668ffffffffffffffffff199093168317600160401b179055600386018890553460048701819055604080518a815260208101929092528181019390935291519394509286917fe0aae889c070be830e117f0090bf1c99143047c03ef56511c8b85a2f8120c8af919081900360600190a450509392505050565b5f546001600160a01b0316331461129a57604051630e70fb6960e11b8152336004820152602401610439565b5f81815260036020526040902060016002820154600160401b900460ff1660048111156112c9576112c9611806565b141580156112f65750600280820154600160401b900460ff1660048111156112f3576112f3611806565b14155b15610bc857818160020160089054906101000a900460ff166040516367c1c98960e01b8152600401610439929190611aec565b5f818152600260205260409020600180820154600160e01b900460ff16600381111561135757611357611806565b1461138a578181600101601c9054906101000a900460ff166040516326c2381960e01b8152600401610439929190611a5e565b6001810154600160a01b90046001600160401b031642116113e257600181015460405163a75f408b60e01b815260048101849052600160a01b9091046001600160401b03166024820152426044820152606401610439565b60028101805460018301805460ff60e01b1916600360e01b1790555f9091558154611416906001600160a01b031682611637565b81546040518281526001600160a01b039091169084907f7ad5a8d9dcfd3a15384460d2d135af72c11212e85fc9d12ada914a6e74647e51906020015b60405180910390a3505050565b345f0361147f57604051631f2a200560e01b815260040160405180910390fd5b6114893334611637565b565b6040805160a0810182525f808252602082018190529181018290526060810182905260808101919091525f82815260026020908152604091829020825160a08101845281546001600160a01b039081168252600183015490811693820193909352600160a01b83046001600160401b031693810193909352906060830190600160e01b900460ff16600381111561152457611524611806565b600381111561153557611535611806565b81526020016002820154815250509050919050565b604080517f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f60208201527f47e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b1918101919091527fc89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc660608201524660808201523060a08201525f9060c00160405160208183030381529060405280519060200120905090565b604080516001600160a01b038086166020830152841691810191909152606081018290525f906080016040516020818303038152906040528051906020012090505b9392505050565b6001600160a01b0382165f9081526001602052604081205461165a908390611a9a565b6001600160a01b0384165f81815260016020908152604091829020849055815186815290810184905292935090917f73a19dd210f1a7f902193214c0ee91dd35ee5b4d920cba8d519eca65a7b488ca910160405180910390a2505050565b60048101805460028301805460ff60401b1916680300000000000000001790555f90915581546116f1906001600160a01b031682611637565b81546040518281526001600160a01b039091169084907f9623c6ff501754597055f382769436c3175bd84a326e54017b43b355dcdffcbc90602001611452565b5f5f83601f840112611741575f5ffd5b5081356001600160401b03811115611757575f5ffd5b6020830191508360208260051b8501011115611771575f5ffd5b9250929050565b5f5f5f5f5f6060868803121561178c575f5ffd5b8535945060208601356001600160401b038111156117a8575f5ffd5b6117b488828901611731565b90955093505060408601356001600160401b038111156117d2575f5ffd5b6117de88828901611731565b969995985093965092949392505050565b5f602082840312156117ff575f5ffd5b5035919050565b634e487b7160e01b5f52602160045260245ffd5b6005811061182a5761182a611806565b9052565b5f60e08201905060018060a01b03835116825260018060a01b0360208401511660208301526001600160401b0360408401511660408301526001600160401b036060840151166060830152608083015161188b608084018261181a565b5060a083015160a083015260c083015160c083015292915050565b5f60e082840312156118b6575f5ffd5b50919050565b5f60e082840312156118cc575f5ffd5b61163083836118a6565b80356001600160a01b03811681146118ec575f5ffd5b919050565b5f60208284031215611901575f5ffd5b611630826118d6565b5f5f5f6060848603121561191c575f5ffd5b8335925060208401359150611933604085016118d6565b90509250925092565b5f5f6040838503121561194d575f5ffd5b50508035926020909101359150565b5f5f610100838503121561196e575f5ffd5b61197884846118a6565b915061198660e084016118d6565b90509250929050565b5f5f5f606084860312156119a1575f5ffd5b6119aa846118d6565b95602085013595506040909401359392505050565b6004811061182a5761182a611806565b81516001600160a01b039081168252602080840151909116908201526040808301516001600160401b03169082015260608083015160a0830191611a15908401826119bf565b50608092830151919092015290565b5f5f5f60608486031215611a36575f5ffd5b611a3f846118d6565b9250611a4d602085016118d6565b929592945050506040919091013590565b8281526040810161163060208301846119bf565b634e487b7160e01b5f52603260045260245ffd5b634e487b7160e01b5f52601160045260245ffd5b80820180821115611aad57611aad611a86565b92915050565b81810381811115611aad57611aad611a86565b5f60208284031215611ad6575f5ffd5b81356001600160401b0381168114611630575f5ffd5b82815260408101611630602083018461181a56' as const;
+
+/** ModelRegistry (contracts/ModelRegistry.sol), runtime 1927 bytes. */
+export const modelRegistryAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "traceArity",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidTraceArity",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "length",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "MetadataURITooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "modelHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "registrant",
+        "type": "address"
+      }
+    ],
+    "name": "ModelAlreadyRegistered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "modelHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ModelNotRegistered",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ZeroModelHash",
+    "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "modelHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "registrant",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "traceArity",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "string",
+        "name": "metadataURI",
+        "type": "string"
+      }
+    ],
+    "name": "ModelRegistered",
+    "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_METADATA_URI_LENGTH",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_TRACE_ARITY",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "modelHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "getModel",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "registrant",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "registeredAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "traceArity",
+            "type": "uint32"
+          },
+          {
+            "internalType": "string",
+            "name": "metadataURI",
+            "type": "string"
+          }
+        ],
+        "internalType": "struct IModelRegistry.Model",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "modelHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "isRegistered",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "modelAt",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "modelCount",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "modelHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "traceArity",
+        "type": "uint32"
+      },
+      {
+        "internalType": "string",
+        "name": "metadataURI",
+        "type": "string"
+      }
+    ],
+    "name": "register",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "modelHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "traceArityOf",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  }
+] as const;
+export const modelRegistryBytecode = '0x6080604052348015600e575f5ffd5b506107878061001c5f395ff3fe608060405234801561000f575f5ffd5b5060043610610085575f3560e01c80632fe28759116100585780632fe287591461012957806373b9501014610140578063c4faae2e14610153578063c6a645fe1461015d575f5ffd5b80631cfd0bbd1461008957806321e7c4981461009e57806325d06c18146100c757806327258b22146100ef575b5f5ffd5b61009c6100973660046104c2565b610165565b005b6100b16100ac36600461054f565b610315565b6040516100be9190610566565b60405180910390f35b6100da6100d536600461054f565b610452565b60405163ffffffff90911681526020016100be565b6101196100fd36600461054f565b5f908152602081905260409020546001600160a01b0316151590565b60405190151581526020016100be565b61013261020081565b6040519081526020016100be565b61013261014e36600461054f565b61049e565b6100da6201000081565b600154610132565b8361018357604051632133d03360e21b815260040160405180910390fd5b60028363ffffffff1610806101a057506201000063ffffffff8416115b156101cb5760405163d81644dd60e01b815263ffffffff841660048201526024015b60405180910390fd5b6102008111156101f957604051634af3fa9360e11b81526004810182905261020060248201526044016101c2565b5f84815260208190526040902080546001600160a01b0316156102445780546040516306d5992160e31b8152600481018790526001600160a01b0390911660248201526044016101c2565b80546001600160e01b0319163367ffffffffffffffff60a01b191617600160a01b4267ffffffffffffffff1602176001600160e01b0316600160e01b63ffffffff8616021781556001810161029a83858361067d565b506001805480820182555f919091527fb10e2d527612073b26eecdfd717e6a320cf44b4afac2b0732d9fcbe2b7fa0cf601859055604051339086907ff7b8ab898093822f245f9d9885300a5af4dde5c6241aa4a8d84bbaca7248bc469061030690889088908890610738565b60405180910390a35050505050565b604080516080810182525f80825260208201819052918101919091526060808201525f82815260208181526040808320815160808101835281546001600160a01b0381168252600160a01b810467ffffffffffffffff1694820194909452600160e01b90930463ffffffff169183019190915260018101805460608401919061039d906105ee565b80601f01602080910402602001604051908101604052809291908181526020018280546103c9906105ee565b80156104145780601f106103eb57610100808354040283529160200191610414565b820191905f5260205f20905b8154815290600101906020018083116103f757829003601f168201915b5050509190925250508151919250506001600160a01b031661044c57604051634c60972160e01b8152600481018490526024016101c2565b92915050565b5f81815260208190526040812080546001600160a01b031661048a57604051634c60972160e01b8152600481018490526024016101c2565b54600160e01b900463ffffffff1692915050565b5f600182815481106104b2576104b2610773565b905f5260205f2001549050919050565b5f5f5f5f606085870312156104d5575f5ffd5b84359350602085013563ffffffff811681146104ef575f5ffd5b9250604085013567ffffffffffffffff81111561050a575f5ffd5b8501601f8101871361051a575f5ffd5b803567ffffffffffffffff811115610530575f5ffd5b876020828401011115610541575f5ffd5b949793965060200194505050565b5f6020828403121561055f575f5ffd5b5035919050565b6020815260018060a01b03825116602082015267ffffffffffffffff602083015116604082015263ffffffff60408301511660608201525f606083015160808084015280518060a0850152806020830160c086015e5f60c0828601015260c0601f19601f8301168501019250505092915050565b634e487b7160e01b5f52604160045260245ffd5b600181811c9082168061060257607f821691505b60208210810361062057634e487b7160e01b5f52602260045260245ffd5b50919050565b601f821115610678578282111561067857805f5260205f20601f840160051c602085101561065157505f5b90810190601f840160051c035f5b81811015610674575f8382015560010161065f565b5050505b505050565b67ffffffffffffffff831115610695576106956105da565b6106a9836106a383546105ee565b83610626565b5f601f8411600181146106da575f85156106c35750838201355b5f19600387901b1c1916600186901b178355610731565b5f83815260208120601f198716915b8281101561070957868501358255602094850194600190920191016106e9565b5086821015610725575f1960f88860031b161c19848701351681555b505060018560011b0183555b5050505050565b63ffffffff8416815260406020820152816040820152818360608301375f818301606090810191909152601f909201601f1916010192915050565b634e487b7160e01b5f52603260045260245ffd' as const;
+
+/** OneStepVerifier (contracts/OneStepVerifier.sol), runtime 4405 bytes. */
+export const oneStepVerifierAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "kind",
+        "type": "uint8"
+      }
+    ],
+    "name": "BadOperandKind",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadTraceProof",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "byteOffset",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadWeightProof",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "op",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "needed",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      }
+    ],
+    "name": "MissingInput",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "disputedElement",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperandNotInPrefix",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "combiner",
+        "type": "uint8"
+      }
+    ],
+    "name": "UnknownCombiner",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "op",
+        "type": "uint256"
+      }
+    ],
+    "name": "UnknownOp",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "root2",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "depth",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "element",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct OneStepVerifier.Prefix",
+        "name": "trace",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "depth",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct OneStepVerifier.Weights",
+        "name": "w",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint256",
+        "name": "op",
+        "type": "uint256"
+      },
+      {
+        "internalType": "int256[8]",
+        "name": "p",
+        "type": "int256[8]"
+      },
+      {
+        "internalType": "bool",
+        "name": "hasWeight",
+        "type": "bool"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint256",
+            "name": "index",
+            "type": "uint256"
+          },
+          {
+            "internalType": "int256",
+            "name": "value",
+            "type": "int256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "siblings",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct OneStepVerifier.Operand[]",
+        "name": "inputs",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "elementwise",
+    "outputs": [
+      {
+        "internalType": "int256",
+        "name": "",
+        "type": "int256"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "root2",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "depth",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "element",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct OneStepVerifier.Prefix",
+        "name": "sums",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "root2",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "depth",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "element",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct OneStepVerifier.Prefix",
+        "name": "trace",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "depth",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct OneStepVerifier.Weights",
+        "name": "w",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint8",
+        "name": "combiner",
+        "type": "uint8"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint256",
+            "name": "index",
+            "type": "uint256"
+          },
+          {
+            "internalType": "int256",
+            "name": "value",
+            "type": "int256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "siblings",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct OneStepVerifier.Operand",
+        "name": "prevOrInit",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint256",
+            "name": "index",
+            "type": "uint256"
+          },
+          {
+            "internalType": "int256",
+            "name": "value",
+            "type": "int256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "siblings",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct OneStepVerifier.Operand",
+        "name": "a",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint256",
+            "name": "index",
+            "type": "uint256"
+          },
+          {
+            "internalType": "int256",
+            "name": "value",
+            "type": "int256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "siblings",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct OneStepVerifier.Operand",
+        "name": "b",
+        "type": "tuple"
+      }
+    ],
+    "name": "linkStep",
+    "outputs": [
+      {
+        "internalType": "int256",
+        "name": "",
+        "type": "int256"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
+  }
+] as const;
+export const oneStepVerifierBytecode = '0x6080604052348015600e575f5ffd5b506111358061001c5f395ff3fe608060405234801561000f575f5ffd5b5060043610610034575f3560e01c80636f6edf411461003857806380f1ce351461005d575b5f5ffd5b61004b610046366004610d97565b610070565b60405190815260200160405180910390f35b61004b61006b366004610e7d565b61015c565b5f808267ffffffffffffffff81111561008b5761008b610f55565b6040519080825280602002602001820160405280156100b4578160200160208202803683370190505b5090505f5b83811015610114576100ef8a8a8787858181106100d8576100d8610f69565b90506020028101906100ea9190610f7d565b610229565b82828151811061010157610101610f69565b60209081029190910101526001016100b9565b50604080516101008181019092525f91889060089083908390808284375f9201919091525091925061014c9150899050828489610466565b925050505b979650505050505050565b5f87606001355f0361017a57610173878786610229565b9050610151565b5f6101886020860186610f9b565b60ff161415806101aa57506101a2600160608a0135610fc8565b846020013514155b156101dd57604051631f9b694f60e11b815260208501356004820152606089013560248201526044015b60405180910390fd5b5f6101e9898887610229565b905061021c86826101fb8b8b89610229565b6102068c8c89610229565b60018e606001356102179190610fc8565b6108c6565b9998505050505050505050565b5f60036102396020840184610f9b565b60ff160361024c5750604081013561045f565b5f61025a6020840184610f9b565b60ff160361036c57836060013582602001351061029a57604051631f9b694f60e11b815260208301356004820152606085013560248201526044016101d4565b5f6102aa60086020850135610fef565b90506102bb60086060870135610fef565b81036102e5576102dd60808601356102d860086020870135611002565b61098b565b91505061045f565b610307853560408701358360608701356103026080890189611015565b6109b1565b158015610331575061032f602086013560408701358360608701356103026080890189611015565b155b156103555760405163233427b160e21b8152602084013560048201526024016101d4565b6102dd60608401356102d860086020870135611002565b600161037b6020840184610f9b565b60ff161480610399575060026103946020840184610f9b565b60ff16145b15610433576103c98335602080860135906103b79086810135610fef565b60608601356103026080880188611015565b6103ec5760405163c511fcfb60e01b8152602083013560048201526024016101d4565b60016103fb6020840184610f9b565b60ff161461041a5761041582606001358360200135610a59565b61042c565b61042c82606001358360200135610b00565b905061045f565b6104406020830183610f9b565b6040516330cf996b60e21b815260ff90911660048201526024016101d4565b9392505050565b5f5f6104728684610b27565b905080845110156104aa57835160405163f92673af60e01b8152600481018890526024810183905260448101919091526064016101d4565b60018614806104b95750600286145b806104c45750600386145b806104cf5750601486145b156104f657835f815181106104e6576104e6610f69565b60200260200101519150506108be565b600c8614806105055750602a86145b1561051d57836001815181106104e6576104e6610f69565b6028860361059c5761059461058184610537578651610553565b8560018151811061054a5761054a610f69565b60200260200101515b865f8151811061056557610565610f69565b60200260200101516105779190611062565b6020880151610bc6565b60408701518760035b6020020151610c2b565b9150506108be565b602986036105dc575f845f815181106105b7576105b7610f69565b6020026020010151136105ca575f610594565b835f815181106104e6576104e6610f69565b602b860361063657610594846001815181106105fa576105fa610f69565b6020026020010151855f8151811061061457610614610f69565b60200260200101516106269190611091565b865f5b602002015187600161058a565b602c8603610680576105948460018151811061065457610654610f69565b6020026020010151855f8151811061066e5761066e610f69565b602002602001015161062691906110b8565b602d8603610706576105948460018151811061069e5761069e610f69565b6020026020010151855f815181106106b8576106b8610f69565b6020026020010151136106e557846001815181106106d8576106d8610f69565b6020026020010151610626565b845f815181106106f7576106f7610f69565b6020026020010151865f610629565b602e860361079257610594610626866003602002015185610728576001610744565b8660028151811061073b5761073b610f69565b60200260200101515b875f8151811061075657610756610f69565b60200260200101516107689190611062565b6107729190611062565b8660018151811061078557610785610f69565b6020026020010151610c4e565b602f86036107cd57610594855f6020020151855f815181106107b6576107b6610f69565b60200260200101516107c89190611091565b610cd8565b6030860361081257610594845f815181106107ea576107ea610f69565b60200260200101518560018151811061080557610805610f69565b6020026020010151610d3e565b6031860361085b578360028151811061082d5761082d610f69565b60200260200101515f036105ca578360018151811061084e5761084e610f69565b6020026020010151610594565b602286036108a2578360018151811061087657610876610f69565b6020026020010151845f8151811061089057610890610f69565b60200260200101516105949190611091565b60405163fc6024cf60e01b8152600481018790526024016101d4565b949350505050565b5f60ff86166108ea576108d98385611062565b6108e39086611091565b9050610982565b5f1960ff8716016108ff576108e38486611091565b60011960ff87160161091f5784841361091857846108e3565b5082610982565b60021960ff87160161093f5782841361093857846108e3565b5080610982565b60031960ff8716016109645782841315610959575f6108d9565b6108e3600186611091565b60405163045358b160e51b815260ff871660048201526024016101d4565b95945050505050565b5f6109978260206110de565b6109a29060e0610fc8565b83901c60030b90505b92915050565b5f81861415806109c2575084861c15155b156109ce57505f610a4f565b835f5b87811015610a4957600187821c1615610a1457610a0f8585838181106109f9576109f9610f69565b90506020020135835f9182526020526040902090565b610a3f565b610a3f82868684818110610a2a57610a2a610f69565b905060200201355f9182526020526040902090565b91506001016109d1565b50871490505b9695505050505050565b5f80610a66602084611002565b90505f601885610a778460036110f5565b60208110610a8757610a87610f69565b1a63ffffffff16901b601086610a9e8560026110f5565b60208110610aae57610aae610f69565b1a63ffffffff16901b600887610ac58660016110f5565b60208110610ad557610ad5610f69565b1a63ffffffff16901b878560208110610af057610af0610f69565b1a17171760030b95945050505050565b5f82610b0d602084611002565b60208110610b1d57610b1d610f69565b1a5f0b9392505050565b5f60318303610b38575060036109ab565b602e8303610b595781610b4c576002610b4f565b60035b60ff1690506109ab565b60288303610b755781610b6d576001610b4f565b5060026109ab565b6029831480610b845750602f83145b80610b8f5750600183145b80610b9a5750600283145b80610ba55750600383145b80610bb05750601483145b15610bbd575060016109ab565b50600292915050565b5f815f03610bd55750816109ab565b600180831b9081901c5f8512610c035781610bf082876110f5565b610bfa9190610fef565b925050506109ab565b8181610c0e87611108565b610c1891906110f5565b610c229190610fef565b61098290611108565b5f828412610c4657818413610c4057836108be565b816108be565b509092915050565b5f815f03610c5d57505f6109ab565b5f5f8412610c6b5783610c74565b610c7484611108565b90505f5f8412610c845783610c8d565b610c8d84611108565b90505f610c9b8260026110de565b82610ca78560026110de565b610cb191906110f5565b610cbb9190610fef565b90505f80861290871203610ccf5780610a4f565b610a4f81611108565b5f5f8213610ce757505f919050565b81805f6002610cf78360016110f5565b610d019190610fef565b90505b81811015610d36579050806002610d1b8285610fef565b610d2590846110f5565b610d2f9190610fef565b9050610d04565b509392505050565b5f5f8213610d4d57505f6109ab565b5f610d588385611122565b90505f8112610d6757806108be565b6108be8382611091565b5f60a08284031215610d81575f5ffd5b50919050565b5f60408284031215610d81575f5ffd5b5f5f5f5f5f5f5f610240888a031215610dae575f5ffd5b610db88989610d71565b9650610dc78960a08a01610d87565b955060e08801359450610200880189811115610de1575f5ffd5b61010089019450358015158114610df6575f5ffd5b925061022088013567ffffffffffffffff811115610e12575f5ffd5b88015f80601f83018c13610e24575f5ffd5b50813567ffffffffffffffff811115610e3b575f5ffd5b6020830191508b60208260051b8501011115610e55575f5ffd5b989b979a50959850939692959293505050565b803560ff81168114610e78575f5ffd5b919050565b5f5f5f5f5f5f5f610200888a031215610e94575f5ffd5b610e9e8989610d71565b9650610ead8960a08a01610d71565b9550610ebd896101408a01610d87565b9450610ecc6101808901610e68565b93506101a088013567ffffffffffffffff811115610ee8575f5ffd5b610ef48a828b01610d71565b9350506101c088013567ffffffffffffffff811115610f11575f5ffd5b610f1d8a828b01610d71565b9250506101e088013567ffffffffffffffff811115610f3a575f5ffd5b610f468a828b01610d71565b91505092959891949750929550565b634e487b7160e01b5f52604160045260245ffd5b634e487b7160e01b5f52603260045260245ffd5b5f8235609e19833603018112610f91575f5ffd5b9190910192915050565b5f60208284031215610fab575f5ffd5b61045f82610e68565b634e487b7160e01b5f52601160045260245ffd5b818103818111156109ab576109ab610fb4565b634e487b7160e01b5f52601260045260245ffd5b5f82610ffd57610ffd610fdb565b500490565b5f8261101057611010610fdb565b500690565b5f5f8335601e1984360301811261102a575f5ffd5b83018035915067ffffffffffffffff821115611044575f5ffd5b6020019150600581901b360382131561105b575f5ffd5b9250929050565b8082025f8212600160ff1b8414161561107d5761107d610fb4565b81810583148215176109ab576109ab610fb4565b8082018281125f8312801582168215821617156110b0576110b0610fb4565b505092915050565b8181035f8312801583831316838312821617156110d7576110d7610fb4565b5092915050565b80820281158282048414176109ab576109ab610fb4565b808201808211156109ab576109ab610fb4565b5f600160ff1b820161111c5761111c610fb4565b505f0390565b5f8261113057611130610fdb565b50079056' as const;
+
+/** Staking (contracts/Staking.sol), runtime 6399 bytes. */
+export const stakingAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "staticDifficulty_",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "withdrawalDelay_",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minimumStake_",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "dispute_",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "constructor"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "AlreadyLocked",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "AlreadyRegistered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "AlreadySlashed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "current",
+        "type": "address"
+      }
+    ],
+    "name": "DisputeContractAlreadySet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "available",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "requested",
+        "type": "uint256"
+      }
+    ],
+    "name": "InsufficientStake",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "length",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidPublicKeyLength",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "recipients",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "shares",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "totalBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidSlashSplit",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "NoWithdrawalQueued",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotDisputeContract",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NotLocked",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotOwner",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "NotRegistered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "NothingToClaim",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "activeLocks",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorLocked",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "derived",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "sender",
+        "type": "address"
+      }
+    ],
+    "name": "PublicKeyNotSender",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "nodeAddress",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "required",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "actual",
+        "type": "uint256"
+      }
+    ],
+    "name": "PuzzleTooWeak",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "Reentrancy",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "TransferFailed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "withdrawableAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "now_",
+        "type": "uint256"
+      }
+    ],
+    "name": "WithdrawalNotReady",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ZeroAddress",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ZeroAmount",
+    "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "dispute",
+        "type": "address"
+      }
+    ],
+    "name": "DisputeContractSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "OperatorDeregistered",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "activeLocks",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorLockedForDispute",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "nodeAddress",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "puzzleBits",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorRegistered",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "requested",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "burned",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorSlashed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "activeLocks",
+        "type": "uint256"
+      }
+    ],
+    "name": "OperatorUnlocked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "RewardClaimed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "recipient",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "SlashRewardCredited",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "newStake",
+        "type": "uint256"
+      }
+    ],
+    "name": "Staked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "WithdrawalCompleted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "totalQueued",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "withdrawableAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "WithdrawalQueued",
+    "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "claim",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "claimable",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "completeWithdrawal",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "deregisterOperator",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "disputeContract",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "getOperator",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "bool",
+            "name": "registered",
+            "type": "bool"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "nodeAddress",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "registeredAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "withdrawableAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "activeLocks",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "stake",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "queued",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct IStaking.Operator",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "isActiveOperator",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "isLockedBy",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "isRegistered",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "isSlashed",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "word",
+        "type": "bytes32"
+      }
+    ],
+    "name": "leadingZeroBits",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "n",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "lock",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "minimumStake",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "owner",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "queueWithdrawal",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes",
+        "name": "publicKey",
+        "type": "bytes"
+      }
+    ],
+    "name": "registerOperator",
+    "outputs": [],
+    "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "dispute",
+        "type": "address"
+      }
+    ],
+    "name": "setDisputeContract",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address[]",
+        "name": "recipients",
+        "type": "address[]"
+      },
+      {
+        "internalType": "uint16[]",
+        "name": "sharesBps",
+        "type": "uint16[]"
+      }
+    ],
+    "name": "slash",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "slashed",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "slashableStake",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "stake",
+    "outputs": [],
+    "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "staticDifficulty",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "totalBurned",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "unlock",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "withdrawalDelay",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  }
+] as const;
+export const stakingBytecode = '0x610100604052348015610010575f5ffd5b50604051611a3f380380611a3f83398101604081905261002f9161009f565b3360805260a084905260c083905260e08290526001600160a01b03811615610096575f80546001600160a01b0319166001600160a01b038316908117825560405190917f6c1bc50c8d4e9e4e8c747f41fa25a09c37f851c1de75422719d35ab3075add4591a25b505050506100ea565b5f5f5f5f608085870312156100b2575f5ffd5b845160208601516040870151606088015192965090945092506001600160a01b03811681146100df575f5ffd5b939692955090935050565b60805160a05160c05160e0516118ff6101405f395f81816105cc015261064901525f81816104d60152610c3001525f81816103ec01528181610e4c0152610e8801525f81816104a301526107d201526118ff5ff3fe608060405260043610610147575f3560e01c80636f1f9727116100b3578063bc25a8101161006d578063bc25a810146104f8578063c3c5a54714610517578063d7f31aaf1461054e578063d89135cd14610592578063e03ff7cb146105a7578063ec5ffac2146105bb575f5ffd5b80636f1f97271461042d578063785fd5441461044c5780638231b54c1461046b578063857dc1901461047e5780638da5cb5b14610492578063a7ab6961146104c5575f5ffd5b806344d23d6f1161010457806344d23d6f1461023f5780634e71d92d1461025e57806357459d06146102725780635865c60c146102915780635a1d9ef2146103db5780636b174f351461040e575f5ffd5b8063275ff98d1461014b5780633367cca51461017d5780633a4b66f1146101ac5780634010b84e146101b6578063402914f5146101ec578063418269f514610220575b5f5ffd5b348015610156575f5ffd5b5061016a610165366004611673565b6105ee565b6040519081526020015b60405180910390f35b348015610188575f5ffd5b5061019c610197366004611673565b610620565b6040519015158152602001610174565b6101b4610670565b005b3480156101c1575f5ffd5b505f546101d4906001600160a01b031681565b6040516001600160a01b039091168152602001610174565b3480156101f7575f5ffd5b5061016a610206366004611673565b6001600160a01b03165f9081526005602052604090205490565b34801561022b575f5ffd5b5061016a61023a36600461168c565b6106d4565b34801561024a575f5ffd5b506101b4610259366004611673565b6107c7565b348015610269575f5ffd5b506101b46108b7565b34801561027d575f5ffd5b5061016a61028c3660046116eb565b61097c565b34801561029c575f5ffd5b5061036a6102ab366004611673565b6040805160e0810182525f80825260208201819052918101829052606081018290526080810182905260a0810182905260c0810191909152506001600160a01b03165f90815260026020818152604092839020835160e081018552815460ff16151581526001820154928101929092529182015467ffffffffffffffff80821694830194909452600160401b81049093166060820152600160801b90920463ffffffff166080830152600381015460a08301526004015460c082015290565b60405161017491905f60e0820190508251151582526020830151602083015267ffffffffffffffff604084015116604083015267ffffffffffffffff606084015116606083015263ffffffff608084015116608083015260a083015160a083015260c083015160c083015292915050565b3480156103e6575f5ffd5b5061016a7f000000000000000000000000000000000000000000000000000000000000000081565b348015610419575f5ffd5b506101b461042836600461168c565b610b8f565b348015610438575f5ffd5b5061019c61044736600461177d565b610cdf565b348015610457575f5ffd5b506101b461046636600461177d565b610d0c565b6101b46104793660046117a5565b610d9b565b348015610489575f5ffd5b506101b4610f6f565b34801561049d575f5ffd5b506101d47f000000000000000000000000000000000000000000000000000000000000000081565b3480156104d0575f5ffd5b5061016a7f000000000000000000000000000000000000000000000000000000000000000081565b348015610503575f5ffd5b506101b461051236600461177d565b611020565b348015610522575f5ffd5b5061019c610531366004611673565b6001600160a01b03165f9081526002602052604090205460ff1690565b348015610559575f5ffd5b5061019c61056836600461177d565b6001600160a01b03919091165f908152600460209081526040808320938352929052205460ff1690565b34801561059d575f5ffd5b5061016a60015481565b3480156105b2575f5ffd5b506101b4611180565b3480156105c6575f5ffd5b5061016a7f000000000000000000000000000000000000000000000000000000000000000081565b6001600160a01b0381165f908152600260205260408120600481015460038201546106199190611827565b9392505050565b6001600160a01b0381165f908152600260205260408120805460ff1680156106195750600301547f0000000000000000000000000000000000000000000000000000000000000000111592915050565b335f908152600260205260409020805460ff166106a75760405163bfc6c33760e01b81523360048201526024015b60405180910390fd5b345f036106c757604051631f2a200560e01b815260040160405180910390fd5b6106d181346112e0565b50565b5f818082036106e7575061010092915050565b608081901c5f03610703576106fd608083611827565b915060801b5b60c081901c5f0361071f57610719604083611827565b915060401b5b60e081901c5f0361073b57610735602083611827565b915060201b5b60f081901c5f0361075757610751601083611827565b915060101b5b60f881901c5f036107735761076d600883611827565b915060081b5b60fc81901c5f0361078f57610789600483611827565b915060041b5b60fe81901c5f036107ab576107a5600283611827565b915060021b5b60ff81901c5f036107c157610619600183611827565b50919050565b336001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146108125760405163245aecd360e01b815233600482015260240161069e565b5f546001600160a01b031615610849575f5460405163d6823b7360e01b81526001600160a01b03909116600482015260240161069e565b6001600160a01b0381166108705760405163d92e233d60e01b815260040160405180910390fd5b5f80546001600160a01b0319166001600160a01b038316908117825560405190917f6c1bc50c8d4e9e4e8c747f41fa25a09c37f851c1de75422719d35ab3075add4591a250565b60ff5f5c16156108da5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50335f908152600560205260408120549081900361091a576040516332559a3360e11b815233600482015260240161069e565b335f8181526005602052604080822091909155517f106f923f993c2149d49b4255ff723acafa1f2d94393f561d3eda32ae348f72419061095d9084815260200190565b60405180910390a261096f3382611336565b505f60ff19815c16815d50565b5f80546001600160a01b031633146109a957604051630e70fb6960e11b815233600482015260240161069e565b6001600160a01b0388165f9081526004602090815260408083208a845290915290205460ff16156109ff57604051637679c92160e01b81526001600160a01b03891660048201526024810188905260440161069e565b5f805b83811015610a4957848482818110610a1c57610a1c61183a565b9050602002016020810190610a31919061184e565b610a3f9061ffff1683611827565b9150600101610a02565b508483141580610a5a575061271081115b15610a895760405163244b88eb60e21b815260048101869052602481018490526044810182905260640161069e565b6001600160a01b0389165f8181526004602090815260408083208c84528252808320805460ff191660011790559282526002905220610ac890886113bd565b91505f610ad9898489898989611445565b90505f610ae6828561186f565b90508060015f828254610af99190611827565b9091555050604080518a8152602081018690529081018290528a906001600160a01b038d16907f0320ba4f383637726f2b49f7c99f145fbaadf0ce64c90e464722bb4ff5b8193e9060600160405180910390a36001600160a01b038b165f9081526003602090815260408083208d845290915290205460ff1615610b8157610b818b8b61158b565b505050979650505050505050565b805f03610baf57604051631f2a200560e01b815260040160405180910390fd5b335f9081526002602052604090206003810154821115610bf857600381015460405163936d426d60e01b815233600482015260248101919091526044810183905260640161069e565b81816003015f828254610c0b919061186f565b9250508190555081816004015f828254610c259190611827565b90915550610c5590507f000000000000000000000000000000000000000000000000000000000000000042611827565b6002820180546fffffffffffffffff00000000000000001916600160401b67ffffffffffffffff938416810291909117918290556004840154604080518781526020810192909252919092049092169181019190915233907f328b544541befb6692d6eba0b20703cc99d169c531e7f12c7b40518d55f1a9b8906060015b60405180910390a25050565b6001600160a01b0382165f90815260036020908152604080832084845290915290205460ff165b92915050565b5f546001600160a01b03163314610d3857604051630e70fb6960e11b815233600482015260240161069e565b6001600160a01b0382165f90815260036020908152604080832084845290915290205460ff16610d8d57604051630741984d60e51b81526001600160a01b03831660048201526024810182905260440161069e565b610d97828261158b565b5050565b60408114610dbf576040516317ab7d5d60e11b81526004810182905260240161069e565b5f8282604051610dd0929190611882565b6040519081900390209050806001600160a01b0381163314610e165760405163025a94fd60e51b81526001600160a01b038216600482015233602482015260440161069e565b5f610e4883604051602001610e2d91815260200190565b604051602081830303815290604052805190602001206106d4565b90507f0000000000000000000000000000000000000000000000000000000000000000811015610ebb57604051632f00aa1960e01b8152600481018490527f000000000000000000000000000000000000000000000000000000000000000060248201526044810182905260640161069e565b335f908152600260205260409020805460ff1615610eee576040516345ed80e960e01b815233600482015260240161069e565b8054600160ff1990911681178255810184905560028101805467ffffffffffffffff19164267ffffffffffffffff16179055604051828152849033907feec5d459e42d2ba24c175d3d5e216e57c4da50e67d7b718072005d69a80a5c749060200160405180910390a33415610f6757610f6781346112e0565b505050505050565b335f908152600260205260409020805460ff16610fa15760405163bfc6c33760e01b815233600482015260240161069e565b6002810154600160801b900463ffffffff1615610feb576002810154604051632373af3760e11b8152336004820152600160801b90910463ffffffff16602482015260440161069e565b805460ff1916815560405133907f6dd4ca66565fb3dee8076c654634c6c4ad949022d809d0394308617d6791218d905f90a250565b5f546001600160a01b0316331461104c57604051630e70fb6960e11b815233600482015260240161069e565b6001600160a01b0382165f90815260036020908152604080832084845290915290205460ff16156110a25760405163be157e0160e01b81526001600160a01b03831660048201526024810182905260440161069e565b6001600160a01b0382165f90815260026020818152604080842060038352818520868652909252909220805460ff1916600190811790915590820180546010906110fb90849063ffffffff600160801b90910416611891565b92506101000a81548163ffffffff021916908363ffffffff16021790555081836001600160a01b03167f1fb5661d788250ab5dbcef59dbbc0b23cbddbc6377933ee3b2c77beac275153f8360020160109054906101000a900463ffffffff16604051611173919063ffffffff91909116815260200190565b60405180910390a3505050565b60ff5f5c16156111a35760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50335f908152600260205260408120600481015490918190036111e857604051637af4a6b960e11b815233600482015260240161069e565b6002820154600160401b900467ffffffffffffffff1642101561124257600282015460405163072b6d1b60e51b8152336004820152600160401b90910467ffffffffffffffff16602482015242604482015260640161069e565b6002820154600160801b900463ffffffff161561128c576002820154604051632373af3760e11b8152336004820152600160801b90910463ffffffff16602482015260440161069e565b5f600483015560405181815233907f1a39b9c5044b9f0ff56c5951e30c1ebe24911353aafcceb9250e83a24fe158c49060200160405180910390a26112d13382611336565b505f905060ff19815c16815d50565b80826003015f8282546112f39190611827565b9091555050600382015460405133917f1449c6dd7851abc30abf37f57715f492010519147cc2652fbc38202c18a6ee9091610cd391858252602082015260400190565b5f826001600160a01b0316826040515f6040518083038185875af1925050503d805f811461137f576040519150601f19603f3d011682016040523d82523d5f602084013e611384565b606091505b50509050806113b857604051630e21dcbb60e11b81526001600160a01b03841660048201526024810183905260440161069e565b505050565b5f5f836003015483106113d45783600301546113d6565b825b905080846003015f8282546113eb919061186f565b909155505f90506113fc828561186f565b90505f85600401548210611414578560040154611416565b815b905080866004015f82825461142b919061186f565b9091555061143b90508184611827565b9695505050505050565b5f805b84811015611580575f6127108585848181106114665761146661183a565b905060200201602081019061147b919061184e565b6114899061ffff168a6118ad565b61149391906118c4565b9050805f036114a25750611578565b8060055f8989868181106114b8576114b861183a565b90506020020160208101906114cd9190611673565b6001600160a01b03166001600160a01b031681526020019081526020015f205f8282546114fa9190611827565b9091555061150a90508184611827565b92508887878481811061151f5761151f61183a565b90506020020160208101906115349190611673565b6001600160a01b03167f24278ca8d13edb855669e462a99e330b52e3fea1004d2b7fe6737a0ebeb7c02d8360405161156e91815260200190565b60405180910390a3505b600101611448565b509695505050505050565b6001600160a01b0382165f90815260026020818152604080842060038352818520868652909252909220805460ff1916905581018054600191906010906115e0908490600160801b900463ffffffff166118e3565b92506101000a81548163ffffffff021916908363ffffffff16021790555081836001600160a01b03167f01f2c7afa419ff4c8f0dd330ec5e4bb549c16e0aa87cccbc44dadce8e830f9368360020160109054906101000a900463ffffffff16604051611173919063ffffffff91909116815260200190565b80356001600160a01b038116811461166e575f5ffd5b919050565b5f60208284031215611683575f5ffd5b61061982611658565b5f6020828403121561169c575f5ffd5b5035919050565b5f5f83601f8401126116b3575f5ffd5b50813567ffffffffffffffff8111156116ca575f5ffd5b6020830191508360208260051b85010111156116e4575f5ffd5b9250929050565b5f5f5f5f5f5f5f60a0888a031215611701575f5ffd5b61170a88611658565b96506020880135955060408801359450606088013567ffffffffffffffff811115611733575f5ffd5b61173f8a828b016116a3565b909550935050608088013567ffffffffffffffff81111561175e575f5ffd5b61176a8a828b016116a3565b989b979a50959850939692959293505050565b5f5f6040838503121561178e575f5ffd5b61179783611658565b946020939093013593505050565b5f5f602083850312156117b6575f5ffd5b823567ffffffffffffffff8111156117cc575f5ffd5b8301601f810185136117dc575f5ffd5b803567ffffffffffffffff8111156117f2575f5ffd5b856020828401011115611803575f5ffd5b6020919091019590945092505050565b634e487b7160e01b5f52601160045260245ffd5b80820180821115610d0657610d06611813565b634e487b7160e01b5f52603260045260245ffd5b5f6020828403121561185e575f5ffd5b813561ffff81168114610619575f5ffd5b81810381811115610d0657610d06611813565b818382375f9101908152919050565b63ffffffff8181168382160190811115610d0657610d06611813565b8082028115828204841417610d0657610d06611813565b5f826118de57634e487b7160e01b5f52601260045260245ffd5b500490565b63ffffffff8281168282160390811115610d0657610d0661181356' as const;
+
 /** IFeeEscrow (contracts/interfaces/IFeeEscrow.sol), runtime 0 bytes. */
 export const iFeeEscrowAbi = [
   {
@@ -2219,8 +7250,194 @@ export const iStakingAbi = [
 ] as const;
 export const iStakingBytecode = '0x' as const;
 
+/** EngineOps (contracts/lib/EngineOps.sol), runtime 31 bytes. */
+export const engineOpsAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "op",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "needed",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      }
+    ],
+    "name": "MissingInput",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "combiner",
+        "type": "uint8"
+      }
+    ],
+    "name": "UnknownCombiner",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "op",
+        "type": "uint256"
+      }
+    ],
+    "name": "UnknownOp",
+    "type": "error"
+  }
+] as const;
+export const engineOpsBytecode = '0x601f6032600b8282823980515f1a607314602657634e487b7160e01b5f525f60045260245ffd5b305f52607381538281f3fe730000000000000000000000000000000000000000301460806040525f5ffd' as const;
+
+/** MerkleLib (contracts/lib/MerkleLib.sol), runtime 31 bytes. */
+export const merkleLibAbi = [] as const;
+export const merkleLibBytecode = '0x601f6032600b8282823980515f1a607314602657634e487b7160e01b5f525f60045260245ffd5b305f52607381538281f3fe730000000000000000000000000000000000000000301460806040525f5ffd' as const;
+
+/** ReentrancyAttacker (contracts/test/ReentrancyAttacker.sol), runtime 1903 bytes. */
+export const reentrancyAttackerAbi = [
+  {
+    "inputs": [],
+    "name": "attempted",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes",
+        "name": "data",
+        "type": "bytes"
+      }
+    ],
+    "name": "execute",
+    "outputs": [
+      {
+        "internalType": "bytes",
+        "name": "",
+        "type": "bytes"
+      }
+    ],
+    "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "received",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "reenterData",
+    "outputs": [
+      {
+        "internalType": "bytes",
+        "name": "",
+        "type": "bytes"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "reentryReturnData",
+    "outputs": [
+      {
+        "internalType": "bytes",
+        "name": "",
+        "type": "bytes"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "reentrySucceeded",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "target_",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes",
+        "name": "reenterData_",
+        "type": "bytes"
+      }
+    ],
+    "name": "setTarget",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "target",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "stateMutability": "payable",
+    "type": "receive"
+  }
+] as const;
+export const reentrancyAttackerBytecode = '0x6080604052348015600e575f5ffd5b5061076f8061001c5f395ff3fe60806040526004361061007c575f3560e01c8063917f51b41161004c578063917f51b4146101d6578063935e9e96146101ef578063d4b8399214610203578063e150ef4914610239575f5ffd5b806309c5eabe1461013d5780633641eaf11461016657806359703b2e1461018557806383a6deb5146101b3575f5ffd5b36610139573460045f828254610092919061039f565b909155505060025460ff16156100a457005b6002805460ff191660019081179091555f8054604051919283926001600160a01b03909216916100d491906103f6565b5f604051808303815f865af19150503d805f811461010d576040519150601f19603f3d011682016040523d82523d5f602084013e610112565b606091505b506002805461ff001916610100841515021790559092509050600361013782826104d2565b005b5f5ffd5b61015061014b3660046105d6565b61024d565b60405161015d9190610615565b60405180910390f35b348015610171575f5ffd5b5061013761018036600461064a565b6102cf565b348015610190575f5ffd5b506002546101a390610100900460ff1681565b604051901515815260200161015d565b3480156101be575f5ffd5b506101c860045481565b60405190815260200161015d565b3480156101e1575f5ffd5b506002546101a39060ff1681565b3480156101fa575f5ffd5b50610150610306565b34801561020e575f5ffd5b505f54610221906001600160a01b031681565b6040516001600160a01b03909116815260200161015d565b348015610244575f5ffd5b50610150610392565b5f80546040516060929182916001600160a01b0390911690349061027490889088906106a6565b5f6040518083038185875af1925050503d805f81146102ae576040519150601f19603f3d011682016040523d82523d5f602084013e6102b3565b606091505b5091509150816102c557805160208201fd5b9150505b92915050565b5f80546001600160a01b0319166001600160a01b03851617905560016102f68284836106b5565b50506002805460ff191690555050565b60038054610313906103be565b80601f016020809104026020016040519081016040528092919081815260200182805461033f906103be565b801561038a5780601f106103615761010080835404028352916020019161038a565b820191905f5260205f20905b81548152906001019060200180831161036d57829003601f168201915b505050505081565b60018054610313906103be565b808201808211156102c957634e487b7160e01b5f52601160045260245ffd5b600181811c908216806103d257607f821691505b6020821081036103f057634e487b7160e01b5f52602260045260245ffd5b50919050565b5f5f8354610403816103be565b60018216801561041a576001811461042f5761045c565b60ff198316865281151582028601935061045c565b865f5260205f205f5b8381101561045457815488820152600190910190602001610438565b505081860193505b509195945050505050565b634e487b7160e01b5f52604160045260245ffd5b601f8211156104cd57828211156104cd57805f5260205f20601f840160051c60208510156104a657505f5b90810190601f840160051c035f5b818110156104c9575f838201556001016104b4565b5050505b505050565b815167ffffffffffffffff8111156104ec576104ec610467565b610500816104fa84546103be565b8461047b565b6020601f821160018114610532575f831561051b5750848201515b5f19600385901b1c1916600184901b17845561058a565b5f84815260208120601f198516915b828110156105615787850151825560209485019460019092019101610541565b508482101561057e57868401515f19600387901b60f8161c191681555b505060018360011b0184555b5050505050565b5f5f83601f8401126105a1575f5ffd5b50813567ffffffffffffffff8111156105b8575f5ffd5b6020830191508360208285010111156105cf575f5ffd5b9250929050565b5f5f602083850312156105e7575f5ffd5b823567ffffffffffffffff8111156105fd575f5ffd5b61060985828601610591565b90969095509350505050565b602081525f82518060208401528060208501604085015e5f604082850101526040601f19601f83011684010191505092915050565b5f5f5f6040848603121561065c575f5ffd5b83356001600160a01b0381168114610672575f5ffd5b9250602084013567ffffffffffffffff81111561068d575f5ffd5b61069986828701610591565b9497909650939450505050565b818382375f9101908152919050565b67ffffffffffffffff8311156106cd576106cd610467565b6106e1836106db83546103be565b8361047b565b5f601f841160018114610712575f85156106fb5750838201355b5f19600387901b1c1916600186901b17835561058a565b5f83815260208120601f198716915b828110156107415786850135825560209485019460019092019101610721565b508682101561075d575f1960f88860031b161c19848701351681555b505060018560011b018355505050505056' as const;
+
 export const ARTIFACT_SOURCES = {
+  "DisputeGame": "contracts/DisputeGame.sol",
+  "DisputeOpsHarness": "contracts/DisputeOpsHarness.sol",
+  "DisputeTestStaking": "contracts/DisputeTestStaking.sol",
+  "FeeEscrow": "contracts/FeeEscrow.sol",
+  "ModelRegistry": "contracts/ModelRegistry.sol",
+  "OneStepVerifier": "contracts/OneStepVerifier.sol",
+  "Staking": "contracts/Staking.sol",
   "IFeeEscrow": "contracts/interfaces/IFeeEscrow.sol",
   "IModelRegistry": "contracts/interfaces/IModelRegistry.sol",
-  "IStaking": "contracts/interfaces/IStaking.sol"
+  "IStaking": "contracts/interfaces/IStaking.sol",
+  "EngineOps": "contracts/lib/EngineOps.sol",
+  "MerkleLib": "contracts/lib/MerkleLib.sol",
+  "ReentrancyAttacker": "contracts/test/ReentrancyAttacker.sol"
 } as const;
