@@ -9,8 +9,13 @@
  * - the outside reference in the same run: onnxruntime-node MatMulInteger,
  *   uint8 × int8 with zero point 128 (its fast path), 1 and 2 intra-op threads,
  *   checked bit-exact against our kernel; and the ratio wasm / onnxruntime(1 thread);
- * - tokens/s of the shipped transformer and the 10M-element trace commit time:
- *   null ("pending") until src/engine and src/commitment expose them.
+ * - tokens/s of every shipped transformer (models/*.hsm with task 'generate') on the wasm kernels (and the
+ *   reference kernels), over the sort task's prompts, and the time per op kind (the runner's per-op profiler
+ *   hook, its own cost subtracted) with the matmul / non-matmul share of a step; the same for a wider
+ *   synthetic decoder (d 512) to show the share where matvecs are not tiny;
+ * - happy path (output hash only) vs trace path (trace materialised; and committed) for one run;
+ * - the 10M-element trace commit time on one core (commitTrace) and on two (TraceCommitPool, warm; pool
+ *   start-up reported separately).
  *
  * onnxruntime-node is NOT a dependency: when missing, this script installs it
  * into .bench-deps/ with its install script disabled (the npm package ships the
@@ -21,7 +26,7 @@
  * not across runs; os.loadavg() is recorded before and after.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +34,17 @@ import { SeededRandom } from '../src/common/clock.ts';
 import { matvecInt8Reference } from '../src/engine/kernels/matvec.ts';
 import { loadWasmKernels } from '../src/engine/kernels/wasm.ts';
 import { commitTrace } from '../src/commitment/trace.ts';
+import { TraceCommitPool } from '../src/commitment/trace-parallel.ts';
+import { toHex } from '../src/common/bytes.ts';
+import { keccak256 } from '../src/crypto/keccak.ts';
+import { referenceKernels } from '../src/engine/kernels/kernels.ts';
+import type { Kernels } from '../src/engine/kernels/kernels.ts';
+import { decodeModelFile } from '../src/engine/model-file.ts';
+import type { LoadedModel } from '../src/engine/model-file.ts';
+import { outputBytes, Runner } from '../src/engine/runner.ts';
+import type { OpProfiler } from '../src/engine/runner.ts';
+import { generateTask } from '../src/engine/tasks/sort-task.ts';
+import { tinyTransformer } from '../src/engine/test-models.ts';
 import { matMulIntegerModel } from './onnx-matmul-integer.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -181,16 +197,234 @@ try {
 if (wasmRates.length === 0) wasmRates.push(...(await measure(() => kernels.matvec(m, x, wasmOut), 9, 20)).runs);
 const wasm = { gmacs: round(median(wasmRates)), runs: wasmRates };
 
-// ---- trace commitment, 10M int32 elements, one thread (src/commitment/trace.ts) ----
+// ---- transformer: tokens/s, time per op kind, happy path vs trace path ----
+/** Ops that are int8 × int8 multiply-accumulate kernels ("matmul"): weights and attention over the KV cache. */
+const MATMUL_OPS = new Set(['matvec', 'attn_scores', 'attn_mix']);
+
+/** ms that the profiler attributes to an op that does nothing (one performance.now() call): subtracted per op. */
+function profilerOverheadMs(): number {
+  const rounds: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    let sum = 0;
+    const n = 20_000;
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      sum += performance.now() - t0;
+    }
+    rounds.push(sum / n);
+  }
+  return median(rounds);
+}
+
+/** Prompts for a generate model: the sort task's (its tokenizer), else random in-vocabulary tokens. */
+function promptsFor(model: LoadedModel, count: number): number[][] {
+  const tok = model.layout.tokenizer!;
+  try {
+    return generateTask(20260101, count).map((e) => Array.from(tok.encode(e.prompt)));
+  } catch {
+    const r = new SeededRandom(7);
+    const C = model.meta.contextLength;
+    return Array.from({ length: count }, () => Array.from({ length: Math.max(1, Math.min(8, C >> 1)) }, () => 3 + (r.nextU32() % Math.max(1, model.meta.vocabSize - 3))));
+  }
+}
+
+interface Batch {
+  steps: number;
+  tokens: number;
+  ms: number;
+}
+
+function runBatch(runner: Runner, prompts: number[][], maxTokens: number | undefined, profiler: OpProfiler | null = null): Batch {
+  let steps = 0;
+  let tokens = 0;
+  const t0 = performance.now();
+  for (const prompt of prompts) {
+    const r = runner.run({ prompt, maxTokens }, { profiler });
+    steps += r.steps;
+    tokens += r.output.length;
+  }
+  return { steps, tokens, ms: performance.now() - t0 };
+}
+
+/** Tokens/s (median of rounds) and the time per op kind from one profiled round, in µs per step. */
+function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: number[][], maxTokens: number | undefined, rounds: number) {
+  const runner = new Runner(model, { kernels });
+  try {
+    for (let i = 0; i < 3; i++) runBatch(runner, prompts, maxTokens); // JIT warm-up
+    const batches: Batch[] = [];
+    for (let r = 0; r < rounds; r++) batches.push(runBatch(runner, prompts, maxTokens));
+    const tokensPerSecond = batches.map((b) => b.tokens / (b.ms / 1000));
+    const usPerStep = batches.map((b) => (1000 * b.ms) / b.steps);
+    // Profiled rounds: per-node time minus the profiler's own cost per call; the median per op kind over rounds
+    // (a GC pause or a preemption lands in whichever op is running: the median drops it).
+    const overhead = profilerOverheadMs();
+    const perNode = new Float64Array(model.nodes.length);
+    const calls = new Float64Array(model.nodes.length);
+    const profiler: OpProfiler = {
+      now: () => performance.now(),
+      record(node, elapsed) {
+        perNode[node]! += elapsed;
+        calls[node]! += 1;
+      },
+    };
+    const kinds = [...new Set(model.nodes.map((n) => n.op))];
+    const roundsByKind = new Map<string, number[]>(kinds.map((k) => [k, []]));
+    for (let r = 0; r < Math.max(3, rounds); r++) {
+      perNode.fill(0);
+      calls.fill(0);
+      const steps = runBatch(runner, prompts, maxTokens, profiler).steps;
+      const byKind = new Map<string, number>();
+      for (let id = 0; id < model.nodes.length; id++) {
+        const op = model.nodes[id]!.op;
+        byKind.set(op, (byKind.get(op) ?? 0) + Math.max(0, perNode[id]! - calls[id]! * overhead));
+      }
+      for (const k of kinds) roundsByKind.get(k)!.push((1000 * byKind.get(k)!) / steps);
+    }
+    const stepUs = median(usPerStep); // unprofiled
+    const opUs: Record<string, number> = {};
+    let matmulUs = 0;
+    let matvecUs = 0;
+    let inOpsUs = 0;
+    for (const [op, us] of kinds.map((k) => [k, median(roundsByKind.get(k)!)] as const).sort((a, b) => b[1] - a[1])) {
+      opUs[op] = round(us);
+      inOpsUs += us;
+      if (MATMUL_OPS.has(op)) matmulUs += us;
+      if (op === 'matvec') matvecUs += us;
+    }
+    // Shares of a step: over the unprofiled step time, or over the ops' sum if noise made that larger.
+    const totalUs = Math.max(stepUs, inOpsUs);
+    const macsPerStep = model.nodes.reduce((acc, n) => acc + (n.op === 'matvec' ? n.size * model.nodes[n.a]!.size : 0), 0);
+    return {
+      model: model.meta.name,
+      kernels: kernels.name,
+      shape: shapeOf(model),
+      prompts: prompts.length,
+      maxTokens: maxTokens ?? 'until <eos> or context end',
+      tokensPerSecond: round(median(tokensPerSecond)),
+      stepsPerSecond: round(1e6 / stepUs),
+      usPerStep: round(stepUs),
+      tokensPerRun: round(batches[0]!.tokens / prompts.length),
+      stepsPerRun: round(batches[0]!.steps / prompts.length),
+      matvecMacsPerStep: macsPerStep,
+      matvecGmacsInModel: round((macsPerStep / Math.max(1e-9, matvecUs)) / 1000),
+      timePerOpKindUsPerStep: opUs,
+      profilerOverheadUsPerOp: round(1000 * overhead),
+      runnerOverheadUsPerStep: round(Math.max(0, stepUs - inOpsUs)),
+      matmulShare: round(matmulUs / totalUs),
+      nonMatmulShare: round(1 - matmulUs / totalUs),
+      matvecOnlyShare: round(matvecUs / totalUs),
+      shareMethod:
+        'profiled rounds (runner per-op hook, performance.now() cost subtracted per op, median per op kind over rounds) give µs/step per op kind; shares are over max(unprofiled µs/step, Σ op kinds), so runner overhead (per-step copies, per-run setup, output hash) counts as non-matmul. matmul = matvec + attn_scores + attn_mix',
+    };
+  } finally {
+    runner.close();
+  }
+}
+
+function shapeOf(model: LoadedModel): Record<string, number> {
+  const mv = model.nodes.filter((n) => n.op === 'matvec');
+  const attn = model.nodes.filter((n) => n.op === 'attn_scores');
+  return {
+    nodes: model.nodes.length,
+    stepElements: model.layout.stepElements,
+    contextLength: model.meta.contextLength,
+    vocab: model.meta.vocabSize,
+    attentionLayers: attn.length,
+    heads: attn[0]?.p[0] ?? 0,
+    dModel: model.nodes[attn[0]?.a ?? 0]?.size ?? 0,
+    largestMatvec: Math.max(0, ...mv.map((n) => n.size * model.nodes[n.a]!.size)),
+  };
+}
+
+/** Happy path (output + outputHash only) vs trace path (materialise the trace, then commit it), one run. */
+function happyVsTrace(model: LoadedModel, kernels: Kernels, prompt: number[]) {
+  const runner = new Runner(model, { kernels });
+  try {
+    const reps = 200;
+    const time = (f: () => void): number => {
+      for (let i = 0; i < 20; i++) f();
+      const rs: number[] = [];
+      for (let r = 0; r < 5; r++) {
+        const t0 = performance.now();
+        for (let i = 0; i < reps; i++) f();
+        rs.push((performance.now() - t0) / reps);
+      }
+      return median(rs);
+    };
+    const happy = runner.run({ prompt });
+    const traced = runner.run({ prompt }, { trace: true });
+    const happyMs = time(() => runner.run({ prompt }));
+    const traceMs = time(() => runner.run({ prompt }, { trace: true }));
+    const traceCommitMs = time(() => commitTrace(runner.run({ prompt }, { trace: true }).trace!));
+    const hashMs = time(() => keccak256(outputBytes(happy.output)));
+    return {
+      model: model.meta.name,
+      kernels: kernels.name,
+      promptTokens: prompt.length,
+      outputTokens: happy.output.length,
+      traceElements: traced.trace!.length,
+      sameOutputHash: toHex(happy.outputHash) === toHex(traced.outputHash),
+      happyPathMs: round3(happyMs),
+      outputHashMs: round3(hashMs),
+      tracePathMs: round3(traceMs),
+      tracePathWithCommitMs: round3(traceCommitMs),
+      traceOverHappy: round(traceMs / happyMs),
+      traceWithCommitOverHappy: round(traceCommitMs / happyMs),
+      note: 'the happy path is the inference itself plus keccak of the output (outputHashMs); it allocates and commits no trace. The trace path is what a disputing party pays, only when disputed.',
+    };
+  } finally {
+    runner.close();
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+const transformers: ReturnType<typeof transformerFigures>[] = [];
+let happyTrace: ReturnType<typeof happyVsTrace> | null = null;
+const modelsDir = join(ROOT, 'models');
+for (const file of readdirSync(modelsDir).filter((f) => f.endsWith('.hsm')).sort()) {
+  const model = decodeModelFile(readFileSync(join(modelsDir, file)));
+  if (model.meta.task !== 'generate') continue;
+  log(`transformer ${file}: tokens/s and time per op kind…`);
+  const prompts = promptsFor(model, 32);
+  transformers.push({ ...transformerFigures(model, kernels, prompts, undefined, 5), file: `models/${file}` } as never);
+  transformers.push({ ...transformerFigures(model, referenceKernels, prompts, undefined, 3), file: `models/${file}` } as never);
+  happyTrace ??= happyVsTrace(model, kernels, prompts[0]!);
+}
+// A wider synthetic decoder in the same run (random weights, 1 layer, d 512, 8 heads, MLP 2048, context 64): the
+// share of matmul at a shape where matvecs are not dwarfed by per-element work.
+log('synthetic transformer d=512…');
+const wide = tinyTransformer({ dim: 512, heads: 8, context: 64, hidden: 2048 });
+const widePrompts = promptsFor(wide, 4);
+const wideFigures = transformerFigures(wide, kernels, widePrompts, 24, 3);
+
+// ---- trace commitment, 10M int32 elements: one core, then a pool of 2 worker threads (src/commitment) ----
 log('commitTrace 10M elements, one thread…');
 const trace = new Int32Array(10_000_000);
 for (let i = 0; i < trace.length; i++) trace[i] = Math.imul(i, 0x9e3779b1);
+commitTrace(trace.subarray(0, 100_000)); // warm-up
 const commitTimes: number[] = [];
+let rootOne = '';
 for (let r = 0; r < 3; r++) {
   const t0 = performance.now();
-  commitTrace(trace);
+  rootOne = toHex(commitTrace(trace).root);
   commitTimes.push((performance.now() - t0) / 1000);
 }
+log('TraceCommitPool(2), 10M elements…');
+const poolT0 = performance.now();
+const pool = await TraceCommitPool.create(2);
+const poolStartup = (performance.now() - poolT0) / 1000;
+await pool.commit(trace.subarray(0, 100_000)); // warm-up
+const twoTimes: number[] = [];
+let rootTwo = '';
+for (let r = 0; r < 3; r++) {
+  const t0 = performance.now();
+  rootTwo = toHex((await pool.commit(trace)).root);
+  twoTimes.push((performance.now() - t0) / 1000);
+}
+await pool.close();
 
 const result = {
   name: 'engine',
@@ -204,15 +438,32 @@ const result = {
     ratioMethod: 'median over 9 alternating rounds (20 calls of each per round) of wasm GMAC/s / onnxruntime 1-thread GMAC/s',
     goal: 'wasm >= 0.5x onnxruntime single-threaded, bit-exact',
   },
-  transformerTokensPerSecond: null,
-  traceCommit10M: { oneCoreSeconds: round(median(commitTimes)), runs: commitTimes.map(round), twoCoresSeconds: null },
-  pending: 'transformerTokensPerSecond: no shipped transformer in models/ yet; traceCommit10M.twoCoresSeconds: the parallel commitment (src/commitment/trace-parallel.ts) is not committed yet',
+  transformer: {
+    shipped: transformers,
+    syntheticWide: wideFigures,
+    goal: 'non-matmul ops <= 30% of a token\'s time',
+  },
+  happyVsTracePath: happyTrace,
+  traceCommit10M: {
+    elements: trace.length,
+    oneCoreSeconds: round(median(commitTimes)),
+    oneCoreRuns: commitTimes.map(round),
+    twoCoresSeconds: round(median(twoTimes)),
+    twoCoresRuns: twoTimes.map(round),
+    twoCoresMethod: 'TraceCommitPool of 2 worker threads, started beforehand (warm); includes copying the Int32Array into a SharedArrayBuffer',
+    poolStartupSeconds: round3(poolStartup),
+    rootsAgree: rootOne === rootTwo,
+    goal: '<= 1 s on 2 cores',
+  },
   machine: {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? null,
+    platform: `${os.platform()} ${os.arch()}`,
+    totalMemGiB: round(os.totalmem() / 2 ** 30),
     node: process.version,
     loadavgStart: loadStart.map(round),
     loadavgEnd: os.loadavg().map(round),
+    shared: 'yes: 2 vCPUs shared with other engineers; compare ratios within one run',
   },
 };
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');
