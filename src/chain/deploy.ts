@@ -64,8 +64,9 @@ export class DeployError extends BaseError<{ step: string; txHash?: string }> {
 }
 
 async function loadDisputeDeployer(): Promise<DisputeDeployer | undefined> {
-  const url = new URL('./dispute-deploy.ts', import.meta.url);
-  if (!existsSync(url)) return undefined;
+  // .ts in a source checkout, .js in the compiled package
+  const url = [new URL('./dispute-deploy.ts', import.meta.url), new URL('./dispute-deploy.js', import.meta.url)].find((u) => existsSync(u));
+  if (!url) return undefined;
   const mod = (await import(url.href)) as { deployDispute?: DisputeDeployer };
   return mod.deployDispute;
 }

@@ -11,6 +11,7 @@ export type CommandGroup = (argv: string[], io: CliIo) => Promise<number>;
 const GROUPS: Record<string, { summary: string; load: () => Promise<CommandGroup> }> = {
   id: { summary: 'create, show, solve and verify node identities (S/Kademlia puzzles)', load: async () => (await import('./id.ts')).runId },
   model: { summary: 'list, inspect, hash and run integer models; execution traces and element proofs', load: async () => (await import('./model.ts')).runModel },
+  chain: { summary: 'run the embedded chain, deploy contracts, show chain status (--rpc-url)', load: async () => (await import('./chain.ts')).runChain },
   sim: { summary: 'simulators: the S/Kademlia DHT at 10,000–100,000 nodes (hyperspace sim dht)', load: async () => (await import('./sim.ts')).runSim },
 };
 
