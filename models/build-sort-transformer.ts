@@ -54,11 +54,13 @@ function floatAccuracy(config: TransformerConfig, params: TransformerParams, cou
 }
 
 const seed = Number(values.seed);
-const steps = Number(values.steps);
+let steps = Number(values.steps);
 mkdirSync(`${here}checkpoints`, { recursive: true });
 let params: TransformerParams;
 if (values['skip-train'] && existsSync(CHECKPOINT)) {
-  params = decodeCheckpoint(readFileSync(CHECKPOINT, 'utf8')).params;
+  const ck = decodeCheckpoint(readFileSync(CHECKPOINT, 'utf8'));
+  params = ck.params;
+  steps = Number(ck.info.steps); // provenance records what the checkpoint was trained with
   process.stderr.write(`loaded ${CHECKPOINT}\n`);
 } else {
   process.stderr.write(`training ${parameterCount((await import('../src/engine/train/float-transformer.ts')).initTransformer(CONFIG, seed))} parameters, ${JSON.stringify(CONFIG)}\n`);
@@ -88,8 +90,8 @@ const model = prepareModel(quantizeTransformer(CONFIG, params, calibration, {
   provenance: { script: 'models/build-sort-transformer.ts', seed, steps, floatAccuracy: floatAcc, task: 'sort-letters' },
 }));
 const runner = new Runner(model);
-const { accuracy, wrong } = sortTaskAccuracy(runner, generateTask(EVAL_SEED, 500));
-process.stderr.write(`integer accuracy on 500 held-out prompts: ${accuracy}; e.g. wrong ${JSON.stringify(wrong.slice(0, 5))}\n`);
+const { accuracy, wrong } = sortTaskAccuracy(runner, generateTask(EVAL_SEED, 2000));
+process.stderr.write(`integer accuracy on 2000 held-out prompts: ${accuracy}; e.g. wrong ${JSON.stringify(wrong.slice(0, 5))}\n`);
 const bytes = encodeModelFile(model);
 writeFileSync(`${here}sort-transformer.hsm`, bytes);
 process.stderr.write(`wrote models/sort-transformer.hsm: ${bytes.length} bytes, ${model.nodes.length} nodes, model hash 0x${Buffer.from(model.modelHash).toString('hex')}\n`);

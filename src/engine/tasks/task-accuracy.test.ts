@@ -36,6 +36,26 @@ test('sort-transformer.hsm sorts at least 80% of 50 held-out prompts through the
   }
 });
 
+test('sort-transformer.hsm samples deterministically per seed and stays mostly right at temperature 1', () => {
+  const model = load('sort-transformer.hsm');
+  const tokenizer = new Tokenizer(model.meta.vocab ?? []);
+  const runner = new Runner(model);
+  try {
+    let ok = 0;
+    const examples = generateTask(TEST_SEED + 1, 20);
+    examples.forEach((ex, i) => {
+      const prompt = tokenizer.encode(ex.prompt);
+      const a = runner.run({ prompt, maxTokens: 9, seed: 1000 + i });
+      const b = runner.run({ prompt, maxTokens: 9, seed: 1000 + i });
+      assert.deepEqual(a.outputHash, b.outputHash, 'same seed, same output');
+      if (scoreAnswer(ex.prompt, tokenizer.decode(a.output))) ok++;
+    });
+    assert.ok(ok / examples.length >= 0.8, `seeded accuracy ${ok}/${examples.length}`);
+  } finally {
+    runner.close();
+  }
+});
+
 test('ffn-glyphs.hsm classifies at least 80% of 200 held-out glyphs through the integer engine', () => {
   const model = load('ffn-glyphs.hsm');
   assert.equal(model.meta.task, 'classify');

@@ -19,7 +19,8 @@
  *     n2   = rmsnorm(x)
  *     a    = requant(matvec(W1·diag(g2), n2) + b1) clamped to [0, 127]                     int8 (ReLU folded)
  *     x   += requant(matvec(W2, a) + b2)
- *   logits = requant(matvec(Wout·diag(gf), rmsnorm(x)))  to one common scale; token = argmax(logits)
+ *   logits = requant(matvec(Wout·diag(gf), rmsnorm(x)))  to one common scale
+ *   token  = argmax(logits) (greedy), or the engine's seeded sampler (layers.ts) when the query has a seed
  * rmsnorm(x) = muldiv(x · m / isqrt(4^5 · dot(x8, x8))) with x8 = requant(x) int8 — the RMSNorm gains are folded
  * into the next matrix, so the norm itself has no table and no gain tensor.
  */
@@ -29,6 +30,7 @@ import { INT32_MAX, INT32_MIN } from '../ops/arith.ts';
 import { forward, type TransformerConfig, type TransformerParams } from './float-transformer.ts';
 import { quantizeRows, rowScales, roundHalfAway } from './fake-quant.ts';
 import { GraphBuilder } from '../builder.ts';
+import { expTable, sampler } from '../layers.ts';
 import { fixedPoint } from './fixed-point.ts';
 
 export interface TransformerCalibration {
@@ -84,8 +86,8 @@ export function calibrate(c: TransformerConfig, p: TransformerParams, sequences:
 export interface QuantizeOptions {
   /** Resolution of the exp table's input: one int8 step is this many logit units (so the table spans −127·step … 0). */
   expStep: number;
-  /** exp(0) in the table: fixed-point one of the softmax numerators. */
-  expOne: number;
+  /** exp(0) in the table is 2^expBits: fixed-point one of the softmax numerators. */
+  expBits: number;
   /** Score written into masked (future) attention slots: far below any real score so exp gives 0. */
   maskScore: number;
   /** Residual stream bound: adds clamp here (|x| ≤ 2^24, far beyond calibration, keeps every product small). */
@@ -94,15 +96,18 @@ export interface QuantizeOptions {
   residualFineness: number;
   /** Scale calibration maxima by this factor (> 1 leaves headroom for prompts unlike the calibration set). */
   headroom: number;
+  /** Seeded sampling: logits per int8 step before the exp table (the table spans −128 steps = −16 logits). */
+  sampleStep: number;
 }
 
 export const DEFAULTS: QuantizeOptions = {
   expStep: 1 / 16, // 1/16 of a logit: exp error ≤ 3% per step; table spans [−7.9, 0], exp(−7.9) ≈ 4e-4
-  expOne: 1 << 15, // 15-bit numerators: a 19-slot row sums below 2^20
+  expBits: 15, // 15-bit numerators: a 19-slot row sums below 2^20
   maskScore: -(2 ** 30), // far below any q·k (|q·k| ≤ 16·128² = 2^18 for dh = 16)
   residualClamp: 2 ** 24, // ≥ 2000× the calibrated residual range at fineness 64
   residualFineness: 64, // int32 residual 64× finer than its int8 view: adds lose nothing that matters
   headroom: 1.1, // 10% beyond the calibrated maximum before int8 saturates
+  sampleStep: 1 / 8, // probabilities within 6.5% per step; exp(−16) ≈ 1e-7 is negligible
 };
 
 /** isqrt input is 4^RMS_EXTRA_BITS · Σx8² (≤ 2^20 · 2^10 < 2^31): RMS_EXTRA_BITS more bits in the norm's divisor. */
@@ -171,9 +176,8 @@ export function quantizeTransformer(
   const peR = requant(pe, fill(d, posS / sR), -o.residualClamp, o.residualClamp, 'pos-emb.resid');
   let x = g.node('add', d, { a: teR, b: peR, p: [-o.residualClamp, o.residualClamp, 1] }, 'resid.0');
 
-  const expTable = new Int32Array(256);
-  for (let i = 1; i < 256; i++) expTable[i] = Math.round(o.expOne * Math.exp((i - 128) * o.expStep)); // i = 0 (z = −128) stays 0
-  const expOffset = g.tensorI32(expTable);
+  // exp table of the attention softmax: T[z + 128] = round(2^expBits · exp(z · expStep)), T[0] = 0 (masked slots).
+  const expOffset = g.tensorI32(expTable(o.expStep, o.expBits));
 
   p.layers.forEach((L, l) => {
     const pre = `layer${l}`;
@@ -221,7 +225,12 @@ export function quantizeTransformer(
   const la = linear(nf.y, nf.sY, wout, c.vocabSize, null, 'logits.acc');
   const sLogit = (cal.logits * o.headroom) / 2 ** 20; // common logit scale: 2^20 steps over the calibrated range
   const logits = requant(la.acc, la.scales.map((s) => s / sLogit), -(2 ** 24), 2 ** 24, 'logits');
-  const out = g.node('argmax', 1, { a: logits, p: [c.vocabSize] }, 'next-token');
+  // Next token: greedy argmax without a seed; with one, the engine's seeded sampler at temperature 1 over
+  // (logit − max) in int8 steps of `sampleStep` logits (so the top logit is 0 and nothing saturates upwards).
+  const top = g.reduceMax(logits, c.vocabSize, 'logits.max');
+  const shifted = g.sub(logits, top, { bdiv: c.vocabSize }, 'logits.shifted');
+  const step = fixedPoint([sLogit / o.sampleStep]);
+  const out = sampler(g, shifted, { mul: step.m[0]!, shift: step.shift, exp: expTable(o.sampleStep) }, 'next-token');
   g.output(out);
   return g.toModel();
 }
