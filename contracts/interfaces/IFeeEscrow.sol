@@ -37,10 +37,11 @@ interface IFeeEscrow {
         uint256 amount;
     }
 
+    /// Field order packs into 4 storage slots: (node, postedAt) (hcs, releasableAt, status) answerHash amount.
     struct Bond {
         address node;
-        address hcs;
         uint64 postedAt;
+        address hcs;
         uint64 releasableAt;
         BondStatus status;
         bytes32 answerHash;
