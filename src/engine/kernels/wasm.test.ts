@@ -15,8 +15,8 @@ function randomI8(rng: SeededRandom, n: number): Int8Array {
   return new Int8Array(rng.bytes(n).buffer);
 }
 
-/** Shapes that hit every code path: 4-row blocks and row tails, 16/8-column blocks and scalar tails. */
-const ROWS = [1, 2, 3, 4, 5, 7, 8, 9, 13];
+/** Shapes that hit every code path: 8- and 4-row blocks and row tails, 16/8-column blocks and scalar tails. */
+const ROWS = [1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17, 23];
 const COLS = [0, 1, 7, 8, 9, 15, 16, 17, 23, 24, 31, 33, 64, 100, 257];
 
 test('wasm matvec is bit-identical to the reference on random shapes and values', () => {
@@ -57,7 +57,7 @@ test('wasm matvec is bit-identical on a medium random shape (300 x 1000)', () =>
 });
 
 test('wasm matvec is exact at the overflow bound: -128·-128 everywhere and the most negative sum', () => {
-  const rows = 5; // one 4-row block and one tail row
+  const rows = 13; // one 8-row block, one 4-row block and one tail row
   const cols = MAX_MATVEC_COLS; // 131071 = 8191·16 + 15: every column path
   const w = new Int8Array(rows * cols).fill(-128);
   const x = new Int8Array(cols).fill(-128);
