@@ -3,8 +3,10 @@ pragma solidity ^0.8.24;
 
 import {IStaking} from "./interfaces/IStaking.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {IFeeEscrow} from "./interfaces/IFeeEscrow.sol";
 import {MerkleLib} from "./lib/MerkleLib.sol";
 import {OneStepVerifier} from "./OneStepVerifier.sol";
+import {ModelLayouts} from "./ModelLayouts.sol";
 
 /// @title DisputeGame — fraud claims and the k-ary bisection game (whitepaper §2.2.4–2.2.5; DESIGN.md §1.6;
 /// docs/dispute.md). A claim opens a game between party A and party B over their execution traces:
@@ -27,6 +29,18 @@ contract DisputeGame {
         address node;
         uint256 fee;
         uint64 issuedAt;
+    }
+
+    /// What the claimant opens a game with besides the receipts: the Query the receipts' queryHash is the EIP-712
+    /// digest of (under the fee escrow's domain), the opening of its promptHash = keccak256(uint256 inputLength ‖
+    /// inputRoot) — the query input (prompt token ids, or the classify vector) committed like a trace — and the
+    /// output preimages (int32 little-endian token ids) whose count fixes the number of steps of a generate run.
+    struct Opening {
+        IFeeEscrow.Query query;
+        bytes32 inputRoot;
+        uint256 inputLength;
+        bytes outputA;
+        bytes outputB; // conflicts only: B's output (same length as A's)
     }
 
     /// Phases (docs/dispute.md §2). Trace/Sums: bisection; *Step: one step pending; LinksA/LinksB: each party
@@ -55,11 +69,13 @@ contract DisputeGame {
         bytes32 modelHash;
         bytes32 traceRootA; // A's and B's whole trace roots (agreed-prefix proofs)
         bytes32 traceRootB;
-        uint256 elements; // trace length n (fixes every depth)
+        uint256 elements; // trace length n = steps · stepElements, derived at opening (fixes every depth)
+        bytes32 inputRoot; // the query input commitment (source elements are proven against it)
+        uint256 inputLength;
         uint256 element; // disputed trace element (TraceStep onwards)
         bytes32 leafA; // A's and B's trace leaves holding `element`
         bytes32 leafB;
-        uint256 links; // fan-in F of the disputed reduction (LinksA onwards)
+        uint256 links; // fan-in F of the disputed reduction (LinksA onwards), derived from the layout
         bytes32 sumsRootA;
         bytes32 sumsRootB;
     }
@@ -89,6 +105,11 @@ contract DisputeGame {
     error BadSumProof(bytes32 disputeId, address party);
     error SumMismatch(int256 lastSum, int256 element);
     error Reentrancy();
+    error QueryHashMismatch(bytes32 receiptQueryHash, bytes32 computed);
+    error PromptHashMismatch(bytes32 promptHash, bytes32 computed);
+    error OutputHashMismatch(bytes32 outputHash, bytes32 computed);
+    error OutputLengthMismatch(uint256 lengthA, uint256 lengthB);
+    error BadSteps(uint256 steps, uint256 contextLength);
 
     // ------------------------------------------------------------------ events (every state change)
     event DisputeOpened(bytes32 indexed id, address indexed a, address indexed b, address claimant, bytes32 queryHash, bytes32 modelHash, bytes32 rootA, bytes32 rootB, uint256 elements, uint8 logArity, uint64 deadline);
@@ -106,6 +127,12 @@ contract DisputeGame {
         "Receipt(bytes32 queryHash,bytes32 modelHash,bytes32 outputHash,bytes32 traceRoot,address node,uint256 fee,uint64 issuedAt)"
     );
     bytes32 public immutable DOMAIN_SEPARATOR;
+    bytes32 public constant QUERY_TYPEHASH = keccak256(
+        "Query(address client,bytes32 modelHash,bytes32 promptHash,bytes32 paramsHash,uint256 maxFee,uint256 nonce,uint64 deadline)"
+    );
+    /// EIP-712 domain of the fee escrow: the one a Query is signed and digested under (docs/spec/wire.md §8).
+    bytes32 public immutable QUERY_DOMAIN_SEPARATOR;
+    IFeeEscrow public immutable escrow;
     IStaking public immutable staking;
     IModelRegistry public immutable registry; // may be 0: then every model uses defaultLogArity
     OneStepVerifier public immutable oneStep;
@@ -131,6 +158,7 @@ contract DisputeGame {
         IStaking staking_,
         IModelRegistry registry_,
         OneStepVerifier oneStep_,
+        IFeeEscrow escrow_,
         uint64 moveTimeout_,
         uint256 slashAmount_,
         uint16 winnerBps_,
@@ -141,6 +169,16 @@ contract DisputeGame {
         staking = staking_;
         registry = registry_;
         oneStep = oneStep_;
+        escrow = escrow_;
+        QUERY_DOMAIN_SEPARATOR = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("Hyperspace"),
+                keccak256("1"),
+                block.chainid,
+                address(escrow_)
+            )
+        );
         moveTimeout = moveTimeout_;
         slashAmount = slashAmount_;
         winnerBps = winnerBps_;
@@ -162,8 +200,8 @@ contract DisputeGame {
         return keccak256(abi.encodePacked(hex"1901", DOMAIN_SEPARATOR, keccak256(abi.encode(RECEIPT_TYPEHASH, r))));
     }
 
-    /// Two conflicting receipts: A = ra.node, B = rb.node. `elements` is the trace length both ran (fixes depths).
-    function openConflict(Receipt calldata ra, bytes calldata sigA, Receipt calldata rb, bytes calldata sigB, uint256 elements)
+    /// Two conflicting receipts: A = ra.node, B = rb.node. The trace length comes from the model layout and `o`.
+    function openConflict(Receipt calldata ra, bytes calldata sigA, Receipt calldata rb, bytes calldata sigB, Opening calldata o)
         external
         nonReentrant
         returns (bytes32 id)
@@ -178,11 +216,14 @@ contract DisputeGame {
         id = keccak256(abi.encode(da, db));
         _claimReceipt(da, id);
         _claimReceipt(db, id);
-        _open(id, rb.node, ra.traceRoot, rb.traceRoot, ra, elements);
+        uint256 elements = _elements(ra, o, true);
+        if (keccak256(o.outputB) != rb.outputHash) revert OutputHashMismatch(rb.outputHash, keccak256(o.outputB));
+        if (!_classify && o.outputB.length != o.outputA.length) revert OutputLengthMismatch(o.outputA.length, o.outputB.length);
+        _open(id, rb.node, ra.traceRoot, rb.traceRoot, ra, o, elements);
     }
 
     /// One receipt challenged by msg.sender (an active operator) who re-ran the query: A = r.node, B = msg.sender.
-    function openChallenge(Receipt calldata r, bytes calldata sig, bytes32 challengerRoot, uint256 elements)
+    function openChallenge(Receipt calldata r, bytes calldata sig, bytes32 challengerRoot, Opening calldata o)
         external
         nonReentrant
         returns (bytes32 id)
@@ -193,7 +234,36 @@ contract DisputeGame {
         bytes32 d = _checkReceipt(r, sig);
         id = keccak256(abi.encode(d, msg.sender, challengerRoot));
         _claimReceipt(d, id);
-        _open(id, msg.sender, r.traceRoot, challengerRoot, r, elements);
+        _open(id, msg.sender, r.traceRoot, challengerRoot, r, o, _elements(r, o, true));
+    }
+
+    bool private transient _classify;
+
+    /// Checks the opening against the receipt (query digest, model, prompt commitment, output preimage) and derives
+    /// the trace length: steps · stepElements, steps = 1 for a classify model, P − 1 + generated tokens for a generate
+    /// model (engine.md §5.1).
+    function _elements(Receipt calldata r, Opening calldata o, bool checkOutput) internal returns (uint256) {
+        IFeeEscrow.Query calldata q = o.query;
+        bytes32 qh = keccak256(
+            abi.encodePacked(
+                hex"1901",
+                QUERY_DOMAIN_SEPARATOR,
+                keccak256(abi.encode(QUERY_TYPEHASH, q.client, q.modelHash, q.promptHash, q.paramsHash, q.maxFee, q.nonce, q.deadline))
+            )
+        );
+        if (qh != r.queryHash) revert QueryHashMismatch(r.queryHash, qh);
+        if (q.modelHash != r.modelHash) revert ModelMismatch(q.modelHash, r.modelHash);
+        bytes32 ph = keccak256(abi.encodePacked(o.inputLength, o.inputRoot));
+        if (ph != q.promptHash) revert PromptHashMismatch(q.promptHash, ph);
+        ModelLayouts.Layout memory L = oneStep.layoutOf(r.modelHash);
+        _classify = L.classify;
+        if (checkOutput && keccak256(o.outputA) != r.outputHash) revert OutputHashMismatch(r.outputHash, keccak256(o.outputA));
+        if (L.classify) return L.stepElements;
+        uint256 generated = o.outputA.length / 4;
+        if (o.outputA.length % 4 != 0 || o.inputLength == 0) revert BadSteps(0, L.contextLength);
+        uint256 steps = o.inputLength - 1 + generated;
+        if (steps == 0 || steps > L.contextLength) revert BadSteps(steps, L.contextLength);
+        return steps * L.stepElements;
     }
 
     function _checkReceipt(Receipt calldata r, bytes calldata sig) internal view returns (bytes32 digest) {
@@ -220,7 +290,7 @@ contract DisputeGame {
     }
 
     /// A = ra.node; the query and model come from `ra` (equal in both receipts when there are two).
-    function _open(bytes32 id, address b, bytes32 rootA, bytes32 rootB, Receipt calldata ra, uint256 elements) internal {
+    function _open(bytes32 id, address b, bytes32 rootA, bytes32 rootB, Receipt calldata ra, Opening calldata o, uint256 elements) internal {
         Game storage g = games[id];
         if (g.phase != Phase.None) revert GameExists(id);
         if (elements == 0 || elements > 1 << 40) revert BadElementCount(elements);
@@ -238,6 +308,8 @@ contract DisputeGame {
         g.traceRootA = rootA;
         g.traceRootB = rootB;
         g.elements = elements;
+        g.inputRoot = o.inputRoot;
+        g.inputLength = o.inputLength;
         _deadline(g);
         emit DisputeOpened(id, g.a, b, msg.sender, ra.queryHash, ra.modelHash, rootA, rootB, elements, g.logArity, g.deadline);
         staking.lock(g.a, id);
@@ -327,14 +399,16 @@ contract DisputeGame {
 
     // ------------------------------------------------------------------ reductions: partial sums
     /// Either party (A first, then B) posts its partial-sums root of the disputed reduction with a proof that its
-    /// last sum sums[links] equals its disputed element. A's call also fixes `links` (the fan-in F).
-    function postSumsRoot(bytes32 id, uint256 links, bytes32 sumsRoot, bytes32 lastLeaf, bytes32[] calldata siblings) external {
+    /// last sum sums[links] equals its disputed element. A's call names the node holding the element; the link
+    /// count F is derived from the model layout (OneStepVerifier.reductionLinks).
+    function postSumsRoot(bytes32 id, uint256 node, bytes32 sumsRoot, bytes32 lastLeaf, bytes32[] calldata siblings) external {
         Game storage g = _game(id);
         uint8 who;
         if (g.phase == Phase.LinksA) who = 0;
         else if (g.phase == Phase.LinksB) who = 1;
         else if (g.phase == Phase.TraceStep) {
             who = 0;
+            uint256 links = oneStep.reductionLinks(g.modelHash, g.element, node);
             if (links == 0 || links > 1 << 32) revert BadLinkCount(links);
             g.phase = Phase.LinksA;
             g.links = links;
@@ -366,41 +440,29 @@ contract DisputeGame {
 
     // ------------------------------------------------------------------ one step
     /// Either party: replays the disputed element-wise element (TraceStep).
-    function resolveElement(
-        bytes32 id,
-        bytes32 weightsRoot,
-        uint256 weightsDepth,
-        uint256 op,
-        int256[8] calldata p,
-        bool hasWeight,
-        OneStepVerifier.Operand[] calldata inputs
-    ) external nonReentrant {
+    /// `node` names the node holding the element (checked); the description is derived, `inputs` are the proofs.
+    function resolveElement(bytes32 id, uint256 node, OneStepVerifier.Operand[] calldata inputs) external nonReentrant {
         Game storage g = _game(id);
         if (g.phase != Phase.TraceStep) revert WrongPhase(id, g.phase);
         _party(id, g);
         _live(id, g);
-        int256 got = oneStep.elementwise(_tracePrefix(g), OneStepVerifier.Weights(weightsRoot, weightsDepth), op, p, hasWeight, inputs);
+        int256 got = oneStep.elementwise(g.modelHash, node, _tracePrefix(g), OneStepVerifier.Input(g.inputRoot, g.inputLength), inputs);
         _judge(id, g, got, MerkleLib.traceWord(g.leafA, g.element % 8), MerkleLib.traceWord(g.leafB, g.element % 8));
     }
 
-    /// Either party: replays the disputed link of the reduction (SumsStep). `prevLeaf`… come in `prev` (the agreed
-    /// sums[s−1], or the init operand when s = 0), `a` and `b` (the link's operands).
-    function resolveLink(
-        bytes32 id,
-        bytes32 weightsRoot,
-        uint256 weightsDepth,
-        uint8 combiner,
-        OneStepVerifier.Operand calldata prev,
-        OneStepVerifier.Operand calldata a,
-        OneStepVerifier.Operand calldata b
-    ) external nonReentrant {
+    /// Either party: replays the disputed link of the reduction (SumsStep). Proofs come in `prev` (the agreed
+    /// sums[s−1], or the init operand when s = 0), `a` and `b` (the link's operands); what they are is derived.
+    function resolveLink(bytes32 id, uint256 node, OneStepVerifier.Operand calldata prev, OneStepVerifier.Operand calldata a, OneStepVerifier.Operand calldata b)
+        external
+        nonReentrant
+    {
         Game storage g = _game(id);
         if (g.phase != Phase.SumsStep) revert WrongPhase(id, g.phase);
         _party(id, g);
         _live(id, g);
         uint256 s = g.index;
         OneStepVerifier.Prefix memory sums = OneStepVerifier.Prefix(g.sumsRootA, g.sumsRootB, g.sumsDepth, s, g.nodeA);
-        int256 got = oneStep.linkStep(sums, _tracePrefix(g), OneStepVerifier.Weights(weightsRoot, weightsDepth), combiner, prev, a, b);
+        int256 got = oneStep.linkStep(g.modelHash, node, sums, _tracePrefix(g), prev, a, b);
         _judge(id, g, got, MerkleLib.traceWord(g.nodeA, s % 8), MerkleLib.traceWord(g.nodeB, s % 8));
     }
 

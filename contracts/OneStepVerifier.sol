@@ -3,18 +3,27 @@ pragma solidity ^0.8.24;
 
 import {MerkleLib} from "./lib/MerkleLib.sol";
 import {EngineOps} from "./lib/EngineOps.sol";
+import {ModelLayouts} from "./ModelLayouts.sol";
 
 /// @title OneStepVerifier — replays ONE step of an execution on chain (whitepaper §2.2.5 "narrowed down to one
-/// transaction, which is settled on-chain"; docs/dispute.md §4): one element-wise op, or one link of a reduction
-/// (prev partial sum ⊕ a·b), with every operand authenticated by a Merkle proof — trace operands against the part of
-/// the trace both parties agree on, weights against the model's weights root. Stateless; the game contract calls it.
-contract OneStepVerifier {
-    /// Where an operand comes from.
+/// transaction, which is settled on-chain"; docs/dispute.md §3): one element-wise op (or source), or one link of a
+/// reduction. The DESCRIPTION of the element — its op, parameters, which trace elements / weight bytes / query
+/// inputs it reads, its link count — is derived here from the registered model layout (ModelLayouts, verified
+/// against the model hash), a port of the engine's `describe` (src/engine/ops/*.ts). Callers only name the node
+/// that holds the element (checked: offset[n] ≤ position < offset[n] + size[n]) and supply Merkle proofs of the
+/// operand values: trace operands against the part of the trace both parties agree on, weights against the
+/// model's weights root (depth derived at registration), query inputs against the query's input commitment.
+contract OneStepVerifier is ModelLayouts {
+    /// Where an operand comes from (derived, never taken from the caller).
     uint8 internal constant K_TRACE = 0; // element `index` of the agreed trace prefix (or of the agreed sums prefix)
     uint8 internal constant K_WEIGHT_I8 = 1; // weights byte `index`
     uint8 internal constant K_WEIGHT_I32 = 2; // little-endian int32 at weights byte `index`
     uint8 internal constant K_CONSTANT = 3; // `value` itself (graph constants)
+    uint8 internal constant K_INPUT = 4; // element `index` of the query input (prompt token ids / classify vector)
 
+    /// A caller-supplied proof of one operand: the 32-byte leaf and its bottom-up siblings. `kind`, `index` and
+    /// `value` are informative only (the verifier derives them); a proof is not needed for constants or for trace
+    /// operands inside the disputed leaf.
     struct Operand {
         uint8 kind;
         uint256 index;
@@ -33,60 +42,266 @@ contract OneStepVerifier {
         bytes32 leaf;
     }
 
-    struct Weights {
+    /// The query's input commitment (docs/dispute.md §1): root of the input values committed like a trace
+    /// (8 big-endian int32 per leaf) and their count; Query.promptHash = keccak256(uint256 length ‖ root).
+    struct Input {
         bytes32 root;
-        uint256 depth;
+        uint256 length;
+    }
+
+    /// Where element `element` sits and what its node is.
+    struct Ctx {
+        bytes32 model;
+        uint256 stepElements;
+        uint256 t;
+        uint256 pos;
+        uint256 node;
+        uint256 head;
+        uint256 params;
+        uint256 contextLength;
+        bytes32 weightsRoot;
+        uint256 weightsDepth;
+        uint256 promptLength; // query input count (prompt tokens), for the token source
+    }
+
+    struct Ref {
+        uint8 kind;
+        uint256 index;
+        int256 value;
     }
 
     error OperandNotInPrefix(uint256 index, uint256 disputedElement);
     error BadTraceProof(uint256 index);
     error BadWeightProof(uint256 byteOffset);
-    error BadOperandKind(uint8 kind);
+    error BadInputProof(uint256 index);
+    error WrongNode(uint256 element, uint256 node);
+    error NotElementwise(uint256 element, uint256 op);
+    error NotReduction(uint256 element, uint256 op);
+    error UnsupportedSource(uint256 element, uint256 op);
+    error WrongOperandCount(uint256 given, uint256 expected);
+    error InputOutOfRange(uint256 index, uint256 length);
 
-    /// Value of one element-wise element from its authenticated inputs.
-    function elementwise(Prefix calldata trace, Weights calldata w, uint256 op, int256[8] calldata p, bool hasWeight, Operand[] calldata inputs)
+    // ------------------------------------------------------------------ entry points (stateless except layouts)
+    /// Value of element-wise (or source) element `trace.element`, held by node `node`, from its operands.
+    function elementwise(bytes32 model, uint256 node, Prefix calldata trace, Input calldata input, Operand[] calldata ops) external view returns (int256) {
+        Ctx memory c = _locate(model, trace.element, node);
+        c.promptLength = input.length;
+        uint256 op = uint256(word(c.head, 0));
+        if (_isReduction(c, op)) revert NotElementwise(trace.element, op);
+        uint256 count = _inputCount(c, op);
+        if (op == 4 || op == 5) revert UnsupportedSource(trace.element, op); // random / seeded need the params preimage
+        if (ops.length != count) revert WrongOperandCount(ops.length, count);
+        int256[] memory v = new int256[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            Ref memory r = _inputRef(c, op, i, v);
+            v[i] = r.kind == K_INPUT ? _readInput(input, r.index, ops[i]) : _read(c, trace, r, ops[i]);
+        }
+        int256[8] memory p;
+        for (uint256 k = 0; k < 8; ++k) p[k] = word(c.params, k);
+        if (op == 20) return v[0]; // masked attention slot: the constant
+        return EngineOps.elementwise(op, p, v, word(c.head, 5) >= 0);
+    }
+
+    /// Link count F of reduction element `element` held by node `node` (reverts if it is not a reduction).
+    function reductionLinks(bytes32 model, uint256 element, uint256 node) external view returns (uint256) {
+        Ctx memory c = _locate(model, element, node);
+        uint256 op = uint256(word(c.head, 0));
+        if (!_isReduction(c, op)) revert NotReduction(element, op);
+        return _links(c, op);
+    }
+
+    /// Partial sum `sums.element` (= s) of the reduction `trace.element`: s = 0 → the init operand; s ≥ 1 →
+    /// combine(sums[s−1], link s−1), with sums[s−1] read from the agreed sums prefix.
+    function linkStep(bytes32 model, uint256 node, Prefix calldata sums, Prefix calldata trace, Operand calldata prev, Operand calldata a, Operand calldata b)
         external
-        pure
+        view
         returns (int256)
     {
-        int256[] memory v = new int256[](inputs.length);
-        for (uint256 i = 0; i < inputs.length; ++i) v[i] = _read(trace, w, inputs[i]);
-        int256[8] memory pm = p;
-        return EngineOps.elementwise(op, pm, v, hasWeight);
+        return _linkStep(_locate(model, trace.element, node), sums, trace, prev, a, b);
     }
 
-    /// Partial sum `s` of a reduction: s = 0 → the init operand; s ≥ 1 → combine(sums[s−1], a, b, s−1), where
-    /// sums[s−1] is read from the agreed sums prefix and a, b from the trace prefix / weights.
-    function linkStep(
-        Prefix calldata sums,
-        Prefix calldata trace,
-        Weights calldata w,
-        uint8 combiner,
-        Operand calldata prevOrInit,
-        Operand calldata a,
-        Operand calldata b
-    ) external pure returns (int256) {
-        if (sums.element == 0) return _read(trace, w, prevOrInit);
-        if (prevOrInit.kind != K_TRACE || prevOrInit.index != sums.element - 1) revert OperandNotInPrefix(prevOrInit.index, sums.element);
-        int256 prev = _read(sums, w, prevOrInit);
-        return EngineOps.combine(combiner, prev, _read(trace, w, a), _read(trace, w, b), sums.element - 1);
+    function _linkStep(Ctx memory c, Prefix calldata sums, Prefix calldata trace, Operand calldata prev, Operand calldata a, Operand calldata b)
+        internal
+        view
+        returns (int256)
+    {
+        uint256 op = uint256(word(c.head, 0));
+        if (!_isReduction(c, op)) revert NotReduction(trace.element, op);
+        if (sums.element == 0) return _read(c, trace, _init(c, op), prev);
+        int256 acc = _read(c, sums, Ref(K_TRACE, sums.element - 1, 0), prev);
+        return _link(c, op, trace, acc, sums.element - 1, a, b);
     }
 
-    function _read(Prefix calldata t, Weights calldata w, Operand calldata o) private pure returns (int256) {
-        if (o.kind == K_CONSTANT) return o.value;
-        if (o.kind == K_TRACE) {
-            if (o.index >= t.element) revert OperandNotInPrefix(o.index, t.element);
-            uint256 leafIndex = o.index / 8;
-            if (leafIndex == t.element / 8) return MerkleLib.traceWord(t.leaf, o.index % 8);
+    /// acc_{j+1} = combine(acc_j, link j) with link j's operands read from the trace prefix / weights.
+    function _link(Ctx memory c, uint256 op, Prefix calldata trace, int256 acc, uint256 j, Operand calldata a, Operand calldata b)
+        internal
+        view
+        returns (int256)
+    {
+        int256 va = _read(c, trace, _linkA(c, op, j), a);
+        int256 vb = op == 30 || op == 31 ? int256(0) : _read(c, trace, _linkB(c, op, j, acc), b);
+        return EngineOps.combine(_combiner(op), acc, va, vb, j);
+    }
+
+    // ------------------------------------------------------------------ describe (port of src/engine/ops/*.ts)
+    function _locate(bytes32 model, uint256 element, uint256 node) internal view returns (Ctx memory c) {
+        Layout storage L = layouts[model];
+        if (L.nodeCount == 0) revert NoLayout(model);
+        if (node >= L.nodeCount) revert WrongNode(element, node);
+        c.model = model;
+        c.stepElements = L.stepElements;
+        c.contextLength = L.contextLength;
+        c.weightsRoot = L.weightsRoot;
+        c.weightsDepth = L.weightsDepth;
+        c.t = element / c.stepElements;
+        uint256 within = element % c.stepElements;
+        c.node = node;
+        c.head = records[model][2 * node];
+        c.params = records[model][2 * node + 1];
+        uint256 off = uint32(c.head);
+        uint256 size = uint256(word(c.head, 4));
+        if (within < off || within >= off + size) revert WrongNode(element, node);
+        c.pos = within - off;
+    }
+
+    /// Input node id of slot 1 (a), 2 (b), 3 (c).
+    function _in(Ctx memory c, uint256 slot) internal pure returns (uint256) {
+        return uint256(word(c.head, slot));
+    }
+
+    function _sizeOf(Ctx memory c, uint256 n) internal view returns (uint256) {
+        return uint256(word(records[c.model][2 * n], 4));
+    }
+
+    function _traceRef(Ctx memory c, uint256 step, uint256 n, uint256 pos) internal view returns (Ref memory) {
+        return Ref(K_TRACE, step * c.stepElements + uint32(records[c.model][2 * n]) + pos, 0);
+    }
+
+    function _isReduction(Ctx memory c, uint256 op) internal pure returns (bool) {
+        if (op == 20) return c.pos % (uint256(word(c.head, 4)) / uint256(word(c.params, 0))) <= c.t; // unmasked score
+        return op == 10 || op == 11 || op == 21 || (op >= 30 && op <= 33);
+    }
+
+    function _combiner(uint256 op) internal pure returns (uint8) {
+        if (op == 30) return EngineOps.C_ADD;
+        if (op == 31) return EngineOps.C_MAX;
+        if (op == 32) return EngineOps.C_ARGMAX;
+        if (op == 33) return EngineOps.C_COUNTLE;
+        return EngineOps.C_MAC;
+    }
+
+    function _links(Ctx memory c, uint256 op) internal view returns (uint256) {
+        if (op == 10) return _sizeOf(c, _in(c, 1)); // matvec: cols = size(a)
+        if (op == 20) return _sizeOf(c, _in(c, 1)) / uint256(word(c.params, 0)); // dh = size(a) / H
+        if (op == 21) return c.t + 1;
+        return uint256(word(c.params, 0)); // dot and row reductions: C = p0
+    }
+
+    function _init(Ctx memory c, uint256 op) internal pure returns (Ref memory) {
+        int256 w1 = word(c.head, 6);
+        if (op == 10 && w1 >= 0) return Ref(K_WEIGHT_I32, uint256(w1) + 4 * c.pos, 0);
+        if (op == 31) return Ref(K_CONSTANT, 0, type(int32).min);
+        return Ref(K_CONSTANT, 0, 0);
+    }
+
+    function _linkA(Ctx memory c, uint256 op, uint256 j) internal view returns (Ref memory) {
+        uint256 a = _in(c, 1);
+        if (op == 10) return _traceRef(c, c.t, a, j);
+        if (op == 20) {
+            uint256 H = uint256(word(c.params, 0));
+            uint256 dh = _sizeOf(c, a) / H;
+            return _traceRef(c, c.t, a, (c.pos / (uint256(word(c.head, 4)) / H)) * dh + j);
+        }
+        if (op == 21) {
+            uint256 H = uint256(word(c.params, 0));
+            uint256 dh = uint256(word(c.head, 4)) / H;
+            return _traceRef(c, c.t, a, (c.pos / dh) * (_sizeOf(c, a) / H) + j);
+        }
+        return _traceRef(c, c.t, a, c.pos * uint256(word(c.params, 0)) + j); // dot, row reductions
+    }
+
+    /// Link j's second operand; for argmax the row element at the running index acc.
+    function _linkB(Ctx memory c, uint256 op, uint256 j, int256 acc) internal view returns (Ref memory) {
+        if (op == 32) return _traceRef(c, c.t, _in(c, 1), c.pos * uint256(word(c.params, 0)) + uint256(acc));
+        uint256 b = _in(c, 2);
+        if (op == 10) return Ref(K_WEIGHT_I8, uint256(word(c.head, 5)) + c.pos * _sizeOf(c, _in(c, 1)) + j, 0);
+        if (op == 11) return _traceRef(c, c.t, b, c.pos * uint256(word(c.params, 0)) + j);
+        if (op == 20) {
+            uint256 H = uint256(word(c.params, 0));
+            uint256 C = uint256(word(c.head, 4)) / H;
+            uint256 dh = _sizeOf(c, _in(c, 1)) / H;
+            return _traceRef(c, c.pos % C, b, (c.pos / C) * dh + j); // b at step j = pos mod C
+        }
+        if (op == 21) return _traceRef(c, j, b, c.pos);
+        return _traceRef(c, c.t, b, c.pos); // count_le: threshold b[r]
+    }
+
+    function _inputCount(Ctx memory c, uint256 op) internal pure returns (uint256) {
+        bool w = word(c.head, 5) >= 0;
+        if (op == 49) return 3;
+        if (op == 46) return w ? 3 : 2;
+        if (op == 40) return w ? 2 : 1;
+        if (op == 41 || op == 47 || op == 1 || op == 2 || op == 3 || op == 20 || op == 4 || op == 5) return 1;
+        return 2;
+    }
+
+    /// Input i of an element-wise / source element, given the values of inputs 0..i−1 (gather and lut read a weight
+    /// whose offset depends on input 0).
+    function _inputRef(Ctx memory c, uint256 op, uint256 i, int256[] memory v) internal view returns (Ref memory) {
+        uint256 t = c.t;
+        uint256 pos = c.pos;
+        if (op == 1) {
+            if (t < c.promptLength) return Ref(K_INPUT, t, 0); // prompt token
+            return _traceRef(c, t - 1, uint256(word(c.params, 1)), 0); // the token chosen at t − 1 (p1 = output node)
+        }
+        if (op == 2) return Ref(K_INPUT, pos, 0);
+        if (op == 3) return Ref(K_CONSTANT, 0, int256(t));
+        if (op == 20) return Ref(K_CONSTANT, 0, word(c.params, 1)); // masked score
+        if (op == 12) {
+            if (i == 0) return _traceRef(c, t, _in(c, 1), 0);
+            return Ref(K_WEIGHT_I8, uint256(word(c.head, 5) + v[0] * word(c.head, 4)) + pos, 0);
+        }
+        if (op == 42) {
+            if (i == 0) return _traceRef(c, t, _in(c, 1), pos);
+            return Ref(K_WEIGHT_I32, uint256(word(c.head, 5) + 4 * (v[0] + 128)), 0);
+        }
+        if (op == 34) {
+            if (i == 0) return pos % uint256(word(c.params, 0)) == 0 ? Ref(K_CONSTANT, 0, 0) : _traceRef(c, t, c.node, pos - 1);
+            return _traceRef(c, t, _in(c, 1), pos);
+        }
+        if (i == 0) return _traceRef(c, t, _in(c, 1), pos); // every other op: a[pos] first
+        if (op == 40) return Ref(K_WEIGHT_I32, uint256(word(c.head, 5)) + 4 * pos, 0);
+        if (op == 49) return i == 1 ? _traceRef(c, t, _in(c, 2), pos) : _traceRef(c, t, _in(c, 3), 0);
+        if (op == 46) {
+            if (i == 2) return Ref(K_WEIGHT_I8, uint256(word(c.head, 5)) + (pos % uint256(word(c.params, 4))), 0);
+            if (word(c.head, 2) < 0) return Ref(K_CONSTANT, 0, word(c.params, 5));
+        }
+        // add, sub, max2 (bdiv = p2), muldiv (p2), mod (p0): broadcast b[floor(pos / bdiv) mod size(b)]
+        uint256 bdiv = uint256(word(c.params, op == 48 ? 0 : 2));
+        uint256 b = _in(c, 2);
+        return _traceRef(c, t, b, (pos / bdiv) % _sizeOf(c, b));
+    }
+
+    // ------------------------------------------------------------------ operand reads
+    /// Query input `index` (prompt token / vector element) proven against the input commitment (depth from its length).
+    function _readInput(Input calldata input, uint256 index, Operand calldata o) internal pure returns (int256) {
+        if (index >= input.length) revert InputOutOfRange(index, input.length);
+        if (!MerkleLib.verify(input.root, MerkleLib.traceDepth(input.length), index / 8, o.leaf, o.siblings)) revert BadInputProof(index);
+        return MerkleLib.traceWord(o.leaf, index % 8);
+    }
+
+    function _read(Ctx memory c, Prefix calldata t, Ref memory r, Operand calldata o) internal pure returns (int256) {
+        if (r.kind == K_CONSTANT) return r.value;
+        if (r.kind == K_TRACE) {
+            if (r.index >= t.element) revert OperandNotInPrefix(r.index, t.element);
+            uint256 leafIndex = r.index / 8;
+            if (leafIndex == t.element / 8) return MerkleLib.traceWord(t.leaf, r.index % 8);
             if (!MerkleLib.verify(t.root, t.depth, leafIndex, o.leaf, o.siblings) && !MerkleLib.verify(t.root2, t.depth, leafIndex, o.leaf, o.siblings)) {
-                revert BadTraceProof(o.index);
+                revert BadTraceProof(r.index);
             }
-            return MerkleLib.traceWord(o.leaf, o.index % 8);
+            return MerkleLib.traceWord(o.leaf, r.index % 8);
         }
-        if (o.kind == K_WEIGHT_I8 || o.kind == K_WEIGHT_I32) {
-            if (!MerkleLib.verify(w.root, w.depth, o.index / 32, o.leaf, o.siblings)) revert BadWeightProof(o.index);
-            return o.kind == K_WEIGHT_I8 ? MerkleLib.weightI8(o.leaf, o.index) : MerkleLib.weightI32(o.leaf, o.index);
-        }
-        revert BadOperandKind(o.kind);
+        if (!MerkleLib.verify(c.weightsRoot, c.weightsDepth, r.index / 32, o.leaf, o.siblings)) revert BadWeightProof(r.index);
+        return r.kind == K_WEIGHT_I8 ? MerkleLib.weightI8(o.leaf, r.index) : MerkleLib.weightI32(o.leaf, r.index);
     }
 }

@@ -86,16 +86,16 @@ export class DisputeClient implements DisputeChain {
     await this.send('respondChildren', [id, childrenA, childrenB]);
   }
 
-  async postSumsRoot(id: Hex, links: bigint, root: Hex, leaf: Hex, siblings: Hex[]): Promise<void> {
-    await this.send('postSumsRoot', [id, links, root, leaf, siblings]);
+  async postSumsRoot(id: Hex, node: bigint, root: Hex, leaf: Hex, siblings: Hex[]): Promise<void> {
+    await this.send('postSumsRoot', [id, node, root, leaf, siblings]);
   }
 
-  async resolveElement(id: Hex, weightsRoot: Hex, weightsDepth: bigint, op: bigint, p: bigint[], hasWeight: boolean, inputs: Operand[]): Promise<void> {
-    await this.send('resolveElement', [id, weightsRoot, weightsDepth, op, p, hasWeight, inputs]);
+  async resolveElement(id: Hex, node: bigint, inputs: Operand[]): Promise<void> {
+    await this.send('resolveElement', [id, node, inputs]);
   }
 
-  async resolveLink(id: Hex, weightsRoot: Hex, weightsDepth: bigint, combiner: number, prev: Operand, a: Operand, b: Operand): Promise<void> {
-    await this.send('resolveLink', [id, weightsRoot, weightsDepth, combiner, prev, a, b]);
+  async resolveLink(id: Hex, node: bigint, prev: Operand, a: Operand, b: Operand): Promise<void> {
+    await this.send('resolveLink', [id, node, prev, a, b]);
   }
 
   async timeout(id: Hex): Promise<void> {

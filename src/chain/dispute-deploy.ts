@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import type { Abi, Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from 'viem';
 import { compileContracts } from './compile-contracts.ts';
 import { BaseError } from '../common/errors.ts';
+import { concatBytes, toHex } from '../common/bytes.ts';
+import { keccak256 } from '../crypto/keccak.ts';
+import { weightsRoot as merkleRoot } from '../commitment/weights.ts';
 
 export interface DisputeDeployOptions {
   /** Seconds each move may take before the party on turn can be timed out. */
@@ -84,6 +87,7 @@ export async function deployDispute(
     core.staking,
     core.modelRegistry,
     one.address,
+    core.feeEscrow,
     o.moveTimeout,
     o.slashAmount,
     o.winnerBps,
@@ -91,4 +95,31 @@ export async function deployDispute(
     o.defaultLogArity,
   ]);
   return { dispute: game.address, oneStep: one.address, gas: { OneStepVerifier: one.gas, DisputeGame: game.gas } };
+}
+
+/** What registerLayout needs from a model file (src/engine/model-file.ts LoadedModel has all three). */
+export interface LayoutSource {
+  metaBytes: Uint8Array;
+  nodeTable: Uint8Array;
+  weightsRoot: Uint8Array;
+}
+
+/**
+ * Registers a model's layout with the one-step verifier (ModelLayouts.registerLayout), once per model: the
+ * contract recomputes the model hash from the metadata hash, the node table and the weights root. Returns the
+ * gas used, or 0n when the layout was already there.
+ */
+export async function registerLayout(clients: Clients, oneStep: Address, model: LayoutSource): Promise<{ modelHash: Hex; gas: bigint }> {
+  const { abi } = await disputeArtifact('OneStepVerifier');
+  const metaHash = toHex(keccak256(model.metaBytes)) as Hex;
+  const args = [metaHash, toHex(model.weightsRoot) as Hex, toHex(model.nodeTable) as Hex];
+  const sim = await clients.publicClient.simulateContract({ address: oneStep, abi, functionName: 'registerLayout', args, account: clients.wallet.account }).catch(() => undefined);
+  if (!sim) {
+    const graph = keccak256(concatBytes(keccak256(model.metaBytes), merkleRoot(model.nodeTable)));
+    return { modelHash: toHex(keccak256(concatBytes(graph, model.weightsRoot))) as Hex, gas: 0n };
+  }
+  const hash = await clients.wallet.writeContract(sim.request as never);
+  const r = await clients.publicClient.waitForTransactionReceipt({ hash });
+  if (r.status !== 'success') throw new DisputeArtifactError('OneStepVerifier.registerLayout');
+  return { modelHash: sim.result as Hex, gas: r.gasUsed };
 }

@@ -6,7 +6,6 @@
  * src/chain/dispute-client.ts) is injected, and the caller decides when to call `act` (e.g. on each event, or
  * well before `deadline`).
  */
-import { toHex } from '../common/bytes.ts';
 import { LATE_LOSER, MOVER, stateFromChain, type DisputeState, type Party } from './state-machine.ts';
 import type { Hex, Operand, TraceParty } from './trace-party.ts';
 
@@ -30,9 +29,10 @@ export interface DisputeChain {
   now(): Promise<bigint>;
   postChildren(id: Hex, children: Hex[]): Promise<void>;
   respondChildren(id: Hex, childrenA: Hex[], childrenB: Hex[]): Promise<void>;
-  postSumsRoot(id: Hex, links: bigint, root: Hex, leaf: Hex, siblings: Hex[]): Promise<void>;
-  resolveElement(id: Hex, weightsRoot: Hex, weightsDepth: bigint, op: bigint, p: bigint[], hasWeight: boolean, inputs: Operand[]): Promise<void>;
-  resolveLink(id: Hex, weightsRoot: Hex, weightsDepth: bigint, combiner: number, prev: Operand, a: Operand, b: Operand): Promise<void>;
+  /** `node`: the node holding the disputed element (the contract derives the link count from it). */
+  postSumsRoot(id: Hex, node: bigint, root: Hex, leaf: Hex, siblings: Hex[]): Promise<void>;
+  resolveElement(id: Hex, node: bigint, inputs: Operand[]): Promise<void>;
+  resolveLink(id: Hex, node: bigint, prev: Operand, a: Operand, b: Operand): Promise<void>;
   timeout(id: Hex): Promise<void>;
 }
 
@@ -73,8 +73,6 @@ export class DisputeAgent {
     const mover = MOVER[state];
     if (mover !== me && !(mover === 'either' && (me === 'A' || !this.options.leaveEitherToA))) return { state, action: 'waiting' };
     const p = this.party;
-    const wRoot = toHex(p.weights.root) as Hex;
-    const wDepth = BigInt(p.weights.depth);
     const element = Number(g.element);
     switch (state) {
       case 'trace-post':
@@ -94,21 +92,21 @@ export class DisputeAgent {
         if (info.description.kind === 'reduction') {
           if (me !== 'A') return { state, action: 'waiting' };
           const o = p.sumsOpening(element);
-          await this.chain.postSumsRoot(id, o.links, o.root, o.leaf, o.siblings);
+          await this.chain.postSumsRoot(id, o.node, o.root, o.leaf, o.siblings);
           return { state, action: 'moved', move: 'postSumsRoot' };
         }
         const s = p.elementStep(element);
-        await this.chain.resolveElement(id, wRoot, wDepth, s.op, s.p, s.hasWeight, s.inputs);
+        await this.chain.resolveElement(id, s.node, s.inputs);
         return { state, action: 'moved', move: 'resolveElement' };
       }
       case 'links-b': {
         const o = p.sumsOpening(element);
-        await this.chain.postSumsRoot(id, o.links, o.root, o.leaf, o.siblings);
+        await this.chain.postSumsRoot(id, o.node, o.root, o.leaf, o.siblings);
         return { state, action: 'moved', move: 'postSumsRoot' };
       }
       case 'sums-step': {
         const s = p.linkStep(element, Number(g.index));
-        await this.chain.resolveLink(id, wRoot, wDepth, s.combiner, s.prev, s.a, s.b);
+        await this.chain.resolveLink(id, s.node, s.prev, s.a, s.b);
         return { state, action: 'moved', move: 'resolveLink' };
       }
     }

@@ -6,7 +6,9 @@
  * Operands name where a value comes from (OneStepVerifier.Operand): kind 0 a trace element (or partial sum) of the
  * agreed prefix, with the Merkle proof of its leaf from this party's own tree (the contract accepts a proof against
  * either party's root: the leaves before the disputed one are equal in both); 1 an int8 weight byte; 2 a
- * little-endian int32 weight; 3 a graph constant.
+ * little-endian int32 weight; 3 a graph constant; 4 a query input element (prompt token / vector value) proven against the
+ * query input commitment (query-input.ts). The contract derives which operand is which from the model layout;
+ * a party supplies only the node holding the element and the proofs.
  */
 import { BaseError } from '../common/errors.ts';
 import { toHex } from '../common/bytes.ts';
@@ -18,11 +20,14 @@ import { combineStep, describeElement, refValue, type TraceContext } from '../en
 import type { LoadedModel } from '../engine/model-file.ts';
 import { OPS_BY_NAME } from '../engine/ops/index.ts';
 import type { RunQuery } from '../engine/ops/op.ts';
+import { commitQueryInput, proveQueryInput, queryInputValues, type QueryInputCommitment } from './query-input.ts';
 
 export type Hex = `0x${string}`;
 
 /** What the one-step needs to know about an element besides its operands. */
 export interface StepInfo {
+  /** Node holding the element (the contract checks it and derives the rest). */
+  node: number;
   /** Op code (src/engine/ops `code`). */
   op: number;
   /** The node's eight int32 parameters. */
@@ -36,8 +41,8 @@ export interface StepInfo {
 export interface StepSource {
   weights: Uint8Array;
   describe(index: number, trace: Int32Array): StepInfo;
-  /** Value of a query ref (sources); none supported on chain yet. */
-  queryValue?(ref: Ref): number;
+  /** The query input (prompt token ids or classify vector), committed by the Query's promptHash. */
+  input?: Int32Array;
 }
 
 export interface Operand {
@@ -60,13 +65,14 @@ export class UnsupportedStepError extends BaseError<{ element: number; reason: s
 export function modelStepSource(model: LoadedModel, query: RunQuery): StepSource {
   return {
     weights: model.weights,
+    input: queryInputValues(query),
     describe(index, trace) {
       const ctx: TraceContext = { trace, query };
       const info = describeElement(model, ctx, index);
       const node = model.nodes[info.node]!;
       const op = OPS_BY_NAME.get(node.op);
       if (!op) throw new UnsupportedStepError(index, `unknown op ${node.op}`);
-      return { op: op.code, p: [...node.p], hasWeight: node.w0 >= 0, description: info.description };
+      return { node: info.node, op: op.code, p: [...node.p], hasWeight: node.w0 >= 0, description: info.description };
     },
   };
 }
@@ -87,6 +93,7 @@ export class TraceParty {
   readonly source: StepSource;
   readonly commitment: TraceCommitment;
   readonly weights: WeightsCommitment;
+  readonly input: QueryInputCommitment | undefined;
   readonly options: TracePartyOptions;
   private sumsCache = new Map<number, { sums: Int32Array; commitment: TraceCommitment; links: number }>();
 
@@ -96,6 +103,7 @@ export class TraceParty {
     this.options = options;
     this.commitment = commitTrace(values, { arity: options.arity });
     this.weights = commitWeights(source.weights);
+    this.input = source.input ? commitQueryInput(source.input) : undefined;
   }
 
   get root(): Hex {
@@ -132,7 +140,8 @@ export class TraceParty {
 
   private value(ref: Ref, element: number): number {
     if ('query' in ref) {
-      if (this.source.queryValue) return this.source.queryValue(ref);
+      if (ref.query === 'step') return ref.index;
+      if ((ref.query === 'prompt' || ref.query === 'vector') && this.input) return this.input.values[ref.index]!;
       throw new UnsupportedStepError(element, `query ref ${ref.query}`);
     }
     if ('trace' in ref) return this.values[ref.trace]!;
@@ -156,18 +165,25 @@ export class TraceParty {
     return out;
   }
 
-  /** postSumsRoot arguments: links F, sums root, the leaf holding sums[F] and its proof. */
-  sumsOpening(element: number): { links: bigint; root: Hex; leaf: Hex; siblings: Hex[] } {
+  /** postSumsRoot arguments: the node holding the element, sums root, the leaf holding sums[F] and its proof. */
+  sumsOpening(element: number): { node: bigint; root: Hex; leaf: Hex; siblings: Hex[] } {
     const s = this.sums(element);
     const p = proveElement(s.commitment, s.sums, s.links);
-    return { links: BigInt(s.links), root: toHex(s.commitment.root) as Hex, leaf: toHex(p.proof.leaf) as Hex, siblings: p.proof.siblings.map((x) => toHex(x) as Hex) };
+    return { node: BigInt(this.describe(element).node), root: toHex(s.commitment.root) as Hex, leaf: toHex(p.proof.leaf) as Hex, siblings: p.proof.siblings.map((x) => toHex(x) as Hex) };
   }
 
   /** Operand for `ref` against the agreed prefix ending at `element` (trace refs) of this party's trace. */
   operand(ref: Ref, element: number): Operand {
     const none = { leaf: ZERO, siblings: [] as Hex[] };
     if ('constant' in ref) return { kind: 3, index: 0n, value: BigInt(ref.constant), ...none };
-    if ('query' in ref) throw new UnsupportedStepError(element, `query ref ${ref.query} (source elements need the query preimage on chain)`);
+    if ('query' in ref) {
+      if (ref.query === 'step') return { kind: 3, index: 0n, value: BigInt(ref.index), ...none };
+      if ((ref.query === 'prompt' || ref.query === 'vector') && this.input) {
+        const p = proveQueryInput(this.input, ref.index);
+        return { kind: 4, index: BigInt(ref.index), value: BigInt(p.value), leaf: p.leaf, siblings: p.siblings };
+      }
+      throw new UnsupportedStepError(element, `query ref ${ref.query} (the sampling seed is not committed on chain yet)`);
+    }
     if ('trace' in ref) return this.prefixOperand(this.commitment, this.values, ref.trace, element);
     const leafIndex = Math.floor(ref.weight / 32);
     const proof = proveWeightLeafIn(this.weights, this.source.weights, leafIndex);
@@ -181,31 +197,28 @@ export class TraceParty {
   }
 
   /** resolveElement arguments for element-wise `element`. */
-  elementStep(element: number): { op: bigint; p: bigint[]; hasWeight: boolean; inputs: Operand[] } {
+  elementStep(element: number): { node: bigint; inputs: Operand[] } {
     const info = this.describe(element);
     if (info.description.kind === 'reduction') throw new UnsupportedStepError(element, 'a reduction: open its links');
-    return {
-      op: BigInt(info.op),
-      p: info.p.map((x) => BigInt(x)),
-      hasWeight: info.hasWeight,
-      inputs: info.description.inputs.map((r) => this.operand(r, element)),
-    };
+    return { node: BigInt(info.node), inputs: info.description.inputs.map((r) => this.operand(r, element)) };
   }
 
   /** resolveLink arguments for partial sum `s` of reduction `element`. */
-  linkStep(element: number, s: number): { combiner: number; prev: Operand; a: Operand; b: Operand } {
-    const d = this.describe(element).description;
+  linkStep(element: number, s: number): { node: bigint; combiner: number; prev: Operand; a: Operand; b: Operand } {
+    const info = this.describe(element);
+    const d = info.description;
     if (d.kind !== 'reduction') throw new UnsupportedStepError(element, 'not a reduction');
     const combiner = COMBINER_CODES[d.combiner];
+    const node = BigInt(info.node);
     const zero: Operand = { kind: 3, index: 0n, value: 0n, leaf: ZERO, siblings: [] };
-    if (s === 0) return { combiner, prev: this.operand(d.init, element), a: zero, b: zero };
+    if (s === 0) return { node, combiner, prev: this.operand(d.init, element), a: zero, b: zero };
     const { sums, commitment } = this.sums(element);
     const link = d.links[s - 1]!;
     const prev = this.prefixOperand(commitment, sums, s - 1, s);
     const a = this.operand(link.a, element);
     let bRef: Ref | undefined = link.b;
     if (d.combiner === 'argmax') bRef = d.links[sums[s - 1]!]!.a;
-    return { combiner, prev, a, b: bRef ? this.operand(bRef, element) : zero };
+    return { node, combiner, prev, a, b: bRef ? this.operand(bRef, element) : zero };
   }
 
   /** This party's leaf `leafIndex` (hex), for checks. */

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {MerkleLib} from "./lib/MerkleLib.sol";
+
+/// @title ModelLayouts — the per-model graph layout the one-step verifier derives element descriptions from
+/// (whitepaper §2.2.5; docs/spec/engine.md §4–5; docs/dispute.md §3). Registered once per model by anyone, from the
+/// model file's node table: the contract recomputes nodesRoot (node i = leaves 2i, 2i+1 of the binary keccak tree),
+/// graphHash = keccak(metaHash ‖ nodesRoot) and modelHash = keccak(graphHash ‖ weightsRoot), so nothing stored can
+/// disagree with the model hash the receipts sign. It keeps each node record (with its trace offset in the reserved
+/// word), the elements per step, the weights tree depth and the context length — all DERIVED from the table:
+///   - offset[n] = Σ_{m<n} size(m), stepElements = Σ size;
+///   - weights depth from the end of the last weight tensor (engine.md §3 tensor shapes), padded to 32-byte leaves;
+///     a model whose blob is longer than its tensors need (to another depth) cannot be disputed (its honest proofs
+///     would not verify), which is why the depth is never taken from a caller;
+///   - classify iff the graph has a `vector` source (engine.md: vector requires task classify); context length from
+///     an attention node (size(attn_scores) = H·C), else 1 (classify) or 4,096 (the format's maximum).
+contract ModelLayouts {
+    struct Layout {
+        uint32 nodeCount;
+        uint32 contextLength;
+        uint8 weightsDepth;
+        bool classify;
+        uint64 stepElements;
+        bytes32 weightsRoot;
+    }
+
+    /// Most nodes a table registered on chain may have (gas: ~45k per node, once per model).
+    uint256 public constant MAX_NODES = 4096;
+    /// engine.md §4.1: contextLength ≤ 4096.
+    uint32 internal constant MAX_CONTEXT = 4096;
+
+    mapping(bytes32 => Layout) internal layouts;
+    /// model → 2n: head word (op, a, b, c, size, w0, w1, offset) · 2n+1: params word (p0..p7); 8 int32 each, big-endian packed.
+    mapping(bytes32 => mapping(uint256 => uint256)) internal records;
+
+    error BadNodeTable(uint256 length);
+    error LayoutExists(bytes32 modelHash);
+    error NoLayout(bytes32 modelHash);
+    error BadNode(uint256 node, uint256 reason);
+
+    event LayoutRegistered(bytes32 indexed modelHash, bytes32 graphHash, uint256 nodeCount, uint256 stepElements, uint256 weightsDepth, uint256 contextLength, bool classify);
+
+    /// Registers the layout of the model with metadata hash `metaHash` (keccak of the metadata bytes), weights root
+    /// `weightsRoot` and node table `table` (64·N bytes, 16 little-endian int32 words per node, as in the file).
+    function registerLayout(bytes32 metaHash, bytes32 weightsRoot, bytes calldata table) external returns (bytes32 modelHash) {
+        uint256 n = table.length / 64;
+        if (table.length % 64 != 0 || n == 0 || n > MAX_NODES) revert BadNodeTable(table.length);
+        bytes32 graphHash = keccak256(abi.encodePacked(metaHash, _nodesRoot(table)));
+        modelHash = keccak256(abi.encodePacked(graphHash, weightsRoot));
+        Layout storage L = layouts[modelHash];
+        if (L.nodeCount != 0) revert LayoutExists(modelHash);
+        Acc memory acc;
+        for (uint256 i = 0; i < n; ++i) _storeNode(modelHash, table, i, acc);
+        uint256 offset = acc.offset;
+        uint256 ctx = acc.ctx;
+        bool classify = acc.classify;
+        if (offset > type(uint32).max) revert BadNodeTable(table.length);
+        if (ctx == 0) ctx = classify ? 1 : MAX_CONTEXT;
+        L.nodeCount = uint32(n);
+        L.contextLength = uint32(ctx);
+        L.weightsDepth = uint8(MerkleLib.weightsDepth(acc.extent));
+        L.classify = classify;
+        L.stepElements = uint64(offset);
+        L.weightsRoot = weightsRoot;
+        emit LayoutRegistered(modelHash, graphHash, n, offset, L.weightsDepth, ctx, classify);
+    }
+
+    struct Acc {
+        uint256 offset; // Σ sizes so far
+        uint256 extent; // end of the weight tensors so far
+        uint256 ctx; // context length seen on an attention node
+        bool classify;
+    }
+
+    function _storeNode(bytes32 modelHash, bytes calldata table, uint256 i, Acc memory acc) private {
+        int256[16] memory w;
+        for (uint256 k = 0; k < 16; ++k) w[k] = _le32(table, 64 * i + 4 * k);
+        // structural minimum the derivations rely on (the engine's loader checks the rest)
+        if (w[4] < 1 || w[4] > 1 << 24) revert BadNode(i, 4);
+        for (uint256 k = 1; k < 4; ++k) if (w[k] < -1 || w[k] >= int256(i)) revert BadNode(i, k);
+        uint256 size = uint256(w[4]);
+        if (w[0] == 2) acc.classify = true;
+        if (w[0] == 20 && w[7] > 0) acc.ctx = size / uint256(w[7]);
+        uint256 e = _tensorEnd(table, w, size);
+        if (e > acc.extent) acc.extent = e;
+        uint256 head;
+        for (uint256 k = 0; k < 7; ++k) head = (head << 32) | uint32(int32(w[k]));
+        head = (head << 32) | uint32(acc.offset);
+        uint256 params;
+        for (uint256 k = 7; k < 15; ++k) params = (params << 32) | uint32(int32(w[k]));
+        records[modelHash][2 * i] = head;
+        records[modelHash][2 * i + 1] = params;
+        acc.offset += size;
+    }
+
+    function layoutOf(bytes32 modelHash) public view returns (Layout memory L) {
+        L = layouts[modelHash];
+        if (L.nodeCount == 0) revert NoLayout(modelHash);
+    }
+
+    /// The stored words of node `n`: head (op, a, b, c, size, w0, w1, offset) and params p0..p7.
+    function nodeOf(bytes32 modelHash, uint256 n) external view returns (int256[8] memory head, int256[8] memory params) {
+        uint256 h = records[modelHash][2 * n];
+        uint256 p = records[modelHash][2 * n + 1];
+        for (uint256 k = 0; k < 8; ++k) {
+            head[k] = word(h, k);
+            params[k] = word(p, k);
+        }
+    }
+
+    /// Word k (0..7) of a packed record word, as a signed int32.
+    function word(uint256 packed, uint256 k) internal pure returns (int256) {
+        return int256(int32(uint32(packed >> (224 - 32 * k))));
+    }
+
+    /// Little-endian int32 at byte `at` of the table.
+    function _le32(bytes calldata t, uint256 at) private pure returns (int256) {
+        uint32 v = uint32(uint8(t[at])) | (uint32(uint8(t[at + 1])) << 8) | (uint32(uint8(t[at + 2])) << 16) | (uint32(uint8(t[at + 3])) << 24);
+        return int256(int32(v));
+    }
+
+    /// End (exclusive byte offset) of the weight tensors node i reads (engine.md §3 shapes); 0 without weights.
+    function _tensorEnd(bytes calldata t, int256[16] memory w, uint256 size) private pure returns (uint256 end) {
+        uint256 op = uint256(w[0]);
+        int256 w0 = w[5];
+        int256 w1 = w[6];
+        uint256 b0; // bytes of the w0 tensor
+        uint256 b1;
+        if (op == 10) {
+            uint256 cols = uint256(_le32(t, 64 * uint256(w[1]) + 16)); // size(a)
+            b0 = size * cols;
+            b1 = 4 * size;
+        } else if (op == 12) b0 = uint256(w[7]) * size; // gather: p0 rows
+        else if (op == 40) b0 = 4 * size; // requant multipliers
+        else if (op == 42) b0 = 1024; // lut: 256 int32
+        else if (op == 46) b0 = uint256(w[11]); // muldiv gain: p4 bytes
+        if (w0 >= 0 && uint256(w0) + b0 > end) end = uint256(w0) + b0;
+        if (w1 >= 0 && uint256(w1) + b1 > end) end = uint256(w1) + b1;
+    }
+
+    /// merkleRoot of the table as 2N 32-byte leaves, zero-padded to a power of two (engine.md §4.2).
+    function _nodesRoot(bytes calldata t) private pure returns (bytes32) {
+        uint256 leaves = t.length / 32;
+        uint256 width = 1;
+        while (width < leaves) width <<= 1;
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 i = 0; i < leaves; ++i) level[i] = bytes32(t[32 * i:32 * i + 32]);
+        while (width > 1) {
+            for (uint256 i = 0; i < width / 2; ++i) level[i] = MerkleLib.hashPair(level[2 * i], level[2 * i + 1]);
+            width /= 2;
+        }
+        return level[0];
+    }
+}

@@ -1,0 +1,182 @@
+/**
+ * A ready dispute deployment for tests and benchmarks (whitepaper §2.2.5; docs/dispute.md): deploys the core
+ * contracts and the dispute contracts on any chain URL (embedded EDR or anvil), registers operators, registers a
+ * model's layout, builds the Query / Receipt / Opening a claim needs, and plays a dispute to the end with two
+ * agents. The same scenarios run against both chains (src/dispute/game.test.ts, src/dispute/anvil.test.ts).
+ */
+import { parseEther, type Address, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { connectChain, type ChainClients } from './clients.ts';
+import { deployContracts } from './deploy.ts';
+import { stakingAbi } from './artifacts.ts';
+import { DisputeClient, type GasRecord } from './dispute-client.ts';
+import { registerLayout, type LayoutSource } from './dispute-deploy.ts';
+import { fromHex, toHex } from '../common/bytes.ts';
+import { keccak256 } from '../crypto/keccak.ts';
+import { hyperspaceDomain, queryDigest, signReceipt, type Query, type Receipt } from '../wire/query-receipt.ts';
+import { DisputeAgent } from '../dispute/agent.ts';
+import type { TraceParty } from '../dispute/trace-party.ts';
+import { stateFromChain } from '../dispute/state-machine.ts';
+import { commitQueryInput } from '../dispute/query-input.ts';
+
+export interface DisputeEnv {
+  clients: ChainClients;
+  chainId: bigint;
+  keys: Hex[];
+  addresses: Address[];
+  staking: Address;
+  escrow: Address;
+  game: Address;
+  oneStep: Address;
+  /** Moves the chain clock forward (evm_increaseTime + evm_mine). */
+  advance(seconds: number): Promise<void>;
+}
+
+/** Deploys everything with `keys[0]` and registers `keys[operators…]` as staked operators (3 ETH each). */
+export async function setupDisputeEnv(rpcUrl: string, keys: Hex[], operators: number[]): Promise<DisputeEnv> {
+  const clients = await connectChain(rpcUrl);
+  const deployer = clients.wallet(keys[0]!);
+  const d = await deployContracts({ publicClient: clients.publicClient, wallet: deployer }, { staticDifficulty: 0, minimumStake: parseEther('1') });
+  const staking = d.contracts.staking as Address;
+  for (const i of operators) {
+    const acct = privateKeyToAccount(keys[i]!);
+    const w = clients.wallet(keys[i]!);
+    const hash = await w.writeContract({ address: staking, abi: stakingAbi, functionName: 'registerOperator', args: [`0x${acct.publicKey.slice(4)}` as Hex], value: parseEther('3') });
+    await clients.publicClient.waitForTransactionReceipt({ hash });
+  }
+  const advance = async (seconds: number) => {
+    await clients.publicClient.request({ method: 'evm_increaseTime' as never, params: [seconds] as never });
+    await clients.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
+  };
+  return {
+    clients,
+    chainId: BigInt(await clients.publicClient.getChainId()),
+    keys,
+    addresses: keys.map((k) => privateKeyToAccount(k).address),
+    staking,
+    escrow: d.contracts.feeEscrow as Address,
+    game: d.contracts.dispute as Address,
+    oneStep: d.contracts.oneStep as Address,
+    advance,
+  };
+}
+
+export async function registerModel(env: DisputeEnv, model: LayoutSource): Promise<{ modelHash: Hex; gas: bigint }> {
+  return registerLayout({ publicClient: env.clients.publicClient, wallet: env.clients.wallet(env.keys[0]!) }, env.oneStep, model);
+}
+
+/** A client's query for `modelHash` over `input` (prompt tokens or classify vector), as the contract takes it. */
+export interface QueryBundle {
+  query: Query;
+  queryAbi: Record<string, unknown>;
+  queryHash: Uint8Array;
+  inputRoot: Hex;
+  inputLength: bigint;
+}
+
+export function makeQuery(env: DisputeEnv, modelHash: Uint8Array, input: Int32Array, nonce: bigint): QueryBundle {
+  const c = commitQueryInput(input);
+  const query: Query = {
+    client: fromHex(env.addresses[1]!),
+    modelHash,
+    promptHash: c.promptHash,
+    paramsHash: keccak256(new TextEncoder().encode('{}')),
+    maxFee: 10n ** 15n,
+    nonce,
+    deadline: 2n ** 40n,
+  };
+  const queryAbi = {
+    client: env.addresses[1]!,
+    modelHash: toHex(query.modelHash),
+    promptHash: toHex(query.promptHash),
+    paramsHash: toHex(query.paramsHash),
+    maxFee: query.maxFee,
+    nonce,
+    deadline: query.deadline,
+  };
+  return { query, queryAbi, queryHash: queryDigest(hyperspaceDomain(env.chainId, fromHex(env.escrow)), query), inputRoot: toHex(c.root) as Hex, inputLength: BigInt(c.length) };
+}
+
+/** A receipt by operator `keyIndex` over `traceRoot` with output bytes `output`, signed for the dispute contract. */
+export function makeReceipt(env: DisputeEnv, q: QueryBundle, keyIndex: number, traceRoot: Uint8Array, output: Uint8Array, over: Partial<Receipt> = {}): { receipt: Receipt; sig: Hex; abi: Record<string, unknown> } {
+  const r: Receipt = {
+    queryHash: q.queryHash,
+    modelHash: q.query.modelHash,
+    outputHash: keccak256(output),
+    traceRoot,
+    node: fromHex(env.addresses[keyIndex]!),
+    fee: 1000n,
+    issuedAt: 1n,
+    ...over,
+  };
+  const sig = toHex(signReceipt(hyperspaceDomain(env.chainId, fromHex(env.game)), r, fromHex(env.keys[keyIndex]!))) as Hex;
+  return { receipt: r, sig, abi: receiptAbi(r) };
+}
+
+export function receiptAbi(r: Receipt): Record<string, unknown> {
+  return { queryHash: toHex(r.queryHash), modelHash: toHex(r.modelHash), outputHash: toHex(r.outputHash), traceRoot: toHex(r.traceRoot), node: toHex(r.node), fee: r.fee, issuedAt: r.issuedAt };
+}
+
+export function openingAbi(q: QueryBundle, outputA: Uint8Array, outputB: Uint8Array = outputA): Record<string, unknown> {
+  return { query: q.queryAbi, inputRoot: q.inputRoot, inputLength: q.inputLength, outputA: toHex(outputA), outputB: toHex(outputB) };
+}
+
+export function disputeClient(env: DisputeEnv, keyIndex: number, log: GasRecord[]): Promise<DisputeClient> {
+  return DisputeClient.create({ publicClient: env.clients.publicClient, wallet: env.clients.wallet(env.keys[keyIndex]!), log }, env.game);
+}
+
+export interface PlayResult {
+  id: Hex;
+  winner: string;
+  bothLost: boolean;
+  moves: string[];
+  log: GasRecord[];
+}
+
+export interface PlayOptions {
+  /** A party that never moves (its deadlines pass). */
+  silent?: 'A' | 'B';
+  /** Stop the silent party only once the game reaches this state (e.g. 'sums-post'): tests the timeout of each state. */
+  silentFrom?: string;
+  /** Seconds to advance the clock when nobody can move. */
+  timeoutStep?: number;
+}
+
+/** Opens a conflict between A (key ia) and B (key ib) with both traces and lets both agents play to the end. */
+export async function playConflict(env: DisputeEnv, q: QueryBundle, pa: TraceParty, pb: TraceParty, ia: number, ib: number, output: { a: Uint8Array; b: Uint8Array }, opts: PlayOptions = {}): Promise<PlayResult> {
+  const log: GasRecord[] = [];
+  const ca = await disputeClient(env, ia, log);
+  const cb = await disputeClient(env, ib, log);
+  const ra = makeReceipt(env, q, ia, pa.commitment.root, output.a);
+  const rb = makeReceipt(env, q, ib, pb.commitment.root, output.b);
+  const opened = await ca.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, openingAbi(q, output.a, output.b)]);
+  const id = opened.logs.find((l) => l.eventName === 'DisputeOpened')!.args.id as Hex;
+  return playToEnd(env, id, { A: ca, B: cb }, { A: pa, B: pb }, log, opts);
+}
+
+export async function playToEnd(env: DisputeEnv, id: Hex, clients: { A: DisputeClient; B: DisputeClient }, parties: { A: TraceParty; B: TraceParty }, log: GasRecord[], opts: PlayOptions = {}): Promise<PlayResult> {
+  const agents = { A: new DisputeAgent({ chain: clients.A, party: parties.A }, { side: 'A' }), B: new DisputeAgent({ chain: clients.B, party: parties.B }, { side: 'B' }) };
+  const moves: string[] = [];
+  let silenced = opts.silentFrom === undefined;
+  for (let i = 0; i < 200; i++) {
+    let moved = false;
+    for (const side of ['A', 'B'] as const) {
+      const g = await clients.A.game(id);
+      const state = stateFromChain(g.phase, g.turn);
+      if (state === opts.silentFrom) silenced = true;
+      if (opts.silent === side && silenced) continue;
+      const r = await agents[side].act(id);
+      if (r.action === 'moved') {
+        moves.push(`${side}:${r.move}`);
+        moved = true;
+      }
+    }
+    const g = await clients.A.game(id);
+    if (stateFromChain(g.phase, g.turn) === 'done') break;
+    if (!moved) await env.advance(opts.timeoutStep ?? 3601);
+  }
+  const logs = await env.clients.publicClient.getContractEvents({ address: env.game, abi: clients.A.abi, eventName: 'Resolved', args: { id }, fromBlock: 0n });
+  const res = logs[0] as unknown as { args: { winner: string; bothLost: boolean } } | undefined;
+  if (!res) throw new Error(`dispute ${id} did not resolve (moves ${moves.join(',')})`);
+  return { id, winner: res.args.winner, bothLost: res.args.bothLost, moves, log };
+}
