@@ -221,6 +221,12 @@ export class TraceParty {
     return { node, combiner, prev, a, b: bRef ? this.operand(bRef, element) : zero };
   }
 
+  /** Leaf `leafIndex` of this party's partial-sums tree of reduction `element`. */
+  sumsLeaf(element: number, leafIndex: number): Uint8Array {
+    const s = this.sums(element);
+    return leafReader(s.commitment, s.sums)(leafIndex);
+  }
+
   /** This party's leaf `leafIndex` (hex), for checks. */
   leaf(leafIndex: number): Hex {
     return toHex(leafReader(this.commitment, this.values)(leafIndex)) as Hex;

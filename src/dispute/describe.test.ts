@@ -1,0 +1,112 @@
+/**
+ * The on-chain describe (OneStepVerifier, a port of src/engine/ops/*.ts describe) against the engine, element by
+ * element: for a sample of every node of a tiny transformer run (token/position sources, gather, attention, row
+ * reductions, scan, element-wise ops) and the shipped models' layouts, the contract — given only the node id and
+ * Merkle proofs — recomputes the element (or partial sums 0, 1 and F of a reduction) equal to the honest trace.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Abi, Hex } from 'viem';
+import { startEmbeddedChain, type EmbeddedChain } from '../chain/embedded-chain.ts';
+import { connectChain, type ChainClients } from '../chain/clients.ts';
+import { deployArtifact, disputeArtifact, registerLayout } from '../chain/dispute-deploy.ts';
+import { runModel, prepareQuery } from '../engine/runner.ts';
+import { tinyTransformer } from '../engine/test-models.ts';
+import { decodeModelFile, type LoadedModel } from '../engine/model-file.ts';
+import { commitWeights } from '../commitment/weights.ts';
+import { toHex } from '../common/bytes.ts';
+import { modelStepSource, TraceParty } from './trace-party.ts';
+
+let chain: EmbeddedChain;
+let clients: ChainClients;
+let verifier: Hex;
+let abi: Abi;
+
+before(async () => {
+  chain = await startEmbeddedChain();
+  clients = await connectChain(chain.rpcUrl);
+  const c = { publicClient: clients.publicClient, wallet: clients.wallet(chain.accounts[0]!.privateKey as Hex) };
+  verifier = (await deployArtifact(c, 'OneStepVerifier')).address;
+  abi = (await disputeArtifact('OneStepVerifier')).abi;
+});
+after(async () => chain?.close());
+
+const read = (fn: string, args: unknown[]) => clients.publicClient.readContract({ address: verifier, abi, functionName: fn, args }) as Promise<unknown>;
+const reg = (m: LoadedModel) => registerLayout({ publicClient: clients.publicClient, wallet: clients.wallet(chain.accounts[0]!.privateKey as Hex) }, verifier, m);
+
+describe('OneStepVerifier describe = engine describe', () => {
+  it('layouts of the shipped models: model hash recomputed, step elements and weights depth derived as the engine has them', async () => {
+    for (const f of ['ffn-glyphs', 'sort-transformer']) {
+      const m = decodeModelFile(readFileSync(new URL(`../../models/${f}.hsm`, import.meta.url)));
+      const r = await reg(m);
+      assert.equal(r.modelHash, toHex(m.modelHash), f);
+      const L = (await read('layoutOf', [r.modelHash])) as { stepElements: bigint; weightsDepth: number; nodeCount: number; classify: boolean; contextLength: number };
+      assert.equal(L.stepElements, BigInt(m.layout.stepElements), f);
+      assert.equal(L.weightsDepth, commitWeights(m.weights).depth, f);
+      assert.equal(L.nodeCount, m.nodes.length, f);
+      assert.equal(L.classify, m.meta.task === 'classify', f);
+      assert.equal(L.contextLength, m.meta.contextLength, f);
+    }
+  });
+
+  it('every node of a tiny transformer run: element-wise elements and reduction links replayed on chain equal the trace', async () => {
+    const model = tinyTransformer();
+    const { modelHash } = await reg(model);
+    const input = { prompt: [1, 3, 4, 5], maxTokens: 4 };
+    const run = runModel(model, input, { trace: true });
+    const trace = run.trace!;
+    const party = new TraceParty(trace, modelStepSource(model, prepareQuery(model, input).query), { arity: 16 });
+    const depth = BigInt(party.commitment.depth);
+    const inputC = party.input!;
+    const prefix = (e: number) => ({ root: party.root, root2: party.root, depth, element: BigInt(e), leaf: party.leaf(Math.floor(e / 8)) });
+    const { stepElements, offsets } = model.layout;
+    const steps = trace.length / stepElements;
+    let checked = 0;
+    let reductions = 0;
+    for (let n = 0; n < model.nodes.length; n++) {
+      const op = model.nodes[n]!.op;
+      if (op === 'random' || op === 'seeded') continue; // needs the sampling seed on chain (docs/dispute.md §5)
+      const size = model.nodes[n]!.size;
+      for (const t of [0, steps - 1]) {
+        for (const pos of new Set([0, size >> 1, size - 1])) {
+          const e = t * stepElements + offsets[n]! + pos;
+          const info = party.describe(e);
+          if (info.description.kind !== 'reduction') {
+            const s = party.elementStep(e);
+            const got = await read('elementwise', [modelHash, s.node, prefix(e), { root: toHex(inputC.root), length: BigInt(inputC.length) }, s.inputs]);
+            assert.equal(got, BigInt(trace[e]!), `${op} node ${n} step ${t} pos ${pos}`);
+          } else {
+            reductions++;
+            const F = info.description.links.length;
+            assert.equal(await read('reductionLinks', [modelHash, e, BigInt(n)]), BigInt(F), `${op} links`);
+            const { sums, commitment } = party.sums(e);
+            const sp = (s: number) => ({ root: toHex(commitment.root), root2: toHex(commitment.root), depth: BigInt(commitment.depth), element: BigInt(s), leaf: toHex(party.sumsLeaf(e, Math.floor(s / 8))) });
+            for (const s of new Set([0, 1, F])) {
+              const l = party.linkStep(e, s);
+              const got = await read('linkStep', [modelHash, l.node, sp(s), prefix(e), l.prev, l.a, l.b]);
+              assert.equal(got, BigInt(sums[s]!), `${op} node ${n} step ${t} pos ${pos} sum ${s}`);
+            }
+          }
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked > 50 && reductions > 10, `${checked} elements, ${reductions} reductions`);
+  });
+
+  it('a wrong node id or a forged operand is refused', async () => {
+    const model = tinyTransformer();
+    const modelHash = toHex(model.modelHash);
+    const input = { prompt: [1, 3], maxTokens: 2 };
+    const trace = runModel(model, input, { trace: true }).trace!;
+    const party = new TraceParty(trace, modelStepSource(model, prepareQuery(model, input).query), { arity: 16 });
+    const e = model.layout.offsets[2]! + 1; // an element of node 2
+    const s = party.elementStep(e);
+    const pre = { root: party.root, root2: party.root, depth: BigInt(party.commitment.depth), element: BigInt(e), leaf: party.leaf(Math.floor(e / 8)) };
+    const inp = { root: toHex(party.input!.root), length: BigInt(party.input!.length) };
+    await assert.rejects(read('elementwise', [modelHash, s.node + 1n, pre, inp, s.inputs]), /WrongNode|NotElementwise|NotReduction/);
+    const forged = s.inputs.map((o) => (o.siblings.length > 0 ? { ...o, leaf: `0x${'11'.repeat(32)}` as Hex } : o));
+    if (forged.some((o, i) => o.leaf !== s.inputs[i]!.leaf)) await assert.rejects(read('elementwise', [modelHash, s.node, pre, inp, forged]), /Bad(Trace|Weight|Input)Proof/);
+  });
+});
