@@ -318,3 +318,95 @@ export function weightedSumI8(v: usize, n: i32, d: i32, p: usize, out: usize): v
     store<i32>(out + (<usize>j << 2), s);
   }
 }
+
+/**
+ * requant over n int32 elements (engine.md §3.5), exact integers in i64:
+ *   out[i] = clamp(roundShift(x[i] · m_i, s), lo, hi),  m_i = mt ≠ 0 ? mt[i] (int32 at mt) : m
+ * roundShift rounds half away from zero: sign(v) · ((|v| + 2^(s−1)) >> s), and v for s = 0 (half = 0 then, so
+ * one formula covers both). The caller keeps |m| ≤ 2^22 − 1 and s ∈ [0, 52], so |v| < 2^53 and |v| + half < 2^63.
+ * Two elements per i64x2 vector; a scalar tail.
+ */
+export function requantI32(x: usize, n: i32, m: i32, mt: usize, s: i32, lo: i32, hi: i32, out: usize): void {
+  const half: i64 = s > 0 ? (<i64>1) << <i64>(s - 1) : 0;
+  const halfv = i64x2.splat(half);
+  const lov = i64x2.splat(<i64>lo);
+  const hiv = i64x2.splat(<i64>hi);
+  const mv = i64x2.splat(<i64>m);
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const xv = v128.load(x + o);
+    let m0 = mv;
+    let m1 = mv;
+    if (mt != 0) {
+      const mm = v128.load(mt + o);
+      m0 = i64x2.extend_low_i32x4_s(mm);
+      m1 = i64x2.extend_high_i32x4_s(mm);
+    }
+    const r0 = requantLanes(i64x2.mul(i64x2.extend_low_i32x4_s(xv), m0), halfv, s, lov, hiv);
+    const r1 = requantLanes(i64x2.mul(i64x2.extend_high_i32x4_s(xv), m1), halfv, s, lov, hiv);
+    // The low 32 bits of each i64 lane (every lane is within [lo, hi] ⊆ int32 now).
+    v128.store(out + o, v128.shuffle<i32>(r0, r1, 0, 2, 4, 6));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = <i64>load<i32>(x + o) * <i64>(mt != 0 ? load<i32>(mt + o) : m);
+    let r: i64 = v >= 0 ? (v + half) >> <i64>s : -((half - v) >> <i64>s);
+    if (r < <i64>lo) r = <i64>lo;
+    if (r > <i64>hi) r = <i64>hi;
+    store<i32>(out + o, <i32>r);
+  }
+}
+
+/** sign(v) · ((|v| + half) >> s), clamped to [lo, hi], in both i64 lanes. */
+// @ts-ignore: decorator
+@inline
+function requantLanes(v: v128, halfv: v128, s: i32, lov: v128, hiv: v128): v128 {
+  const q = i64x2.shr_u(i64x2.add(i64x2.abs(v), halfv), s);
+  const sign = i64x2.shr_s(v, 63); // all ones for v < 0
+  let r = i64x2.sub(v128.xor(q, sign), sign); // −q for v < 0
+  r = v128.bitselect(lov, r, i64x2.lt_s(r, lov));
+  return v128.bitselect(hiv, r, i64x2.gt_s(r, hiv));
+}
+
+/**
+ * muldiv over n int32 elements (engine.md §3.5):
+ *   out[i] = clamp(roundDiv(a[i] · g_i · m, d_i), lo, hi)
+ *   g_i = glen > 0 ? g[i mod glen] (int8 at g) : 1;  d_i = bs > 0 ? b[floor(i / bdiv) mod bs] (int32 at b) : d
+ * roundDiv(num, den) = den = 0 ? 0 : sign(num)·sign(den) · floor((2|num| + |den|) / (2|den|)), round half away
+ * from zero. The caller keeps |a·g·m| ≤ 2^51, so every i64 below is exact. The quotient is taken in f64 (exact
+ * operands < 2^53; a hardware i64 division is several times slower) and corrected by one exact i64 comparison
+ * each way, as ops/arith.ts roundDiv does.
+ */
+export function muldivI32(a: usize, n: i32, g: usize, glen: i32, m: i32, b: usize, bs: i32, bdiv: i32, d: i32, lo: i32, hi: i32, out: usize): void {
+  let bi = 0; // floor(i / bdiv) mod bs
+  let bk = 0; // i mod bdiv
+  let gk = 0; // i mod glen
+  const m64 = <i64>m;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi: i64 = glen > 0 ? <i64>load<i8>(g + <usize>gk) : 1;
+    const den: i64 = bs > 0 ? <i64>load<i32>(b + (<usize>bi << 2)) : <i64>d;
+    const num = <i64>load<i32>(a + o) * gi * m64;
+    let r: i64 = 0;
+    if (den != 0) {
+      const an = num < 0 ? -num : num;
+      const ad = den < 0 ? -den : den;
+      const top = 2 * an + ad;
+      const bot = 2 * ad;
+      let q = <i64>Math.floor(<f64>top / <f64>bot);
+      if (q * bot > top) q--;
+      else if ((q + 1) * bot <= top) q++;
+      r = (num < 0) != (den < 0) ? -q : q;
+    }
+    if (r < <i64>lo) r = <i64>lo;
+    if (r > <i64>hi) r = <i64>hi;
+    store<i32>(out + o, <i32>r);
+    if (glen > 0 && ++gk == glen) gk = 0;
+    if (bs > 0 && ++bk == bdiv) {
+      bk = 0;
+      if (++bi == bs) bi = 0;
+    }
+  }
+}

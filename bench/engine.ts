@@ -1,7 +1,7 @@
 /**
  * Engine benchmark (issue 4 "Benchmark"; whitepaper §2.2.6). Prints ONE JSON object.
  *
- *   node_modules/.bin/node bench/engine.ts
+ *   node_modules/.bin/node bench/engine.ts [--only matvec,transformer,trace]
  *
  * Figures:
  * - int8 4096×4096 matrix-vector, GMAC/s (median of several runs, weights
@@ -108,94 +108,114 @@ async function loadOrt(): Promise<{ ort: OrtModule; version: string }> {
   return { ort: ort.default ?? ort, version: pkg.version };
 }
 
-const loadStart = os.loadavg();
-const rng = new SeededRandom(20260101);
-const w = new Int8Array(rng.bytes(MACS).buffer);
-const xs = [
-  new Int8Array(rng.bytes(COLS).buffer),
-  new Int8Array(COLS).fill(-128), // x_u8 = 0
-  new Int8Array(COLS).fill(127), // x_u8 = 255: largest |A − 128| on the positive side
-];
-const x = xs[0]!;
-
-// ---- TypeScript reference ----
-log('TS reference…');
-const refOut = new Int32Array(ROWS);
-matvecInt8Reference(w, ROWS, COLS, x, refOut); // warm-up
-const reference = await measure(() => matvecInt8Reference(w, ROWS, COLS, x, refOut), 5, 1);
-
-// ---- wasm SIMD ----
-log('wasm SIMD…');
-const kernels = await loadWasmKernels();
-const m = kernels.prepareMatrix(w, ROWS, COLS);
-const wasmOut = new Int32Array(ROWS);
-for (let i = 0; i < 30; i++) kernels.matvec(m, x, wasmOut); // let the wasm tier up to the optimising compiler
-const wasmBitExact = xs.every((xv) => {
-  const a = new Int32Array(ROWS);
-  const b = new Int32Array(ROWS);
-  matvecInt8Reference(w, ROWS, COLS, xv, a);
-  kernels.matvec(m, xv, b);
-  return sameInt32(a, b);
-});
-// Measured below, interleaved with onnxruntime; alone if onnxruntime is unavailable.
-const wasmRates: number[] = [];
-
-// ---- onnxruntime-node MatMulInteger ----
-// The wasm kernel and onnxruntime (1 thread) are measured in alternating rounds,
-// so that load from other processes hits both alike; the ratio is the median of
-// the per-round ratios.
-let onnxruntime: Record<string, unknown> | null = null;
-let ratio: number | null = null;
-try {
-  const { ort, version } = await loadOrt();
-  // B (K, N) = Wᵀ so that (A − 128) @ B = W @ x.
-  const b = new Int8Array(MACS);
-  for (let r = 0; r < ROWS; r++) for (let c = 0; c < COLS; c++) b[c * ROWS + r] = w[r * COLS + c]!;
-  const model = matMulIntegerModel(b, COLS, ROWS);
-  const toU8 = (xv: Int8Array): Uint8Array => Uint8Array.from(xv, (v) => v + 128);
-  const feeds = (xv: Int8Array) => ({ A: new ort.Tensor('uint8', toU8(xv), [1, COLS]) });
-  const results: Record<string, unknown> = { version, op: 'MatMulInteger uint8 x int8, a_zero_point 128, B constant initializer' };
-  for (const threads of [1, 2]) {
-    log(`onnxruntime ${threads} thread(s)…`);
-    const session = await ort.InferenceSession.create(model, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    });
-    let bitExact = true;
-    for (const xv of xs) {
-      const y = (await session.run(feeds(xv)))['Y']!.data;
-      const ours = new Int32Array(ROWS);
-      kernels.matvec(m, xv, ours);
-      bitExact &&= sameInt32(ours, y);
-    }
-    const f = feeds(x);
-    for (let i = 0; i < 20; i++) await session.run(f);
-    const ortRates: number[] = [];
-    const roundRatios: number[] = [];
-    for (let round_ = 0; round_ < 9; round_++) {
-      const o = await measure(async () => {
-        await session.run(f);
-      }, 1, 20);
-      ortRates.push(o.gmacs);
-      if (threads === 1) {
-        const k = await measure(() => kernels.matvec(m, x, wasmOut), 1, 20);
-        wasmRates.push(k.gmacs);
-        roundRatios.push(k.gmacs / o.gmacs);
-      }
-    }
-    results[`threads${threads}`] = { gmacs: round(median(ortRates)), runs: ortRates, bitExactWithWasm: bitExact };
-    if (threads === 1) ratio = round(median(roundRatios));
-    await session.release();
-  }
-  onnxruntime = results;
-} catch (e) {
-  log(`onnxruntime unavailable: ${(e as Error).message}`);
-  onnxruntime = { error: (e as Error).message };
+/** Sections to run: `--only matvec,transformer,trace` (default: all). */
+const onlyArg = process.argv.indexOf('--only');
+const ONLY = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : null;
+function want(section: 'matvec' | 'transformer' | 'trace'): boolean {
+  return ONLY === null || ONLY.has(section);
 }
-if (wasmRates.length === 0) wasmRates.push(...(await measure(() => kernels.matvec(m, x, wasmOut), 9, 20)).runs);
-const wasm = { gmacs: round(median(wasmRates)), runs: wasmRates };
+
+const loadStart = os.loadavg();
+/** int8 4096×4096 matvec: TS reference, wasm, onnxruntime-node MatMulInteger (1 and 2 threads), alternating rounds. */
+async function matvecSection(kernels: Kernels) {
+  const rng = new SeededRandom(20260101);
+  const w = new Int8Array(rng.bytes(MACS).buffer);
+  const xs = [
+    new Int8Array(rng.bytes(COLS).buffer),
+    new Int8Array(COLS).fill(-128), // x_u8 = 0
+    new Int8Array(COLS).fill(127), // x_u8 = 255: largest |A − 128| on the positive side
+  ];
+  const x = xs[0]!;
+
+  // ---- TypeScript reference ----
+  log('TS reference…');
+  const refOut = new Int32Array(ROWS);
+  matvecInt8Reference(w, ROWS, COLS, x, refOut); // warm-up
+  const reference = await measure(() => matvecInt8Reference(w, ROWS, COLS, x, refOut), 5, 1);
+
+  // ---- wasm SIMD ----
+  log('wasm SIMD…');
+  const m = kernels.prepareMatrix(w, ROWS, COLS);
+  const wasmOut = new Int32Array(ROWS);
+  for (let i = 0; i < 30; i++) kernels.matvec(m, x, wasmOut); // let the wasm tier up to the optimising compiler
+  const wasmBitExact = xs.every((xv) => {
+    const a = new Int32Array(ROWS);
+    const b = new Int32Array(ROWS);
+    matvecInt8Reference(w, ROWS, COLS, xv, a);
+    kernels.matvec(m, xv, b);
+    return sameInt32(a, b);
+  });
+  // Measured below, interleaved with onnxruntime; alone if onnxruntime is unavailable.
+  const wasmRates: number[] = [];
+
+  // ---- onnxruntime-node MatMulInteger ----
+  // The wasm kernel and onnxruntime (1 thread) are measured in alternating rounds,
+  // so that load from other processes hits both alike; the ratio is the median of
+  // the per-round ratios.
+  let onnxruntime: Record<string, unknown> | null = null;
+  let ratio: number | null = null;
+  try {
+    const { ort, version } = await loadOrt();
+    // B (K, N) = Wᵀ so that (A − 128) @ B = W @ x.
+    const b = new Int8Array(MACS);
+    for (let r = 0; r < ROWS; r++) for (let c = 0; c < COLS; c++) b[c * ROWS + r] = w[r * COLS + c]!;
+    const model = matMulIntegerModel(b, COLS, ROWS);
+    const toU8 = (xv: Int8Array): Uint8Array => Uint8Array.from(xv, (v) => v + 128);
+    const feeds = (xv: Int8Array) => ({ A: new ort.Tensor('uint8', toU8(xv), [1, COLS]) });
+    const results: Record<string, unknown> = { version, op: 'MatMulInteger uint8 x int8, a_zero_point 128, B constant initializer' };
+    for (const threads of [1, 2]) {
+      log(`onnxruntime ${threads} thread(s)…`);
+      const session = await ort.InferenceSession.create(model, {
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+      });
+      let bitExact = true;
+      for (const xv of xs) {
+        const y = (await session.run(feeds(xv)))['Y']!.data;
+        const ours = new Int32Array(ROWS);
+        kernels.matvec(m, xv, ours);
+        bitExact &&= sameInt32(ours, y);
+      }
+      const f = feeds(x);
+      for (let i = 0; i < 20; i++) await session.run(f);
+      const ortRates: number[] = [];
+      const roundRatios: number[] = [];
+      for (let round_ = 0; round_ < 9; round_++) {
+        const o = await measure(async () => {
+          await session.run(f);
+        }, 1, 20);
+        ortRates.push(o.gmacs);
+        if (threads === 1) {
+          const k = await measure(() => kernels.matvec(m, x, wasmOut), 1, 20);
+          wasmRates.push(k.gmacs);
+          roundRatios.push(k.gmacs / o.gmacs);
+        }
+      }
+      results[`threads${threads}`] = { gmacs: round(median(ortRates)), runs: ortRates, bitExactWithWasm: bitExact };
+      if (threads === 1) ratio = round(median(roundRatios));
+      await session.release();
+    }
+    onnxruntime = results;
+  } catch (e) {
+    log(`onnxruntime unavailable: ${(e as Error).message}`);
+    onnxruntime = { error: (e as Error).message };
+  }
+  if (wasmRates.length === 0) wasmRates.push(...(await measure(() => kernels.matvec(m, x, wasmOut), 9, 20)).runs);
+  const wasm = { gmacs: round(median(wasmRates)), runs: wasmRates };
+  m.free();
+  return {
+    shape: [ROWS, COLS],
+    unit: 'GMAC/s (int8 x int8 -> int32, one thread unless stated; median of runs)',
+    reference: { gmacs: reference.gmacs, runs: reference.runs },
+    wasm: { gmacs: wasm.gmacs, runs: wasm.runs, bitExactWithReference: wasmBitExact, kernel: kernels.name },
+    onnxruntime,
+    wasmOverOnnxruntime1Thread: ratio,
+    ratioMethod: 'median over 9 alternating rounds (20 calls of each per round) of wasm GMAC/s / onnxruntime 1-thread GMAC/s',
+    goal: 'wasm >= 0.5x onnxruntime single-threaded, bit-exact',
+  };
+}
 
 // ---- transformer: tokens/s, time per op kind, happy path vs trace path ----
 /** Ops that are int8 × int8 multiply-accumulate kernels ("matmul"): weights and attention over the KV cache. */
@@ -250,11 +270,6 @@ function runBatch(runner: Runner, prompts: number[][], maxTokens: number | undef
 function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: number[][], maxTokens: number | undefined, rounds: number) {
   const runner = new Runner(model, { kernels });
   try {
-    for (let i = 0; i < 3; i++) runBatch(runner, prompts, maxTokens); // JIT warm-up
-    const batches: Batch[] = [];
-    for (let r = 0; r < rounds; r++) batches.push(runBatch(runner, prompts, maxTokens));
-    const tokensPerSecond = batches.map((b) => b.tokens / (b.ms / 1000));
-    const usPerStep = batches.map((b) => (1000 * b.ms) / b.steps);
     // Profiled rounds: per-node time minus the profiler's own cost per call; the median per op kind over rounds
     // (a GC pause or a preemption lands in whichever op is running: the median drops it).
     const overhead = profilerOverheadMs();
@@ -269,10 +284,19 @@ function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: numbe
     };
     const kinds = [...new Set(model.nodes.map((n) => n.op))];
     const roundsByKind = new Map<string, number[]>(kinds.map((k) => [k, []]));
-    for (let r = 0; r < Math.max(3, rounds); r++) {
+    // JIT warm-up, with and without the profiler: the first ~8 batches of the small model ran 1.5–6× slower
+    // than the steady state here (tier-up of the runner loop, the ops and the wasm module).
+    for (let i = 0; i < 10; i++) runBatch(runner, prompts, maxTokens, i % 2 === 0 ? null : profiler);
+    // Unprofiled and profiled batches alternate, so load from other processes hits both alike.
+    const batches: Batch[] = [];
+    const profiledUsPerStep: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      batches.push(runBatch(runner, prompts, maxTokens));
       perNode.fill(0);
       calls.fill(0);
-      const steps = runBatch(runner, prompts, maxTokens, profiler).steps;
+      const profiled = runBatch(runner, prompts, maxTokens, profiler);
+      const steps = profiled.steps;
+      profiledUsPerStep.push((1000 * profiled.ms) / steps);
       const byKind = new Map<string, number>();
       for (let id = 0; id < model.nodes.length; id++) {
         const op = model.nodes[id]!.op;
@@ -280,6 +304,8 @@ function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: numbe
       }
       for (const k of kinds) roundsByKind.get(k)!.push((1000 * byKind.get(k)!) / steps);
     }
+    const tokensPerSecond = batches.map((b) => b.tokens / (b.ms / 1000));
+    const usPerStep = batches.map((b) => (1000 * b.ms) / b.steps);
     const stepUs = median(usPerStep); // unprofiled
     const opUs: Record<string, number> = {};
     let matmulUs = 0;
@@ -293,6 +319,10 @@ function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: numbe
     }
     // Shares of a step: over the unprofiled step time, or over the ops' sum if noise made that larger.
     const totalUs = Math.max(stepUs, inOpsUs);
+    // Cross-check of the matmul figure: the bare kernel calls of every matvec node (same shapes, weights resident,
+    // no int32 -> int8 conversion, no bias, outside the runner), µs per step. The in-runner matvec time may exceed
+    // it only by the op's own data movement (x narrowed to int8, copies in and out, bias add).
+    const bareMatvecUs = bareMatvecUsPerStep(model, kernels);
     const macsPerStep = model.nodes.reduce((acc, n) => acc + (n.op === 'matvec' ? n.size * model.nodes[n.a]!.size : 0), 0);
     return {
       model: model.meta.name,
@@ -310,15 +340,40 @@ function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: numbe
       timePerOpKindUsPerStep: opUs,
       profilerOverheadUsPerOp: round(1000 * overhead),
       runnerOverheadUsPerStep: round(Math.max(0, stepUs - inOpsUs)),
+      profiledUsPerStep: round(median(profiledUsPerStep)),
+      profilerInflation: round(median(profiledUsPerStep) / stepUs),
+      bareMatvecKernelUsPerStep: round(bareMatvecUs),
+      nonMatmulShareOfOps: round(1 - matmulUs / inOpsUs),
       matmulShare: round(matmulUs / totalUs),
       nonMatmulShare: round(1 - matmulUs / totalUs),
       matvecOnlyShare: round(matvecUs / totalUs),
       shareMethod:
-        'profiled rounds (runner per-op hook, performance.now() cost subtracted per op, median per op kind over rounds) give µs/step per op kind; shares are over max(unprofiled µs/step, Σ op kinds), so runner overhead (per-step copies, per-run setup, output hash) counts as non-matmul. matmul = matvec + attn_scores + attn_mix',
+        'profiled rounds (runner per-op hook, performance.now() cost subtracted per op, median per op kind over rounds) give µs/step per op kind; shares are over max(unprofiled µs/step, Σ op kinds), so runner overhead (per-step copies, per-run setup, output hash) counts as non-matmul and the profiler\'s own cost (profiledUsPerStep vs usPerStep) does not. matmul = matvec + attn_scores + attn_mix (each op\'s whole run: x narrowed to int8, kernel call, copies, bias; bareMatvecKernelUsPerStep = the kernel calls alone). nonMatmulShareOfOps leaves runner overhead out',
     };
   } finally {
     runner.close();
   }
+}
+
+/** µs per step of the bare `kernels.matvec` calls of a model's matvec nodes (median of rounds). */
+function bareMatvecUsPerStep(model: LoadedModel, kernels: Kernels): number {
+  const r = new SeededRandom(11);
+  const calls = model.nodes
+    .filter((n) => n.op === 'matvec')
+    .map((n) => {
+      const cols = model.nodes[n.a]!.size;
+      const w = new Int8Array(model.weights.buffer, model.weights.byteOffset + n.w0, n.size * cols);
+      return { m: kernels.prepareMatrix(w, n.size, cols), x: new Int8Array(r.bytes(cols).buffer), out: new Int32Array(n.size) };
+    });
+  const reps = 200;
+  const times: number[] = [];
+  for (let round_ = 0; round_ < 15; round_++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) for (const c of calls) kernels.matvec(c.m, c.x, c.out);
+    times.push((1000 * (performance.now() - t0)) / reps);
+  }
+  for (const c of calls) c.m.free();
+  return median(times.slice(5)); // the first rounds warm the JIT up (they ran 2–5× slower here)
 }
 
 function shapeOf(model: LoadedModel): Record<string, number> {
@@ -381,70 +436,58 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
+const kernels = await loadWasmKernels();
+const matvecResult = want('matvec') ? await matvecSection(kernels) : null;
+
 const transformers: ReturnType<typeof transformerFigures>[] = [];
 let happyTrace: ReturnType<typeof happyVsTrace> | null = null;
-const modelsDir = join(ROOT, 'models');
-for (const file of readdirSync(modelsDir).filter((f) => f.endsWith('.hsm')).sort()) {
-  const model = decodeModelFile(readFileSync(join(modelsDir, file)));
-  if (model.meta.task !== 'generate') continue;
-  log(`transformer ${file}: tokens/s and time per op kind…`);
-  const prompts = promptsFor(model, 32);
-  transformers.push({ ...transformerFigures(model, kernels, prompts, undefined, 5), file: `models/${file}` } as never);
-  transformers.push({ ...transformerFigures(model, referenceKernels, prompts, undefined, 3), file: `models/${file}` } as never);
-  happyTrace ??= happyVsTrace(model, kernels, prompts[0]!);
+let wideFigures: ReturnType<typeof transformerFigures> | null = null;
+if (want('transformer')) {
+  const modelsDir = join(ROOT, 'models');
+  for (const file of readdirSync(modelsDir).filter((f) => f.endsWith('.hsm')).sort()) {
+    const model = decodeModelFile(readFileSync(join(modelsDir, file)));
+    if (model.meta.task !== 'generate') continue;
+    log(`transformer ${file}: tokens/s and time per op kind…`);
+    const prompts = promptsFor(model, 32);
+    transformers.push({ ...transformerFigures(model, kernels, prompts, undefined, 9), file: `models/${file}` } as never);
+    transformers.push({ ...transformerFigures(model, referenceKernels, prompts, undefined, 5), file: `models/${file}` } as never);
+    happyTrace ??= happyVsTrace(model, kernels, prompts[0]!);
+  }
+  // A wider synthetic decoder in the same run (random weights, 1 layer, d 512, 8 heads, MLP 2048, context 64): the
+  // share of matmul at a shape where matvecs are not dwarfed by per-element work.
+  log('synthetic transformer d=512…');
+  const wide = tinyTransformer({ dim: 512, heads: 8, context: 64, hidden: 2048 });
+  const widePrompts = promptsFor(wide, 4);
+  wideFigures = transformerFigures(wide, kernels, widePrompts, 24, 7);
 }
-// A wider synthetic decoder in the same run (random weights, 1 layer, d 512, 8 heads, MLP 2048, context 64): the
-// share of matmul at a shape where matvecs are not dwarfed by per-element work.
-log('synthetic transformer d=512…');
-const wide = tinyTransformer({ dim: 512, heads: 8, context: 64, hidden: 2048 });
-const widePrompts = promptsFor(wide, 4);
-const wideFigures = transformerFigures(wide, kernels, widePrompts, 24, 3);
 
 // ---- trace commitment, 10M int32 elements: one core, then a pool of 2 worker threads (src/commitment) ----
-log('commitTrace 10M elements, one thread…');
-const trace = new Int32Array(10_000_000);
-for (let i = 0; i < trace.length; i++) trace[i] = Math.imul(i, 0x9e3779b1);
-commitTrace(trace.subarray(0, 100_000)); // warm-up
-const commitTimes: number[] = [];
-let rootOne = '';
-for (let r = 0; r < 3; r++) {
-  const t0 = performance.now();
-  rootOne = toHex(commitTrace(trace).root);
-  commitTimes.push((performance.now() - t0) / 1000);
-}
-log('TraceCommitPool(2), 10M elements…');
-const poolT0 = performance.now();
-const pool = await TraceCommitPool.create(2);
-const poolStartup = (performance.now() - poolT0) / 1000;
-await pool.commit(trace.subarray(0, 100_000)); // warm-up
-const twoTimes: number[] = [];
-let rootTwo = '';
-for (let r = 0; r < 3; r++) {
-  const t0 = performance.now();
-  rootTwo = toHex((await pool.commit(trace)).root);
-  twoTimes.push((performance.now() - t0) / 1000);
-}
-await pool.close();
-
-const result = {
-  name: 'engine',
-  matvec: {
-    shape: [ROWS, COLS],
-    unit: 'GMAC/s (int8 x int8 -> int32, one thread unless stated; median of runs)',
-    reference: { gmacs: reference.gmacs, runs: reference.runs },
-    wasm: { gmacs: wasm.gmacs, runs: wasm.runs, bitExactWithReference: wasmBitExact, kernel: kernels.name },
-    onnxruntime,
-    wasmOverOnnxruntime1Thread: ratio,
-    ratioMethod: 'median over 9 alternating rounds (20 calls of each per round) of wasm GMAC/s / onnxruntime 1-thread GMAC/s',
-    goal: 'wasm >= 0.5x onnxruntime single-threaded, bit-exact',
-  },
-  transformer: {
-    shipped: transformers,
-    syntheticWide: wideFigures,
-    goal: 'non-matmul ops <= 30% of a token\'s time',
-  },
-  happyVsTracePath: happyTrace,
-  traceCommit10M: {
+async function traceSection() {
+  log('commitTrace 10M elements, one thread…');
+  const trace = new Int32Array(10_000_000);
+  for (let i = 0; i < trace.length; i++) trace[i] = Math.imul(i, 0x9e3779b1);
+  commitTrace(trace.subarray(0, 100_000)); // warm-up
+  const commitTimes: number[] = [];
+  let rootOne = '';
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    rootOne = toHex(commitTrace(trace).root);
+    commitTimes.push((performance.now() - t0) / 1000);
+  }
+  log('TraceCommitPool(2), 10M elements…');
+  const poolT0 = performance.now();
+  const pool = await TraceCommitPool.create(2);
+  const poolStartup = (performance.now() - poolT0) / 1000;
+  await pool.commit(trace.subarray(0, 100_000)); // warm-up
+  const twoTimes: number[] = [];
+  let rootTwo = '';
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    rootTwo = toHex((await pool.commit(trace)).root);
+    twoTimes.push((performance.now() - t0) / 1000);
+  }
+  await pool.close();
+  return {
     elements: trace.length,
     oneCoreSeconds: round(median(commitTimes)),
     oneCoreRuns: commitTimes.map(round),
@@ -454,7 +497,19 @@ const result = {
     poolStartupSeconds: round3(poolStartup),
     rootsAgree: rootOne === rootTwo,
     goal: '<= 1 s on 2 cores',
-  },
+  };
+}
+
+const result = {
+  name: 'engine',
+  matvec: matvecResult,
+  transformer: want('transformer') ? {
+    shipped: transformers,
+    syntheticWide: wideFigures,
+    goal: 'non-matmul ops <= 30% of a token\'s time',
+  } : null,
+  happyVsTracePath: happyTrace,
+  traceCommit10M: want('trace') ? await traceSection() : null,
   machine: {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? null,

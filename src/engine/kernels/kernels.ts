@@ -12,6 +12,8 @@
 import { KernelShapeError, checkDimension, checkLength } from './errors.ts';
 import { MAX_MATRIX_ELEMENTS, MAX_MATVEC_COLS, MAX_MATVEC_ROWS, matvecInt8Reference } from './matvec.ts';
 import { attnMixInt8Reference, attnScoresInt8Reference, dotInt8RowsReference, weightedSumInt8ColsReference } from './attention.ts';
+import { muldivReference, requantReference } from './elementwise.ts';
+import type { MuldivParams, RequantParams } from './elementwise.ts';
 
 /** An int8 matrix (rows, cols), row-major, owned by one Kernels instance. */
 export interface Int8MatrixHandle {
@@ -50,6 +52,16 @@ export interface Kernels {
    * out[h·dh + d] = Σ_{j<n} p[h·stride + j] · V[j, h·dh + d], int32 wrapping (exact for n ≤ 131071).
    */
   attnMix(v: Int8MatrixHandle, n: number, heads: number, p: Int8Array, out: Int32Array): void;
+  /**
+   * requant over out.length elements: out[i] = clamp(roundShift(x[i] · (mt ? mt[i] : p.m), p.shift), p.lo, p.hi)
+   * (engine.md §3.5; elementwise.ts).
+   */
+  requant(x: Int32Array, mt: Int32Array | null, p: RequantParams, out: Int32Array): void;
+  /**
+   * muldiv over out.length elements: out[i] = clamp(roundDiv(a[i] · g[i mod g.length] · p.m, b[floor(i / p.bdiv)
+   * mod b.length] or p.d), p.lo, p.hi), g absent = 1 (engine.md §3.5; elementwise.ts).
+   */
+  muldiv(a: Int32Array, b: Int32Array | null, g: Int8Array | null, p: MuldivParams, out: Int32Array): void;
 }
 
 /** Checks (rows, cols) of a new matrix. */
@@ -143,4 +155,6 @@ export const referenceKernels: Kernels = {
     const r = asReference(v);
     attnMixInt8Reference(r.data, r.rows, r.cols, n, heads, p, out);
   },
+  requant: requantReference,
+  muldiv: muldivReference,
 };

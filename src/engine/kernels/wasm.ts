@@ -13,6 +13,8 @@ import { KernelShapeError, checkLength } from './errors.ts';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.ts';
 import { checkMatvecArgs } from './matvec.ts';
 import { checkHeads, checkWeightedSumArgs } from './attention.ts';
+import { checkMuldivArgs, checkRequantArgs } from './elementwise.ts';
+import type { MuldivParams, RequantParams } from './elementwise.ts';
 import { WasmHeap } from './wasm-heap.ts';
 import { webAssembly } from './wasm-api.ts';
 import type { WasmMemory, WasmModule } from './wasm-api.ts';
@@ -27,6 +29,8 @@ interface KernelExports {
   weightedSumI8(v: number, n: number, d: number, p: number, out: number): void;
   attnScoresI8(k: number, n: number, stride: number, heads: number, q: number, out: number, outStride: number, fill: number): void;
   attnMixI8(v: number, n: number, stride: number, heads: number, p: number, pStride: number, out: number): void;
+  requantI32(x: number, n: number, m: number, mt: number, s: number, lo: number, hi: number, out: number): void;
+  muldivI32(a: number, n: number, g: number, glen: number, m: number, b: number, bs: number, bdiv: number, d: number, lo: number, hi: number, out: number): void;
 }
 
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
@@ -115,7 +119,7 @@ class WasmKernels implements Kernels {
 
   /** A scratch block of at least `bytes`, 16-byte aligned. */
   #scratchOf(bytes: number): number {
-    if (bytes > this.#scratchBytes) {
+    if (bytes > this.#scratchBytes || this.#scratch < 0) {
       if (this.#scratch >= 0) this.heap.free(this.#scratch);
       this.#scratchBytes = Math.max(bytes, 2 * this.#scratchBytes, 4096);
       this.#scratch = this.heap.alloc(this.#scratchBytes);
@@ -213,6 +217,45 @@ class WasmKernels implements Kernels {
     this.#refresh();
     out.set(this.#i32.subarray(s >>> 2, (s >>> 2) + out.length));
   }
+
+  requant(x: Int32Array, mt: Int32Array | null, p: RequantParams, out: Int32Array): void {
+    const n = checkRequantArgs(x, mt, p, out);
+    const bytes = align16(n * 4);
+    const s = this.#scratchOf(mt ? 3 * bytes : 2 * bytes); // out, x[, mt]
+    const xPtr = s + bytes;
+    this.#refresh();
+    const i32 = this.#i32;
+    i32.set(n === x.length ? x : x.subarray(0, n), xPtr >>> 2);
+    if (mt) i32.set(n === mt.length ? mt : mt.subarray(0, n), (xPtr + bytes) >>> 2);
+    this.#exports.requantI32(xPtr, n, p.m, mt ? xPtr + bytes : 0, p.shift, p.lo, p.hi, s);
+    this.#copyOut(s, out);
+  }
+
+  muldiv(a: Int32Array, b: Int32Array | null, g: Int8Array | null, p: MuldivParams, out: Int32Array): void {
+    const n = checkMuldivArgs(a, b, g, p, out);
+    const bytes = align16(n * 4);
+    const bBytes = b ? align16(b.length * 4) : 0;
+    const s = this.#scratchOf(2 * bytes + bBytes + (g ? g.length : 0)); // out, a[, b][, g]
+    const aPtr = s + bytes;
+    const bPtr = aPtr + bytes;
+    const gPtr = bPtr + bBytes;
+    this.#refresh();
+    this.#i32.set(n === a.length ? a : a.subarray(0, n), aPtr >>> 2);
+    if (b) this.#i32.set(b, bPtr >>> 2);
+    if (g) this.#i8.set(g, gPtr);
+    this.#exports.muldivI32(aPtr, n, gPtr, g ? g.length : 0, p.m, bPtr, b ? b.length : 0, p.bdiv, p.d, p.lo, p.hi, s);
+    this.#copyOut(s, out);
+  }
+
+  /** Copies out.length int32 from byte offset s of the memory into out. */
+  #copyOut(s: number, out: Int32Array): void {
+    this.#refresh();
+    out.set(this.#i32.subarray(s >>> 2, (s >>> 2) + out.length));
+  }
+}
+
+function align16(bytes: number): number {
+  return (bytes + 15) & ~15;
 }
 
 let shared: Promise<Kernels> | null = null;

@@ -34,7 +34,7 @@ import {
   tensorI8,
   traceRef,
 } from './op.ts';
-import { INT32_MAX, clamp, euclidMod, isqrtFloor, roundDiv, roundShift } from './arith.ts';
+import { INT32_MAX, clamp, euclidMod, isqrtFloor, roundShift } from './arith.ts';
 
 /** Largest |multiplier| of requant and muldiv: keeps |x·m| < 2^53 for any int32 x (2^31 · 2^22 = 2^53). */
 export const MAX_MULTIPLIER = 2 ** 22 - 1;
@@ -76,23 +76,9 @@ export const requantOp: OpDef = {
     return clampRange({ lo: roundShift(prod.lo, s), hi: roundShift(prod.hi, s) }, w.lo, w.hi);
   },
   run(env, id, node, out) {
-    const x = env.vals[node.a]!;
-    const [m0, s, lo, hi] = node.p as [number, number, number, number];
-    const mt = env.views[id]!.w0;
-    const n = node.size;
-    if (s === 0) {
-      for (let i = 0; i < n; i++) out[i] = clamp(x[i]! * (mt ? mt[i]! : m0), lo, hi);
-      return;
-    }
-    // roundShift (arith.ts) with 2^s hoisted out of the loop: v / 2^s and v · 2^−s are the same correctly rounded
-    // double (a power of two, s ≤ 52, |v| < 2^53: no subnormals), so every element equals the reference's.
-    const half = 2 ** (s - 1);
-    const inv = 2 ** -s;
-    for (let i = 0; i < n; i++) {
-      const v = x[i]! * (mt ? mt[i]! : m0);
-      const r = v >= 0 ? Math.floor((v + half) * inv) : 0 - Math.floor((half - v) * inv);
-      out[i] = r < lo ? lo : r > hi ? hi : r; // Int32Array stores −0 as 0, as roundShift's `|| 0` does
-    }
+    // The kernels' requant (TS reference or wasm, bit-identical; src/engine/kernels/elementwise.ts).
+    const [m, shift, lo, hi] = node.p as [number, number, number, number];
+    env.kernels.requant(env.vals[node.a]!, env.views[id]!.w0 as Int32Array | null, { m, shift, lo, hi }, out);
   },
   describe(env, node, pos) {
     const inputs = [traceRef(env, node.a, pos)];
@@ -207,26 +193,11 @@ export const muldivOp: OpDef = {
     return clampRange({ lo: Math.min(0, num.lo), hi: Math.max(0, num.hi) }, w.lo, w.hi);
   },
   run(env, id, node, out) {
-    const a = env.vals[node.a]!;
+    // The kernels' muldiv (TS reference or wasm, bit-identical; src/engine/kernels/elementwise.ts). The gain view
+    // has exactly p4 entries (runner.ts), so g[i mod p4] is g[i mod g.length].
+    const [lo, hi, bdiv, m, , d] = node.p as [number, number, number, number, number, number];
     const b = node.b >= 0 ? env.vals[node.b]! : null;
-    const [lo, hi, bdiv, m, glen, cden] = node.p as [number, number, number, number, number, number];
-    const g = env.views[id]!.w0;
-    // Same element formula as the spec; the broadcast indices floor(i / bdiv) mod size(b) and i mod glen are
-    // stepped incrementally instead of divided per element.
-    const bs = b ? b.length : 1;
-    let bi = 0; // floor(i / bdiv) mod bs
-    let bk = 0; // i mod bdiv
-    let gk = 0; // i mod glen
-    for (let i = 0; i < node.size; i++) {
-      const gi = g ? g[gk]! : 1;
-      const d = b ? b[bi]! : cden;
-      out[i] = clamp(roundDiv(a[i]! * gi * m, d), lo, hi);
-      if (g && ++gk === glen) gk = 0;
-      if (b && ++bk === bdiv) {
-        bk = 0;
-        if (++bi === bs) bi = 0;
-      }
-    }
+    env.kernels.muldiv(env.vals[node.a]!, b, env.views[id]!.w0 as Int8Array | null, { lo, hi, bdiv: b ? bdiv : 1, m, d }, out);
   },
   describe(env, node, pos) {
     const inputs = [traceRef(env, node.a, pos)];
