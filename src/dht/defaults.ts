@@ -43,6 +43,12 @@ export interface DhtOptions {
   refreshIntervalMs: number;
   /** Period of the self-lookup that keeps the sibling zone fresh, ms. */
   selfLookupIntervalMs: number;
+  /** At join, at most this many non-full buckets farther than our closest neighbour are refreshed at once (the rest at maintenance ticks). */
+  joinRefreshBuckets: number;
+  /** An unsolicited contact refused by the χ rule triggers a confirming self-lookup, at most this often, ms. */
+  chiConfirmGapMs: number;
+  /** Each maintenance tick pings the least recently seen contact of every bucket not heard from for this long, ms. */
+  livenessCheckMs: number;
   /** Period of the maintenance tick (refresh checks, record expiry), ms; jittered ±50%. */
   maintenanceTickMs: number;
   /** Publisher re-stores its records this often, ms. */
@@ -84,7 +90,7 @@ export const DEFAULTS: Readonly<DhtOptions> = {
   siblingFactor: 5, // η ≥ 5 (S/Kademlia §4.2): η·s = 80 closest nodes are kept regardless of bucket size.
   replacementCacheSize: 8, // half a bucket: enough to refill after churn without holding many dead contacts.
   staleAfterFailures: 5, // Kademlia §4.1: a contact missing 5 RPCs in a row is stale.
-  staleAfterFailuresWithReplacement: 2, // Kademlia §4.1 allows earlier eviction when a replacement is waiting.
+  staleAfterFailuresWithReplacement: 1, // Kademlia §4.1 allows earlier eviction when a replacement (seen recently) is waiting.
   maxPerSubnetPerBucket: 2, // discv5: at most 2 per /24 per bucket.
   maxPerSubnetPerTable: 10, // discv5: at most 10 per /24 per table.
   chi: 3, // χ: the 3 deepest bucket levels (our neighbourhood, ~8 nodes' worth) accept only contacts we found ourselves.
@@ -95,6 +101,9 @@ export const DEFAULTS: Readonly<DhtOptions> = {
   maxTimeoutMs: 5_000, // a lookup never waits longer than this for one hop.
   refreshIntervalMs: 15 * 60_000, // Kademlia uses 1 h, js-libp2p 5 min; 15 min keeps buckets fresh under 5-min sessions (docs/dht.md).
   selfLookupIntervalMs: 10 * 60_000, // sibling zone refresh; cheaper than bucket refresh (one lookup).
+  joinRefreshBuckets: 256, // Kademlia §2.3: all of them
+  chiConfirmGapMs: 60_000, // a new neighbour is confirmed through independent nodes within a minute (docs/dht.md, churn)
+  livenessCheckMs: 2 * 60_000, // Bamboo-style periodic recovery: dead contacts found within minutes, not at the next lookup
   maintenanceTickMs: 60_000, // checks are cheap; 1 min granularity is enough for 10-min periods.
   republishIntervalMs: 60 * 60_000, // Kademlia: republish every hour.
   maxRecordTtlMs: 24 * 60 * 60_000, // Kademlia: values expire after 24 h unless republished.

@@ -92,6 +92,8 @@ export class DhtNode {
   private published: Map<string, { key: Uint8Array; record: DhtRecord; last: number }> | null = null;
   private running = false;
   private lastSelfLookup = 0;
+  /** When start() ran: buckets untouched since then count as idle only a refresh interval later. */
+  private startedAt = 0;
   /** Node-wide RTT estimate (ms) for peers with no sample of their own; -1 = none yet. */
   private srtt = -1;
   private rttvar = 0;
@@ -115,6 +117,7 @@ export class DhtNode {
     if (this.running) return;
     this.running = true;
     this.lastSelfLookup = this.c.clock.now();
+    this.startedAt = this.c.clock.now();
     this.scheduleTick();
   }
 
@@ -147,8 +150,11 @@ export class DhtNode {
       this.lastSelfLookup = now;
       this.lookup(this.self.address, 'node', 'maintenance', () => {});
     }
+    // Liveness: ping the least recently seen contact of each bucket that has been quiet too long
+    // (a failure counts towards staleness; with a replacement waiting it is evicted at once).
+    for (const c of this.table.quietContacts(now - o.livenessCheckMs)) this.ping(c.info, () => {});
     // Refresh at most two idle buckets per tick so a node never bursts.
-    const stale = this.table.staleBuckets(now - o.refreshIntervalMs);
+    const stale = now - this.startedAt >= o.refreshIntervalMs ? this.table.staleBuckets(now - o.refreshIntervalMs) : [];
     for (const i of stale.slice(0, 2)) {
       this.table.markTouched(i, now);
       this.lookup(randomIdInBucket(this.self.address, i, this.c.random), 'node', 'maintenance', () => {});
@@ -177,7 +183,9 @@ export class DhtNode {
     this.lookupFrom(this.self.address, 'node', 'maintenance', valid, () => {
       const now = this.c.clock.now();
       const todo: number[] = [];
-      for (let i = 0; i < this.table.deepestBucket; i++) if (this.table.bucketSize(i) < this.options.k) todo.push(i);
+      for (let i = 0; i < this.table.deepestBucket && todo.length < this.options.joinRefreshBuckets; i++) {
+        if (this.table.bucketSize(i) < this.options.k) todo.push(i);
+      }
       const step = (): void => {
         const i = todo.shift();
         if (i === undefined) return done(this.table.size);
@@ -432,7 +440,14 @@ export class DhtNode {
       return countDrop(this.stats, new DhtInputError('rate-limited', 'peer exceeded its request rate'));
     }
     this.stats.requestsReceived++;
-    if (!sameAddress(envelope.from.address, this.self.address)) this.table.offer(envelope.from, now, false);
+    if (!sameAddress(envelope.from.address, this.self.address)) {
+      // χ rule: a stranger near us is not taken on its word; a self-lookup through independent
+      // nodes confirms it (it enters as a solicited contact if it answers that lookup).
+      if (this.table.offer(envelope.from, now, false) === 'rejected-chi' && this.running && now - this.lastSelfLookup >= this.options.chiConfirmGapMs) {
+        this.lastSelfLookup = now;
+        this.lookup(this.self.address, 'node', 'maintenance', () => {});
+      }
+    }
     const reply = this.answer(envelope, now);
     if (reply) {
       let out: DhtEnvelope = { kind: 'response', rpcId: envelope.rpcId, from: this.self, body: reply };
@@ -467,7 +482,7 @@ export class DhtNode {
   }
 
   private closestInfos(target: NodeAddress, exclude: NodeAddress): ContactInfo[] {
-    return this.table.closest(target, this.options.k, exclude, false).map((c) => c.info);
+    return this.table.closest(target, this.options.k, exclude, false, true).map((c) => c.info);
   }
 
   private answer(envelope: DhtEnvelope, now: number): DhtResponse | null {

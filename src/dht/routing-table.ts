@@ -265,16 +265,20 @@ export class RoutingTable {
    * themselves); then buckets b−1, b−2, …, each farther than the one before. Only
    * the group that crosses `count` needs sorting beyond its own bucket.
    * With `sorted` false (answers to FIND_NODE: the asker sorts anyway) the result
-   * is the right set in group order.
+   * is the right set in group order. `skipSuspect` leaves out contacts whose last
+   * RPC failed (answers should not send others to probably-dead nodes).
    */
-  closest(target: NodeAddress, count: number, exclude?: NodeAddress, sorted = true): Contact[] {
+  closest(target: NodeAddress, count: number, exclude?: NodeAddress, sorted = true, skipSuspect = false): Contact[] {
     const out: Contact[] = [];
     const cmp = (x: Contact, y: Contact) => compareDistance(target, x.info.address, y.info.address);
     const pushGroup = (group: Contact[]) => {
       // Groups are ordered among themselves; inside one, sorting is needed only for a sorted
       // result or when the group crosses `count` (to keep its closest members).
       if (group.length > 1 && (sorted || out.length + group.length > count)) group.sort(cmp);
-      for (const c of group) if (!exclude || !sameAddress(c.info.address, exclude)) out.push(c);
+      for (const c of group) {
+        if (skipSuspect && c.fails > 0) continue;
+        if (!exclude || !sameAddress(c.info.address, exclude)) out.push(c);
+      }
     };
     const b = commonPrefixLength(this.self, target);
     if (b >= 256) {
@@ -305,6 +309,16 @@ export class RoutingTable {
   /** The η·s nodes closest to us (the S/Kademlia sibling list). */
   siblings(): Contact[] {
     return this.closest(this.self, this.siblingCapacity());
+  }
+
+  /** Per bucket, its least recently seen contact if that was last seen before `before`. */
+  quietContacts(before: number): Contact[] {
+    const out: Contact[] = [];
+    for (let i = 0; i <= this.deepest; i++) {
+      const c = this.buckets[i]?.contacts[0];
+      if (c && c.lastSeen < before) out.push(c);
+    }
+    return out;
   }
 
   /** Mark bucket `i` (the range a lookup target falls in) as recently used. */

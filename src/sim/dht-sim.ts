@@ -76,7 +76,7 @@ export const DEFAULTS: Readonly<Omit<DhtSimOptions, 'dht' | 'log'>> = {
   duplicate: 0,
   seed: 1,
   bootstrap: 'seeded',
-  warmupMin: -1, // -1: 30 min with churn, 2 min without
+  warmupMin: -1, // -1: 3 mean sessions with churn (at most 30 min), 2 min without
   durationMin: 10, // lookups spread over 10 simulated minutes
 };
 
@@ -94,6 +94,8 @@ export interface DhtSimResult {
 }
 
 interface SimNode {
+  /** Position in `all` (swap-removed on departure). */
+  index: number;
   info: ContactInfo;
   node: DhtNode;
   adversarial: boolean;
@@ -207,7 +209,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
   const net = new MemoryNetwork<ContactInfo, DhtEnvelope>(clock, { seed: (o.seed * 2654435761) >>> 0, loss: o.loss, duplicate: o.duplicate });
   const dhtOptions = withDefaults({ ...o.dht, k: o.k, alpha: o.alpha, disjointPaths: o.disjoint });
   const churn = o.churnSessionMin > 0;
-  const warmupMs = (o.warmupMin >= 0 ? o.warmupMin : churn ? 30 : 2) * 60_000;
+  const warmupMs = (o.warmupMin >= 0 ? o.warmupMin : churn ? Math.min(30, 3 * o.churnSessionMin) : 2) * 60_000;
 
   const puzzleValid = new WeakSet<Uint8Array>();
   const puzzle: PuzzleChecker = { isValid: (a) => puzzleValid.has(a) };
@@ -269,7 +271,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
       },
       dhtOptions,
     );
-    const sn: SimNode = { info, node, adversarial, alive: true };
+    const sn: SimNode = { index: all.length, info, node, adversarial, alive: true };
     net.attach(info, (_from, env) => {
       if (adversarial && attackOn && env.kind === 'request') {
         const reply = adversaryAnswer(info, env);
@@ -363,6 +365,12 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
     net.detach(s.info);
     liveHonest.remove(s.info.address);
     byInfo.delete(s.info);
+    infoByAddress.delete(s.info.address);
+    const last = all.pop()!;
+    if (last !== s) {
+      all[s.index] = last;
+      last.index = s.index;
+    }
     retired.maintenanceBytes += s.node.stats.maintenanceBytes;
     retired.requestsSent += s.node.stats.requestsSent;
     const fresh = spawn(false);
