@@ -353,7 +353,8 @@ contract DisputeGame {
         g.index = (g.index << s) + c;
         g.nodeA = childrenA[c];
         g.nodeB = childrenB[c];
-        g.pending = bytes32(0);
+        // `pending` is left as is (overwritten by A's next post; `turn` already refuses a stale respond): a
+        // non-zero → non-zero write next round costs 5,000 gas instead of 22,100 for zero → non-zero
         g.turn = 0;
         uint64 dl = _deadline(g);
         emit Bisected(id, g.level, g.index, g.nodeA, g.nodeB, dl);

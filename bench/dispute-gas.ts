@@ -1,0 +1,132 @@
+/**
+ * Dispute-game gas and wall time (issue 5 "Benchmark"; whitepaper §2.2.5). Prints ONE JSON object.
+ *
+ *   node_modules/.bin/node bench/dispute-gas.ts [--elements N] [--fan-in F] [--arity A]
+ *
+ * A whole automated dispute on the embedded chain (EDR, Prague): deploy, register the model layout, open a
+ * conflict between two staked operators, then both agents play (trace bisection, partial-sums bisection, one
+ * step) until Resolved. The model is SYNTHETIC (random int8 weights) and shaped to reach N elements with the
+ * requested fan-in: a decoder step = token → gather (F int8) → matvec (R = 16 rows, F links each) → argmax →
+ * the next token; P = steps prompt tokens and one generated token, so steps · stepElements ≈ N. The trace values
+ * are synthetic too (random int8 activations; not an engine run — at 10^7 elements an engine run would take
+ * minutes), except the disputed element, which the honest party recomputes from its operands. The cheater (A)
+ * is off by one at a matvec element in the middle step, the worst case: full trace bisection, then the link
+ * phase over F + 1 partial sums, then a multiply-add. When N is too small for F (one step needs F + 18
+ * elements) F is halved until it fits, and `fanIn` reports what was used.
+ *
+ * Reported: `rounds` (trace + sums bisection rounds), `roundGas` (both parties' gas per round), `openGas`,
+ * `sumsRootGas`, `oneStepGas`, `totalGas` (every dispute transaction of both parties, opening included; layout
+ * registration is per model, reported apart), `wallSeconds` (opening to resolution, both agents, no deadline
+ * waits), `setupSeconds` (trace commitments etc.). The machine is shared: wall times are noisy.
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import type { Hex } from 'viem';
+import { startEmbeddedChain } from '../src/chain/embedded-chain.ts';
+import { makeQuery, playConflict, registerModel, setupDisputeEnv } from '../src/chain/dispute-env.ts';
+import { GraphBuilder } from '../src/engine/builder.ts';
+import { SeededRandom } from '../src/common/clock.ts';
+import { modelStepSource, TraceParty } from '../src/dispute/trace-party.ts';
+import { outputBytes } from '../src/engine/runner.ts';
+import { Tokenizer } from '../src/engine/tokenizer.ts';
+import { describeElement, partialSums } from '../src/engine/element.ts';
+import { disputeArtifact } from '../src/chain/dispute-deploy.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    elements: { type: 'string', default: '10000000' },
+    'fan-in': { type: 'string', default: '4096' },
+    arity: { type: 'string', default: '16' },
+  },
+});
+const N = Number(args.elements);
+let F = Number(args['fan-in']);
+const ARITY = Number(args.arity);
+const TOKENIZER = Tokenizer.fromAlphabet('abcdefghijklm');
+const ROWS = TOKENIZER.size; // matvec rows = vocabulary size (16 with the specials): keeps the weights small (2 × 16 × F bytes)
+
+while (F > 1 && F + ROWS + 2 > N) F >>= 1;
+const stepElements = F + ROWS + 2;
+const steps = Math.max(1, Math.min(4096, Math.round(N / stepElements)));
+
+const rng = new SeededRandom(42);
+const int8s = (n: number) => Int8Array.from({ length: n }, () => (rng.nextU32() % (256)) - 128);
+const g = new GraphBuilder({ name: 'bench-dispute', description: 'synthetic decoder for the dispute benchmark', task: 'generate', contextLength: 4096, vocabSize: ROWS, vocab: TOKENIZER.toJSON() });
+const tok = g.token();
+const emb = g.gather(tok, int8s(ROWS * F), ROWS, F, 'embed');
+const logits = g.matvec(emb, int8s(ROWS * F), ROWS, Int32Array.from({ length: ROWS }, () => (rng.nextU32() % (2000)) - 1000), 'logits');
+g.output(g.argmax(logits, ROWS, 'next'));
+const model = g.build();
+
+const t0 = performance.now();
+const elements = steps * model.layout.stepElements;
+const honest = new Int32Array(elements);
+for (let s = 0; s < steps; s++) {
+  const base = s * model.layout.stepElements;
+  honest[base] = (rng.nextU32() % (ROWS));
+  for (let i = 1; i <= F; i++) honest[base + i] = (rng.nextU32() % (256)) - 128;
+  for (let i = F + 1; i < model.layout.stepElements; i++) honest[base + i] = (rng.nextU32() % (ROWS));
+}
+const prompt = Int32Array.from({ length: steps }, (_, s) => honest[s * model.layout.stepElements]!);
+const query = { prompt, vector: new Int8Array(0), seed: null };
+const source = modelStepSource(model, query);
+const disputed = Math.floor(steps / 2) * model.layout.stepElements + model.layout.offsets[logits]!;
+const desc = describeElement(model, { trace: honest, query }, disputed).description;
+if (desc.kind !== 'reduction') throw new Error('the disputed element must be a matvec reduction');
+honest[disputed] = partialSums(model, { trace: honest, query }, desc)[F]!; // the disputed element is right in the honest trace
+const cheat = Int32Array.from(honest);
+cheat[disputed] = honest[disputed]! + 1;
+const pa = new TraceParty(cheat, source, { arity: ARITY });
+const pb = new TraceParty(honest, source, { arity: ARITY });
+const setupSeconds = (performance.now() - t0) / 1000;
+
+const chain = await startEmbeddedChain();
+try {
+  const env = await setupDisputeEnv(chain.rpcUrl, chain.accounts.map((a) => a.privateKey as Hex), [2, 3]);
+  const layout = await registerModel(env, model);
+  const q = makeQuery(env, model.modelHash, prompt, 1n);
+  const out = outputBytes(Int32Array.of(honest[elements - 1]!));
+  const t1 = performance.now();
+  const r = await playConflict(env, q, pa, pb, 2, 3, { a: out, b: out });
+
+  const wallSeconds = (performance.now() - t1) / 1000;
+  const { abi } = await disputeArtifact('DisputeGame');
+  const replays = await env.clients.publicClient.getContractEvents({ address: env.game, abi, eventName: 'StepReplayed', fromBlock: 0n });
+  const replay = (replays[0] as unknown as { args: { computed: bigint; valueA: bigint; valueB: bigint } } | undefined)?.args;
+  const gasOf = (fn: string) => r.log.filter((x) => x.fn === fn).map((x) => Number(x.gas));
+  const posts = gasOf('postChildren');
+  const responds = gasOf('respondChildren');
+  const roundGas = responds.map((g2, i) => (posts[i] ?? 0) + g2);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const oneStep = [...gasOf('resolveLink'), ...gasOf('resolveElement')];
+  const totalGas = sum(r.log.map((x) => Number(x.gas)));
+  console.log(
+    JSON.stringify({
+      bench: 'dispute-gas',
+      elements,
+      requestedElements: N,
+      fanIn: F,
+      arity: ARITY,
+      steps,
+      stepElements: model.layout.stepElements,
+      synthetic: 'synthetic decoder (token → gather → matvec F links → argmax) and synthetic trace values; disputed element recomputed',
+      winner: r.winner.toLowerCase() === env.addresses[3]!.toLowerCase() ? 'honest B' : r.bothLost ? 'both lost' : 'cheater A',
+      moves: r.moves.length,
+      replayed: replay ? { computed: String(replay.computed), cheaterA: String(replay.valueA), honestB: String(replay.valueB) } : null,
+      rounds: responds.length,
+      roundGas,
+      txs: process.env.BENCH_TXS ? r.log.map((x) => `${x.fn}:${x.gas}:${x.calldataBytes}`) : undefined,
+      openGas: sum(gasOf('openConflict')),
+      sumsRootGas: gasOf('postSumsRoot'),
+      oneStepGas: oneStep[0] ?? null,
+      totalGas,
+      maxCalldataBytes: Math.max(...r.log.map((x) => x.calldataBytes)),
+      layoutRegistrationGas: Number(layout.gas),
+      wallSeconds: Number(wallSeconds.toFixed(2)),
+      setupSeconds: Number(setupSeconds.toFixed(2)),
+      machine: { cpus: os.cpus().length, loadavg: os.loadavg().map((x) => Number(x.toFixed(2))), node: process.version },
+    }),
+  );
+} finally {
+  await chain.close();
+}
