@@ -13,6 +13,8 @@ export interface DhtOptions {
   disjointPaths: number;
   /** A path stops once this many of its own closest live candidates (and its share of the lookup's k closest) have answered; 0 means ceil(k / d). */
   pathQuorum: number;
+  /** Extra attempts for a timed-out lookup candidate among the k closest. */
+  lookupRetries: number;
   /** Replication s: a record is stored at the s closest nodes to its key. */
   replication: number;
   /** η: the sibling zone keeps at least η·s nodes closest to us (buckets there may exceed k). */
@@ -86,6 +88,7 @@ export const DEFAULTS: Readonly<DhtOptions> = {
   alpha: 3, // Kademlia's α; with d paths each path gets max(1, ceil(α/d)) in flight.
   disjointPaths: 8, // S/Kademlia recommends d = 4..8; d = 8 keeps ≥ 99.5% at 20% adversaries (docs/dht.md).
   pathQuorum: 1, // each path asks at least its own closest candidate; the lookup-wide k-closest rule does the rest (2 costs +8 messages for no gain, docs/dht.md).
+  lookupRetries: 2, // at 5% loss an RPC fails ~10% of the time; two retries bring losing the answer to ~0.1%.
   replication: 16, // s = k, the S/Kademlia evaluation's sibling count.
   siblingFactor: 5, // η ≥ 5 (S/Kademlia §4.2): η·s = 80 closest nodes are kept regardless of bucket size.
   replacementCacheSize: 8, // half a bucket: enough to refill after churn without holding many dead contacts.

@@ -271,6 +271,7 @@ export class DhtNode {
       parallelism: perPathParallelism(o),
       quorum: pathQuorumOf(o),
       k: o.k,
+      retries: o.lookupRetries,
       maxCandidates: Math.max(64, o.k * o.disjointPaths * 4),
     });
     let record: DhtRecord | null = null;

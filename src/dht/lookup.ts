@@ -30,6 +30,10 @@ export interface Candidate {
   readonly path: number;
   readonly depth: number;
   state: CandidateState;
+  /** Requests sent to it so far (retries after timeouts). */
+  tries: number;
+  /** Whether it was among the lookup's k closest live candidates when last asked. */
+  topK: boolean;
 }
 
 export interface LookupOptions {
@@ -38,6 +42,8 @@ export interface LookupOptions {
   quorum: number;
   /** The lookup as a whole ends only when its k closest live candidates have answered. */
   k: number;
+  /** Extra attempts for a timed-out candidate among the k closest (a lost packet must not lose the answer). */
+  retries: number;
   /** Candidates kept at most (the farthest are forgotten beyond this). */
   maxCandidates: number;
 }
@@ -86,7 +92,7 @@ export class DisjointLookup {
     if (at >= 0) return false; // already on some path: disjointness
     const pos = ~at;
     if (pos >= this.o.maxCandidates) return false;
-    this.candidates.splice(pos, 0, { info, path, depth, state: NEW });
+    this.candidates.splice(pos, 0, { info, path, depth, state: NEW, tries: 0, topK: false });
     if (this.candidates.length > this.o.maxCandidates) {
       // Forget the farthest unqueried candidate (queried ones must stay so that late answers are recognised).
       for (let i = this.candidates.length - 1; i >= 0; i--) {
@@ -137,6 +143,8 @@ export class DisjointLookup {
         dueOpen[p]!++;
         if (this.inFlight[p]! < parallelism) {
           c.state = PENDING;
+          c.tries++;
+          c.topK = rank <= k;
           this.inFlight[p]!++;
           this.requests++;
           out.push(c);
@@ -165,7 +173,9 @@ export class DisjointLookup {
 
   onFailure(c: Candidate): void {
     if (c.state !== PENDING) return;
-    c.state = FAILED;
+    // A candidate among the k closest gets `retries` more attempts (it goes back to NEW and is
+    // asked again when due); others are simply skipped, as in Kademlia.
+    c.state = c.topK && c.tries <= this.o.retries ? NEW : FAILED;
     this.inFlight[c.path]!--;
   }
 

@@ -160,7 +160,9 @@ export class RoutingTable {
         return 'updated';
       }
     }
-    if (!solicited && this.deepest >= 0 && i + this.o.chi > this.deepest) return 'rejected-chi';
+    // χ applies once the table holds a bucket's worth: before that "our deepest bucket" says
+    // nothing about where our neighbourhood is, and a joining network needs its first contacts.
+    if (!solicited && this.count >= this.o.k && i + this.o.chi > this.deepest) return 'rejected-chi';
     const subnet = subnetOfContact(info);
     let inBucket = 0;
     for (const c of list) if (c.subnet === subnet) inBucket++;

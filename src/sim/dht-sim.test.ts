@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runDhtSim } from './dht-sim.ts';
+import { main } from '../cli/main.ts';
+
+const small = { nodes: 300, lookups: 100, durationMin: 1, warmupMin: 1 };
+
+test('the simulator is deterministic: same seed, same figures; another seed differs', async () => {
+  const strip = (r: Awaited<ReturnType<typeof runDhtSim>>) => {
+    const { wallSeconds, memoryBytesPerNode, details, ...rest } = r;
+    const { memoryBytesPerNodeAtEnd, gcAvailable, ...d } = details as Record<string, unknown>;
+    void wallSeconds, memoryBytesPerNode, memoryBytesPerNodeAtEnd, gcAvailable;
+    return { ...rest, d };
+  };
+  const a = await runDhtSim({ ...small, seed: 5, adversaries: 0.2 });
+  const b = await runDhtSim({ ...small, seed: 5, adversaries: 0.2 });
+  assert.deepEqual(strip(a), strip(b));
+  const c = await runDhtSim({ ...small, seed: 6, adversaries: 0.2 });
+  assert.notDeepEqual(strip(a), strip(c));
+  assert.ok(a.successRate >= 0.95, `success ${a.successRate}`);
+  assert.ok(a.messagesPerLookup > 5);
+});
+
+test('churn, loss and drop adversaries run and report every field', async () => {
+  const r = await runDhtSim({ nodes: 200, lookups: 60, durationMin: 1, warmupMin: 3, churnSessionMin: 5, loss: 0.02, duplicate: 0.01, adversaries: 0.1, adversary: 'drop', seed: 2 });
+  for (const key of ['nodes', 'lookups', 'successRate', 'hops', 'messagesPerLookup', 'maintenanceBytesPerNodePerSec', 'memoryBytesPerNode', 'wallSeconds'] as const) {
+    assert.ok(key in r, key);
+  }
+  assert.ok((r.details.departures as number) > 0);
+  assert.ok(r.successRate > 0.8, `success ${r.successRate}`);
+});
+
+test('`hyperspace sim dht --json` prints one JSON object; bad flags are usage errors', async () => {
+  let out = '';
+  const io = { stdout: (t: string) => void (out += t), stderr: () => {}, env: {}, interactive: false };
+  const code = await main(['sim', 'dht', '--nodes', '100', '--lookups', '20', '--duration-min', '0.5', '--warmup-min', '0.5', '--quiet', '--json'], io);
+  assert.equal(code, 0);
+  const parsed = JSON.parse(out);
+  assert.equal(parsed.nodes, 100);
+  assert.equal(parsed.lookups, 20);
+  assert.equal(await main(['sim', 'dht', '--adversary', 'bribe', '--json'], { ...io, stdout: () => {} }), 2);
+  assert.equal(await main(['sim', 'dht', '--loss', '2', '--json'], { ...io, stdout: () => {} }), 2);
+});
