@@ -1,0 +1,272 @@
+/**
+ * The libp2p 3 Transport (DESIGN.md §2; issue 3 item 2): TCP and WebSockets, Noise, Yamux,
+ * identify and ping; the peer key is the node's secp256k1 identity key (peer-identity.ts).
+ *
+ * The DHT speaks its own protocol, `/hyperspace/kad/1.0.0`: one stream per exchange, the requester
+ * writes one length-prefixed frame (frame.ts) and closes its writing side, the responder answers
+ * with at most one frame and closes; both sides time out. Every peer is authenticated by Noise;
+ * when we dial a contact, the key we reach must hash to the contact's NodeAddress
+ * (PeerMismatchError otherwise), and every inbound frame is reported with the NodeAddress of the
+ * peer that sent it.
+ */
+import { createLibp2p, type Libp2p } from 'libp2p';
+import { tcp } from '@libp2p/tcp';
+import { webSockets } from '@libp2p/websockets';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import { ping } from '@libp2p/ping';
+import type { Connection, PeerId, Stream } from '@libp2p/interface';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import { toHex } from '../common/bytes.ts';
+import { BaseError } from '../common/errors.ts';
+import { nodeAddressOf, publicKeyOf } from '../identity/node-address.ts';
+import { DialError, PeerMismatchError, TransportClosedError, TransportError, TransportTimeoutError } from './errors.ts';
+import { encodeFrame, readFrame } from './frame.ts';
+import { contactMultiaddr, ipPortOf, libp2pKeyOf, nodeAddressOfPeerId, peerIdTextOf } from './peer-identity.ts';
+import type { ExchangeResult, FrameHandler, PeerContact, RemotePeer, RequestOptions, Transport, TransportDropHandler } from './transport.ts';
+
+export const DHT_PROTOCOL = '/hyperspace/kad/1.0.0';
+
+export interface Libp2pTransportOptions {
+  /** Multiaddrs to listen on, e.g. `/ip4/127.0.0.1/tcp/0` and `/ip4/0.0.0.0/tcp/4002/ws`. */
+  listen: string[];
+  /** IP to advertise in our DHT contact; default: the first listening TCP address (non-loopback first when on 0.0.0.0). */
+  announceIp?: string;
+  protocol: string;
+  /** Largest frame either way, bytes. */
+  maxFrameBytes: number;
+  /** Default time for a whole outbound exchange (dial, send, answer), ms. */
+  requestTimeoutMs: number;
+  /** Time an inbound stream has to deliver its request frame, ms. */
+  inboundTimeoutMs: number;
+  /** Concurrent inbound DHT streams per connection (libp2p resets the rest). */
+  maxInboundStreams: number;
+  /** Concurrent outbound DHT streams per connection. */
+  maxOutboundStreams: number;
+  /** Open connections in total. */
+  maxConnections: number;
+  /** Inbound connections accepted per second per remote host (libp2p's inboundConnectionThreshold). */
+  inboundConnectionsPerSecondPerHost: number;
+}
+
+export const DEFAULTS: Omit<Libp2pTransportOptions, 'listen'> = {
+  protocol: DHT_PROTOCOL,
+  // The DHT's own maxMessageBytes (16 KiB) plus slack: the envelope is checked again by the codec.
+  maxFrameBytes: 16 * 1024 + 256,
+  // Above the DHT's maxTimeoutMs (5 s): the core has its own RTT-based timeouts and wants late answers.
+  requestTimeoutMs: 10_000,
+  // A request frame is < 16 KiB: 5 s is generous on any link, and bounds slow-loris streams.
+  inboundTimeoutMs: 5_000,
+  // libp2p's default per protocol; a lookup sends at most α = 3 requests to one peer at a time.
+  maxInboundStreams: 32,
+  maxOutboundStreams: 32,
+  // A routing table holds ~k·log2(n) ≈ 16·14 = 224 contacts at n = 10,000; 300 leaves room for clients.
+  maxConnections: 300,
+  // libp2p's default is 5/s per host, too low when many nodes share one IP (tests, NAT): 100/s.
+  inboundConnectionsPerSecondPerHost: 100,
+};
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs `work` with a deadline; on expiry calls `onTimeout` and rejects with TransportTimeoutError. */
+async function withDeadline<T>(work: Promise<T>, ms: number, what: string, onTimeout: (e: Error) => void, signal?: AbortSignal): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    const fire = (): void => {
+      const e = new TransportTimeoutError(what, ms);
+      onTimeout(e);
+      reject(e);
+    };
+    timer = setTimeout(fire, ms);
+    if (signal) {
+      onAbort = fire;
+      if (signal.aborted) fire();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    }
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+    if (signal && onAbort) signal.removeEventListener('abort', onAbort);
+    work.catch(() => {}); // the loser's rejection is handled here
+  }
+}
+
+export class Libp2pTransport implements Transport {
+  readonly nodeAddress: Uint8Array;
+  readonly libp2p: Libp2p;
+  readonly options: Libp2pTransportOptions;
+  private handler: FrameHandler | null = null;
+  private dropHandler: TransportDropHandler | null = null;
+  /** NodeAddress hex → the peer id and the multiaddr we last reached it at. */
+  private readonly book = new Map<string, { peerId: PeerId; addr?: Multiaddr }>();
+  private closed = false;
+
+  private constructor(libp2p: Libp2p, nodeAddress: Uint8Array, options: Libp2pTransportOptions) {
+    this.libp2p = libp2p;
+    this.nodeAddress = nodeAddress;
+    this.options = options;
+  }
+
+  /** Starts a libp2p node with the identity `secretKey`, listening on `options.listen`. */
+  static async create(components: { secretKey: Uint8Array }, options: Partial<Libp2pTransportOptions> & { listen: string[] }): Promise<Libp2pTransport> {
+    const o: Libp2pTransportOptions = { ...DEFAULTS, ...options };
+    const libp2p = await createLibp2p({
+      privateKey: libp2pKeyOf(components.secretKey),
+      addresses: { listen: o.listen },
+      transports: [tcp(), webSockets()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: { identify: identify(), ping: ping() },
+      connectionManager: { maxConnections: o.maxConnections, inboundConnectionThreshold: o.inboundConnectionsPerSecondPerHost },
+    });
+    const t = new Libp2pTransport(libp2p, nodeAddressOf(publicKeyOf(components.secretKey)), o);
+    await libp2p.handle(o.protocol, (stream, connection) => t.onStream(stream, connection), {
+      maxInboundStreams: o.maxInboundStreams,
+      maxOutboundStreams: o.maxOutboundStreams,
+    });
+    return t;
+  }
+
+  get peerId(): PeerId {
+    return this.libp2p.peerId;
+  }
+
+  listenAddresses(): string[] {
+    return this.libp2p.getMultiaddrs().map((m) => m.toString());
+  }
+
+  localContact(): { ip: string; port: number } {
+    const tcpAddrs = this.libp2p
+      .getMultiaddrs()
+      .map(ipPortOf)
+      .filter((a): a is NonNullable<typeof a> => a !== undefined && !a.ws);
+    if (tcpAddrs.length === 0) throw new TransportError('TRANSPORT_NO_TCP_ADDRESS', 'no TCP listen address to advertise');
+    const pick = tcpAddrs.find((a) => a.ip !== '127.0.0.1' && a.ip !== '::1') ?? tcpAddrs[0]!;
+    const loopbackOnly = this.options.listen.every((l) => /\/ip4\/127\.|\/ip6\/::1\//.test(l));
+    const chosen = loopbackOnly ? tcpAddrs[0]! : pick;
+    return { ip: this.options.announceIp ?? chosen.ip, port: chosen.port };
+  }
+
+  handle(handler: FrameHandler): void {
+    this.handler = handler;
+  }
+
+  onDrop(handler: TransportDropHandler): void {
+    this.dropHandler = handler;
+  }
+
+  /** The authenticated remote of a connection (and remember how to reach it). */
+  private remoteOf(connection: Connection): RemotePeer {
+    const nodeAddress = nodeAddressOfPeerId(connection.remotePeer);
+    const where = ipPortOf(connection.remoteAddr);
+    const key = toHex(nodeAddress);
+    if (!this.book.has(key)) this.book.set(key, { peerId: connection.remotePeer });
+    return {
+      nodeAddress,
+      key: connection.remotePeer.toString(),
+      ...(where ? { ip: where.ip, port: where.port } : {}),
+    };
+  }
+
+  private async onStream(stream: Stream, connection: Connection): Promise<void> {
+    let from: RemotePeer | undefined;
+    const o = this.options;
+    try {
+      from = this.remoteOf(connection);
+      const frame = await withDeadline(readFrame(stream, o.maxFrameBytes), o.inboundTimeoutMs, 'inbound request frame', (e) => stream.abort(e));
+      const answer = this.handler && frame ? await this.handler(frame, from) : null;
+      if (answer) stream.send(encodeFrame(answer, o.maxFrameBytes));
+      await stream.close();
+    } catch (error) {
+      stream.abort(error instanceof Error ? error : new Error(String(error)));
+      this.dropHandler?.(error instanceof Error ? error : new Error(String(error)), from);
+    }
+  }
+
+  private async dialContact(to: PeerContact, signal: AbortSignal): Promise<Connection> {
+    const known = this.book.get(toHex(to.address));
+    const target = known?.addr && ipPortOf(known.addr)?.port === to.port ? known.addr : contactMultiaddr(to, known?.peerId);
+    try {
+      return await this.libp2p.dial(target, { signal });
+    } catch (error) {
+      throw new DialError(target.toString(), errorText(error), error);
+    }
+  }
+
+  async request(to: PeerContact, frame: Uint8Array, options: RequestOptions = {}): Promise<ExchangeResult> {
+    if (this.closed) throw new TransportClosedError();
+    const o = this.options;
+    const timeoutMs = options.timeoutMs ?? o.requestTimeoutMs;
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
+    let stream: Stream | undefined;
+    const exchange = async (): Promise<ExchangeResult> => {
+      const connection = await this.dialContact(to, signal);
+      const from = this.remoteOf(connection);
+      if (toHex(from.nodeAddress) !== toHex(to.address)) throw new PeerMismatchError(toHex(to.address), toHex(from.nodeAddress));
+      try {
+        stream = await connection.newStream(o.protocol, { signal });
+      } catch (error) {
+        throw new DialError(`${connection.remoteAddr.toString()} ${o.protocol}`, errorText(error), error);
+      }
+      stream.send(encodeFrame(frame, o.maxFrameBytes));
+      await stream.close({ signal });
+      const answer = await readFrame(stream, o.maxFrameBytes, true);
+      return { frame: answer, from };
+    };
+    try {
+      return await withDeadline(exchange(), timeoutMs, `request to ${to.ip}:${to.port}`, (e) => {
+        controller.abort(e);
+        stream?.abort(e);
+      }, options.signal);
+    } catch (error) {
+      stream?.abort(error instanceof Error ? error : new Error(String(error)));
+      if (error instanceof BaseError) throw error;
+      throw new DialError(`${to.ip}:${to.port}`, errorText(error), error);
+    }
+  }
+
+  async connect(address: string, options: RequestOptions = {}): Promise<PeerContact> {
+    if (this.closed) throw new TransportClosedError();
+    let ma: Multiaddr;
+    try {
+      ma = multiaddr(address);
+    } catch (error) {
+      throw new DialError(address, `not a multiaddr: ${errorText(error)}`, error);
+    }
+    const where = ipPortOf(ma);
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
+    const controller = new AbortController();
+    const connection = await withDeadline(
+      this.libp2p.dial(ma, { signal: controller.signal }).catch((error: unknown) => {
+        throw new DialError(address, errorText(error), error);
+      }),
+      timeoutMs,
+      `dial ${address}`,
+      (e) => controller.abort(e),
+      options.signal,
+    );
+    const from = this.remoteOf(connection);
+    const expected = peerIdTextOf(ma);
+    if (expected !== undefined && expected !== connection.remotePeer.toString()) {
+      throw new PeerMismatchError(expected, connection.remotePeer.toString());
+    }
+    const ip = from.ip ?? where?.ip;
+    const port = where?.port;
+    if (ip === undefined || port === undefined) throw new DialError(address, 'cannot tell the IP and TCP port of this address');
+    this.book.set(toHex(from.nodeAddress), { peerId: connection.remotePeer, addr: ma });
+    return { address: from.nodeAddress, ip, port };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.libp2p.stop();
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The Transport the DHT host uses (DESIGN.md §3; whitepaper §1.1, §2): request/response exchanges
+ * of opaque byte frames between nodes named by their contact (NodeAddress, IP, port).
+ *
+ * One exchange = one request frame and at most one answer frame, with a timeout. Implementations:
+ * libp2p-transport.ts (TCP/WebSockets, Noise, Yamux; one stream per exchange). The remote of every
+ * exchange is authenticated by the transport (Noise: the peer proves its key), and reported as the
+ * NodeAddress of that key, so the host can require that a message's signer is the peer that sent it.
+ */
+
+/** How to reach a node; structurally the DHT's ContactInfo. */
+export interface PeerContact {
+  readonly address: Uint8Array;
+  readonly ip: string;
+  readonly port: number;
+}
+
+/** The authenticated other end of an exchange. */
+export interface RemotePeer {
+  /** NodeAddress of the key the peer authenticated with. */
+  readonly nodeAddress: Uint8Array;
+  /** Remote IP as observed on the connection (undefined when the transport cannot tell). */
+  readonly ip?: string;
+  /** Observed remote port (an ephemeral port for inbound connections, not the listening port). */
+  readonly port?: number;
+  /** Stable per-peer key for rate limiting (e.g. the libp2p peer id). */
+  readonly key: string;
+}
+
+/** Answers one inbound request frame; returns the answer frame, or null to send none. */
+export type FrameHandler = (frame: Uint8Array, from: RemotePeer) => Uint8Array | null | Promise<Uint8Array | null>;
+
+/** Why an inbound exchange was dropped by the transport itself (bad framing, timeout). */
+export type TransportDropHandler = (error: Error, from: RemotePeer | undefined) => void;
+
+export interface RequestOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ExchangeResult {
+  /** The answer frame, or null when the peer closed without answering. */
+  frame: Uint8Array | null;
+  from: RemotePeer;
+}
+
+export interface Transport {
+  /** This node's NodeAddress (the transport's key is the node's identity key). */
+  readonly nodeAddress: Uint8Array;
+  /** Addresses others can reach us at, in the transport's notation (multiaddrs with /p2p/ for libp2p). */
+  listenAddresses(): string[];
+  /** The IP and port to advertise in our DHT contact. */
+  localContact(): { ip: string; port: number };
+  /** Set the handler of inbound requests (replaces any earlier one). */
+  handle(handler: FrameHandler): void;
+  /** Set the callback told about frames the transport drops. */
+  onDrop(handler: TransportDropHandler): void;
+  /** Send `frame` to `to` and wait for its answer. Rejects with a TransportError (timeout, dial, peer mismatch, bad frame). */
+  request(to: PeerContact, frame: Uint8Array, options?: RequestOptions): Promise<ExchangeResult>;
+  /** Reach a node by address (e.g. a bootstrap multiaddr) and return its authenticated contact. */
+  connect(address: string, options?: RequestOptions): Promise<PeerContact>;
+  close(): Promise<void>;
+}
