@@ -319,19 +319,40 @@ export function weightedSumI8(v: usize, n: i32, d: i32, p: usize, out: usize): v
   }
 }
 
+/** 2^e as an f64, exact (normal range), from its bit pattern. */
+// @ts-ignore: decorator
+@inline
+function pow2(e: i32): f64 {
+  return reinterpret<f64>(<i64>(1023 + e) << 52);
+}
+
+/** The sign bit of both f64 lanes. */
+// @ts-ignore: decorator
+@inline
+function signMask(): v128 {
+  return i64x2.splat(0x8000000000000000);
+}
+
 /**
- * requant over n int32 elements (engine.md §3.5), exact integers in i64:
+ * requant over n int32 elements (engine.md §3.5):
  *   out[i] = clamp(roundShift(x[i] · m_i, s), lo, hi),  m_i = mt ≠ 0 ? mt[i] (int32 at mt) : m
- * roundShift rounds half away from zero: sign(v) · ((|v| + 2^(s−1)) >> s), and v for s = 0 (half = 0 then, so
- * one formula covers both). The caller keeps |m| ≤ 2^22 − 1 and s ∈ [0, 52], so |v| < 2^53 and |v| + half < 2^63.
- * Two elements per i64x2 vector; a scalar tail.
+ * roundShift rounds half away from zero: sign(v) · floor((|v| + 2^(s−1)) · 2^−s), and v for s = 0.
+ *
+ * Computed in f64, two elements per f64x2, with the same operations as the TypeScript reference
+ * (src/engine/kernels/elementwise.ts), and every step is exact: |x·m| < 2^53 (|m| ≤ 2^22 − 1, checked by the
+ * caller); |v| + 2^(s−1) may round above 2^53, but never across a multiple of 2^s (2^53 is one, s ≤ 52), so the
+ * floor is that of the exact sum; multiplying by 2^−s is exact. The sign is copied from v onto the non-negative
+ * quotient (a −0 becomes 0 in the int32 conversion), then the clamp, then an exact conversion to int32.
  */
 export function requantI32(x: usize, n: i32, m: i32, mt: usize, s: i32, lo: i32, hi: i32, out: usize): void {
-  const half: i64 = s > 0 ? (<i64>1) << <i64>(s - 1) : 0;
-  const halfv = i64x2.splat(half);
-  const lov = i64x2.splat(<i64>lo);
-  const hiv = i64x2.splat(<i64>hi);
-  const mv = i64x2.splat(<i64>m);
+  const half: f64 = s > 0 ? pow2(s - 1) : 0;
+  const inv: f64 = pow2(-s);
+  const halfv = f64x2.splat(half);
+  const invv = f64x2.splat(inv);
+  const lov = f64x2.splat(<f64>lo);
+  const hiv = f64x2.splat(<f64>hi);
+  const mv = f64x2.splat(<f64>m);
+  const sign = signMask();
   const n4 = n & ~3;
   let i = 0;
   for (; i < n4; i += 4) {
@@ -341,72 +362,130 @@ export function requantI32(x: usize, n: i32, m: i32, mt: usize, s: i32, lo: i32,
     let m1 = mv;
     if (mt != 0) {
       const mm = v128.load(mt + o);
-      m0 = i64x2.extend_low_i32x4_s(mm);
-      m1 = i64x2.extend_high_i32x4_s(mm);
+      m0 = f64x2.convert_low_i32x4_s(mm);
+      m1 = f64x2.convert_low_i32x4_s(v128.shuffle<i64>(mm, mm, 1, 1));
     }
-    const r0 = requantLanes(i64x2.mul(i64x2.extend_low_i32x4_s(xv), m0), halfv, s, lov, hiv);
-    const r1 = requantLanes(i64x2.mul(i64x2.extend_high_i32x4_s(xv), m1), halfv, s, lov, hiv);
-    // The low 32 bits of each i64 lane (every lane is within [lo, hi] ⊆ int32 now).
-    v128.store(out + o, v128.shuffle<i32>(r0, r1, 0, 2, 4, 6));
+    const v0 = f64x2.mul(f64x2.convert_low_i32x4_s(xv), m0);
+    const v1 = f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i64>(xv, xv, 1, 1)), m1);
+    const q0 = f64x2.floor(f64x2.mul(f64x2.add(f64x2.abs(v0), halfv), invv));
+    const q1 = f64x2.floor(f64x2.mul(f64x2.add(f64x2.abs(v1), halfv), invv));
+    const r0 = f64x2.pmin(f64x2.pmax(v128.or(q0, v128.and(v0, sign)), lov), hiv);
+    const r1 = f64x2.pmin(f64x2.pmax(v128.or(q1, v128.and(v1, sign)), lov), hiv);
+    v128.store(out + o, v128.shuffle<i64>(i32x4.trunc_sat_f64x2_s_zero(r0), i32x4.trunc_sat_f64x2_s_zero(r1), 0, 2));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    const v = <i64>load<i32>(x + o) * <i64>(mt != 0 ? load<i32>(mt + o) : m);
-    let r: i64 = v >= 0 ? (v + half) >> <i64>s : -((half - v) >> <i64>s);
-    if (r < <i64>lo) r = <i64>lo;
-    if (r > <i64>hi) r = <i64>hi;
+    const v = <f64>load<i32>(x + o) * <f64>(mt != 0 ? load<i32>(mt + o) : m);
+    let r = Math.floor((Math.abs(v) + half) * inv);
+    if (v < 0) r = -r;
+    if (r < <f64>lo) r = <f64>lo;
+    if (r > <f64>hi) r = <f64>hi;
     store<i32>(out + o, <i32>r);
   }
-}
-
-/** sign(v) · ((|v| + half) >> s), clamped to [lo, hi], in both i64 lanes. */
-// @ts-ignore: decorator
-@inline
-function requantLanes(v: v128, halfv: v128, s: i32, lov: v128, hiv: v128): v128 {
-  const q = i64x2.shr_u(i64x2.add(i64x2.abs(v), halfv), s);
-  const sign = i64x2.shr_s(v, 63); // all ones for v < 0
-  let r = i64x2.sub(v128.xor(q, sign), sign); // −q for v < 0
-  r = v128.bitselect(lov, r, i64x2.lt_s(r, lov));
-  return v128.bitselect(hiv, r, i64x2.gt_s(r, hiv));
 }
 
 /**
  * muldiv over n int32 elements (engine.md §3.5):
  *   out[i] = clamp(roundDiv(a[i] · g_i · m, d_i), lo, hi)
  *   g_i = glen > 0 ? g[i mod glen] (int8 at g) : 1;  d_i = bs > 0 ? b[floor(i / bdiv) mod bs] (int32 at b) : d
- * roundDiv(num, den) = den = 0 ? 0 : sign(num)·sign(den) · floor((2|num| + |den|) / (2|den|)), round half away
- * from zero. The caller keeps |a·g·m| ≤ 2^51, so every i64 below is exact. The quotient is taken in f64 (exact
- * operands < 2^53; a hardware i64 division is several times slower) and corrected by one exact i64 comparison
- * each way, as ops/arith.ts roundDiv does.
+ * roundDiv(num, den) = den = 0 ? 0 : sign(num)·sign(den) · floor((2|num| + |den|) / (2|den|)), half away from 0.
+ *
+ * Elements are taken in runs sharing one denominator (a row of bdiv elements, or all n when d is a constant),
+ * two per f64x2. Exact in f64: |num| ≤ 2^51 (the caller's bound, proven by the loader), so top = 2|num| + |den|
+ * ≤ 2^52 + 2^31 and bot = 2|den| are exact; the rounded quotient is never below the true floor Q (Q is a double)
+ * and at most Q + 1, and q·bot ≤ top + bot < 2^53 is exact, so one comparison corrects it.
  */
 export function muldivI32(a: usize, n: i32, g: usize, glen: i32, m: i32, b: usize, bs: i32, bdiv: i32, d: i32, lo: i32, hi: i32, out: usize): void {
+  const mv = f64x2.splat(<f64>m);
+  const lov = f64x2.splat(<f64>lo);
+  const hiv = f64x2.splat(<f64>hi);
+  const one = f64x2.splat(1);
+  const sign = signMask();
+  let i = 0;
   let bi = 0; // floor(i / bdiv) mod bs
-  let bk = 0; // i mod bdiv
   let gk = 0; // i mod glen
-  const m64 = <i64>m;
-  for (let i = 0; i < n; i++) {
-    const o = <usize>i << 2;
-    const gi: i64 = glen > 0 ? <i64>load<i8>(g + <usize>gk) : 1;
-    const den: i64 = bs > 0 ? <i64>load<i32>(b + (<usize>bi << 2)) : <i64>d;
-    const num = <i64>load<i32>(a + o) * gi * m64;
-    let r: i64 = 0;
-    if (den != 0) {
-      const an = num < 0 ? -num : num;
-      const ad = den < 0 ? -den : den;
-      const top = 2 * an + ad;
-      const bot = 2 * ad;
-      let q = <i64>Math.floor(<f64>top / <f64>bot);
-      if (q * bot > top) q--;
-      else if ((q + 1) * bot <= top) q++;
-      r = (num < 0) != (den < 0) ? -q : q;
+  while (i < n) {
+    const den = bs > 0 ? load<i32>(b + (<usize>bi << 2)) : d;
+    const end = bs > 0 && bdiv < n - i ? i + bdiv : n;
+    if (bs > 0 && ++bi == bs) bi = 0;
+    if (den == 0) {
+      // roundDiv(·, 0) = 0, then the clamp.
+      const z = lo > 0 ? lo : hi < 0 ? hi : 0;
+      for (; i < end; i++) store<i32>(out + (<usize>i << 2), z);
+      gk = glen > 0 ? <i32>(<u32>end % <u32>glen) : 0;
+      continue;
     }
-    if (r < <i64>lo) r = <i64>lo;
-    if (r > <i64>hi) r = <i64>hi;
-    store<i32>(out + o, <i32>r);
-    if (glen > 0 && ++gk == glen) gk = 0;
-    if (bs > 0 && ++bk == bdiv) {
-      bk = 0;
-      if (++bi == bs) bi = 0;
+    const ad = Math.abs(<f64>den);
+    const adv = f64x2.splat(ad);
+    const botv = f64x2.splat(2 * ad);
+    const dsign = den < 0 ? sign : i64x2.splat(0);
+    for (; i + 2 <= end; i += 2) {
+      const o = <usize>i << 2;
+      let av = f64x2.convert_low_i32x4_s(v128.load64_zero(a + o));
+      if (glen > 0) {
+        const g0 = <f64>load<i8>(g + <usize>gk);
+        if (++gk == glen) gk = 0;
+        const g1 = <f64>load<i8>(g + <usize>gk);
+        if (++gk == glen) gk = 0;
+        av = f64x2.mul(av, f64x2.replace_lane(f64x2.splat(g0), 1, g1));
+      }
+      const num = f64x2.mul(av, mv);
+      const an = f64x2.abs(num);
+      const top = f64x2.add(f64x2.add(an, an), adv);
+      let q = f64x2.floor(f64x2.div(top, botv));
+      q = f64x2.sub(q, v128.and(f64x2.gt(f64x2.mul(q, botv), top), one));
+      const r = v128.or(q, v128.and(v128.xor(num, dsign), sign)); // sign(num)·sign(den) onto q ≥ 0
+      v128.store64_lane(out + o, i32x4.trunc_sat_f64x2_s_zero(f64x2.pmin(f64x2.pmax(r, lov), hiv)), 0);
+    }
+    if (i < end) {
+      const o = <usize>i << 2;
+      let gi: f64 = 1;
+      if (glen > 0) {
+        gi = <f64>load<i8>(g + <usize>gk);
+        if (++gk == glen) gk = 0;
+      }
+      const num = <f64>load<i32>(a + o) * gi * <f64>m;
+      const an = Math.abs(num);
+      const top = an + an + ad;
+      const bot = 2 * ad;
+      let q = Math.floor(top / bot);
+      if (q * bot > top) q -= 1;
+      let r = (num < 0) != (den < 0) ? -q : q;
+      if (r < <f64>lo) r = <f64>lo;
+      if (r > <f64>hi) r = <f64>hi;
+      store<i32>(out + o, <i32>r);
+      i++;
+    }
+  }
+}
+
+/**
+ * The engine's matvec on int32 node values: x8[c] = low 8 bits of x[c] (int32 at `x`; the engine's inputs are
+ * proven int8, so this is the value itself; an Int8Array store wraps the same way), then
+ *   out[r] = (bias ≠ 0 ? bias[r] : 0) + Σ_c w[r*cols + c] · x8[c]       (int32 bias at `bias`, wrapping add)
+ * `x8` is a scratch of at least cols bytes. One call instead of a JS narrowing loop, a copy and a JS bias loop.
+ */
+export function matvecX32(w: usize, rows: i32, cols: i32, x: usize, x8: usize, bias: usize, out: usize): void {
+  const cols16 = cols & ~15;
+  let c = 0;
+  for (; c < cols16; c += 16) {
+    const o = <usize>c;
+    const lo = i8x16.shuffle(v128.load(x + (o << 2)), v128.load(x + (o << 2), 16), 0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0);
+    const hi = i8x16.shuffle(v128.load(x + (o << 2), 32), v128.load(x + (o << 2), 48), 0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0);
+    v128.store(x8 + o, v128.shuffle<i64>(lo, hi, 0, 2));
+  }
+  for (; c < cols; c++) store<i8>(x8 + <usize>c, <i8>load<i32>(x + (<usize>c << 2)));
+  matvecStrided(w, rows, cols, <usize>cols, x8, out);
+  if (bias != 0) {
+    const rows4 = rows & ~3;
+    let r = 0;
+    for (; r < rows4; r += 4) {
+      const o = <usize>r << 2;
+      v128.store(out + o, i32x4.add(v128.load(out + o), v128.load(bias + o)));
+    }
+    for (; r < rows; r++) {
+      const o = <usize>r << 2;
+      store<i32>(out + o, load<i32>(out + o) + load<i32>(bias + o));
     }
   }
 }

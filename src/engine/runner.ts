@@ -15,7 +15,7 @@
  */
 import { BaseError } from '../common/errors.ts';
 import { keccak256 } from '../crypto/keccak.ts';
-import type { Kernels } from './kernels/kernels.ts';
+import type { Kernels, ResidentVectors } from './kernels/kernels.ts';
 import { referenceKernels } from './kernels/kernels.ts';
 import type { LoadedModel } from './model-file.ts';
 import type { NodeViews, RunEnv, RunQuery } from './ops/op.ts';
@@ -87,6 +87,13 @@ export class TraceTooLargeError extends BaseError<{ elements: number; limit: num
   }
 }
 
+/** The kernels' memory moved during a run (an allocation inside a kernel call): a bug, never a bad input. */
+export class KernelMemoryMovedError extends BaseError<{ step: number }> {
+  constructor(step: number) {
+    super('ENGINE_KERNEL_MEMORY_MOVED', `the kernels' memory grew during step ${step} of a run`, { details: { step } });
+  }
+}
+
 /** Bytes hashed into outputHash. */
 export function outputBytes(output: Int32Array): Uint8Array {
   const bytes = new Uint8Array(output.length * 4);
@@ -137,6 +144,16 @@ export class Runner {
   readonly options: RunnerOptions;
   private readonly views: NodeViews[];
   private readonly scratch8: Int8Array;
+  /**
+   * Every node's values (two sets: step t and step t−1) and the small weight tensors the element-wise and
+   * matvec kernels read (requant multipliers, matvec biases, muldiv gains), in the kernels' own memory, so the
+   * wasm kernels work on them in place instead of copying in and out per call. int32 layout: [0, N) values A,
+   * [N, 2N) values B, then `residentWeights` of dtype i32; int8: those of dtype i8.
+   */
+  private readonly vectors: ResidentVectors;
+  private readonly residentWeights: { node: number; field: 'w0' | 'w1'; index: number; dtype: 'i32' | 'i8' }[] = [];
+  private valuesA: Int32Array[] = [];
+  private valuesB: Int32Array[] = [];
 
   constructor(model: LoadedModel, options: Partial<RunnerOptions> = {}) {
     this.model = model;
@@ -175,11 +192,39 @@ export class Runner {
       return v;
     });
     this.scratch8 = new Int8Array(Math.max(1, ...model.nodes.map((n) => n.size)));
+    const N = model.nodes.length;
+    const lengths32 = [...model.nodes.map((n) => n.size), ...model.nodes.map((n) => n.size)];
+    const lengths8: number[] = [];
+    const sources: (Int32Array | Int8Array)[] = [];
+    model.nodes.forEach((n, id) => {
+      const v = this.views[id]!;
+      const add = (field: 'w0' | 'w1', t: Int32Array | Int8Array | null): void => {
+        if (t === null) return;
+        const dtype = t instanceof Int32Array ? 'i32' : 'i8';
+        const lengths = dtype === 'i32' ? lengths32 : lengths8;
+        this.residentWeights.push({ node: id, field, index: lengths.length, dtype });
+        lengths.push(t.length);
+        sources.push(t);
+      };
+      if (n.op === 'requant' || n.op === 'muldiv') add('w0', v.w0);
+      if (n.op === 'matvec') add('w1', v.w1);
+    });
+    this.vectors = kernels.createVectors(lengths32, lengths8);
+    this.residentWeights.forEach((r, i) => (r.dtype === 'i32' ? this.vectors.int32 : this.vectors.int8)[r.index]!.set(sources[i]!));
+    this.bindVectors(N);
   }
 
-  /** Frees the kernels' resident matrices. */
+  /** Points the value sets and the resident weight views at the current views of `vectors`. */
+  private bindVectors(N = this.model.nodes.length): void {
+    this.valuesA = this.vectors.int32.slice(0, N);
+    this.valuesB = this.vectors.int32.slice(N, 2 * N);
+    for (const r of this.residentWeights) this.views[r.node]![r.field] = (r.dtype === 'i32' ? this.vectors.int32 : this.vectors.int8)[r.index]!;
+  }
+
+  /** Frees the kernels' resident matrices and vectors. */
   close(): void {
     for (const v of this.views) v.matrix?.free();
+    this.vectors.free();
   }
 
   run(input: RunInput, options: RunOptions = {}): RunResult {
@@ -197,8 +242,12 @@ export class Runner {
     }
     const hist: (Int32Array | null)[] = nodes.map(() => null);
     for (const h of layout.historyNodes) hist[h] = new Int32Array(C * nodes[h]!.size);
-    let cur = nodes.map((n) => new Int32Array(n.size));
-    let prev = nodes.map((n) => new Int32Array(n.size));
+    // Another runner on the same kernels may have grown their memory since the last run: re-bind the views.
+    if (this.vectors.refresh()) this.bindVectors();
+    let cur = this.valuesA;
+    let prev = this.valuesB;
+    for (const v of cur) v.fill(0);
+    for (const v of prev) v.fill(0);
     const env: RunEnv = { t: 0, vals: cur, prev: null, hist, views: this.views, query, kernels: this.options.kernels, scratch8: this.scratch8 };
     const out: number[] = [];
     const eos = layout.tokenizer?.eosId ?? -1;
@@ -218,6 +267,12 @@ export class Runner {
         const h = hist[id];
         if (h) h.set(vals, t * vals.length);
         if (trace) trace.set(vals, t * layout.stepElements + layout.offsets[id]!);
+      }
+      // Nothing a run calls allocates in the kernels' memory (createVectors reserved the scratch), so the views
+      // cannot have been detached; check anyway rather than return values read from a detached view.
+      if (this.vectors.refresh()) {
+        this.bindVectors();
+        throw new KernelMemoryMovedError(t);
       }
       steps = t + 1;
       if (meta.task === 'classify') {

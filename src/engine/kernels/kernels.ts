@@ -27,6 +27,23 @@ export interface Int8MatrixHandle {
   free(): void;
 }
 
+/**
+ * Int32 and int8 vectors placed in a Kernels instance's memory: that instance's kernels read and write them in
+ * place, without copies (the runner keeps every node's values there). Views are plain typed arrays; with the wasm
+ * kernels they are views of the wasm memory, which a later allocation may grow (a grow detaches every view), so
+ * holders call `refresh()` before use and re-read the views when it returns true.
+ */
+export interface ResidentVectors {
+  /** One zero-filled int32 view per requested length, in order. */
+  readonly int32: readonly Int32Array[];
+  /** One zero-filled int8 view per requested length, in order. */
+  readonly int8: readonly Int8Array[];
+  /** Re-makes the views if the memory moved since they were made; true if it did (contents are kept). */
+  refresh(): boolean;
+  /** Releases the memory; the views are unusable afterwards. */
+  free(): void;
+}
+
 export interface Kernels {
   /** `reference` or `wasm-simd`. */
   readonly name: string;
@@ -38,6 +55,17 @@ export interface Kernels {
   createMatrix(rows: number, cols: number): Int8MatrixHandle;
   /** out (m.rows) = M @ x (m.cols), exact int32. */
   matvec(m: Int8MatrixHandle, x: Int8Array, out: Int32Array): void;
+  /**
+   * The engine's matvec on int32 node values: out[r] = (bias ? bias[r] : 0) + Σ_c M[r, c] · int8(x[c]), where
+   * int8(v) keeps the low 8 bits (v itself for the int8-proven inputs of the engine); the bias add wraps int32
+   * (the loader proves it exact). x.length = m.cols, out.length = bias.length = m.rows.
+   */
+  matvecI32(m: Int8MatrixHandle, x: Int32Array, bias: Int32Array | null, out: Int32Array): void;
+  /**
+   * Vectors in this instance's memory (ResidentVectors). The wasm kernels also reserve their scratch for calls on
+   * vectors of up to the largest of these lengths, so such calls never grow the memory (never detach the views).
+   */
+  createVectors(int32Lengths: readonly number[], int8Lengths: readonly number[]): ResidentVectors;
   /** scores (n) = K[0..n) @ q (k.cols), n ≤ k.rows, exact int32 (attention scores). */
   dotInt8Rows(k: Int8MatrixHandle, n: number, q: Int8Array, scores: Int32Array): void;
   /** out (v.cols) = Σ_{i<n} p[i] · V[i, :], n ≤ v.rows, int32 wrapping (see WEIGHTED_SUM_MAX_ABS_P_SUM). */
@@ -120,6 +148,25 @@ function asReference(m: Int8MatrixHandle): ReferenceMatrix {
   return m;
 }
 
+let refScratch8 = new Int8Array(256);
+
+/** matvecI32 on the reference kernels: narrow x, matvecInt8Reference, add the bias (the ops' former code). */
+function matvecI32Reference(m: ReferenceMatrix, x: Int32Array, bias: Int32Array | null, out: Int32Array): void {
+  checkLength('matvecI32', 'x', x, m.cols, 'cols');
+  if (bias !== null) checkLength('matvecI32', 'bias', bias, m.rows, 'rows');
+  if (refScratch8.length < m.cols) refScratch8 = new Int8Array(Math.max(m.cols, 2 * refScratch8.length));
+  const x8 = refScratch8.subarray(0, m.cols);
+  for (let c = 0; c < m.cols; c++) x8[c] = x[c]!;
+  matvecInt8Reference(m.data, m.rows, m.cols, x8, out);
+  if (bias) for (let r = 0; r < m.rows; r++) out[r] = out[r]! + bias[r]!;
+}
+
+/** Checks the lengths of createVectors. */
+export function checkVectorLengths(int32Lengths: readonly number[], int8Lengths: readonly number[]): void {
+  for (const n of int32Lengths) checkDimension('createVectors', 'int32 length', n, 0, MAX_MATVEC_ROWS);
+  for (const n of int8Lengths) checkDimension('createVectors', 'int8 length', n, 0, MAX_MATVEC_ROWS);
+}
+
 /** The TypeScript reference kernels: the specification, and the fallback. */
 export const referenceKernels: Kernels = {
   name: 'reference',
@@ -136,6 +183,18 @@ export const referenceKernels: Kernels = {
   matvec(m, x, out) {
     const r = asReference(m);
     matvecInt8Reference(r.data, r.rows, r.cols, x, out);
+  },
+  matvecI32(m, x, bias, out) {
+    matvecI32Reference(asReference(m), x, bias, out);
+  },
+  createVectors(int32Lengths, int8Lengths) {
+    checkVectorLengths(int32Lengths, int8Lengths);
+    return {
+      int32: int32Lengths.map((n) => new Int32Array(n)),
+      int8: int8Lengths.map((n) => new Int8Array(n)),
+      refresh: () => false,
+      free() {},
+    };
   },
   dotInt8Rows(k, n, q, scores) {
     const r = asReference(k);

@@ -18,8 +18,8 @@ import type { MuldivParams, RequantParams } from './elementwise.ts';
 import { WasmHeap } from './wasm-heap.ts';
 import { webAssembly } from './wasm-api.ts';
 import type { WasmMemory, WasmModule } from './wasm-api.ts';
-import { checkMatrixShape, checkRowCount, checkWriteRows } from './kernels.ts';
-import type { Int8MatrixHandle, Kernels } from './kernels.ts';
+import { checkMatrixShape, checkRowCount, checkVectorLengths, checkWriteRows } from './kernels.ts';
+import type { Int8MatrixHandle, Kernels, ResidentVectors } from './kernels.ts';
 import { checkDimension } from './errors.ts';
 
 interface KernelExports {
@@ -31,6 +31,7 @@ interface KernelExports {
   attnMixI8(v: number, n: number, stride: number, heads: number, p: number, pStride: number, out: number): void;
   requantI32(x: number, n: number, m: number, mt: number, s: number, lo: number, hi: number, out: number): void;
   muldivI32(a: number, n: number, g: number, glen: number, m: number, b: number, bs: number, bdiv: number, d: number, lo: number, hi: number, out: number): void;
+  matvecX32(w: number, rows: number, cols: number, x: number, x8: number, bias: number, out: number): void;
 }
 
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
@@ -75,6 +76,56 @@ class WasmMatrix implements Int8MatrixHandle {
     if (this.ptr < 0) return;
     this.owner.heap.free(this.ptr);
     this.ptr = -1;
+  }
+}
+
+/** ResidentVectors in one heap block: each vector 16-byte aligned with 16 bytes of slack after it. */
+class WasmVectors implements ResidentVectors {
+  readonly owner: WasmKernels;
+  readonly #lengths32: readonly number[];
+  readonly #lengths8: readonly number[];
+  readonly #offsets32: number[] = [];
+  readonly #offsets8: number[] = [];
+  #ptr: number;
+  #buffer: ArrayBuffer | null = null;
+  int32: Int32Array[] = [];
+  int8: Int8Array[] = [];
+
+  constructor(owner: WasmKernels, lengths32: readonly number[], lengths8: readonly number[]) {
+    this.owner = owner;
+    this.#lengths32 = lengths32;
+    this.#lengths8 = lengths8;
+    let bytes = 0;
+    for (const n of lengths32) {
+      this.#offsets32.push(bytes);
+      bytes += align16(4 * n) + 16;
+    }
+    for (const n of lengths8) {
+      this.#offsets8.push(bytes);
+      bytes += align16(n) + 16;
+    }
+    this.#ptr = owner.heap.alloc(bytes);
+    owner.heapI8().fill(0, this.#ptr, this.#ptr + bytes);
+    this.refresh();
+  }
+
+  refresh(): boolean {
+    if (this.#ptr < 0) throw new KernelShapeError({ kernel: 'wasm-simd', argument: 'vectors', expected: 'live vectors', actual: 'freed vectors' });
+    const buffer = this.owner.heapI8().buffer as ArrayBuffer;
+    if (buffer === this.#buffer) return false;
+    const first = this.#buffer === null;
+    this.#buffer = buffer;
+    this.int32 = this.#lengths32.map((n, i) => new Int32Array(buffer, this.#ptr + this.#offsets32[i]!, n));
+    this.int8 = this.#lengths8.map((n, i) => new Int8Array(buffer, this.#ptr + this.#offsets8[i]!, n));
+    return !first;
+  }
+
+  free(): void {
+    if (this.#ptr < 0) return;
+    this.owner.heap.free(this.#ptr);
+    this.#ptr = -1;
+    this.int32 = [];
+    this.int8 = [];
   }
 }
 
@@ -125,6 +176,32 @@ class WasmKernels implements Kernels {
       this.#scratch = this.heap.alloc(this.#scratchBytes);
     }
     return this.#scratch;
+  }
+
+  /** Byte offset of `a` in the memory if it is a view of it (ResidentVectors), else −1. Call #refresh() first. */
+  #at(a: Int32Array | Int8Array): number {
+    return a.buffer === this.#buffer ? a.byteOffset : -1;
+  }
+
+  /** Offset of the first n int32 of `a`: in place if resident, else copied to `slot`. */
+  #in32(a: Int32Array, n: number, slot: number): number {
+    const at = this.#at(a);
+    if (at >= 0) return at;
+    this.#i32.set(n === a.length ? a : a.subarray(0, n), slot >>> 2);
+    return slot;
+  }
+
+  /** Where a kernel writes `out`: in place if resident, else `slot` (then #finish copies it out). */
+  #out32(out: Int32Array, slot: number): number {
+    const at = this.#at(out);
+    return at >= 0 ? at : slot;
+  }
+
+  /** Copies the result from `ptr` into `out` unless the kernel wrote it in place. */
+  #finish(ptr: number, out: Int32Array): void {
+    this.#refresh();
+    if (this.#at(out) === ptr) return;
+    out.set(this.#i32.subarray(ptr >>> 2, (ptr >>> 2) + out.length));
   }
 
   /** Runs matvecI8 on a resident matrix: x in, out back. */
@@ -218,39 +295,66 @@ class WasmKernels implements Kernels {
     out.set(this.#i32.subarray(s >>> 2, (s >>> 2) + out.length));
   }
 
+  // The element-wise kernels and matvecI32 work in place on ResidentVectors; other arrays go through the scratch
+  // (laid out as: out, then the inputs, each 16-byte aligned).
+
   requant(x: Int32Array, mt: Int32Array | null, p: RequantParams, out: Int32Array): void {
     const n = checkRequantArgs(x, mt, p, out);
     const bytes = align16(n * 4);
-    const s = this.#scratchOf(mt ? 3 * bytes : 2 * bytes); // out, x[, mt]
-    const xPtr = s + bytes;
+    const s = this.#scratchOf(3 * bytes); // out, x, mt
     this.#refresh();
-    const i32 = this.#i32;
-    i32.set(n === x.length ? x : x.subarray(0, n), xPtr >>> 2);
-    if (mt) i32.set(n === mt.length ? mt : mt.subarray(0, n), (xPtr + bytes) >>> 2);
-    this.#exports.requantI32(xPtr, n, p.m, mt ? xPtr + bytes : 0, p.shift, p.lo, p.hi, s);
-    this.#copyOut(s, out);
+    const xPtr = this.#in32(x, n, s + bytes);
+    const mtPtr = mt ? this.#in32(mt, n, s + 2 * bytes) : 0;
+    const outPtr = this.#out32(out, s);
+    this.#exports.requantI32(xPtr, n, p.m, mtPtr, p.shift, p.lo, p.hi, outPtr);
+    this.#finish(outPtr, out);
   }
 
   muldiv(a: Int32Array, b: Int32Array | null, g: Int8Array | null, p: MuldivParams, out: Int32Array): void {
     const n = checkMuldivArgs(a, b, g, p, out);
     const bytes = align16(n * 4);
     const bBytes = b ? align16(b.length * 4) : 0;
-    const s = this.#scratchOf(2 * bytes + bBytes + (g ? g.length : 0)); // out, a[, b][, g]
-    const aPtr = s + bytes;
-    const bPtr = aPtr + bytes;
-    const gPtr = bPtr + bBytes;
+    const s = this.#scratchOf(2 * bytes + bBytes + (g ? g.length : 0)); // out, a, b, g
     this.#refresh();
-    this.#i32.set(n === a.length ? a : a.subarray(0, n), aPtr >>> 2);
-    if (b) this.#i32.set(b, bPtr >>> 2);
-    if (g) this.#i8.set(g, gPtr);
-    this.#exports.muldivI32(aPtr, n, gPtr, g ? g.length : 0, p.m, bPtr, b ? b.length : 0, p.bdiv, p.d, p.lo, p.hi, s);
-    this.#copyOut(s, out);
+    const aPtr = this.#in32(a, n, s + bytes);
+    const bPtr = b ? this.#in32(b, b.length, s + 2 * bytes) : 0;
+    let gPtr = 0;
+    if (g) {
+      gPtr = this.#at(g);
+      if (gPtr < 0) {
+        gPtr = s + 2 * bytes + bBytes;
+        this.#i8.set(g, gPtr);
+      }
+    }
+    const outPtr = this.#out32(out, s);
+    this.#exports.muldivI32(aPtr, n, gPtr, g ? g.length : 0, p.m, bPtr, b ? b.length : 0, p.bdiv, p.d, p.lo, p.hi, outPtr);
+    this.#finish(outPtr, out);
   }
 
-  /** Copies out.length int32 from byte offset s of the memory into out. */
-  #copyOut(s: number, out: Int32Array): void {
+  matvecI32(m: Int8MatrixHandle, x: Int32Array, bias: Int32Array | null, out: Int32Array): void {
+    const ptr = this.live(m);
+    const { rows, cols } = m;
+    checkLength('matvecI32', 'x', x, cols, 'cols');
+    checkLength('matvecI32', 'out', out, rows, 'rows');
+    if (bias !== null) checkLength('matvecI32', 'bias', bias, rows, 'rows');
+    const outBytes = align16(rows * 4);
+    const xBytes = align16(cols * 4);
+    const s = this.#scratchOf(2 * outBytes + xBytes + cols); // out, bias, x, x8
     this.#refresh();
-    out.set(this.#i32.subarray(s >>> 2, (s >>> 2) + out.length));
+    const biasPtr = bias ? this.#in32(bias, rows, s + outBytes) : 0;
+    const xPtr = this.#in32(x, cols, s + 2 * outBytes);
+    const outPtr = this.#out32(out, s);
+    this.#exports.matvecX32(ptr, rows, cols, xPtr, s + 2 * outBytes + xBytes, biasPtr, outPtr);
+    this.#finish(outPtr, out);
+  }
+
+  createVectors(int32Lengths: readonly number[], int8Lengths: readonly number[]): ResidentVectors {
+    checkVectorLengths(int32Lengths, int8Lengths);
+    // Reserve the scratch the calls above need for vectors up to the largest length (the worst is
+    // requant/muldiv: 3 int32 vectors plus an int8 one), so those calls never grow the memory.
+    const most = Math.max(0, ...int32Lengths, ...int8Lengths);
+    this.#scratchOf(4 * align16(4 * most) + align16(most));
+    return new WasmVectors(this, [...int32Lengths], [...int8Lengths]);
   }
 }
 

@@ -39,13 +39,9 @@ export const matvecOp: OpDef = {
     return int32Range(env, sumRange(mulRange(inputRange(env, 'a'), minMax(w)), cols, bias));
   },
   run(env, id, node, out) {
-    const x = env.vals[node.a]!;
-    const cols = x.length;
-    const x8 = env.scratch8.subarray(0, cols);
-    for (let c = 0; c < cols; c++) x8[c] = x[c]!;
-    env.kernels.matvec(env.views[id]!.matrix!, x8, out);
-    const bias = env.views[id]!.w1;
-    if (bias) for (let r = 0; r < node.size; r++) out[r] = out[r]! + bias[r]!;
+    // x (int8-proven int32 values) narrowed, the resident weights, the bias: one kernel call (kernels.ts matvecI32).
+    const v = env.views[id]!;
+    env.kernels.matvecI32(v.matrix!, env.vals[node.a]!, v.w1 as Int32Array | null, out);
   },
   describe(env, node, pos) {
     const cols = env.nodes[node.a]!.size;
