@@ -206,3 +206,86 @@ test('requant and muldiv refuse out-of-domain parameters and short inputs with K
     assert.throws(() => k.muldiv(x, null, null, { ...okd, d: 2 ** 31 }, out), KernelShapeError);
   }
 });
+
+test('requant, muldiv and matvecI32 give the same results in place on ResidentVectors, and survive memory growth', async () => {
+  const k = await createWasmKernels();
+  const rng = new SeededRandom(403);
+  const n = 37;
+  const vecs = k.createVectors([n, n, n, 5, n], [n]); // x, mt, out, b, bias; g
+  const refVecs = ref.createVectors([n, n, n, 5, n], [n]);
+  assert.equal(refVecs.refresh(), false);
+  const fill = () => {
+    for (const v of [vecs, refVecs]) {
+      v.int32[0]!.set(Int32Array.from({ length: n }, (_, i) => (i % 3 === 0 ? int32(rng) : (rng.nextU32() % 256) - 128)));
+      v.int32[1]!.set(Int32Array.from({ length: n }, () => multiplier(rng)));
+      v.int32[3]!.set(Int32Array.from({ length: 5 }, () => int32(rng)));
+      v.int32[4]!.set(Int32Array.from({ length: n }, () => int32(rng)));
+      v.int8[0]!.set(Int8Array.from({ length: n }, () => (rng.nextU32() % 256) - 128));
+    }
+    refVecs.int32.slice(0, 2).forEach((a, i) => a.set(vecs.int32[i]!)); // same inputs in both
+    refVecs.int32[3]!.set(vecs.int32[3]!);
+    refVecs.int32[4]!.set(vecs.int32[4]!);
+    refVecs.int8[0]!.set(vecs.int8[0]!);
+  };
+  const w = new Int8Array(rng.bytes(n * n).buffer);
+  const mw = k.prepareMatrix(w, n, n);
+  const mr = ref.prepareMatrix(w, n, n);
+  for (let round = 0; round < 3; round++) {
+    fill();
+    const [x, mt, out, b, bias] = vecs.int32 as Int32Array[];
+    const [rx, rmt, rout, rb, rbias] = refVecs.int32 as Int32Array[];
+    const p: RequantParams = { m: 0, shift: 10 + round, lo: -1000, hi: 1000 };
+    k.requant(x!, mt!, p, out!);
+    ref.requant(rx!, rmt!, p, rout!);
+    assert.deepEqual(out, rout);
+    const notResident = new Int32Array(n);
+    k.requant(x!, mt!, p, notResident); // resident inputs, ordinary output
+    assert.deepEqual(notResident, rout);
+    const pd: MuldivParams = { lo: I32_MIN, hi: I32_MAX, bdiv: 8, m: 1000, d: 0 };
+    const lim = (a: Int32Array) => a.map((v) => v % 1_000_000); // |a·g·m| ≤ 2^51
+    x!.set(lim(x!));
+    rx!.set(x!);
+    k.muldiv(x!, b!, vecs.int8[0]!, pd, out!);
+    ref.muldiv(rx!, rb!, refVecs.int8[0]!, pd, rout!);
+    assert.deepEqual(out, rout);
+    // matvecI32 wraps x to its low 8 bits like an Int8Array store; the bias add wraps int32.
+    k.matvecI32(mw, x!, bias!, out!);
+    ref.matvecI32(mr, rx!, rbias!, rout!);
+    assert.deepEqual(out, rout);
+    k.matvecI32(mw, Int32Array.from(x!), null, notResident);
+    ref.matvecI32(mr, rx!, null, rout!);
+    assert.deepEqual(notResident, rout);
+    // Grow the memory: the views detach; refresh() re-makes them with the contents kept.
+    const before = Int32Array.from(vecs.int32[0]!);
+    k.createMatrix(512 + 512 * round, 1024);
+    assert.equal(vecs.refresh(), true);
+    assert.equal(vecs.refresh(), false);
+    assert.deepEqual(vecs.int32[0], before);
+  }
+  vecs.free();
+  assert.throws(() => vecs.refresh(), KernelShapeError);
+});
+
+test('matvecI32 = matvec on the narrowed x plus the bias, on random shapes (every narrowing and block path)', async () => {
+  const k = await createWasmKernels();
+  const rng = new SeededRandom(404);
+  for (let trial = 0; trial < 60; trial++) {
+    const rows = 1 + (rng.nextU32() % 23);
+    const cols = trial % 40; // 0..39: 16-column narrowing blocks and scalar tails
+    const w = new Int8Array(rng.bytes(rows * cols).buffer, 0, rows * cols);
+    const x = Int32Array.from({ length: cols }, () => (trial % 2 ? (rng.nextU32() % 256) - 128 : int32(rng)));
+    const bias = trial % 3 ? Int32Array.from({ length: rows }, () => int32(rng)) : null;
+    const expected = new Int32Array(rows);
+    ref.matvecInt8(w, rows, cols, Int8Array.from(x), expected);
+    if (bias) for (let r = 0; r < rows; r++) expected[r] = expected[r]! + bias[r]!;
+    for (const kk of [ref, k]) {
+      const m = kk.prepareMatrix(w, rows, cols);
+      const out = new Int32Array(rows);
+      kk.matvecI32(m, x, bias, out);
+      assert.deepEqual(out, expected, `${kk.name} ${rows}x${cols}`);
+      assert.throws(() => kk.matvecI32(m, new Int32Array(cols + 1), bias, out), KernelShapeError);
+      if (bias) assert.throws(() => kk.matvecI32(m, x, bias.subarray(1), out), KernelShapeError);
+      m.free();
+    }
+  }
+});
