@@ -290,19 +290,40 @@ function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: numbe
     // Unprofiled and profiled batches alternate, so load from other processes hits both alike.
     const batches: Batch[] = [];
     const profiledUsPerStep: number[] = [];
+    // Per round: the non-matmul share against that round's unprofiled batch, with the profiler's cost per op
+    // taken as one performance.now() (`overhead`), and "calibrated": as the round's measured profiled −
+    // unprofiled time spread over its op calls (what the hook really cost, runner bookkeeping included).
+    const shares: number[] = [];
+    const sharesCalibrated: number[] = [];
+    const hookUsPerCall: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      batches.push(runBatch(runner, prompts, maxTokens));
+      const plain = runBatch(runner, prompts, maxTokens);
+      batches.push(plain);
       perNode.fill(0);
       calls.fill(0);
       const profiled = runBatch(runner, prompts, maxTokens, profiler);
       const steps = profiled.steps;
       profiledUsPerStep.push((1000 * profiled.ms) / steps);
+      const totalCalls = calls.reduce((a, b) => a + b, 0);
+      const hook = Math.max(overhead, (profiled.ms - plain.ms) / totalCalls);
+      hookUsPerCall.push(1000 * hook);
       const byKind = new Map<string, number>();
+      let mm = 0;
+      let mmCal = 0;
+      let ops = 0;
       for (let id = 0; id < model.nodes.length; id++) {
         const op = model.nodes[id]!.op;
-        byKind.set(op, (byKind.get(op) ?? 0) + Math.max(0, perNode[id]! - calls[id]! * overhead));
+        const t = Math.max(0, perNode[id]! - calls[id]! * overhead);
+        byKind.set(op, (byKind.get(op) ?? 0) + t);
+        ops += t;
+        if (MATMUL_OPS.has(op)) {
+          mm += t;
+          mmCal += Math.max(0, perNode[id]! - calls[id]! * hook);
+        }
       }
       for (const k of kinds) roundsByKind.get(k)!.push((1000 * byKind.get(k)!) / steps);
+      shares.push(1 - mm / Math.max(plain.ms, ops));
+      sharesCalibrated.push(1 - mmCal / plain.ms);
     }
     const tokensPerSecond = batches.map((b) => b.tokens / (b.ms / 1000));
     const usPerStep = batches.map((b) => (1000 * b.ms) / b.steps);
@@ -346,9 +367,12 @@ function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: numbe
       nonMatmulShareOfOps: round(1 - matmulUs / inOpsUs),
       matmulShare: round(matmulUs / totalUs),
       nonMatmulShare: round(1 - matmulUs / totalUs),
+      nonMatmulSharePerRound: round(median(shares)),
+      nonMatmulShareCalibrated: round(median(sharesCalibrated)),
+      profilerHookUsPerCall: round(median(hookUsPerCall)),
       matvecOnlyShare: round(matvecUs / totalUs),
       shareMethod:
-        'profiled rounds (runner per-op hook, performance.now() cost subtracted per op, median per op kind over rounds) give µs/step per op kind; shares are over max(unprofiled µs/step, Σ op kinds), so runner overhead (per-step copies, per-run setup, output hash) counts as non-matmul and the profiler\'s own cost (profiledUsPerStep vs usPerStep) does not. matmul = matvec + attn_scores + attn_mix (each op\'s whole run: x narrowed to int8, kernel call, copies, bias; bareMatvecKernelUsPerStep = the kernel calls alone). nonMatmulShareOfOps leaves runner overhead out',
+        'profiled rounds (runner per-op hook, performance.now() cost subtracted per op, median per op kind over rounds) give µs/step per op kind; shares are over max(unprofiled µs/step, Σ op kinds), so runner overhead (per-step copies, per-run setup, output hash) counts as non-matmul and the profiler\'s own cost (profiledUsPerStep vs usPerStep) does not. matmul = matvec + attn_scores + attn_mix (each op\'s whole run: x narrowed to int8, kernel call, copies, bias; bareMatvecKernelUsPerStep = the kernel calls alone). nonMatmulShareOfOps leaves runner overhead out; nonMatmulSharePerRound = median over rounds of the same share against each round\'s own unprofiled batch; nonMatmulShareCalibrated subtracts the measured hook cost per op call (profilerHookUsPerCall = (profiled − unprofiled batch time) / op calls) instead of one performance.now()',
     };
   } finally {
     runner.close();

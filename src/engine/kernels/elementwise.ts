@@ -49,6 +49,9 @@ function checkInt32(kernel: string, argument: string, v: number): void {
 /** Argument checks shared by both implementations; returns n = out.length. */
 export function checkRequantArgs(x: Int32Array, mt: Int32Array | null, p: RequantParams, out: Int32Array): number {
   const n = out.length;
+  // Fast path (once per node and step in the engine): v | 0 === v holds exactly for the integers of int32.
+  const { m, shift, lo, hi } = p;
+  if (x.length >= n && (mt === null || mt.length >= n) && (m | 0) === m && m >= -MAX_ELEMENTWISE_MULTIPLIER && m <= MAX_ELEMENTWISE_MULTIPLIER && (shift | 0) === shift && shift >= 0 && shift <= MAX_REQUANT_SHIFT && (lo | 0) === lo && (hi | 0) === hi && lo <= hi) return n;
   if (x.length < n) throw new KernelShapeError({ kernel: 'requant', argument: 'x', expected: `at least ${n} elements (out.length)`, actual: `length ${x.length}` });
   if (mt !== null && mt.length < n) throw new KernelShapeError({ kernel: 'requant', argument: 'mt', expected: `at least ${n} elements (out.length)`, actual: `length ${mt.length}` });
   checkDimension('requant', 'm', p.m, -MAX_ELEMENTWISE_MULTIPLIER, MAX_ELEMENTWISE_MULTIPLIER);
@@ -60,6 +63,8 @@ export function checkRequantArgs(x: Int32Array, mt: Int32Array | null, p: Requan
 
 export function checkMuldivArgs(a: Int32Array, b: Int32Array | null, g: Int8Array | null, p: MuldivParams, out: Int32Array): number {
   const n = out.length;
+  const { m, d, lo, hi, bdiv } = p;
+  if (a.length >= n && (b === null || (b.length >= 1 && (bdiv | 0) === bdiv && bdiv >= 1)) && (g === null || g.length >= 1) && (m | 0) === m && m >= -MAX_ELEMENTWISE_MULTIPLIER && m <= MAX_ELEMENTWISE_MULTIPLIER && (d | 0) === d && (lo | 0) === lo && (hi | 0) === hi && lo <= hi) return n;
   if (a.length < n) throw new KernelShapeError({ kernel: 'muldiv', argument: 'a', expected: `at least ${n} elements (out.length)`, actual: `length ${a.length}` });
   if (b !== null) {
     if (b.length < 1) throw new KernelShapeError({ kernel: 'muldiv', argument: 'b', expected: 'at least 1 element', actual: 'length 0' });

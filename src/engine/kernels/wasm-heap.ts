@@ -43,6 +43,12 @@ export class WasmHeap {
   }
 
   #top = 0; // first byte past the managed area when nothing is free at the end
+  #generation = 0;
+
+  /** How many times the memory has grown (every grow detaches the views of the old buffer). */
+  get generation(): number {
+    return this.#generation;
+  }
 
   /** Bytes currently allocated (including alignment and slack). */
   get usedBytes(): number {
@@ -103,6 +109,7 @@ export class WasmHeap {
     } catch (cause) {
       throw new KernelMemoryError(size, end, cause);
     }
+    this.#generation++;
     const added = pages * PAGE;
     if (tailFree > 0) last!.size += added;
     else {

@@ -87,7 +87,7 @@ class WasmVectors implements ResidentVectors {
   readonly #offsets32: number[] = [];
   readonly #offsets8: number[] = [];
   #ptr: number;
-  #buffer: ArrayBuffer | null = null;
+  #generation = -1; // heap generation the views were made at
   int32: Int32Array[] = [];
   int8: Int8Array[] = [];
 
@@ -111,12 +111,18 @@ class WasmVectors implements ResidentVectors {
 
   refresh(): boolean {
     if (this.#ptr < 0) throw new KernelShapeError({ kernel: 'wasm-simd', argument: 'vectors', expected: 'live vectors', actual: 'freed vectors' });
+    const generation = this.owner.heap.generation;
+    if (generation === this.#generation) return false;
+    const first = this.#generation < 0;
+    this.#generation = generation;
     const buffer = this.owner.heapI8().buffer as ArrayBuffer;
-    if (buffer === this.#buffer) return false;
-    const first = this.#buffer === null;
-    this.#buffer = buffer;
+    const resident = this.owner.resident;
+    for (const v of this.int32) resident.delete(v);
+    for (const v of this.int8) resident.delete(v);
     this.int32 = this.#lengths32.map((n, i) => new Int32Array(buffer, this.#ptr + this.#offsets32[i]!, n));
     this.int8 = this.#lengths8.map((n, i) => new Int8Array(buffer, this.#ptr + this.#offsets8[i]!, n));
+    for (const v of this.int32) resident.add(v);
+    for (const v of this.int8) resident.add(v);
     return !first;
   }
 
@@ -124,6 +130,8 @@ class WasmVectors implements ResidentVectors {
     if (this.#ptr < 0) return;
     this.owner.heap.free(this.#ptr);
     this.#ptr = -1;
+    for (const v of this.int32) this.owner.resident.delete(v);
+    for (const v of this.int8) this.owner.resident.delete(v);
     this.int32 = [];
     this.int8 = [];
   }
@@ -134,6 +142,9 @@ class WasmKernels implements Kernels {
   readonly heap: WasmHeap;
   readonly #exports: KernelExports;
   #buffer: ArrayBuffer | null = null;
+  #generation = -1;
+  /** The live views of this instance's ResidentVectors (a WeakSet lookup is cheaper than reading view.buffer). */
+  readonly resident = new WeakSet<Int32Array | Int8Array>();
   #i8 = new Int8Array(0);
   #i32 = new Int32Array(0);
   #scratch = -1; // offset of the scratch block (vector in, result out)
@@ -151,6 +162,10 @@ class WasmKernels implements Kernels {
   }
 
   #refresh(): void {
+    // Only the heap grows the memory (the module has no allocator): comparing its generation is cheaper than
+    // reading memory.buffer (≈ 15 ns per read here).
+    if (this.heap.generation === this.#generation && this.#buffer !== null) return;
+    this.#generation = this.heap.generation;
     const buffer = this.#exports.memory.buffer;
     if (buffer !== this.#buffer) {
       this.#buffer = buffer;
@@ -180,7 +195,7 @@ class WasmKernels implements Kernels {
 
   /** Byte offset of `a` in the memory if it is a view of it (ResidentVectors), else −1. Call #refresh() first. */
   #at(a: Int32Array | Int8Array): number {
-    return a.buffer === this.#buffer ? a.byteOffset : -1;
+    return this.resident.has(a) ? a.byteOffset : -1;
   }
 
   /** Offset of the first n int32 of `a`: in place if resident, else copied to `slot`. */
@@ -197,9 +212,9 @@ class WasmKernels implements Kernels {
     return at >= 0 ? at : slot;
   }
 
-  /** Copies the result from `ptr` into `out` unless the kernel wrote it in place. */
+  /** Copies the result from `ptr` into `out` unless the kernel wrote it in place (#refresh() was called before the
+   *  kernel; a kernel call never grows the memory: the module has no allocator). */
   #finish(ptr: number, out: Int32Array): void {
-    this.#refresh();
     if (this.#at(out) === ptr) return;
     out.set(this.#i32.subarray(ptr >>> 2, (ptr >>> 2) + out.length));
   }
