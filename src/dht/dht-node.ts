@@ -168,6 +168,7 @@ export class DhtNode {
         }
       }
     }
+    this.limiter.prune(now);
     this.records?.sweep(now);
     this.providers?.sweep(now);
     this.scheduleTick();

@@ -19,3 +19,14 @@ test('tracked peers stay bounded', () => {
   for (let i = 0; i < 10_000; i++) rl.allow(i, i);
   assert.ok(rl.tracked <= 50, `tracked ${rl.tracked}`);
 });
+
+test('prune forgets only peers whose bucket has refilled', () => {
+  const rl = new RateLimiter({ ratePerSecond: 10, burst: 20, trackedPeers: 100 });
+  for (let i = 0; i < 25; i++) rl.allow('busy', 0);
+  rl.allow('idle', 0);
+  rl.prune(1000); // 1 s: not refilled (20 tokens take 2 s)
+  assert.equal(rl.tracked, 2);
+  rl.prune(2000);
+  assert.equal(rl.tracked, 0);
+  assert.equal(rl.allow('busy', 2000), true);
+});

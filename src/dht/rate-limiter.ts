@@ -34,7 +34,7 @@ export class RateLimiter {
     if (!e) {
       if (this.peers.size >= this.o.trackedPeers) this.prune(now);
       e = { tokens: this.o.burst, last: now };
-      this.peers.set(peer, e);
+      (this.peers ??= new Map()).set(peer, e);
     } else {
       e.tokens = Math.min(this.o.burst, e.tokens + ((now - e.last) * this.o.ratePerSecond) / 1000);
       e.last = now;
@@ -48,11 +48,14 @@ export class RateLimiter {
     return this.peers?.size ?? 0;
   }
 
-  private prune(now: number): void {
-    const peers = this.peers!;
+  /** Forget every peer whose bucket has refilled (lossless); called on each maintenance tick. */
+  prune(now: number): void {
+    const peers = this.peers;
+    if (!peers) return;
     const refillMs = (this.o.burst * 1000) / this.o.ratePerSecond;
     for (const [k, e] of peers) if (now - e.last >= refillMs) peers.delete(k);
-    if (peers.size >= this.o.trackedPeers) {
+    if (peers.size === 0) this.peers = null;
+    else if (peers.size >= this.o.trackedPeers) {
       const oldest = peers.keys().next();
       if (!oldest.done) peers.delete(oldest.value);
     }
