@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from './main.ts';
-import { runId, progressReporter } from './id.ts';
+import { runId } from './id.ts';
 import type { CliIo } from './io.ts';
 import { ethereumAddressOf, nodeAddressOf } from '../identity/node-address.ts';
 import { dynamicPuzzleBits, staticPuzzleBits } from '../identity/puzzle.ts';
@@ -189,23 +189,6 @@ test('id new aborted mid-search returns 130 and writes nothing', async () => {
     assert.equal(c.out(), '');
     assert.deepEqual(await readdir(dir), []);
   });
-});
-
-test('progress lines carry attempts, rate and time left; in-place on a terminal, one per line otherwise', () => {
-  const sample = { attempts: 123_456, attemptsPerSecond: 400_000, expectedAttempts: 65_536, etaSeconds: 95, elapsedSeconds: 0.3 };
-  const log = capture(ENV, false);
-  const r = progressReporter(log.io, 'grinding c1=16', true);
-  r.onProgress!(sample);
-  r.onProgress!(sample);
-  r.done();
-  assert.equal(log.err().split('\n').length, 3);
-  assert.match(log.err(), /^grinding c1=16: 123,456 attempts \(expected 65,536\), 400 k\/s, 0\.30 s elapsed, ~1\.6 min left\n/);
-  const tty = capture(ENV, true);
-  const t = progressReporter(tty.io, 'x', true);
-  t.onProgress!(sample);
-  t.done();
-  assert.match(tty.err(), /^\r.*\x1b\[K\n$/);
-  assert.equal(progressReporter(log.io, 'x', false).onProgress, undefined);
 });
 
 // -- id show -----------------------------------------------------------------------------------

@@ -14,10 +14,10 @@ import { toHex, type Hex } from '../common/bytes.ts';
 import { intFlag, parse, requireString } from './args.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, printJson, type CliIo } from './io.ts';
 import { PromptAbortedError, readPassword } from './password.ts';
+import { EXIT_INTERRUPTED, formatDuration, integer, interruptible, progressReporter } from './progress.ts';
 import { BaseError } from '../common/errors.ts';
 import { MAX_DIFFICULTY, PUZZLE_X_LENGTH, staticPuzzleBits } from '../identity/puzzle.ts';
 // grind.ts (worker threads) and verify-identity.ts are imported where used, so each command loads only what it needs.
-import type { GrindProgress } from '../identity/grind.ts';
 import { ethereumAddressOf, nodeAddressOf, assertUncompressedPublicKey } from '../identity/node-address.ts';
 import {
   DEFAULTS as KEYSTORE_DEFAULTS,
@@ -29,9 +29,6 @@ import {
   writeKeystoreFile,
   type KeystoreOptions,
 } from '../identity/keystore.ts';
-
-/** Conventional exit status of a process stopped by SIGINT (128 + 2). */
-export const EXIT_INTERRUPTED = 130;
 
 /** Test/benchmark override of the scrypt cost of keystores `id new` writes. */
 export const SCRYPT_N_ENV = 'HYPERSPACE_KEYSTORE_SCRYPT_N';
@@ -244,75 +241,6 @@ function printHuman(io: CliIo, title: string, rows: [string, unknown][]): void {
   io.stdout(`${title}\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${String(v)}`).join('\n')}\n`);
 }
 
-const integer = new Intl.NumberFormat('en-US');
-
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  if (seconds < 1) return `${seconds.toFixed(2)} s`;
-  if (seconds < 90) return `${seconds.toFixed(0)} s`;
-  if (seconds < 90 * 60) return `${(seconds / 60).toFixed(1)} min`;
-  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
-  return `${(seconds / 86400).toFixed(1)} days`;
-}
-
-function formatRate(perSecond: number): string {
-  if (!Number.isFinite(perSecond)) return '?';
-  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)} M/s`;
-  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(0)} k/s`;
-  return `${perSecond.toFixed(0)} /s`;
-}
-
-/**
- * Progress on stderr: a line rewritten in place on a terminal, one line per
- * report otherwise (--progress into a log). Returns the callback and a
- * function that ends the in-place line.
- */
-export function progressReporter(io: CliIo, label: string, enabled: boolean) {
-  if (!enabled) return { onProgress: undefined, done: () => {}, intervalMs: undefined };
-  let drawn = false;
-  const onProgress = (p: GrindProgress) => {
-    const line =
-      `${label}: ${integer.format(p.attempts)} attempts (expected ${integer.format(Math.round(p.expectedAttempts))}), ` +
-      `${formatRate(p.attemptsPerSecond)}, ${formatDuration(p.elapsedSeconds)} elapsed, ~${formatDuration(p.etaSeconds)} left`;
-    if (io.interactive) {
-      io.stderr(`\r${line}\x1b[K`);
-      drawn = true;
-    } else {
-      io.stderr(`${line}\n`);
-    }
-  };
-  const done = () => {
-    if (drawn) io.stderr('\n');
-    drawn = false;
-  };
-  return { onProgress, done, intervalMs: io.interactive ? 250 : 1000 };
-}
-
-/**
- * Runs `work` with an AbortSignal that Ctrl-C (SIGINT) or the caller's signal
- * trips. A second Ctrl-C exits at once. Returns null when interrupted.
- */
-async function interruptible<T>(context: IdContext, work: (signal: AbortSignal) => Promise<T>): Promise<T | null> {
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    controller.abort();
-  };
-  const onOuter = () => controller.abort();
-  process.on('SIGINT', onSigint);
-  if (context.signal?.aborted) controller.abort();
-  context.signal?.addEventListener('abort', onOuter, { once: true });
-  try {
-    return await work(controller.signal);
-  } catch (error) {
-    if (controller.signal.aborted) return null;
-    throw error;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-    context.signal?.removeEventListener('abort', onOuter);
-  }
-}
-
 async function assertWritable(path: string, force: boolean): Promise<void> {
   const exists = await lstat(path).then(
     () => true,
@@ -352,7 +280,7 @@ async function runNew(argv: string[], io: CliIo, context: IdContext): Promise<nu
 
   const { grindStaticIdentity } = await import('../identity/grind.ts');
   const progress = progressReporter(io, `grinding c1=${c1}`, io.interactive || values.progress === true);
-  const result = await interruptible(context, async (signal) => {
+  const result = await interruptible(context.signal, async (signal) => {
     try {
       const found = await grindStaticIdentity(c1, {
         ...(workers === undefined ? {} : { workers }),
@@ -456,7 +384,7 @@ async function runSolve(argv: string[], io: CliIo, context: IdContext): Promise<
 
   const { solveDynamicPuzzle } = await import('../identity/grind.ts');
   const progress = progressReporter(io, `solving c2=${c2}`, io.interactive || values.progress === true);
-  const result = await interruptible(context, async (signal) => {
+  const result = await interruptible(context.signal, async (signal) => {
     try {
       return await solveDynamicPuzzle(fromHexView(view.nodeAddress), c2, {
         ...(workers === undefined ? {} : { workers }),
