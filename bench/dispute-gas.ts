@@ -15,8 +15,9 @@
  * elements) F is halved until it fits, and `fanIn` reports what was used.
  *
  * Reported: `rounds` (trace + sums bisection rounds), `roundGas` (both parties' gas per round), `openGas`,
- * `sumsRootGas`, `oneStepGas`, `totalGas` (every dispute transaction of both parties, opening included; layout
- * registration is per model, reported apart), `wallSeconds` (opening to resolution, both agents, no deadline
+ * `sumsRootGas`, `oneStepGas` (the one-step transaction: replay and decision only), `settleGas` (the separate
+ * settlement: unlock, slash with payouts — not a move), `movesGas` (every transaction of the game from the opening
+ * to the decision), `totalGas` (movesGas + settleGas; layout registration is per model, reported apart), `wallSeconds` (opening to resolution, both agents, no deadline
  * waits), `setupSeconds` (trace commitments etc.). The machine is shared: wall times are noisy.
  */
 import os from 'node:os';
@@ -100,6 +101,7 @@ try {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const oneStep = [...gasOf('resolveLink'), ...gasOf('resolveElement')];
   const totalGas = sum(r.log.map((x) => Number(x.gas)));
+  const settleGas = sum(gasOf('settle'));
   console.log(
     JSON.stringify({
       bench: 'dispute-gas',
@@ -119,6 +121,9 @@ try {
       openGas: sum(gasOf('openConflict')),
       sumsRootGas: gasOf('postSumsRoot'),
       oneStepGas: oneStep[0] ?? null,
+      oneStepCalldataBytes: r.log.find((x) => x.fn === 'resolveLink' || x.fn === 'resolveElement')?.calldataBytes ?? null,
+      settleGas,
+      movesGas: totalGas - settleGas,
       totalGas,
       maxCalldataBytes: Math.max(...r.log.map((x) => x.calldataBytes)),
       layoutRegistrationGas: Number(layout.gas),

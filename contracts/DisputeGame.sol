@@ -18,7 +18,10 @@ import {ModelLayouts} from "./ModelLayouts.sol";
 /// moves to the FIRST child where they differ. At two differing leaves the disputed element is the first differing
 /// word. A reduction element then opens the same game over the two parties' partial-sum trees. The last step is
 /// replayed by OneStepVerifier against the agreed prefix. Every move has a deadline; whoever is on turn when it
-/// passes loses. The loser is slashed through IStaking (winner and claimant paid from it); both can lose.
+/// passes loses. The one-step (or a timeout) only DECIDES; `settle(id)` then unlocks the winner, slashes the loser
+/// through IStaking (winner and claimant paid from it; both can lose) and forfeits or returns a held fee bond.
+/// Storage holds only what moves need each round; the static opening (model, roots, query input, claimant, bond)
+/// is kept as one hash (`config`) and passed back by the few calls that need it (docs/dispute.md §1).
 contract DisputeGame {
     // ------------------------------------------------------------------ types
     struct Receipt {
@@ -43,15 +46,34 @@ contract DisputeGame {
         bytes outputB; // conflicts only: B's output (same length as A's)
     }
 
+    /// The static part of a game, fixed at opening; the game stores keccak256(abi.encode(config)) and the calls that
+    /// need it (postSumsRoot, resolve*, settle) take it back in calldata (a word of calldata is cheaper than a slot).
+    struct Config {
+        bytes32 modelHash;
+        bytes32 rootA; // A's and B's whole trace roots (agreed-prefix proofs)
+        bytes32 rootB;
+        bytes32 inputRoot; // the query input commitment (source elements are proven against it)
+        uint256 inputLength;
+        address claimant;
+        bytes32 bondId; // verify-inference fee bond held for the game (0 = none)
+    }
+
+    /// What the link step needs besides the config, committed by `Game.aux` once both sums roots are posted.
+    struct Links {
+        bytes32 leafA; // A's trace leaf holding the disputed element (agreed words before it; A's value)
+        bytes32 sumsRootA;
+        bytes32 sumsRootB;
+    }
+
     /// Phases (docs/dispute.md §2). Trace/Sums: bisection; *Step: one step pending; LinksA/LinksB: each party
-    /// posts its partial-sums root; Done: resolved.
-    enum Phase { None, Trace, TraceStep, LinksA, LinksB, Sums, SumsStep, Done }
+    /// posts its partial-sums root; Decided: the outcome is known (in `turn`), settle() pays it; Done: settled.
+    enum Phase { None, Trace, TraceStep, LinksA, LinksB, Sums, SumsStep, Decided, Done }
 
     struct Game {
         // slot 0
         address a;
         Phase phase;
-        uint8 turn; // 0 = A must move, 1 = B must move
+        uint8 turn; // 0 = A must move, 1 = B must move; in Decided: bit 0 = A was right, bit 1 = B was right
         uint8 level; // level of the disputed node in the tree in play
         uint8 logArity; // b: a round descends up to b levels (k = 2^b children)
         uint64 deadline; // unix seconds
@@ -59,25 +81,18 @@ contract DisputeGame {
         address b;
         uint8 traceDepth;
         uint8 sumsDepth;
+        int32 valueB; // B's disputed word (TraceStep: trace element; SumsStep: partial sum); A's is read from nodeA
+        uint32 links; // fan-in F of the disputed reduction (LinksA onwards), derived from the layout
         // slot 2
-        address claimant;
+        uint64 index; // index of the disputed node at `level` (SumsStep: the disputed partial sum)
+        uint40 element; // disputed trace element (TraceStep onwards)
+        uint40 elements; // trace length n = steps · stepElements, derived at opening (fixes every depth)
         // slots 3..
-        uint256 index; // index of the disputed node at `level`
         bytes32 nodeA; // A's disputed node (at level 0: A's leaf)
         bytes32 nodeB;
-        bytes32 pending; // keccak of A's posted children (0 = none)
-        bytes32 modelHash;
-        bytes32 traceRootA; // A's and B's whole trace roots (agreed-prefix proofs)
-        bytes32 traceRootB;
-        uint256 elements; // trace length n = steps · stepElements, derived at opening (fixes every depth)
-        bytes32 inputRoot; // the query input commitment (source elements are proven against it)
-        uint256 inputLength;
-        uint256 element; // disputed trace element (TraceStep onwards)
-        bytes32 leafA; // A's and B's trace leaves holding `element`
-        bytes32 leafB;
-        uint256 links; // fan-in F of the disputed reduction (LinksA onwards), derived from the layout
-        bytes32 sumsRootA;
-        bytes32 sumsRootB;
+        bytes32 pending; // keccak of A's posted children
+        bytes32 config; // keccak256(abi.encode(Config))
+        bytes32 aux; // LinksA: A's trace leaf; from LinksB on: keccak256(abi.encode(Links))
     }
 
     // ------------------------------------------------------------------ errors
@@ -110,16 +125,23 @@ contract DisputeGame {
     error OutputHashMismatch(bytes32 outputHash, bytes32 computed);
     error OutputLengthMismatch(uint256 lengthA, uint256 lengthB);
     error BadSteps(uint256 steps, uint256 contextLength);
+    error BadConfig(bytes32 disputeId, bytes32 stored, bytes32 given);
+    error BadLinks(bytes32 disputeId);
+    error BondNotOfNode(bytes32 bondId, address bondNode, address node);
 
     // ------------------------------------------------------------------ events (every state change)
-    event DisputeOpened(bytes32 indexed id, address indexed a, address indexed b, address claimant, bytes32 queryHash, bytes32 modelHash, bytes32 rootA, bytes32 rootB, uint256 elements, uint8 logArity, uint64 deadline);
+    event DisputeOpened(bytes32 indexed id, address indexed a, address indexed b, bytes32 queryHash, Config config, uint256 elements, uint8 logArity, uint64 deadline);
     event ChildrenPosted(bytes32 indexed id, address indexed party, uint8 level, uint256 index, bytes32[] children, uint64 deadline);
     event Bisected(bytes32 indexed id, uint8 level, uint256 index, bytes32 nodeA, bytes32 nodeB, uint64 deadline);
     event ElementIsolated(bytes32 indexed id, uint256 element, int256 valueA, int256 valueB, uint64 deadline);
     event SumsRootPosted(bytes32 indexed id, address indexed party, uint256 links, bytes32 sumsRoot, uint64 deadline);
+    /// Both sums roots are in: the preimage of `aux` the link step passes back.
+    event LinksOpened(bytes32 indexed id, Links links);
     event SumIsolated(bytes32 indexed id, uint256 sumIndex, int256 valueA, int256 valueB, uint64 deadline);
     event StepReplayed(bytes32 indexed id, int256 computed, int256 valueA, int256 valueB);
     event TimedOut(bytes32 indexed id, address indexed late, Phase phase);
+    /// The game is decided (one step, padding or timeout); settle(id) pays it out.
+    event Decided(bytes32 indexed id, bool aRight, bool bRight);
     event Resolved(bytes32 indexed id, address indexed winner, address indexed loser, bool bothLost, uint256 slashedA, uint256 slashedB);
 
     // ------------------------------------------------------------------ configuration
@@ -145,13 +167,13 @@ contract DisputeGame {
     mapping(bytes32 => Game) internal games;
     /// receipt digest → the dispute that took it (one dispute per receipt: no double slashing for one lie)
     mapping(bytes32 => bytes32) public disputeOfReceipt;
-    uint256 private locked = 1;
+    bool private transient _entered;
 
     modifier nonReentrant() {
-        if (locked != 1) revert Reentrancy();
-        locked = 2;
+        if (_entered) revert Reentrancy();
+        _entered = true;
         _;
-        locked = 1;
+        _entered = false;
     }
 
     constructor(
@@ -219,11 +241,13 @@ contract DisputeGame {
         uint256 elements = _elements(ra, o, true);
         if (keccak256(o.outputB) != rb.outputHash) revert OutputHashMismatch(rb.outputHash, keccak256(o.outputB));
         if (!_classify && o.outputB.length != o.outputA.length) revert OutputLengthMismatch(o.outputA.length, o.outputB.length);
-        _open(id, rb.node, ra.traceRoot, rb.traceRoot, ra, o, elements);
+        _open(id, rb.node, ra.traceRoot, rb.traceRoot, ra, o, elements, bytes32(0));
     }
 
     /// One receipt challenged by msg.sender (an active operator) who re-ran the query: A = r.node, B = msg.sender.
-    function openChallenge(Receipt calldata r, bytes calldata sig, bytes32 challengerRoot, Opening calldata o)
+    /// `bondId` (0 = none): the verify-inference fee bond r.node posted in the escrow for this answer (§2.2.3); the
+    /// game holds it, and settlement forfeits it to B if B wins, else returns it to the node.
+    function openChallenge(Receipt calldata r, bytes calldata sig, bytes32 challengerRoot, Opening calldata o, bytes32 bondId)
         external
         nonReentrant
         returns (bytes32 id)
@@ -234,7 +258,12 @@ contract DisputeGame {
         bytes32 d = _checkReceipt(r, sig);
         id = keccak256(abi.encode(d, msg.sender, challengerRoot));
         _claimReceipt(d, id);
-        _open(id, msg.sender, r.traceRoot, challengerRoot, r, o, _elements(r, o, true));
+        if (bondId != bytes32(0)) {
+            address bondNode = escrow.getBond(bondId).node;
+            if (bondNode != r.node) revert BondNotOfNode(bondId, bondNode, r.node);
+            escrow.holdBond(bondId, id); // reverts unless Posted (not released, not held by another game)
+        }
+        _open(id, msg.sender, r.traceRoot, challengerRoot, r, o, _elements(r, o, true), bondId);
     }
 
     bool private transient _classify;
@@ -290,28 +319,24 @@ contract DisputeGame {
     }
 
     /// A = ra.node; the query and model come from `ra` (equal in both receipts when there are two).
-    function _open(bytes32 id, address b, bytes32 rootA, bytes32 rootB, Receipt calldata ra, Opening calldata o, uint256 elements) internal {
+    function _open(bytes32 id, address b, bytes32 rootA, bytes32 rootB, Receipt calldata ra, Opening calldata o, uint256 elements, bytes32 bondId) internal {
         Game storage g = games[id];
         if (g.phase != Phase.None) revert GameExists(id);
-        if (elements == 0 || elements > 1 << 40) revert BadElementCount(elements);
+        if (elements == 0 || elements > type(uint40).max) revert BadElementCount(elements);
         uint8 depth = uint8(MerkleLib.traceDepth(elements));
+        Config memory c = Config(ra.modelHash, rootA, rootB, o.inputRoot, o.inputLength, msg.sender, bondId);
         g.a = ra.node;
         g.b = b;
-        g.claimant = msg.sender;
         g.phase = Phase.Trace;
         g.level = depth;
         g.logArity = _logArity(ra.modelHash);
         g.traceDepth = depth;
+        g.elements = uint40(elements);
         g.nodeA = rootA;
         g.nodeB = rootB;
-        g.modelHash = ra.modelHash;
-        g.traceRootA = rootA;
-        g.traceRootB = rootB;
-        g.elements = elements;
-        g.inputRoot = o.inputRoot;
-        g.inputLength = o.inputLength;
+        g.config = keccak256(abi.encode(c));
         _deadline(g);
-        emit DisputeOpened(id, g.a, b, msg.sender, ra.queryHash, ra.modelHash, rootA, rootB, elements, g.logArity, g.deadline);
+        emit DisputeOpened(id, g.a, b, ra.queryHash, c, elements, g.logArity, g.deadline);
         staking.lock(g.a, id);
         staking.lock(b, id);
         if (depth == 0) _isolate(id, g);
@@ -350,7 +375,7 @@ contract DisputeGame {
         while (c < childrenA.length && childrenA[c] == childrenB[c]) ++c;
         if (c == childrenA.length) revert NoDifference(id); // unreachable: the parents differ
         g.level = uint8(g.level - s);
-        g.index = (g.index << s) + c;
+        g.index = uint64((uint256(g.index) << s) + c);
         g.nodeA = childrenA[c];
         g.nodeB = childrenB[c];
         // `pending` is left as is (overwritten by A's next post; `turn` already refuses a stale respond): a
@@ -368,7 +393,8 @@ contract DisputeGame {
         if (combined != parent) revert ChildrenDoNotMatchParent(parent, combined);
     }
 
-    /// Two differing leaves: the disputed word is their first differing one.
+    /// Two differing leaves: the disputed word is their first differing one. A's leaf stays in nodeA; of B's leaf
+    /// only the disputed word is kept.
     function _isolate(bytes32 id, Game storage g) internal {
         uint256 w = 0;
         bytes32 la = g.nodeA;
@@ -376,63 +402,60 @@ contract DisputeGame {
         while (MerkleLib.traceWord(la, w) == MerkleLib.traceWord(lb, w)) ++w; // w < 8: the leaves differ
         int256 va = MerkleLib.traceWord(la, w);
         int256 vb = MerkleLib.traceWord(lb, w);
-        uint256 e = g.index * 8 + w;
+        uint256 e = uint256(g.index) * 8 + w;
+        g.valueB = int32(vb);
+        uint64 dl = _deadline(g);
         if (g.phase == Phase.Trace) {
             g.phase = Phase.TraceStep;
-            g.element = e;
-            g.leafA = la;
-            g.leafB = lb;
-            uint64 dl = _deadline(g);
+            g.element = uint40(e);
             emit ElementIsolated(id, e, va, vb, dl);
-            if (e >= g.elements) _padding(id, g, va, vb); // beyond the trace: the party with a non-zero word lied
+            if (e >= g.elements) _decide(id, g, va == 0, vb == 0); // beyond the trace: the party with a non-zero word lied
         } else {
             g.phase = Phase.SumsStep;
-            g.index = e; // the disputed partial-sum index
-            uint64 dl = _deadline(g);
+            g.index = uint64(e); // the disputed partial-sum index
             emit SumIsolated(id, e, va, vb, dl);
-            if (e > g.links) _padding(id, g, va, vb);
+            if (e > g.links) _decide(id, g, va == 0, vb == 0);
         }
-    }
-
-    function _padding(bytes32 id, Game storage g, int256 va, int256 vb) internal {
-        _settle(id, g, va == 0, vb == 0);
     }
 
     // ------------------------------------------------------------------ reductions: partial sums
     /// Either party (A first, then B) posts its partial-sums root of the disputed reduction with a proof that its
-    /// last sum sums[links] equals its disputed element. A's call names the node holding the element; the link
-    /// count F is derived from the model layout (OneStepVerifier.reductionLinks).
-    function postSumsRoot(bytes32 id, uint256 node, bytes32 sumsRoot, bytes32 lastLeaf, bytes32[] calldata siblings) external {
+    /// last sum sums[links] equals its disputed element. A's call names the node holding the element and passes the
+    /// config (for the model); the link count F is derived from the model layout (OneStepVerifier.reductionLinks).
+    function postSumsRoot(bytes32 id, Config calldata c, uint256 node, bytes32 sumsRoot, bytes32 lastLeaf, bytes32[] calldata siblings) external {
         Game storage g = _game(id);
         uint8 who;
         if (g.phase == Phase.LinksA) who = 0;
         else if (g.phase == Phase.LinksB) who = 1;
         else if (g.phase == Phase.TraceStep) {
             who = 0;
-            uint256 links = oneStep.reductionLinks(g.modelHash, g.element, node);
-            if (links == 0 || links > 1 << 32) revert BadLinkCount(links);
+            _checkConfig(id, g, c);
+            uint256 links = oneStep.reductionLinks(c.modelHash, g.element, node);
+            if (links == 0 || links >= type(uint32).max) revert BadLinkCount(links);
             g.phase = Phase.LinksA;
-            g.links = links;
+            g.links = uint32(links);
             g.sumsDepth = uint8(MerkleLib.traceDepth(links + 1));
         } else revert WrongPhase(id, g.phase);
         _onTurn(id, g, who);
         uint256 F = g.links;
         if (!MerkleLib.verify(sumsRoot, g.sumsDepth, F / 8, lastLeaf, siblings)) revert BadSumProof(id, msg.sender);
         int256 last = MerkleLib.traceWord(lastLeaf, F % 8);
-        int256 mine = MerkleLib.traceWord(who == 0 ? g.leafA : g.leafB, g.element % 8);
+        int256 mine = who == 0 ? MerkleLib.traceWord(g.nodeA, g.element % 8) : int256(g.valueB);
         if (last != mine) revert SumMismatch(last, mine);
         if (who == 0) {
-            g.sumsRootA = sumsRoot;
+            g.aux = g.nodeA; // A's trace leaf, until B's root completes the Links
             g.nodeA = sumsRoot;
             g.phase = Phase.LinksB;
             g.turn = 1;
         } else {
+            Links memory l = Links(g.aux, g.nodeA, sumsRoot);
+            g.aux = keccak256(abi.encode(l));
             g.nodeB = sumsRoot;
-            g.sumsRootB = sumsRoot;
             g.phase = Phase.Sums;
             g.level = g.sumsDepth;
             g.index = 0;
             g.turn = 0;
+            emit LinksOpened(id, l);
         }
         uint64 dl = _deadline(g);
         emit SumsRootPosted(id, msg.sender, F, sumsRoot, dl);
@@ -440,67 +463,95 @@ contract DisputeGame {
     }
 
     // ------------------------------------------------------------------ one step
-    /// Either party: replays the disputed element-wise element (TraceStep).
-    /// `node` names the node holding the element (checked); the description is derived, `inputs` are the proofs.
-    function resolveElement(bytes32 id, uint256 node, OneStepVerifier.Operand[] calldata inputs) external nonReentrant {
+    /// Either party: replays the disputed element-wise element (TraceStep). `node` names the node holding the
+    /// element (checked); the description is derived; `proofs` are the caller's packed operand proofs against ITS
+    /// OWN trace root (OneStepVerifier docs). Decides the game; settle() pays.
+    function resolveElement(bytes32 id, Config calldata c, uint256 node, bytes calldata proofs) external nonReentrant {
         Game storage g = _game(id);
         if (g.phase != Phase.TraceStep) revert WrongPhase(id, g.phase);
-        _party(id, g);
+        bool isA = _party(id, g);
         _live(id, g);
-        int256 got = oneStep.elementwise(g.modelHash, node, _tracePrefix(g), OneStepVerifier.Input(g.inputRoot, g.inputLength), inputs);
-        _judge(id, g, got, MerkleLib.traceWord(g.leafA, g.element % 8), MerkleLib.traceWord(g.leafB, g.element % 8));
+        _checkConfig(id, g, c);
+        bytes32 leafA = g.nodeA;
+        int256 got = _replayElement(g, c, node, proofs, isA, leafA);
+        _judge(id, g, got, MerkleLib.traceWord(leafA, uint256(g.element) % 8), g.valueB);
     }
 
-    /// Either party: replays the disputed link of the reduction (SumsStep). Proofs come in `prev` (the agreed
-    /// sums[s−1], or the init operand when s = 0), `a` and `b` (the link's operands); what they are is derived.
-    function resolveLink(bytes32 id, uint256 node, OneStepVerifier.Operand calldata prev, OneStepVerifier.Operand calldata a, OneStepVerifier.Operand calldata b)
-        external
-        nonReentrant
-    {
+    function _replayElement(Game storage g, Config calldata c, uint256 node, bytes calldata proofs, bool isA, bytes32 leafA) internal view returns (int256) {
+        OneStepVerifier.Prefix memory trace = OneStepVerifier.Prefix(isA ? c.rootA : c.rootB, g.traceDepth, g.element, leafA);
+        return oneStep.elementwise(c.modelHash, node, trace, OneStepVerifier.Input(c.inputRoot, c.inputLength), proofs);
+    }
+
+    /// Either party: replays the disputed link of the reduction (SumsStep) from the caller's packed proofs (the agreed
+    /// sums[s−1], or the init operand when s = 0, then the link's operands); what they are is derived.
+    function resolveLink(bytes32 id, Config calldata c, Links calldata l, uint256 node, bytes calldata proofs) external nonReentrant {
         Game storage g = _game(id);
         if (g.phase != Phase.SumsStep) revert WrongPhase(id, g.phase);
-        _party(id, g);
+        bool isA = _party(id, g);
         _live(id, g);
-        uint256 s = g.index;
-        OneStepVerifier.Prefix memory sums = OneStepVerifier.Prefix(g.sumsRootA, g.sumsRootB, g.sumsDepth, s, g.nodeA);
-        int256 got = oneStep.linkStep(g.modelHash, node, sums, _tracePrefix(g), prev, a, b);
-        _judge(id, g, got, MerkleLib.traceWord(g.nodeA, s % 8), MerkleLib.traceWord(g.nodeB, s % 8));
+        _checkConfig(id, g, c);
+        if (keccak256(abi.encode(l)) != g.aux) revert BadLinks(id);
+        bytes32 sumsLeafA = g.nodeA;
+        int256 got = _replayLink(g, c, l, node, proofs, isA, sumsLeafA);
+        _judge(id, g, got, MerkleLib.traceWord(sumsLeafA, uint256(g.index) % 8), g.valueB);
     }
 
-    function _tracePrefix(Game storage g) internal view returns (OneStepVerifier.Prefix memory) {
-        return OneStepVerifier.Prefix(g.traceRootA, g.traceRootB, g.traceDepth, g.element, g.leafA);
+    function _replayLink(Game storage g, Config calldata c, Links calldata l, uint256 node, bytes calldata proofs, bool isA, bytes32 sumsLeafA) internal view returns (int256) {
+        OneStepVerifier.Prefix memory sums = OneStepVerifier.Prefix(isA ? l.sumsRootA : l.sumsRootB, g.sumsDepth, g.index, sumsLeafA);
+        OneStepVerifier.Prefix memory trace = OneStepVerifier.Prefix(isA ? c.rootA : c.rootB, g.traceDepth, g.element, l.leafA);
+        return oneStep.linkStep(c.modelHash, node, sums, trace, proofs);
     }
 
     function _judge(bytes32 id, Game storage g, int256 got, int256 va, int256 vb) internal {
         emit StepReplayed(id, got, va, vb);
-        _settle(id, g, got == va, got == vb);
+        _decide(id, g, got == va, got == vb);
+    }
+
+    function _checkConfig(bytes32 id, Game storage g, Config calldata c) internal view {
+        bytes32 h = keccak256(abi.encode(c));
+        if (h != g.config) revert BadConfig(id, g.config, h);
     }
 
     // ------------------------------------------------------------------ deadlines
     /// Anyone, after the deadline: the party on turn loses (in a *Step phase that is A, who had the first chance).
     function timeout(bytes32 id) external nonReentrant {
         Game storage g = _game(id);
-        if (g.phase == Phase.Done) revert WrongPhase(id, g.phase);
+        if (g.phase == Phase.Decided || g.phase == Phase.Done) revert WrongPhase(id, g.phase);
         if (block.timestamp <= g.deadline) revert DeadlineNotPassed(id, g.deadline);
         emit TimedOut(id, g.turn == 0 ? g.a : g.b, g.phase);
-        _settle(id, g, g.turn != 0, g.turn == 0);
+        _decide(id, g, g.turn != 0, g.turn == 0);
+    }
+
+    /// aRight / bRight: whether each party's claim stood. Recorded in `turn` (bits 0 and 1); settle() acts on it.
+    function _decide(bytes32 id, Game storage g, bool aRight, bool bRight) internal {
+        g.phase = Phase.Decided;
+        g.turn = (aRight ? 1 : 0) | (bRight ? 2 : 0);
+        emit Decided(id, aRight, bRight);
     }
 
     // ------------------------------------------------------------------ settlement
-    /// aRight / bRight: whether each party's claim stood. Both wrong → both slashed; the claimant is paid from each.
-    function _settle(bytes32 id, Game storage g, bool aRight, bool bRight) internal {
+    /// Anyone, once decided, exactly once: unlocks the right, slashes the wrong (both wrong → both slashed; the
+    /// claimant is paid from each), and forfeits a held fee bond to a winning challenger B (else returns it).
+    function settle(bytes32 id, Config calldata c) external nonReentrant {
+        Game storage g = _game(id);
+        if (g.phase != Phase.Decided) revert WrongPhase(id, g.phase);
+        _checkConfig(id, g, c);
         g.phase = Phase.Done;
-        g.pending = bytes32(0);
+        bool aRight = g.turn & 1 != 0;
+        bool bRight = g.turn & 2 != 0;
         address a = g.a;
         address b = g.b;
-        address claimant = g.claimant;
         uint256 sa;
         uint256 sb;
-        // effects are done (phase Done); the calls below go only to the staking contract
+        // effects are done (phase Done); the calls below go only to the staking contract and the fee escrow
         if (aRight) staking.unlock(a, id);
-        else sa = _slash(a, id, bRight ? b : address(0), claimant);
+        else sa = _slash(a, id, bRight ? b : address(0), c.claimant);
         if (bRight) staking.unlock(b, id);
-        else sb = _slash(b, id, aRight ? a : address(0), claimant);
+        else sb = _slash(b, id, aRight ? a : address(0), c.claimant);
+        if (c.bondId != bytes32(0)) {
+            if (!aRight && bRight) escrow.forfeitBond(c.bondId, id, b);
+            else escrow.returnBond(c.bondId);
+        }
         address winner = aRight ? a : bRight ? b : address(0);
         address loser = !aRight ? a : b;
         emit Resolved(id, winner, loser, !aRight && !bRight, sa, sb);
@@ -537,8 +588,10 @@ contract DisputeGame {
         _live(id, g);
     }
 
-    function _party(bytes32 id, Game storage g) internal view {
-        if (msg.sender != g.a && msg.sender != g.b) revert NotAParty(id, msg.sender);
+    /// Reverts unless msg.sender is A or B; true for A.
+    function _party(bytes32 id, Game storage g) internal view returns (bool isA) {
+        isA = msg.sender == g.a;
+        if (!isA && msg.sender != g.b) revert NotAParty(id, msg.sender);
     }
 
     function _live(bytes32 id, Game storage g) internal view {

@@ -21,25 +21,32 @@ contract OneStepVerifier is ModelLayouts {
     uint8 internal constant K_CONSTANT = 3; // `value` itself (graph constants)
     uint8 internal constant K_INPUT = 4; // element `index` of the query input (prompt token ids / classify vector)
 
-    /// A caller-supplied proof of one operand: the 32-byte leaf and its bottom-up siblings. `kind`, `index` and
-    /// `value` are informative only (the verifier derives them); a proof is not needed for constants or for trace
-    /// operands inside the disputed leaf.
-    struct Operand {
-        uint8 kind;
-        uint256 index;
-        int256 value;
-        bytes32 leaf;
-        bytes32[] siblings;
-    }
+    /// Proof trees of one step, for the proof cache (a leaf proven once is not proven again in the same step).
+    uint8 internal constant T_TRACE = 0;
+    uint8 internal constant T_SUMS = 1;
+    uint8 internal constant T_WEIGHTS = 2;
+    uint8 internal constant T_INPUT = 3;
 
     /// The agreed prefix of a tree (trace or partial sums): every leaf before `leafIndex` is equal in both parties'
     /// trees (the bisection proved it), and so are the words of `leaf` before the disputed element `element`.
+    /// `root` is the CALLER's root: each party proves operands from its own tree (no second try against the other).
     struct Prefix {
-        bytes32 root; // A's root
-        bytes32 root2; // B's root: a proof may come from either party's tree (their leaves before `leaf` are equal)
+        bytes32 root;
         uint256 depth;
         uint256 element;
         bytes32 leaf;
+    }
+
+    /// Reading position in the packed proofs and the leaves proven so far in this step. Packed proofs
+    /// (docs/dispute.md §3): for each operand in derivation order that needs one — a trace / sums element outside the
+    /// disputed leaf, a weight, a query input — whose (tree, leaf) was not proven earlier in the same step: the
+    /// 32-byte leaf then its `depth` siblings bottom-up (depth derived on chain). Nothing else: kind, index and value
+    /// are derived, constants and in-leaf operands need no data.
+    struct Cursor {
+        uint256 off;
+        uint256 n;
+        uint256[4] keys; // tree << 248 | (leafIndex + 1)
+        bytes32[4] leaves;
     }
 
     /// The query's input commitment (docs/dispute.md §1): root of the input values committed like a trace
@@ -78,24 +85,25 @@ contract OneStepVerifier is ModelLayouts {
     error NotElementwise(uint256 element, uint256 op);
     error NotReduction(uint256 element, uint256 op);
     error UnsupportedSource(uint256 element, uint256 op);
-    error WrongOperandCount(uint256 given, uint256 expected);
+    error ProofsLength(uint256 given, uint256 needed);
     error InputOutOfRange(uint256 index, uint256 length);
 
     // ------------------------------------------------------------------ entry points (stateless except layouts)
     /// Value of element-wise (or source) element `trace.element`, held by node `node`, from its operands.
-    function elementwise(bytes32 model, uint256 node, Prefix calldata trace, Input calldata input, Operand[] calldata ops) external view returns (int256) {
+    function elementwise(bytes32 model, uint256 node, Prefix calldata trace, Input calldata input, bytes calldata proofs) external view returns (int256) {
         Ctx memory c = _locate(model, trace.element, node);
         c.promptLength = input.length;
         uint256 op = uint256(word(c.head, 0));
         if (_isReduction(c, op)) revert NotElementwise(trace.element, op);
         uint256 count = _inputCount(c, op);
         if (op == 4 || op == 5) revert UnsupportedSource(trace.element, op); // random / seeded need the params preimage
-        if (ops.length != count) revert WrongOperandCount(ops.length, count);
         int256[] memory v = new int256[](count);
+        Cursor memory cur;
         for (uint256 i = 0; i < count; ++i) {
             Ref memory r = _inputRef(c, op, i, v);
-            v[i] = r.kind == K_INPUT ? _readInput(input, r.index, ops[i]) : _read(c, trace, r, ops[i]);
+            v[i] = r.kind == K_INPUT ? _readInput(input, r.index, proofs, cur) : _read(c, trace, T_TRACE, r, proofs, cur);
         }
+        if (cur.off != proofs.length) revert ProofsLength(proofs.length, cur.off);
         int256[8] memory p;
         for (uint256 k = 0; k < 8; ++k) p[k] = word(c.params, k);
         if (op == 20) return v[0]; // masked attention slot: the constant
@@ -112,34 +120,25 @@ contract OneStepVerifier is ModelLayouts {
 
     /// Partial sum `sums.element` (= s) of the reduction `trace.element`: s = 0 → the init operand; s ≥ 1 →
     /// combine(sums[s−1], link s−1), with sums[s−1] read from the agreed sums prefix.
-    function linkStep(bytes32 model, uint256 node, Prefix calldata sums, Prefix calldata trace, Operand calldata prev, Operand calldata a, Operand calldata b)
-        external
-        view
-        returns (int256)
-    {
-        return _linkStep(_locate(model, trace.element, node), sums, trace, prev, a, b);
+    function linkStep(bytes32 model, uint256 node, Prefix calldata sums, Prefix calldata trace, bytes calldata proofs) external view returns (int256 v) {
+        Cursor memory cur;
+        v = _linkStep(_locate(model, trace.element, node), sums, trace, proofs, cur);
+        if (cur.off != proofs.length) revert ProofsLength(proofs.length, cur.off);
     }
 
-    function _linkStep(Ctx memory c, Prefix calldata sums, Prefix calldata trace, Operand calldata prev, Operand calldata a, Operand calldata b)
-        internal
-        view
-        returns (int256)
-    {
+    /// Operands in order: s = 0 → the init operand; else sums[s−1] (sums tree), link s−1's a, then b.
+    function _linkStep(Ctx memory c, Prefix calldata sums, Prefix calldata trace, bytes calldata proofs, Cursor memory cur) internal view returns (int256) {
         uint256 op = uint256(word(c.head, 0));
         if (!_isReduction(c, op)) revert NotReduction(trace.element, op);
-        if (sums.element == 0) return _read(c, trace, _init(c, op), prev);
-        int256 acc = _read(c, sums, Ref(K_TRACE, sums.element - 1, 0), prev);
-        return _link(c, op, trace, acc, sums.element - 1, a, b);
+        if (sums.element == 0) return _read(c, trace, T_TRACE, _init(c, op), proofs, cur);
+        int256 acc = _read(c, sums, T_SUMS, Ref(K_TRACE, sums.element - 1, 0), proofs, cur);
+        return _link(c, op, trace, acc, sums.element - 1, proofs, cur);
     }
 
     /// acc_{j+1} = combine(acc_j, link j) with link j's operands read from the trace prefix / weights.
-    function _link(Ctx memory c, uint256 op, Prefix calldata trace, int256 acc, uint256 j, Operand calldata a, Operand calldata b)
-        internal
-        view
-        returns (int256)
-    {
-        int256 va = _read(c, trace, _linkA(c, op, j), a);
-        int256 vb = op == 30 || op == 31 ? int256(0) : _read(c, trace, _linkB(c, op, j, acc), b);
+    function _link(Ctx memory c, uint256 op, Prefix calldata trace, int256 acc, uint256 j, bytes calldata proofs, Cursor memory cur) internal view returns (int256) {
+        int256 va = _read(c, trace, T_TRACE, _linkA(c, op, j), proofs, cur);
+        int256 vb = op == 30 || op == 31 ? int256(0) : _read(c, trace, T_TRACE, _linkB(c, op, j, acc), proofs, cur);
         return EngineOps.combine(_combiner(op), acc, va, vb, j);
     }
 
@@ -284,24 +283,48 @@ contract OneStepVerifier is ModelLayouts {
 
     // ------------------------------------------------------------------ operand reads
     /// Query input `index` (prompt token / vector element) proven against the input commitment (depth from its length).
-    function _readInput(Input calldata input, uint256 index, Operand calldata o) internal pure returns (int256) {
+    function _readInput(Input calldata input, uint256 index, bytes calldata proofs, Cursor memory cur) internal pure returns (int256) {
         if (index >= input.length) revert InputOutOfRange(index, input.length);
-        if (!MerkleLib.verify(input.root, MerkleLib.traceDepth(input.length), index / 8, o.leaf, o.siblings)) revert BadInputProof(index);
-        return MerkleLib.traceWord(o.leaf, index % 8);
+        (bytes32 leaf, bool ok) = _leaf(proofs, cur, T_INPUT, input.root, MerkleLib.traceDepth(input.length), index / 8);
+        if (!ok) revert BadInputProof(index);
+        return MerkleLib.traceWord(leaf, index % 8);
     }
 
-    function _read(Ctx memory c, Prefix calldata t, Ref memory r, Operand calldata o) internal pure returns (int256) {
+    function _read(Ctx memory c, Prefix calldata t, uint8 tree, Ref memory r, bytes calldata proofs, Cursor memory cur) internal pure returns (int256) {
         if (r.kind == K_CONSTANT) return r.value;
         if (r.kind == K_TRACE) {
             if (r.index >= t.element) revert OperandNotInPrefix(r.index, t.element);
             uint256 leafIndex = r.index / 8;
             if (leafIndex == t.element / 8) return MerkleLib.traceWord(t.leaf, r.index % 8);
-            if (!MerkleLib.verify(t.root, t.depth, leafIndex, o.leaf, o.siblings) && !MerkleLib.verify(t.root2, t.depth, leafIndex, o.leaf, o.siblings)) {
-                revert BadTraceProof(r.index);
-            }
-            return MerkleLib.traceWord(o.leaf, r.index % 8);
+            (bytes32 leaf, bool ok) = _leaf(proofs, cur, tree, t.root, t.depth, leafIndex);
+            if (!ok) revert BadTraceProof(r.index);
+            return MerkleLib.traceWord(leaf, r.index % 8);
         }
-        if (!MerkleLib.verify(c.weightsRoot, c.weightsDepth, r.index / 32, o.leaf, o.siblings)) revert BadWeightProof(r.index);
-        return r.kind == K_WEIGHT_I8 ? MerkleLib.weightI8(o.leaf, r.index) : MerkleLib.weightI32(o.leaf, r.index);
+        (bytes32 wleaf, bool wok) = _leaf(proofs, cur, T_WEIGHTS, c.weightsRoot, c.weightsDepth, r.index / 32);
+        if (!wok) revert BadWeightProof(r.index);
+        return r.kind == K_WEIGHT_I8 ? MerkleLib.weightI8(wleaf, r.index) : MerkleLib.weightI32(wleaf, r.index);
+    }
+
+    /// Leaf `leafIndex` of `tree`: from the cache when already proven in this step, else read from the proofs at the
+    /// cursor (leaf ‖ depth siblings) and checked against `root`.
+    function _leaf(bytes calldata proofs, Cursor memory cur, uint8 tree, bytes32 root, uint256 depth, uint256 leafIndex) internal pure returns (bytes32 leaf, bool ok) {
+        uint256 key = (uint256(tree) << 248) | (leafIndex + 1);
+        for (uint256 i = 0; i < cur.n; ++i) if (cur.keys[i] == key) return (cur.leaves[i], true);
+        uint256 at = cur.off;
+        (leaf, ok) = _prove(proofs, at, root, depth, leafIndex);
+        cur.off = at + 32 * (depth + 1);
+        if (ok && cur.n < 4) {
+            cur.keys[cur.n] = key;
+            cur.leaves[cur.n] = leaf;
+            ++cur.n;
+        }
+    }
+
+    /// The leaf at byte `at` of the proofs, followed by its `depth` siblings, checked against `root`.
+    function _prove(bytes calldata proofs, uint256 at, bytes32 root, uint256 depth, uint256 leafIndex) private pure returns (bytes32 leaf, bool ok) {
+        uint256 end = at + 32 * (depth + 1);
+        if (end > proofs.length) revert ProofsLength(proofs.length, end);
+        leaf = bytes32(proofs[at:at + 32]);
+        ok = MerkleLib.verifyPacked(root, depth, leafIndex, leaf, proofs[at + 32:end]);
     }
 }

@@ -15,6 +15,21 @@ library MerkleLib {
         return node == root;
     }
 
+    /// Like `verify`, with the siblings packed back to back in `sib` (32·depth bytes, bottom-up): no ABI array
+    /// overhead in calldata (docs/dispute.md §3 packed proofs).
+    function verifyPacked(bytes32 root, uint256 depth, uint256 index, bytes32 leaf, bytes calldata sib) internal pure returns (bool) {
+        if (sib.length != 32 * depth || index >> depth != 0) return false;
+        bytes32 node = leaf;
+        for (uint256 h = 0; h < depth; ++h) {
+            bytes32 s;
+            assembly ("memory-safe") {
+                s := calldataload(add(sib.offset, shl(5, h)))
+            }
+            node = (index >> h) & 1 == 0 ? hashPair(node, s) : hashPair(s, node);
+        }
+        return node == root;
+    }
+
     function hashPair(bytes32 a, bytes32 b) internal pure returns (bytes32 r) {
         assembly ("memory-safe") {
             mstore(0x00, a)

@@ -4,7 +4,7 @@
  */
 import { decodeEventLog, type Abi, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem';
 import type { DisputeChain, GameView } from '../dispute/agent.ts';
-import type { Hex, Operand } from '../dispute/trace-party.ts';
+import type { Hex } from '../dispute/trace-party.ts';
 import { BaseError } from '../common/errors.ts';
 import { disputeArtifact } from './dispute-deploy.ts';
 
@@ -28,6 +28,7 @@ export class DisputeClient implements DisputeChain {
   readonly wallet: WalletClient<Transport, Chain, Account>;
   /** Gas of every transaction this client sent (shared between clients when passed in). */
   readonly log: GasRecord[];
+  private readonly configs = new Map<Hex, Record<string, unknown>>();
 
   constructor(
     components: { publicClient: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account>; abi: Abi; log?: GasRecord[] },
@@ -68,6 +69,27 @@ export class DisputeClient implements DisputeChain {
     return (await this.publicClient.readContract({ address: this.address, abi: this.abi, functionName: 'getGame', args: [id] })) as GameView;
   }
 
+  /** The game's Config (DisputeGame.Config, from its DisputeOpened event): what postSumsRoot, resolve* and settle pass back. */
+  async config(id: Hex): Promise<Record<string, unknown>> {
+    let c = this.configs.get(id);
+    if (!c) {
+      const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'DisputeOpened', args: { id }, fromBlock: 0n });
+      const ev = logs[0] as unknown as { args: { config: Record<string, unknown> } } | undefined;
+      if (!ev) throw new DisputeTxError('config', id);
+      c = ev.args.config;
+      this.configs.set(id, c);
+    }
+    return c;
+  }
+
+  /** The Links (A's trace leaf and both sums roots) of the game's reduction, from its LinksOpened event. */
+  async links(id: Hex): Promise<Record<string, unknown>> {
+    const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'LinksOpened', args: { id }, fromBlock: 0n });
+    const ev = logs[logs.length - 1] as unknown as { args: { links: Record<string, unknown> } } | undefined;
+    if (!ev) throw new DisputeTxError('links', id);
+    return ev.args.links;
+  }
+
   async postedChildren(id: Hex): Promise<Hex[]> {
     const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'ChildrenPosted', args: { id }, fromBlock: 0n });
     const last = logs[logs.length - 1] as unknown as { args: { children: Hex[] } } | undefined;
@@ -87,15 +109,19 @@ export class DisputeClient implements DisputeChain {
   }
 
   async postSumsRoot(id: Hex, node: bigint, root: Hex, leaf: Hex, siblings: Hex[]): Promise<void> {
-    await this.send('postSumsRoot', [id, node, root, leaf, siblings]);
+    await this.send('postSumsRoot', [id, await this.config(id), node, root, leaf, siblings]);
   }
 
-  async resolveElement(id: Hex, node: bigint, inputs: Operand[]): Promise<void> {
-    await this.send('resolveElement', [id, node, inputs]);
+  async resolveElement(id: Hex, node: bigint, proofs: Hex): Promise<void> {
+    await this.send('resolveElement', [id, await this.config(id), node, proofs]);
   }
 
-  async resolveLink(id: Hex, node: bigint, prev: Operand, a: Operand, b: Operand): Promise<void> {
-    await this.send('resolveLink', [id, node, prev, a, b]);
+  async resolveLink(id: Hex, node: bigint, proofs: Hex): Promise<void> {
+    await this.send('resolveLink', [id, await this.config(id), await this.links(id), node, proofs]);
+  }
+
+  async settle(id: Hex): Promise<void> {
+    await this.send('settle', [id, await this.config(id)]);
   }
 
   async timeout(id: Hex): Promise<void> {

@@ -7,7 +7,7 @@
  * well before `deadline`).
  */
 import { LATE_LOSER, MOVER, stateFromChain, type DisputeState, type Party } from './state-machine.ts';
-import type { Hex, Operand, TraceParty } from './trace-party.ts';
+import type { Hex, TraceParty } from './trace-party.ts';
 
 /** DisputeGame.getGame, as the agent needs it. */
 export interface GameView {
@@ -17,8 +17,8 @@ export interface GameView {
   turn: number;
   level: number;
   deadline: bigint;
-  index: bigint;
-  element: bigint;
+  index: bigint | number;
+  element: bigint | number;
 }
 
 export interface DisputeChain {
@@ -31,9 +31,12 @@ export interface DisputeChain {
   respondChildren(id: Hex, childrenA: Hex[], childrenB: Hex[]): Promise<void>;
   /** `node`: the node holding the disputed element (the contract derives the link count from it). */
   postSumsRoot(id: Hex, node: bigint, root: Hex, leaf: Hex, siblings: Hex[]): Promise<void>;
-  resolveElement(id: Hex, node: bigint, inputs: Operand[]): Promise<void>;
-  resolveLink(id: Hex, node: bigint, prev: Operand, a: Operand, b: Operand): Promise<void>;
+  /** `proofs`: the caller's packed operand proofs (TraceParty.elementStep / linkStep). */
+  resolveElement(id: Hex, node: bigint, proofs: Hex): Promise<void>;
+  resolveLink(id: Hex, node: bigint, proofs: Hex): Promise<void>;
   timeout(id: Hex): Promise<void>;
+  /** Pays out a decided game (anyone; once). */
+  settle(id: Hex): Promise<void>;
 }
 
 export type ActResult = { state: DisputeState | 'none'; action: 'moved' | 'waiting' | 'done'; move?: string };
@@ -43,6 +46,8 @@ export interface AgentOptions {
   side: Party;
   /** In 'either' states, only A acts (B waits for A or for A's deadline). Default true: saves a duplicate tx. */
   leaveEitherToA: boolean;
+  /** Settle a decided game even when this side is not the one expected to (default false). */
+  settleEither: boolean;
 }
 
 export class DisputeAgent {
@@ -53,7 +58,7 @@ export class DisputeAgent {
   constructor(components: { chain: DisputeChain; party: TraceParty }, options: Partial<AgentOptions> & { side: Party }) {
     this.chain = components.chain;
     this.party = components.party;
-    this.options = { leaveEitherToA: true, ...options };
+    this.options = { leaveEitherToA: true, settleEither: false, ...options };
   }
 
   /** Reads the game and makes at most one move. */
@@ -62,6 +67,15 @@ export class DisputeAgent {
     const state = stateFromChain(g.phase, g.turn);
     if (state === 'none' || state === 'done') return { state, action: 'done' };
     const me = this.options.side;
+    if (state === 'decided') {
+      // the winner settles (both wrong: A); the other side only if the first did not (it may be offline)
+      const aRight = (g.turn & 1) !== 0;
+      const bRight = (g.turn & 2) !== 0;
+      const settler: Party = bRight && !aRight ? 'B' : 'A';
+      if (settler !== me && !this.options.settleEither) return { state, action: 'waiting' };
+      await this.chain.settle(id);
+      return { state, action: 'moved', move: 'settle' };
+    }
     const now = await this.chain.now();
     if (now > g.deadline) {
       if (LATE_LOSER[state] !== me) {
@@ -96,7 +110,7 @@ export class DisputeAgent {
           return { state, action: 'moved', move: 'postSumsRoot' };
         }
         const s = p.elementStep(element);
-        await this.chain.resolveElement(id, s.node, s.inputs);
+        await this.chain.resolveElement(id, s.node, s.proofs);
         return { state, action: 'moved', move: 'resolveElement' };
       }
       case 'links-b': {
@@ -106,7 +120,7 @@ export class DisputeAgent {
       }
       case 'sums-step': {
         const s = p.linkStep(element, Number(g.index));
-        await this.chain.resolveLink(id, s.node, s.prev, s.a, s.b);
+        await this.chain.resolveLink(id, s.node, s.proofs);
         return { state, action: 'moved', move: 'resolveLink' };
       }
     }

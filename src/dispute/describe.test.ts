@@ -59,7 +59,7 @@ describe('OneStepVerifier describe = engine describe', () => {
     const party = new TraceParty(trace, modelStepSource(model, prepareQuery(model, input).query), { arity: 16 });
     const depth = BigInt(party.commitment.depth);
     const inputC = party.input!;
-    const prefix = (e: number) => ({ root: party.root, root2: party.root, depth, element: BigInt(e), leaf: party.leaf(Math.floor(e / 8)) });
+    const prefix = (e: number) => ({ root: party.root, depth, element: BigInt(e), leaf: party.leaf(Math.floor(e / 8)) });
     const { stepElements, offsets } = model.layout;
     const steps = trace.length / stepElements;
     let checked = 0;
@@ -74,17 +74,17 @@ describe('OneStepVerifier describe = engine describe', () => {
           const info = party.describe(e);
           if (info.description.kind !== 'reduction') {
             const s = party.elementStep(e);
-            const got = await read('elementwise', [modelHash, s.node, prefix(e), { root: toHex(inputC.root), length: BigInt(inputC.length) }, s.inputs]);
+            const got = await read('elementwise', [modelHash, s.node, prefix(e), { root: toHex(inputC.root), length: BigInt(inputC.length) }, s.proofs]);
             assert.equal(got, BigInt(trace[e]!), `${op} node ${n} step ${t} pos ${pos}`);
           } else {
             reductions++;
             const F = info.description.links.length;
             assert.equal(await read('reductionLinks', [modelHash, e, BigInt(n)]), BigInt(F), `${op} links`);
             const { sums, commitment } = party.sums(e);
-            const sp = (s: number) => ({ root: toHex(commitment.root), root2: toHex(commitment.root), depth: BigInt(commitment.depth), element: BigInt(s), leaf: toHex(party.sumsLeaf(e, Math.floor(s / 8))) });
+            const sp = (s: number) => ({ root: toHex(commitment.root), depth: BigInt(commitment.depth), element: BigInt(s), leaf: toHex(party.sumsLeaf(e, Math.floor(s / 8))) });
             for (const s of new Set([0, 1, F])) {
               const l = party.linkStep(e, s);
-              const got = await read('linkStep', [modelHash, l.node, sp(s), prefix(e), l.prev, l.a, l.b]);
+              const got = await read('linkStep', [modelHash, l.node, sp(s), prefix(e), l.proofs]);
               assert.equal(got, BigInt(sums[s]!), `${op} node ${n} step ${t} pos ${pos} sum ${s}`);
             }
           }
@@ -103,10 +103,13 @@ describe('OneStepVerifier describe = engine describe', () => {
     const party = new TraceParty(trace, modelStepSource(model, prepareQuery(model, input).query), { arity: 16 });
     const e = model.layout.offsets[2]! + 1; // an element of node 2
     const s = party.elementStep(e);
-    const pre = { root: party.root, root2: party.root, depth: BigInt(party.commitment.depth), element: BigInt(e), leaf: party.leaf(Math.floor(e / 8)) };
+    const pre = { root: party.root, depth: BigInt(party.commitment.depth), element: BigInt(e), leaf: party.leaf(Math.floor(e / 8)) };
     const inp = { root: toHex(party.input!.root), length: BigInt(party.input!.length) };
-    await assert.rejects(read('elementwise', [modelHash, s.node + 1n, pre, inp, s.inputs]), /WrongNode|NotElementwise|NotReduction/);
-    const forged = s.inputs.map((o) => (o.siblings.length > 0 ? { ...o, leaf: `0x${'11'.repeat(32)}` as Hex } : o));
-    if (forged.some((o, i) => o.leaf !== s.inputs[i]!.leaf)) await assert.rejects(read('elementwise', [modelHash, s.node, pre, inp, forged]), /Bad(Trace|Weight|Input)Proof/);
+    await assert.rejects(read('elementwise', [modelHash, s.node + 1n, pre, inp, s.proofs]), /WrongNode|NotElementwise|NotReduction/);
+    assert.ok(s.proofs.length > 2, 'node 2 reads at least one proven operand');
+    const forged = `0x${'11'.repeat(32)}${s.proofs.slice(66)}` as Hex; // first proven leaf replaced
+    await assert.rejects(read('elementwise', [modelHash, s.node, pre, inp, forged]), /Bad(Trace|Weight|Input)Proof/);
+    await assert.rejects(read('elementwise', [modelHash, s.node, pre, inp, s.proofs.slice(0, -64) as Hex]), /ProofsLength/, 'truncated proofs');
+    await assert.rejects(read('elementwise', [modelHash, s.node, pre, inp, `${s.proofs}${'00'.repeat(32)}` as Hex]), /ProofsLength/, 'trailing bytes');
   });
 });

@@ -14,6 +14,7 @@ export type DisputeState =
   | 'sums-post' // bisection over the partial sums, A's move
   | 'sums-respond' // B's move
   | 'sums-step' // one partial sum isolated: either party replays the link
+  | 'decided' // the outcome is known (one step, padding or timeout); anyone settles it (no deadline)
   | 'done';
 
 /** Contract events (names as in DisputeGame.sol). */
@@ -26,6 +27,7 @@ export type DisputeEvent =
   | 'SumIsolated'
   | 'StepReplayed'
   | 'TimedOut'
+  | 'Decided'
   | 'Resolved';
 
 export type Party = 'A' | 'B';
@@ -51,8 +53,9 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'sums-step', event: 'StepReplayed', to: 'sums-step' },
   ...(['trace-post', 'trace-respond', 'trace-step', 'links-b', 'sums-post', 'sums-respond', 'sums-step'] as const).flatMap((from) => [
     { from, event: 'TimedOut' as const, to: from },
-    { from, event: 'Resolved' as const, to: 'done' as const },
+    { from, event: 'Decided' as const, to: 'decided' as const },
   ]),
+  { from: 'decided', event: 'Resolved', to: 'done' },
 ];
 
 /** Who must move in each state; 'either' = both may, and A loses the timeout (it had the first chance). */
@@ -64,6 +67,7 @@ export const MOVER: Readonly<Record<DisputeState, Party | 'either' | null>> = {
   'sums-post': 'A',
   'sums-respond': 'B',
   'sums-step': 'either',
+  decided: 'either',
   done: null,
 };
 
@@ -76,6 +80,7 @@ export const LATE_LOSER: Readonly<Record<DisputeState, Party | null>> = {
   'sums-post': 'A',
   'sums-respond': 'B',
   'sums-step': 'A',
+  decided: null,
   done: null,
 };
 
@@ -100,7 +105,7 @@ export function replay(events: readonly DisputeEvent[]): DisputeState {
 }
 
 /** Contract Phase enum (DisputeGame.Phase) and turn → state: how an agent recovers its position after a restart. */
-export const PHASES = ['none', 'trace', 'trace-step', 'links-a', 'links-b', 'sums', 'sums-step', 'done'] as const;
+export const PHASES = ['none', 'trace', 'trace-step', 'links-a', 'links-b', 'sums', 'sums-step', 'decided', 'done'] as const;
 
 export function stateFromChain(phase: number, turn: number): DisputeState | 'none' {
   switch (PHASES[phase]) {
@@ -115,6 +120,8 @@ export function stateFromChain(phase: number, turn: number): DisputeState | 'non
       return turn === 0 ? 'sums-post' : 'sums-respond';
     case 'sums-step':
       return 'sums-step';
+    case 'decided':
+      return 'decided';
     case 'done':
       return 'done';
     default:

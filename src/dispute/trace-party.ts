@@ -3,12 +3,10 @@
  * any reduction element, and the Merkle-proven operands of the one step the contract replays (docs/dispute.md §4).
  * Pure: no chain, no clock. The agent (agent.ts) turns these into transactions.
  *
- * Operands name where a value comes from (OneStepVerifier.Operand): kind 0 a trace element (or partial sum) of the
- * agreed prefix, with the Merkle proof of its leaf from this party's own tree (the contract accepts a proof against
- * either party's root: the leaves before the disputed one are equal in both); 1 an int8 weight byte; 2 a
- * little-endian int32 weight; 3 a graph constant; 4 a query input element (prompt token / vector value) proven against the
- * query input commitment (query-input.ts). The contract derives which operand is which from the model layout;
- * a party supplies only the node holding the element and the proofs.
+ * Proofs are PACKED as OneStepVerifier reads them (docs/dispute.md §3): the contract derives every operand (kind,
+ * index) from the model layout, so a party sends, in derivation order, only the leaf and siblings of each operand that
+ * needs a proof — a trace element (or partial sum) of the agreed prefix outside the disputed leaf, proven against THIS
+ * party's own root (the contract picks the caller's root), a weight leaf, a query input leaf — each (tree, leaf) once.
  */
 import { BaseError } from '../common/errors.ts';
 import { toHex } from '../common/bytes.ts';
@@ -16,7 +14,7 @@ import { childRoots } from '../commitment/bisection.ts';
 import { commitPartialSums, commitTrace, leafReader, proveElement, type TraceCommitment } from '../commitment/trace.ts';
 import { commitWeights, proveWeightLeafIn, type WeightsCommitment } from '../commitment/weights.ts';
 import type { Combiner, ElementDescription, Ref } from '../engine/graph.ts';
-import { combineStep, describeElement, refValue, type TraceContext } from '../engine/element.ts';
+import { combineStep, describeElement, type TraceContext } from '../engine/element.ts';
 import type { LoadedModel } from '../engine/model-file.ts';
 import { OPS_BY_NAME } from '../engine/ops/index.ts';
 import type { RunQuery } from '../engine/ops/op.ts';
@@ -43,14 +41,6 @@ export interface StepSource {
   describe(index: number, trace: Int32Array): StepInfo;
   /** The query input (prompt token ids or classify vector), committed by the Query's promptHash. */
   input?: Int32Array;
-}
-
-export interface Operand {
-  kind: number;
-  index: bigint;
-  value: bigint;
-  leaf: Hex;
-  siblings: Hex[];
 }
 
 export const COMBINER_CODES: Readonly<Record<Combiner, number>> = { mac: 0, add: 1, max: 2, argmax: 3, countle: 4 };
@@ -172,53 +162,68 @@ export class TraceParty {
     return { node: BigInt(this.describe(element).node), root: toHex(s.commitment.root) as Hex, leaf: toHex(p.proof.leaf) as Hex, siblings: p.proof.siblings.map((x) => toHex(x) as Hex) };
   }
 
-  /** Operand for `ref` against the agreed prefix ending at `element` (trace refs) of this party's trace. */
-  operand(ref: Ref, element: number): Operand {
-    const none = { leaf: ZERO, siblings: [] as Hex[] };
-    if ('constant' in ref) return { kind: 3, index: 0n, value: BigInt(ref.constant), ...none };
+  /**
+   * Packs the proofs of `ref` (read against the agreed prefix ending at `element`) into `pk`, as the contract reads
+   * them: nothing for constants, query step indices and trace operands inside the disputed leaf; otherwise the leaf
+   * and its siblings, unless the same (tree, leaf) was already packed in this step (OneStepVerifier `_leaf` cache).
+   */
+  private pack(pk: ProofPacker, ref: Ref, element: number): void {
+    if ('constant' in ref) return;
     if ('query' in ref) {
-      if (ref.query === 'step') return { kind: 3, index: 0n, value: BigInt(ref.index), ...none };
+      if (ref.query === 'step') return;
       if ((ref.query === 'prompt' || ref.query === 'vector') && this.input) {
         const p = proveQueryInput(this.input, ref.index);
-        return { kind: 4, index: BigInt(ref.index), value: BigInt(p.value), leaf: p.leaf, siblings: p.siblings };
+        pk.add(TREE_INPUT, Math.floor(ref.index / 8), () => [p.leaf, ...p.siblings]);
+        return;
       }
       throw new UnsupportedStepError(element, `query ref ${ref.query} (the sampling seed is not committed on chain yet)`);
     }
-    if ('trace' in ref) return this.prefixOperand(this.commitment, this.values, ref.trace, element);
+    if ('trace' in ref) return this.packPrefix(pk, TREE_TRACE, this.commitment, this.values, ref.trace, element);
     const leafIndex = Math.floor(ref.weight / 32);
-    const proof = proveWeightLeafIn(this.weights, this.source.weights, leafIndex);
-    return { kind: ref.dtype === 'i8' ? 1 : 2, index: BigInt(ref.weight), value: 0n, leaf: toHex(proof.leaf) as Hex, siblings: proof.siblings.map((x) => toHex(x) as Hex) };
+    pk.add(TREE_WEIGHTS, leafIndex, () => {
+      const proof = proveWeightLeafIn(this.weights, this.source.weights, leafIndex);
+      return [toHex(proof.leaf) as Hex, ...proof.siblings.map((x) => toHex(x) as Hex)];
+    });
   }
 
-  private prefixOperand(c: TraceCommitment, values: Int32Array, index: number, disputed: number): Operand {
-    if (Math.floor(index / 8) === Math.floor(disputed / 8)) return { kind: 0, index: BigInt(index), value: 0n, leaf: ZERO, siblings: [] };
-    const p = proveElement(c, values, index);
-    return { kind: 0, index: BigInt(index), value: 0n, leaf: toHex(p.proof.leaf) as Hex, siblings: p.proof.siblings.map((x) => toHex(x) as Hex) };
+  private packPrefix(pk: ProofPacker, tree: number, c: TraceCommitment, values: Int32Array, index: number, disputed: number): void {
+    const leafIndex = Math.floor(index / 8);
+    if (leafIndex === Math.floor(disputed / 8)) return;
+    pk.add(tree, leafIndex, () => {
+      const p = proveElement(c, values, index);
+      return [toHex(p.proof.leaf) as Hex, ...p.proof.siblings.map((x) => toHex(x) as Hex)];
+    });
   }
 
-  /** resolveElement arguments for element-wise `element`. */
-  elementStep(element: number): { node: bigint; inputs: Operand[] } {
+  /** resolveElement arguments for element-wise `element`: the node and the packed proofs of its inputs. */
+  elementStep(element: number): { node: bigint; proofs: Hex } {
     const info = this.describe(element);
     if (info.description.kind === 'reduction') throw new UnsupportedStepError(element, 'a reduction: open its links');
-    return { node: BigInt(info.node), inputs: info.description.inputs.map((r) => this.operand(r, element)) };
+    const pk = new ProofPacker();
+    for (const r of info.description.inputs) this.pack(pk, r, element);
+    return { node: BigInt(info.node), proofs: pk.bytes() };
   }
 
-  /** resolveLink arguments for partial sum `s` of reduction `element`. */
-  linkStep(element: number, s: number): { node: bigint; combiner: number; prev: Operand; a: Operand; b: Operand } {
+  /** resolveLink arguments for partial sum `s` of reduction `element`: init (s = 0), else sums[s−1], link a, link b. */
+  linkStep(element: number, s: number): { node: bigint; combiner: number; proofs: Hex } {
     const info = this.describe(element);
     const d = info.description;
     if (d.kind !== 'reduction') throw new UnsupportedStepError(element, 'not a reduction');
     const combiner = COMBINER_CODES[d.combiner];
     const node = BigInt(info.node);
-    const zero: Operand = { kind: 3, index: 0n, value: 0n, leaf: ZERO, siblings: [] };
-    if (s === 0) return { node, combiner, prev: this.operand(d.init, element), a: zero, b: zero };
+    const pk = new ProofPacker();
+    if (s === 0) {
+      this.pack(pk, d.init, element);
+      return { node, combiner, proofs: pk.bytes() };
+    }
     const { sums, commitment } = this.sums(element);
     const link = d.links[s - 1]!;
-    const prev = this.prefixOperand(commitment, sums, s - 1, s);
-    const a = this.operand(link.a, element);
+    this.packPrefix(pk, TREE_SUMS, commitment, sums, s - 1, s);
+    this.pack(pk, link.a, element);
     let bRef: Ref | undefined = link.b;
     if (d.combiner === 'argmax') bRef = d.links[sums[s - 1]!]!.a;
-    return { node, combiner, prev, a, b: bRef ? this.operand(bRef, element) : zero };
+    if (bRef && d.combiner !== 'add' && d.combiner !== 'max') this.pack(pk, bRef, element);
+    return { node, combiner, proofs: pk.bytes() };
   }
 
   /** Leaf `leafIndex` of this party's partial-sums tree of reduction `element`. */
@@ -233,4 +238,25 @@ export class TraceParty {
   }
 }
 
-const ZERO = `0x${'00'.repeat(32)}` as Hex;
+/** Proof trees of one step (OneStepVerifier T_TRACE, T_SUMS, T_WEIGHTS, T_INPUT). */
+const TREE_TRACE = 0;
+const TREE_SUMS = 1;
+const TREE_WEIGHTS = 2;
+const TREE_INPUT = 3;
+
+/** Packed operand proofs of one step: leaf ‖ siblings per (tree, leaf), each (tree, leaf) once, in read order. */
+class ProofPacker {
+  private readonly seen = new Set<string>();
+  private readonly words: Hex[] = [];
+
+  add(tree: number, leafIndex: number, words: () => Hex[]): void {
+    const key = `${tree}:${leafIndex}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.words.push(...words());
+  }
+
+  bytes(): Hex {
+    return `0x${this.words.map((w) => w.slice(2)).join('')}` as Hex;
+  }
+}
