@@ -14,8 +14,9 @@
  * phase over F + 1 partial sums, then a multiply-add. When N is too small for F (one step needs F + 18
  * elements) F is halved until it fits, and `fanIn` reports what was used.
  *
- * Reported: `rounds` (trace + sums bisection rounds), `roundGas` (both parties' gas per round), `openGas`,
- * `sumsRootGas`, `oneStepGas` (the one-step transaction: replay and decision only), `settleGas` (the separate
+ * Reported: `rounds` (trace + sums descents: difference-proof moves, B's sums root included), `roundGas` (gas of
+ * each `bisect` move; one party per round), `openingPostGas` (A's children of its trace root), `openGas`,
+ * `sumsRootGas` (A: root + its children of it; B: root + the first sums descent), `oneStepGas` (the one-step transaction: replay and decision only), `settleGas` (the separate
  * settlement: unlock, slash with payouts — not a move), `movesGas` (every transaction of the game from the opening
  * to the decision), `totalGas` (movesGas + settleGas; layout registration is per model, reported apart), `wallSeconds` (opening to resolution, both agents, no deadline
  * waits), `setupSeconds` (trace commitments etc.). The machine is shared: wall times are noisy.
@@ -95,9 +96,9 @@ try {
   const replays = await env.clients.publicClient.getContractEvents({ address: env.game, abi, eventName: 'StepReplayed', fromBlock: 0n });
   const replay = (replays[0] as unknown as { args: { computed: bigint; valueA: bigint; valueB: bigint } } | undefined)?.args;
   const gasOf = (fn: string) => r.log.filter((x) => x.fn === fn).map((x) => Number(x.gas));
-  const posts = gasOf('postChildren');
-  const responds = gasOf('respondChildren');
-  const roundGas = responds.map((g2, i) => (posts[i] ?? 0) + g2);
+  // difference-proof rounds: one descent per move; B's postSumsRoot carries the first sums descent
+  const roundGas = gasOf('bisect');
+  const sumsDescents = gasOf('postSumsRoot').length === 2 && pb.sums(disputed).commitment.depth > 0 ? 1 : 0;
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const oneStep = [...gasOf('resolveLink'), ...gasOf('resolveElement')];
   const totalGas = sum(r.log.map((x) => Number(x.gas)));
@@ -115,8 +116,9 @@ try {
       winner: r.winner.toLowerCase() === env.addresses[3]!.toLowerCase() ? 'honest B' : r.bothLost ? 'both lost' : 'cheater A',
       moves: r.moves.length,
       replayed: replay ? { computed: String(replay.computed), cheaterA: String(replay.valueA), honestB: String(replay.valueB) } : null,
-      rounds: responds.length,
+      rounds: roundGas.length + sumsDescents,
       roundGas,
+      openingPostGas: sum(gasOf('postChildren')),
       txs: process.env.BENCH_TXS ? r.log.map((x) => `${x.fn}:${x.gas}:${x.calldataBytes}`) : undefined,
       openGas: sum(gasOf('openConflict')),
       sumsRootGas: gasOf('postSumsRoot'),

@@ -13,10 +13,11 @@ import {ModelLayouts} from "./ModelLayouts.sol";
 ///   - two conflicting EIP-712 Receipts (same queryHash and modelHash, different outputHash or traceRoot), each
 ///     signed by its `node`, both active operators; or
 ///   - one Receipt challenged by an active operator (msg.sender) who re-ran the query and posts its own trace root.
-/// Rounds (resend style, docs/commitment.md §3): A posts the 2^s children of its disputed node (checked against
-/// it; only their hash is stored); B re-sends A's children with its own (checked against B's node); the contract
-/// moves to the FIRST child where they differ. At two differing leaves the disputed element is the first differing
-/// word. A reduction element then opens the same game over the two parties' partial-sum trees. The last step is
+/// Rounds (difference-proof style, docs/commitment.md §3): A opens by posting the 2^s children of its root (checked
+/// against it). Then the parties alternate: the mover proves the FIRST child where A's and B's children differ with
+/// a difference proof against the two stored nodes (2 + up to 2s nodes, nothing re-sent), the game descends to it,
+/// and the mover posts its own children of its new node for the other to prove against. At two differing leaves the
+/// disputed element is the first differing word. A reduction element then opens the same game over the two parties' partial-sum trees. The last step is
 /// replayed by OneStepVerifier against the agreed prefix. Every move has a deadline; whoever is on turn when it
 /// passes loses. The one-step (or a timeout) only DECIDES; `settle(id)` then unlocks the winner, slashes the loser
 /// through IStaking (winner and claimant paid from it; both can lose) and forfeits or returns a held fee bond.
@@ -83,6 +84,7 @@ contract DisputeGame {
         uint8 sumsDepth;
         int32 valueB; // B's disputed word (TraceStep: trace element; SumsStep: partial sum); A's is read from nodeA
         uint32 links; // fan-in F of the disputed reduction (LinksA onwards), derived from the layout
+        bool posted; // the last mover posted its children of the disputed node: the next move is a difference proof
         // slot 2
         uint64 index; // index of the disputed node at `level` (SumsStep: the disputed partial sum)
         uint40 element; // disputed trace element (TraceStep onwards)
@@ -90,7 +92,6 @@ contract DisputeGame {
         // slots 3..
         bytes32 nodeA; // A's disputed node (at level 0: A's leaf)
         bytes32 nodeB;
-        bytes32 pending; // keccak of A's posted children
         bytes32 config; // keccak256(abi.encode(Config))
         bytes32 aux; // LinksA: A's trace leaf; from LinksB on: keccak256(abi.encode(Links))
     }
@@ -113,7 +114,7 @@ contract DisputeGame {
     error DeadlineNotPassed(bytes32 disputeId, uint64 deadline);
     error WrongChildCount(uint256 given, uint256 expected);
     error ChildrenDoNotMatchParent(bytes32 parent, bytes32 combined);
-    error ChildrenNotAsPosted(bytes32 posted, bytes32 given);
+    error BadDifferenceProof(uint256 child);
     error NoDifference(bytes32 disputeId);
     error BadElementCount(uint256 elements);
     error BadLinkCount(uint256 links);
@@ -132,7 +133,8 @@ contract DisputeGame {
     // ------------------------------------------------------------------ events (every state change)
     event DisputeOpened(bytes32 indexed id, address indexed a, address indexed b, bytes32 queryHash, Config config, uint256 elements, uint8 logArity, uint64 deadline);
     event ChildrenPosted(bytes32 indexed id, address indexed party, uint8 level, uint256 index, bytes32[] children, uint64 deadline);
-    event Bisected(bytes32 indexed id, uint8 level, uint256 index, bytes32 nodeA, bytes32 nodeB, uint64 deadline);
+    /// A difference proof moved the game to node (level, index); the mover's ChildrenPosted (or the isolation) follows.
+    event Bisected(bytes32 indexed id, address indexed party, uint8 level, uint256 index, bytes32 nodeA, bytes32 nodeB, uint64 deadline);
     event ElementIsolated(bytes32 indexed id, uint256 element, int256 valueA, int256 valueB, uint64 deadline);
     event SumsRootPosted(bytes32 indexed id, address indexed party, uint256 links, bytes32 sumsRoot, uint64 deadline);
     /// Both sums roots are in: the preimage of `aux` the link step passes back.
@@ -351,46 +353,98 @@ contract DisputeGame {
     }
 
     // ------------------------------------------------------------------ bisection (trace and partial sums)
-    /// A's move: the children of A's disputed node, 2^s of them (s = min(logArity, level)).
+    /// A's opening move of the trace bisection: the 2^s children of its root (s = min(logArity, level)). (The partial
+    /// sums' opening children come with A's postSumsRoot.)
     function postChildren(bytes32 id, bytes32[] calldata children) external {
         Game storage g = _game(id);
-        if (g.phase != Phase.Trace && g.phase != Phase.Sums) revert WrongPhase(id, g.phase);
+        if (g.phase != Phase.Trace || g.posted) revert WrongPhase(id, g.phase);
         _onTurn(id, g, 0);
-        _checkChildren(g, children, g.nodeA);
-        g.pending = keccak256(abi.encodePacked(children));
+        g.posted = true;
         g.turn = 1;
-        uint64 dl = _deadline(g);
-        emit ChildrenPosted(id, msg.sender, g.level, g.index, children, dl);
+        _deadline(g);
+        _postChildren(id, g, children, g.nodeA);
     }
 
-    /// B's move: A's children again and B's own; the game descends to the first child where they differ.
-    function respondChildren(bytes32 id, bytes32[] calldata childrenA, bytes32[] calldata childrenB) external {
+    /// The party on turn: `proof` shows that child `child` is the FIRST where A's and B's children of the disputed
+    /// nodes differ (docs/commitment.md §3: childA ‖ childB ‖ per level bottom-up either the shared left sibling, when
+    /// bit l of `child` is 1, or A's then B's right sibling). The game descends to it; unless those are leaves, the
+    /// mover posts its own children of its new node in `children` (else `children` is empty).
+    function bisect(bytes32 id, uint256 child, bytes calldata proof, bytes32[] calldata children) external {
         Game storage g = _game(id);
-        if (g.phase != Phase.Trace && g.phase != Phase.Sums) revert WrongPhase(id, g.phase);
-        _onTurn(id, g, 1);
-        bytes32 h = keccak256(abi.encodePacked(childrenA));
-        if (h != g.pending) revert ChildrenNotAsPosted(g.pending, h);
-        uint256 s = _checkChildren(g, childrenB, g.nodeB);
-        uint256 c = 0;
-        while (c < childrenA.length && childrenA[c] == childrenB[c]) ++c;
-        if (c == childrenA.length) revert NoDifference(id); // unreachable: the parents differ
-        g.level = uint8(g.level - s);
-        g.index = uint64((uint256(g.index) << s) + c);
-        g.nodeA = childrenA[c];
-        g.nodeB = childrenB[c];
-        // `pending` is left as is (overwritten by A's next post; `turn` already refuses a stale respond): a
-        // non-zero → non-zero write next round costs 5,000 gas instead of 22,100 for zero → non-zero
-        g.turn = 0;
-        uint64 dl = _deadline(g);
-        emit Bisected(id, g.level, g.index, g.nodeA, g.nodeB, dl);
-        if (g.level == 0) _isolate(id, g);
+        if ((g.phase != Phase.Trace && g.phase != Phase.Sums) || !g.posted) revert WrongPhase(id, g.phase);
+        uint8 who = g.turn;
+        _onTurn(id, g, who);
+        _bisect(id, g, who, child, proof, children);
     }
 
-    function _checkChildren(Game storage g, bytes32[] calldata children, bytes32 parent) internal view returns (uint256 s) {
-        s = g.level < g.logArity ? g.level : g.logArity;
+    function _bisect(bytes32 id, Game storage g, uint8 who, uint256 child, bytes calldata proof, bytes32[] calldata children) internal {
+        (bytes32 ca, bytes32 cb) = _descend(id, g, child, proof);
+        if (g.level == 0) {
+            if (children.length != 0) revert WrongChildCount(children.length, 0);
+            g.posted = false;
+            g.turn = 0; // in the step phases A is on turn (it had the first chance)
+            _isolate(id, g);
+        } else {
+            g.turn = 1 - who;
+            _postChildren(id, g, children, who == 0 ? ca : cb);
+        }
+    }
+
+    function _descend(bytes32 id, Game storage g, uint256 child, bytes calldata proof) internal returns (bytes32 ca, bytes32 cb) {
+        uint256 s = _height(g);
+        (ca, cb) = _firstDifference(g.nodeA, g.nodeB, s, child, proof);
+        g.level = uint8(g.level - s);
+        g.index = uint64((uint256(g.index) << s) + child);
+        g.nodeA = ca;
+        g.nodeB = cb;
+        _deadline(g);
+        _emitBisected(id, g);
+    }
+
+    function _emitBisected(bytes32 id, Game storage g) internal {
+        emit Bisected(id, msg.sender, g.level, g.index, g.nodeA, g.nodeB, g.deadline);
+    }
+
+    /// Checks `children` recombine to the poster's node `parent` and publishes them (the other party proves against them).
+    function _postChildren(bytes32 id, Game storage g, bytes32[] calldata children, bytes32 parent) internal {
+        uint256 s = _height(g);
         if (children.length != 1 << s) revert WrongChildCount(children.length, 1 << s);
         bytes32 combined = MerkleLib.combine(children);
         if (combined != parent) revert ChildrenDoNotMatchParent(parent, combined);
+        emit ChildrenPosted(id, msg.sender, g.level, g.index, children, g.deadline);
+    }
+
+    /// Levels one move descends from the current node: min(logArity, level).
+    function _height(Game storage g) internal view returns (uint256) {
+        return g.level < g.logArity ? g.level : g.logArity;
+    }
+
+    /// Verifies a difference proof of height s against A's and B's parents; returns the two children at `child`.
+    /// Equal shared left siblings prove every earlier child equal (keccak collision resistance), so `child` is the first
+    /// difference; the paths recombining to the stored parents bind both children to their trees.
+    function _firstDifference(bytes32 parentA, bytes32 parentB, uint256 s, uint256 child, bytes calldata p) internal pure returns (bytes32 ca, bytes32 cb) {
+        if (child >> s != 0 || p.length < 64) revert BadDifferenceProof(child);
+        ca = bytes32(p[0:32]);
+        cb = bytes32(p[32:64]);
+        if (ca == cb) revert BadDifferenceProof(child);
+        bytes32 a = ca;
+        bytes32 b = cb;
+        uint256 off = 64;
+        for (uint256 l = 0; l < s; ++l) {
+            if ((child >> l) & 1 == 1) {
+                if (off + 32 > p.length) revert BadDifferenceProof(child);
+                bytes32 x = bytes32(p[off:off + 32]);
+                a = MerkleLib.hashPair(x, a);
+                b = MerkleLib.hashPair(x, b);
+                off += 32;
+            } else {
+                if (off + 64 > p.length) revert BadDifferenceProof(child);
+                a = MerkleLib.hashPair(a, bytes32(p[off:off + 32]));
+                b = MerkleLib.hashPair(b, bytes32(p[off + 32:off + 64]));
+                off += 64;
+            }
+        }
+        if (off != p.length || a != parentA || b != parentB) revert BadDifferenceProof(child);
     }
 
     /// Two differing leaves: the disputed word is their first differing one. A's leaf stays in nodeA; of B's leaf
@@ -419,47 +473,62 @@ contract DisputeGame {
     }
 
     // ------------------------------------------------------------------ reductions: partial sums
-    /// Either party (A first, then B) posts its partial-sums root of the disputed reduction with a proof that its
-    /// last sum sums[links] equals its disputed element. A's call names the node holding the element and passes the
-    /// config (for the model); the link count F is derived from the model layout (OneStepVerifier.reductionLinks).
-    function postSumsRoot(bytes32 id, Config calldata c, uint256 node, bytes32 sumsRoot, bytes32 lastLeaf, bytes32[] calldata siblings) external {
+    /// A party's partial-sums root of the disputed reduction with the proof (`lastLeaf`, `siblings`) that its last sum
+    /// sums[F] equals its disputed element, and its first sums-bisection move: A (first) posts its children of its sums
+    /// root; B (second) a difference proof against A's children and its own children of the new node (as `bisect`).
+    struct SumsPost {
+        uint256 node; // A: the node holding the element (the link count F is derived from it); B: ignored
+        bytes32 root;
+        bytes32 lastLeaf;
+        bytes32[] siblings;
+        uint256 child; // B: the difference proof's child
+        bytes proof; // B: the difference proof (empty when the sums tree is one leaf)
+        bytes32[] children;
+    }
+
+    /// A (TraceStep), then B (LinksB). `c` is checked on A's call (the model hash names the layout).
+    function postSumsRoot(bytes32 id, Config calldata c, SumsPost calldata p) external {
         Game storage g = _game(id);
         uint8 who;
-        if (g.phase == Phase.LinksA) who = 0;
-        else if (g.phase == Phase.LinksB) who = 1;
+        if (g.phase == Phase.LinksB) who = 1;
         else if (g.phase == Phase.TraceStep) {
             who = 0;
             _checkConfig(id, g, c);
-            uint256 links = oneStep.reductionLinks(c.modelHash, g.element, node);
+            uint256 links = oneStep.reductionLinks(c.modelHash, g.element, p.node);
             if (links == 0 || links >= type(uint32).max) revert BadLinkCount(links);
-            g.phase = Phase.LinksA;
             g.links = uint32(links);
             g.sumsDepth = uint8(MerkleLib.traceDepth(links + 1));
         } else revert WrongPhase(id, g.phase);
         _onTurn(id, g, who);
         uint256 F = g.links;
-        if (!MerkleLib.verify(sumsRoot, g.sumsDepth, F / 8, lastLeaf, siblings)) revert BadSumProof(id, msg.sender);
-        int256 last = MerkleLib.traceWord(lastLeaf, F % 8);
+        if (!MerkleLib.verify(p.root, g.sumsDepth, F / 8, p.lastLeaf, p.siblings)) revert BadSumProof(id, msg.sender);
+        int256 last = MerkleLib.traceWord(p.lastLeaf, F % 8);
         int256 mine = who == 0 ? MerkleLib.traceWord(g.nodeA, g.element % 8) : int256(g.valueB);
         if (last != mine) revert SumMismatch(last, mine);
+        uint64 dl = _deadline(g);
+        emit SumsRootPosted(id, msg.sender, F, p.root, dl);
         if (who == 0) {
             g.aux = g.nodeA; // A's trace leaf, until B's root completes the Links
-            g.nodeA = sumsRoot;
+            g.nodeA = p.root;
             g.phase = Phase.LinksB;
-            g.turn = 1;
-        } else {
-            Links memory l = Links(g.aux, g.nodeA, sumsRoot);
-            g.aux = keccak256(abi.encode(l));
-            g.nodeB = sumsRoot;
-            g.phase = Phase.Sums;
             g.level = g.sumsDepth;
             g.index = 0;
-            g.turn = 0;
+            g.turn = 1;
+            if (g.sumsDepth > 0) _postChildren(id, g, p.children, p.root);
+        } else {
+            Links memory l = Links(g.aux, g.nodeA, p.root);
+            g.aux = keccak256(abi.encode(l));
+            g.nodeB = p.root;
+            g.phase = Phase.Sums;
             emit LinksOpened(id, l);
+            if (g.sumsDepth == 0) {
+                g.turn = 0;
+                _isolate(id, g);
+            } else {
+                g.posted = true;
+                _bisect(id, g, 1, p.child, p.proof, p.children);
+            }
         }
-        uint64 dl = _deadline(g);
-        emit SumsRootPosted(id, msg.sender, F, sumsRoot, dl);
-        if (who == 1 && g.sumsDepth == 0) _isolate(id, g);
     }
 
     // ------------------------------------------------------------------ one step

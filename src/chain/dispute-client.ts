@@ -3,7 +3,7 @@
  * every write waits for its receipt and records its gas, so a caller can sum a whole dispute's cost.
  */
 import { decodeEventLog, type Abi, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem';
-import type { DisputeChain, GameView } from '../dispute/agent.ts';
+import type { DisputeChain, GameView, SumsPost } from '../dispute/agent.ts';
 import type { Hex } from '../dispute/trace-party.ts';
 import { BaseError } from '../common/errors.ts';
 import { disputeArtifact } from './dispute-deploy.ts';
@@ -90,6 +90,7 @@ export class DisputeClient implements DisputeChain {
     return ev.args.links;
   }
 
+  /** The children last posted in game `id` (latest ChildrenPosted: the other party's, when it is our move). */
   async postedChildren(id: Hex): Promise<Hex[]> {
     const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'ChildrenPosted', args: { id }, fromBlock: 0n });
     const last = logs[logs.length - 1] as unknown as { args: { children: Hex[] } } | undefined;
@@ -104,12 +105,12 @@ export class DisputeClient implements DisputeChain {
     await this.send('postChildren', [id, children]);
   }
 
-  async respondChildren(id: Hex, childrenA: Hex[], childrenB: Hex[]): Promise<void> {
-    await this.send('respondChildren', [id, childrenA, childrenB]);
+  async bisect(id: Hex, child: bigint, proof: Hex, children: Hex[]): Promise<void> {
+    await this.send('bisect', [id, child, proof, children]);
   }
 
-  async postSumsRoot(id: Hex, node: bigint, root: Hex, leaf: Hex, siblings: Hex[]): Promise<void> {
-    await this.send('postSumsRoot', [id, await this.config(id), node, root, leaf, siblings]);
+  async postSumsRoot(id: Hex, post: SumsPost): Promise<void> {
+    await this.send('postSumsRoot', [id, await this.config(id), post]);
   }
 
   async resolveElement(id: Hex, node: bigint, proofs: Hex): Promise<void> {

@@ -8,7 +8,7 @@ import { parseEther, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { connectChain, type ChainClients } from './clients.ts';
 import { deployContracts } from './deploy.ts';
-import { stakingAbi } from './artifacts.ts';
+import { modelRegistryAbi, stakingAbi } from './artifacts.ts';
 import { DisputeClient, type GasRecord } from './dispute-client.ts';
 import { registerLayout, type LayoutSource } from './dispute-deploy.ts';
 import { fromHex, toHex } from '../common/bytes.ts';
@@ -26,6 +26,7 @@ export interface DisputeEnv {
   addresses: Address[];
   staking: Address;
   escrow: Address;
+  registry: Address;
   game: Address;
   oneStep: Address;
   /** Moves the chain clock forward (evm_increaseTime + evm_mine). */
@@ -55,14 +56,24 @@ export async function setupDisputeEnv(rpcUrl: string, keys: Hex[], operators: nu
     addresses: keys.map((k) => privateKeyToAccount(k).address),
     staking,
     escrow: d.contracts.feeEscrow as Address,
+    registry: d.contracts.modelRegistry as Address,
     game: d.contracts.dispute as Address,
     oneStep: d.contracts.oneStep as Address,
     advance,
   };
 }
 
-export async function registerModel(env: DisputeEnv, model: LayoutSource): Promise<{ modelHash: Hex; gas: bigint }> {
-  return registerLayout({ publicClient: env.clients.publicClient, wallet: env.clients.wallet(env.keys[0]!) }, env.oneStep, model);
+/**
+ * Registers the model's layout with the one-step verifier; with `traceArity`, also in the ModelRegistry (the
+ * bisection arity k of every game over that model; without it the game's default, k = 16).
+ */
+export async function registerModel(env: DisputeEnv, model: LayoutSource, traceArity?: number): Promise<{ modelHash: Hex; gas: bigint }> {
+  const r = await registerLayout({ publicClient: env.clients.publicClient, wallet: env.clients.wallet(env.keys[0]!) }, env.oneStep, model);
+  if (traceArity !== undefined) {
+    const hash = await env.clients.wallet(env.keys[0]!).writeContract({ address: env.registry, abi: modelRegistryAbi, functionName: 'register', args: [r.modelHash, traceArity, 'test'] });
+    await env.clients.publicClient.waitForTransactionReceipt({ hash });
+  }
+  return r;
 }
 
 /** A client's query for `modelHash` over `input` (prompt tokens or classify vector), as the contract takes it. */
@@ -162,7 +173,7 @@ export async function playToEnd(env: DisputeEnv, id: Hex, clients: { A: DisputeC
     let moved = false;
     for (const side of ['A', 'B'] as const) {
       const g = await clients.A.game(id);
-      const state = stateFromChain(g.phase, g.turn);
+      const state = stateFromChain(g.phase, g.turn, g.posted);
       if (state === opts.silentFrom) silenced = true;
       if (opts.silent === side && silenced) continue;
       const r = await agents[side].act(id);
@@ -172,7 +183,7 @@ export async function playToEnd(env: DisputeEnv, id: Hex, clients: { A: DisputeC
       }
     }
     const g = await clients.A.game(id);
-    if (stateFromChain(g.phase, g.turn) === 'done') break;
+    if (stateFromChain(g.phase, g.turn, g.posted) === 'done') break;
     if (!moved) await env.advance(opts.timeoutStep ?? 3601);
   }
   const logs = await env.clients.publicClient.getContractEvents({ address: env.game, abi: clients.A.abi, eventName: 'Resolved', args: { id }, fromBlock: 0n });

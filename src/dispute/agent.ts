@@ -6,7 +6,7 @@
  * src/chain/dispute-client.ts) is injected, and the caller decides when to call `act` (e.g. on each event, or
  * well before `deadline`).
  */
-import { LATE_LOSER, MOVER, stateFromChain, type DisputeState, type Party } from './state-machine.ts';
+import { LATE_LOSER, moverOf, stateFromChain, type DisputeState, type Party } from './state-machine.ts';
 import type { Hex, TraceParty } from './trace-party.ts';
 
 /** DisputeGame.getGame, as the agent needs it. */
@@ -16,6 +16,9 @@ export interface GameView {
   phase: number;
   turn: number;
   level: number;
+  logArity: number;
+  sumsDepth: number;
+  posted: boolean;
   deadline: bigint;
   index: bigint | number;
   element: bigint | number;
@@ -27,16 +30,29 @@ export interface DisputeChain {
   postedChildren(id: Hex): Promise<Hex[]>;
   /** Latest block timestamp, seconds. */
   now(): Promise<bigint>;
+  /** A's opening move of the trace bisection: its children of the root. */
   postChildren(id: Hex, children: Hex[]): Promise<void>;
-  respondChildren(id: Hex, childrenA: Hex[], childrenB: Hex[]): Promise<void>;
-  /** `node`: the node holding the disputed element (the contract derives the link count from it). */
-  postSumsRoot(id: Hex, node: bigint, root: Hex, leaf: Hex, siblings: Hex[]): Promise<void>;
+  /** A difference-proof move plus the mover's children of its new node (empty at the leaves). */
+  bisect(id: Hex, child: bigint, proof: Hex, children: Hex[]): Promise<void>;
+  /** A party's sums root with its first sums move (DisputeGame.SumsPost). */
+  postSumsRoot(id: Hex, post: SumsPost): Promise<void>;
   /** `proofs`: the caller's packed operand proofs (TraceParty.elementStep / linkStep). */
   resolveElement(id: Hex, node: bigint, proofs: Hex): Promise<void>;
   resolveLink(id: Hex, node: bigint, proofs: Hex): Promise<void>;
   timeout(id: Hex): Promise<void>;
   /** Pays out a decided game (anyone; once). */
   settle(id: Hex): Promise<void>;
+}
+
+/** DisputeGame.SumsPost: the sums root, the proof of its last sum, and the first sums-bisection move. */
+export interface SumsPost {
+  node: bigint;
+  root: Hex;
+  lastLeaf: Hex;
+  siblings: Hex[];
+  child: bigint;
+  proof: Hex;
+  children: Hex[];
 }
 
 export type ActResult = { state: DisputeState | 'none'; action: 'moved' | 'waiting' | 'done'; move?: string };
@@ -64,7 +80,7 @@ export class DisputeAgent {
   /** Reads the game and makes at most one move. */
   async act(id: Hex): Promise<ActResult> {
     const g = await this.chain.game(id);
-    const state = stateFromChain(g.phase, g.turn);
+    const state = stateFromChain(g.phase, g.turn, g.posted);
     if (state === 'none' || state === 'done') return { state, action: 'done' };
     const me = this.options.side;
     if (state === 'decided') {
@@ -84,29 +100,32 @@ export class DisputeAgent {
       }
       return { state, action: 'waiting' }; // we were late: the other side (or anyone) ends it
     }
-    const mover = MOVER[state];
+    const mover = moverOf(state);
     if (mover !== me && !(mover === 'either' && (me === 'A' || !this.options.leaveEitherToA))) return { state, action: 'waiting' };
     const p = this.party;
     const element = Number(g.element);
+    const k = 2 ** g.logArity;
     switch (state) {
       case 'trace-post':
-        await this.chain.postChildren(id, p.children(g.level, Number(g.index)));
+        await this.chain.postChildren(id, p.children(g.level, Number(g.index), undefined, k));
         return { state, action: 'moved', move: 'postChildren' };
-      case 'trace-respond':
-        await this.chain.respondChildren(id, await this.chain.postedChildren(id), p.children(g.level, Number(g.index)));
-        return { state, action: 'moved', move: 'respondChildren' };
-      case 'sums-post':
-        await this.chain.postChildren(id, p.children(g.level, Number(g.index), element));
-        return { state, action: 'moved', move: 'postChildren' };
-      case 'sums-respond':
-        await this.chain.respondChildren(id, await this.chain.postedChildren(id), p.children(g.level, Number(g.index), element));
-        return { state, action: 'moved', move: 'respondChildren' };
+      case 'trace-a':
+      case 'trace-b':
+      case 'sums-a':
+      case 'sums-b': {
+        const sumsOf = state.startsWith('sums') ? element : undefined;
+        const m = p.bisectMove(me, g.level, Number(g.index), await this.chain.postedChildren(id), k, sumsOf);
+        await this.chain.bisect(id, m.child, m.proof, m.children);
+        return { state, action: 'moved', move: 'bisect' };
+      }
       case 'trace-step': {
         const info = p.describe(element);
         if (info.description.kind === 'reduction') {
           if (me !== 'A') return { state, action: 'waiting' };
           const o = p.sumsOpening(element);
-          await this.chain.postSumsRoot(id, o.node, o.root, o.leaf, o.siblings);
+          const depth = p.sums(element).commitment.depth;
+          const children = depth > 0 ? p.children(depth, 0, element, k) : [];
+          await this.chain.postSumsRoot(id, { node: o.node, root: o.root, lastLeaf: o.leaf, siblings: o.siblings, child: 0n, proof: '0x', children });
           return { state, action: 'moved', move: 'postSumsRoot' };
         }
         const s = p.elementStep(element);
@@ -115,7 +134,9 @@ export class DisputeAgent {
       }
       case 'links-b': {
         const o = p.sumsOpening(element);
-        await this.chain.postSumsRoot(id, o.node, o.root, o.leaf, o.siblings);
+        const depth = p.sums(element).commitment.depth;
+        const m = depth > 0 ? p.bisectMove('B', depth, 0, await this.chain.postedChildren(id), k, element) : { child: 0n, proof: '0x' as Hex, children: [] };
+        await this.chain.postSumsRoot(id, { node: o.node, root: o.root, lastLeaf: o.leaf, siblings: o.siblings, ...m });
         return { state, action: 'moved', move: 'postSumsRoot' };
       }
       case 'sums-step': {

@@ -25,10 +25,14 @@ export interface GameCtx {
   nonce: bigint;
 }
 
-/** Deploys, registers every key from 2 on as an operator, and the tiny MLP's layout (checking the model hash the contract recomputes). */
+/**
+ * Deploys, registers every key from 2 on as an operator, and the tiny MLP's layout (checking the model hash the
+ * contract recomputes) with bisection arity k = 2 in the ModelRegistry: the 45-element trace (depth 3) then takes
+ * three difference-proof moves after A's opening post, so every state of the game is visited.
+ */
 export async function gameContext(rpcUrl: string, keys: Hex[]): Promise<GameCtx> {
   const env = await setupDisputeEnv(rpcUrl, keys, keys.map((_, i) => i).slice(2));
-  const reg = await registerModel(env, model);
+  const reg = await registerModel(env, model, 2);
   assert.equal(reg.modelHash, toHex(model.modelHash), 'the contract recomputes the engine model hash from the node table');
   return { env, nonce: 0n };
 }

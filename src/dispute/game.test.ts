@@ -27,11 +27,12 @@ describe('dispute game on the embedded chain (tiny MLP traces, descriptions deri
   // The party on turn in each state stops moving; the deadline passes; the other wins even when the silent one is honest.
   const timeouts: { state: string; silent: 'A' | 'B'; a: Int32Array; b: Int32Array; winner: 'A' | 'B' }[] = [
     { state: 'trace-post', silent: 'A', a: honestTrace, b: withWrong(honestTrace, 10, 5), winner: 'B' },
-    { state: 'trace-respond', silent: 'B', a: withWrong(honestTrace, 30), b: honestTrace, winner: 'A' },
+    { state: 'trace-b', silent: 'B', a: withWrong(honestTrace, 30), b: honestTrace, winner: 'A' },
+    { state: 'trace-a', silent: 'A', a: honestTrace, b: withWrong(honestTrace, 30), winner: 'B' },
     { state: 'trace-step', silent: 'A', a: honestTrace, b: withWrong(honestTrace, 30), winner: 'B' },
     { state: 'links-b', silent: 'B', a: withWrong(honestTrace, 10, 5), b: honestTrace, winner: 'A' },
-    { state: 'sums-post', silent: 'A', a: honestTrace, b: withWrong(honestTrace, 10, 5), winner: 'B' },
-    { state: 'sums-respond', silent: 'B', a: withWrong(honestTrace, 10, 5), b: honestTrace, winner: 'A' },
+    // fc2 (16 links, 17 partial sums: depth 2 at k = 2): B's root moves one level, then A's move
+    { state: 'sums-a', silent: 'A', a: honestTrace, b: withWrong(honestTrace, 40, 5), winner: 'B' },
     { state: 'sums-step', silent: 'A', a: honestTrace, b: withWrong(honestTrace, 10, 5), winner: 'B' },
   ];
   let pair = 10;

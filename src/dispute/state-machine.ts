@@ -7,12 +7,13 @@
 import { BaseError } from '../common/errors.ts';
 
 export type DisputeState =
-  | 'trace-post' // A posts the children of its disputed trace node
-  | 'trace-respond' // B re-sends A's children with its own; the contract descends to the first difference
-  | 'trace-step' // one trace element isolated: either party replays it (element-wise) or A opens its links
-  | 'links-b' // A posted its partial-sums root; B posts its own
-  | 'sums-post' // bisection over the partial sums, A's move
-  | 'sums-respond' // B's move
+  | 'trace-post' // A posts its children of its trace root (the opening move)
+  | 'trace-a' // A proves the first differing child (difference proof) and posts its children of the new node
+  | 'trace-b' // B does the same
+  | 'trace-step' // one trace element isolated: either party replays it (element-wise) or A posts its sums root
+  | 'links-b' // A posted its partial-sums root (+ its children of it); B posts its own with its first sums move
+  | 'sums-a' // sums bisection, A's difference-proof move
+  | 'sums-b' // B's
   | 'sums-step' // one partial sum isolated: either party replays the link
   | 'decided' // the outcome is known (one step, padding or timeout); anyone settles it (no deadline)
   | 'done';
@@ -24,6 +25,7 @@ export type DisputeEvent =
   | 'Bisected'
   | 'ElementIsolated'
   | 'SumsRootPosted'
+  | 'LinksOpened'
   | 'SumIsolated'
   | 'StepReplayed'
   | 'TimedOut'
@@ -38,20 +40,35 @@ export interface Transition {
   to: DisputeState;
 }
 
-/** Every legal transition. Events not listed for a state are protocol violations (a watcher flags them). */
+/**
+ * Every legal transition, event by event in the order the contract emits them. A move's Bisected keeps the state
+ * (the same transaction then posts the mover's children, or isolates the element); events not listed for a state
+ * are protocol violations (a watcher flags them).
+ */
 export const TRANSITIONS: readonly Transition[] = [
   { from: 'none', event: 'DisputeOpened', to: 'trace-post' },
-  { from: 'trace-post', event: 'ChildrenPosted', to: 'trace-respond' },
-  { from: 'trace-respond', event: 'Bisected', to: 'trace-post' },
-  { from: 'trace-post', event: 'ElementIsolated', to: 'trace-step' }, // Bisected reached level 0 (or depth 0 at open)
+  { from: 'none', event: 'ElementIsolated', to: 'trace-step' }, // a one-leaf trace isolates at opening
+  { from: 'trace-post', event: 'ElementIsolated', to: 'trace-step' },
+  { from: 'trace-post', event: 'ChildrenPosted', to: 'trace-b' },
+  { from: 'trace-b', event: 'Bisected', to: 'trace-b' },
+  { from: 'trace-b', event: 'ChildrenPosted', to: 'trace-a' },
+  { from: 'trace-b', event: 'ElementIsolated', to: 'trace-step' },
+  { from: 'trace-a', event: 'Bisected', to: 'trace-a' },
+  { from: 'trace-a', event: 'ChildrenPosted', to: 'trace-b' },
+  { from: 'trace-a', event: 'ElementIsolated', to: 'trace-step' },
   { from: 'trace-step', event: 'SumsRootPosted', to: 'links-b' },
-  { from: 'links-b', event: 'SumsRootPosted', to: 'sums-post' },
-  { from: 'sums-post', event: 'ChildrenPosted', to: 'sums-respond' },
-  { from: 'sums-respond', event: 'Bisected', to: 'sums-post' },
-  { from: 'sums-post', event: 'SumIsolated', to: 'sums-step' },
+  { from: 'links-b', event: 'ChildrenPosted', to: 'links-b' }, // A's children of its sums root, same transaction
+  { from: 'links-b', event: 'SumsRootPosted', to: 'sums-b' }, // B's root; its first sums move follows in the same transaction
+  { from: 'sums-b', event: 'LinksOpened', to: 'sums-b' },
+  { from: 'sums-b', event: 'Bisected', to: 'sums-b' },
+  { from: 'sums-b', event: 'ChildrenPosted', to: 'sums-a' },
+  { from: 'sums-b', event: 'SumIsolated', to: 'sums-step' },
+  { from: 'sums-a', event: 'Bisected', to: 'sums-a' },
+  { from: 'sums-a', event: 'ChildrenPosted', to: 'sums-b' },
+  { from: 'sums-a', event: 'SumIsolated', to: 'sums-step' },
   { from: 'trace-step', event: 'StepReplayed', to: 'trace-step' },
   { from: 'sums-step', event: 'StepReplayed', to: 'sums-step' },
-  ...(['trace-post', 'trace-respond', 'trace-step', 'links-b', 'sums-post', 'sums-respond', 'sums-step'] as const).flatMap((from) => [
+  ...(['trace-post', 'trace-a', 'trace-b', 'trace-step', 'links-b', 'sums-a', 'sums-b', 'sums-step'] as const).flatMap((from) => [
     { from, event: 'TimedOut' as const, to: from },
     { from, event: 'Decided' as const, to: 'decided' as const },
   ]),
@@ -61,24 +78,30 @@ export const TRANSITIONS: readonly Transition[] = [
 /** Who must move in each state; 'either' = both may, and A loses the timeout (it had the first chance). */
 export const MOVER: Readonly<Record<DisputeState, Party | 'either' | null>> = {
   'trace-post': 'A',
-  'trace-respond': 'B',
+  'trace-a': 'A',
+  'trace-b': 'B',
   'trace-step': 'either',
   'links-b': 'B',
-  'sums-post': 'A',
-  'sums-respond': 'B',
+  'sums-a': 'A',
+  'sums-b': 'B',
   'sums-step': 'either',
   decided: 'either',
   done: null,
 };
 
+export function moverOf(state: DisputeState): Party | 'either' | null {
+  return MOVER[state];
+}
+
 /** Who loses if the deadline passes in each state (the contract's `turn`). */
 export const LATE_LOSER: Readonly<Record<DisputeState, Party | null>> = {
   'trace-post': 'A',
-  'trace-respond': 'B',
+  'trace-a': 'A',
+  'trace-b': 'B',
   'trace-step': 'A',
   'links-b': 'B',
-  'sums-post': 'A',
-  'sums-respond': 'B',
+  'sums-a': 'A',
+  'sums-b': 'B',
   'sums-step': 'A',
   decided: null,
   done: null,
@@ -107,17 +130,18 @@ export function replay(events: readonly DisputeEvent[]): DisputeState {
 /** Contract Phase enum (DisputeGame.Phase) and turn → state: how an agent recovers its position after a restart. */
 export const PHASES = ['none', 'trace', 'trace-step', 'links-a', 'links-b', 'sums', 'sums-step', 'decided', 'done'] as const;
 
-export function stateFromChain(phase: number, turn: number): DisputeState | 'none' {
+export function stateFromChain(phase: number, turn: number, posted = true): DisputeState | 'none' {
   switch (PHASES[phase]) {
     case 'trace':
-      return turn === 0 ? 'trace-post' : 'trace-respond';
+      if (!posted) return 'trace-post';
+      return turn === 0 ? 'trace-a' : 'trace-b';
     case 'trace-step':
-    case 'links-a': // transient inside postSumsRoot; never observed between transactions
+    case 'links-a': // unused by the contract (A's sums root moves TraceStep → LinksB directly)
       return 'trace-step';
     case 'links-b':
       return 'links-b';
     case 'sums':
-      return turn === 0 ? 'sums-post' : 'sums-respond';
+      return turn === 0 ? 'sums-a' : 'sums-b';
     case 'sums-step':
       return 'sums-step';
     case 'decided':

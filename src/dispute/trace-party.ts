@@ -9,8 +9,8 @@
  * party's own root (the contract picks the caller's root), a weight leaf, a query input leaf — each (tree, leaf) once.
  */
 import { BaseError } from '../common/errors.ts';
-import { toHex } from '../common/bytes.ts';
-import { childRoots } from '../commitment/bisection.ts';
+import { fromHex, toHex } from '../common/bytes.ts';
+import { childRoots, proveFirstDifference } from '../commitment/bisection.ts';
 import { commitPartialSums, commitTrace, leafReader, proveElement, type TraceCommitment } from '../commitment/trace.ts';
 import { commitWeights, proveWeightLeafIn, type WeightsCommitment } from '../commitment/weights.ts';
 import type { Combiner, ElementDescription, Ref } from '../engine/graph.ts';
@@ -100,11 +100,29 @@ export class TraceParty {
     return toHex(this.commitment.root) as Hex;
   }
 
-  /** Children of node (level, index) of the trace tree, or of the partial-sums tree of `element`. */
-  children(level: number, index: number, sumsOf?: number): Hex[] {
+  /** Children of node (level, index) of the trace tree, or of the partial-sums tree of `element`; `arity` = the game's k. */
+  children(level: number, index: number, sumsOf?: number, arity = this.options.arity): Hex[] {
     const c = sumsOf === undefined ? this.commitment : this.sums(sumsOf).commitment;
     const v = sumsOf === undefined ? this.values : this.sums(sumsOf).sums;
-    return childRoots(c, v, { level, index }, this.options.arity).map((x) => toHex(x) as Hex);
+    return childRoots(c, v, { level, index }, arity).map((x) => toHex(x) as Hex);
+  }
+
+  /**
+   * A difference-proof move (DisputeGame.bisect) at node (level, index) of the trace tree (or the sums tree of
+   * `sumsOf`): `posted` are the other party's children of that node, `side` is this party's side. Returns the first
+   * differing child, the packed proof (childA ‖ childB ‖ per level the shared left sibling or A's and B's right
+   * siblings, docs/commitment.md §3) and this party's children of the new node (empty when it is a leaf).
+   */
+  bisectMove(side: 'A' | 'B', level: number, index: number, posted: Hex[], arity: number, sumsOf?: number): { child: bigint; proof: Hex; children: Hex[] } {
+    const mine = this.children(level, index, sumsOf, arity).map((x) => fromHex(x));
+    const theirs = posted.map((x) => fromHex(x));
+    const p = side === 'A' ? proveFirstDifference(mine, theirs) : proveFirstDifference(theirs, mine);
+    const parts: Uint8Array[] = [p.childA, p.childB];
+    for (const x of p.siblings) parts.push(...(x instanceof Uint8Array ? [x] : x));
+    const proof = `0x${parts.map((x) => toHex(x).slice(2)).join('')}` as Hex;
+    const newLevel = level - p.height;
+    const newIndex = index * 2 ** p.height + p.childIndex;
+    return { child: BigInt(p.childIndex), proof, children: newLevel > 0 ? this.children(newLevel, newIndex, sumsOf, arity) : [] };
   }
 
   describe(element: number): StepInfo {
