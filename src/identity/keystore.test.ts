@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile, stat, readdir, rm, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -317,6 +318,31 @@ test('readKeystoreFile: missing file, oversized file, directory, non-UTF-8 — e
     await chmod(unreadable, 0o000);
     if (process.getuid?.() !== 0) await assert.rejects(readKeystoreFile(unreadable), { code: 'KEYSTORE_IO' });
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('readKeystoreFile refuses a FIFO at once instead of waiting for a writer', { skip: process.platform === 'win32' ? 'no mkfifo' : false }, async () => {
+  const dir = await tempDir();
+  const fifo = join(dir, 'fifo.json');
+  let timer: NodeJS.Timeout | undefined;
+  let outcome: unknown = 'still waiting';
+  try {
+    execFileSync('mkfifo', [fifo]);
+    // A blocking open would wait forever for a writer: give it 5 s, then fail.
+    outcome = await Promise.race([
+      readKeystoreFile(fifo).then(
+        () => 'read',
+        (error: unknown) => error,
+      ),
+      new Promise((resolve) => (timer = setTimeout(resolve, 5000, 'still waiting'))),
+    ]);
+    assert.ok(outcome instanceof CorruptKeystoreError, String(outcome));
+    assert.match(outcome.message, /not a regular file/);
+  } finally {
+    clearTimeout(timer);
+    // On failure, release the blocked open (a writer appears) so the test process can exit.
+    if (outcome === 'still waiting') closeSync(openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
     await rm(dir, { recursive: true, force: true });
   }
 });

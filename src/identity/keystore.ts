@@ -16,6 +16,7 @@
  * the derived key or the secret key: only the path and a reason.
  */
 import { createCipheriv, createDecipheriv, pbkdf2 as pbkdf2Callback, scrypt as scryptCallback, randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
 import { open, link, rename, unlink, lstat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { scryptAsync as nobleScryptAsync } from '@noble/hashes/scrypt.js';
@@ -419,7 +420,9 @@ export async function readKeystoreFile(path: string, options: Partial<KeystoreOp
   const o = { ...DEFAULTS, ...options };
   let handle;
   try {
-    handle = await open(path, 'r');
+    // O_NONBLOCK: opening a FIFO (or a device) for reading would otherwise block until a writer
+    // appears, i.e. forever; without it `--keystore some-fifo` hangs. No effect on regular files.
+    handle = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') throw new KeystoreNotFoundError(path);
     throw new KeystoreIoError(path, errnoCode(error) ?? 'open failed', error);
