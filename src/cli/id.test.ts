@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,6 +173,29 @@ test('id new bad input: exit 2 for usage, 1 for failures, one line each, nothing
       assert.equal(r.out, '');
     }
     assert.deepEqual(await readdir(dir), []);
+  });
+});
+
+test('id new refuses a directory as --keystore (even with --force) and an unwritable directory before grinding', async () => {
+  await withDir(async (dir) => {
+    const sub = join(dir, 'sub');
+    await mkdir(sub);
+    // c1 = 40 would grind for months: only a check made before the search can end these runs.
+    for (const extra of [[], ['--force']]) {
+      const r = await run(['id', 'new', '--difficulty', '40', '--keystore', sub, '--workers', '1', ...extra]);
+      assert.equal(r.code, 1, r.err);
+      assert.match(r.err, /is a directory or another non-regular file/);
+      assert.equal(r.out, '');
+    }
+    assert.deepEqual(await readdir(sub), []);
+    // Root may write anywhere, so the permission check can only be seen as another user.
+    if (process.getuid?.() !== 0) {
+      await chmod(sub, 0o555);
+      const r = await run(['id', 'new', '--difficulty', '40', '--keystore', join(sub, 'k.json'), '--workers', '1']);
+      assert.equal(r.code, 1, r.err);
+      assert.match(r.err, /is not writable/);
+      await chmod(sub, 0o755);
+    }
   });
 });
 

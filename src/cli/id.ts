@@ -8,7 +8,8 @@
  * errors go to stderr. Exit codes: 0 ok, 1 failure or "invalid", 2 usage,
  * 130 interrupted (Ctrl-C).
  */
-import { lstat, stat } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, lstat, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { toHex, type Hex } from '../common/bytes.ts';
 import { intFlag, parse, requireString } from './args.ts';
@@ -241,7 +242,14 @@ function printHuman(io: CliIo, title: string, rows: [string, unknown][]): void {
   io.stdout(`${title}\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${String(v)}`).join('\n')}\n`);
 }
 
+/**
+ * Everything that would make the final write fail, checked before the (possibly hours-long) search:
+ * an existing file without --force, a directory (or other non-file) at the path, a missing or
+ * unwritable directory. Only a race with another process can still fail the write afterwards.
+ */
 async function assertWritable(path: string, force: boolean): Promise<void> {
+  const existing = await stat(path).catch(() => null);
+  if (existing !== null && !existing.isFile()) throw new KeystoreIoError(path, 'is a directory or another non-regular file');
   const exists = await lstat(path).then(
     () => true,
     () => false,
@@ -250,6 +258,12 @@ async function assertWritable(path: string, force: boolean): Promise<void> {
   const dir = dirname(resolve(path));
   const dirStat = await stat(dir).catch(() => null);
   if (!dirStat?.isDirectory()) throw new KeystoreIoError(path, `directory ${dir} does not exist`);
+  // The keystore is written as a temporary file in `dir`, then linked or renamed: `dir` needs write and search.
+  const writable = await access(dir, fsConstants.W_OK | fsConstants.X_OK).then(
+    () => true,
+    () => false,
+  );
+  if (!writable) throw new KeystoreIoError(path, `directory ${dir} is not writable`);
 }
 
 // ---------------------------------------------------------------------------------------------
