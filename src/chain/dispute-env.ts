@@ -165,6 +165,20 @@ export async function playConflict(env: DisputeEnv, q: QueryBundle, pa: TracePar
   return playToEnd(env, id, { A: ca, B: cb }, { A: pa, B: pb }, log, opts);
 }
 
+/**
+ * B (key ib) challenges A's receipt (key ia) with its own trace root (openChallenge), optionally holding A's
+ * verify-inference fee bond `bondId`, and both agents play to the end.
+ */
+export async function playChallenge(env: DisputeEnv, q: QueryBundle, pa: TraceParty, pb: TraceParty, ia: number, ib: number, output: Uint8Array, bondId: Hex = `0x${'00'.repeat(32)}`, opts: PlayOptions = {}): Promise<PlayResult> {
+  const log: GasRecord[] = [];
+  const ca = await disputeClient(env, ia, log);
+  const cb = await disputeClient(env, ib, log);
+  const ra = makeReceipt(env, q, ia, pa.commitment.root, output);
+  const opened = await cb.send('openChallenge', [ra.abi, ra.sig, pb.root, openingAbi(q, output), bondId]);
+  const id = opened.logs.find((l) => l.eventName === 'DisputeOpened')!.args.id as Hex;
+  return playToEnd(env, id, { A: ca, B: cb }, { A: pa, B: pb }, log, opts);
+}
+
 export async function playToEnd(env: DisputeEnv, id: Hex, clients: { A: DisputeClient; B: DisputeClient }, parties: { A: TraceParty; B: TraceParty }, log: GasRecord[], opts: PlayOptions = {}): Promise<PlayResult> {
   const agents = { A: new DisputeAgent({ chain: clients.A, party: parties.A }, { side: 'A' }), B: new DisputeAgent({ chain: clients.B, party: parties.B }, { side: 'B' }) };
   const moves: string[] = [];
