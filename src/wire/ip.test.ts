@@ -35,3 +35,27 @@ test('malformed addresses are InvalidArgumentError', () => {
     assert.throws(() => ipToBytes(bad), InvalidArgumentError, bad);
   }
 });
+
+test('fuzz: random strings over the address alphabet parse to an address that round-trips, or are InvalidArgumentError', () => {
+  const r = new SeededRandom(11);
+  const alphabet = '0123456789abcdefABCDEFg:.:.::%[] ';
+  let parsed = 0;
+  for (let i = 0; i < 5000; i++) {
+    let text = '';
+    const length = r.nextU32() % 46;
+    for (let k = 0; k < length; k++) text += alphabet[r.nextU32() % alphabet.length];
+    if (i % 5 === 0) text = ipFromBytes(r.bytes(16)).slice(0, r.nextU32() % 40); // prefixes of real addresses
+    let bytes: Uint8Array;
+    try {
+      bytes = ipToBytes(text);
+    } catch (e) {
+      assert.ok(e instanceof InvalidArgumentError, `${JSON.stringify(text)}: ${String(e)}`);
+      continue;
+    }
+    parsed++;
+    assert.equal(bytes.length, 16);
+    assert.deepEqual(ipToBytes(ipFromBytes(bytes)), bytes, text);
+  }
+  for (const value of [undefined, null, 5, {}, ['1.2.3.4']]) assert.throws(() => ipToBytes(value as never), InvalidArgumentError);
+  assert.ok(parsed > 0, 'some strings are addresses');
+});
