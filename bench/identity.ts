@@ -32,7 +32,10 @@ function argument(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   if (i < 0) return fallback;
   const value = Number(process.argv[i + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} needs a positive integer`);
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`bench/identity.ts: --${name} needs a positive integer\nusage: node bench/identity.ts [--runs 11] [--c1 16] [--workers 2]\n`);
+    process.exit(2);
+  }
   return value;
 }
 const runs = argument('runs', 11);
