@@ -333,51 +333,72 @@ function signMask(): v128 {
   return i64x2.splat(0x8000000000000000);
 }
 
+/** 2^52 + 2^51: adding it to an integer-valued f64 c with |c| ≤ 2^31 puts c mod 2^32 in the low 32 bits. */
+// @ts-ignore: decorator
+@inline
+function magic(): v128 {
+  return f64x2.splat(6755399441055744.0);
+}
+
+/** The int32 values of two pairs of integer-valued f64 lanes in [−2^31, 2^31 − 1] (exact; see magic()). */
+// @ts-ignore: decorator
+@inline
+function packI32(r0: v128, r1: v128): v128 {
+  const mg = magic();
+  return v128.shuffle<i32>(f64x2.add(r0, mg), f64x2.add(r1, mg), 0, 2, 4, 6);
+}
+
 /**
  * requant over n int32 elements (engine.md §3.5):
  *   out[i] = clamp(roundShift(x[i] · m_i, s), lo, hi),  m_i = mt ≠ 0 ? mt[i] (int32 at mt) : m
  * roundShift rounds half away from zero: sign(v) · floor((|v| + 2^(s−1)) · 2^−s), and v for s = 0.
  *
- * Computed in f64, two elements per f64x2, with the same operations as the TypeScript reference
- * (src/engine/kernels/elementwise.ts), and every step is exact: |x·m| < 2^53 (|m| ≤ 2^22 − 1, checked by the
- * caller); |v| + 2^(s−1) may round above 2^53, but never across a multiple of 2^s (2^53 is one, s ≤ 52), so the
- * floor is that of the exact sum; multiplying by 2^−s is exact. The sign is copied from v onto the non-negative
- * quotient (a −0 becomes 0 in the int32 conversion), then the clamp, then an exact conversion to int32.
+ * Computed in f64, two elements per f64x2, and every step is exact or rounds exactly as the TypeScript
+ * reference (src/engine/kernels/elementwise.ts) does: v = x·m is exact (|x·m| < 2^53; |m| ≤ 2^22 − 1, checked by
+ * the caller), and so is v·2^−s (a power of two, no underflow; with a constant m it is formed as x·(m·2^−s),
+ * the same exact value). y = v·2^−s + copysign(1/2, v) (copysign(0, v) for s = 0) has magnitude
+ * (|v| + 2^(s−1))·2^−s rounded once — the same double the reference forms as (|v| + half)·2^−s, since scaling
+ * by a power of two commutes with rounding — and that rounding never crosses an integer (2^53 is a multiple of
+ * 2^s, s ≤ 52), so truncating y toward zero gives sign(v)·floor((|v| + half)·2^−s) exactly. The clamp to the
+ * integers lo, hi commutes with the truncation; the result converts exactly to int32 (packI32).
  */
 export function requantI32(x: usize, n: i32, m: i32, mt: usize, s: i32, lo: i32, hi: i32, out: usize): void {
-  const half: f64 = s > 0 ? pow2(s - 1) : 0;
+  const half: f64 = s > 0 ? 0.5 : 0;
   const inv: f64 = pow2(-s);
   const halfv = f64x2.splat(half);
   const invv = f64x2.splat(inv);
   const lov = f64x2.splat(<f64>lo);
   const hiv = f64x2.splat(<f64>hi);
-  const mv = f64x2.splat(<f64>m);
+  const mv = f64x2.splat(<f64>m * inv);
   const sign = signMask();
   const n4 = n & ~3;
   let i = 0;
-  for (; i < n4; i += 4) {
-    const o = <usize>i << 2;
-    const xv = v128.load(x + o);
-    let m0 = mv;
-    let m1 = mv;
-    if (mt != 0) {
-      const mm = v128.load(mt + o);
-      m0 = f64x2.convert_low_i32x4_s(mm);
-      m1 = f64x2.convert_low_i32x4_s(v128.shuffle<i64>(mm, mm, 1, 1));
+  if (mt == 0) {
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      const xv = v128.load(x + o);
+      const y0 = f64x2.mul(f64x2.convert_low_i32x4_s(xv), mv);
+      const y1 = f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i64>(xv, xv, 1, 1)), mv);
+      const q0 = f64x2.trunc(f64x2.add(y0, v128.or(v128.and(y0, sign), halfv)));
+      const q1 = f64x2.trunc(f64x2.add(y1, v128.or(v128.and(y1, sign), halfv)));
+      v128.store(out + o, packI32(f64x2.pmin(f64x2.pmax(q0, lov), hiv), f64x2.pmin(f64x2.pmax(q1, lov), hiv)));
     }
-    const v0 = f64x2.mul(f64x2.convert_low_i32x4_s(xv), m0);
-    const v1 = f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i64>(xv, xv, 1, 1)), m1);
-    const q0 = f64x2.floor(f64x2.mul(f64x2.add(f64x2.abs(v0), halfv), invv));
-    const q1 = f64x2.floor(f64x2.mul(f64x2.add(f64x2.abs(v1), halfv), invv));
-    const r0 = f64x2.pmin(f64x2.pmax(v128.or(q0, v128.and(v0, sign)), lov), hiv);
-    const r1 = f64x2.pmin(f64x2.pmax(v128.or(q1, v128.and(v1, sign)), lov), hiv);
-    v128.store(out + o, v128.shuffle<i64>(i32x4.trunc_sat_f64x2_s_zero(r0), i32x4.trunc_sat_f64x2_s_zero(r1), 0, 2));
+  } else {
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      const xv = v128.load(x + o);
+      const mm = v128.load(mt + o);
+      const y0 = f64x2.mul(f64x2.mul(f64x2.convert_low_i32x4_s(xv), f64x2.convert_low_i32x4_s(mm)), invv);
+      const y1 = f64x2.mul(f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i64>(xv, xv, 1, 1)), f64x2.convert_low_i32x4_s(v128.shuffle<i64>(mm, mm, 1, 1))), invv);
+      const q0 = f64x2.trunc(f64x2.add(y0, v128.or(v128.and(y0, sign), halfv)));
+      const q1 = f64x2.trunc(f64x2.add(y1, v128.or(v128.and(y1, sign), halfv)));
+      v128.store(out + o, packI32(f64x2.pmin(f64x2.pmax(q0, lov), hiv), f64x2.pmin(f64x2.pmax(q1, lov), hiv)));
+    }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    const v = <f64>load<i32>(x + o) * <f64>(mt != 0 ? load<i32>(mt + o) : m);
-    let r = Math.floor((Math.abs(v) + half) * inv);
-    if (v < 0) r = -r;
+    const y = <f64>load<i32>(x + o) * <f64>(mt != 0 ? load<i32>(mt + o) : m) * inv;
+    let r = Math.trunc(y + (y < 0 ? -half : half));
     if (r < <f64>lo) r = <f64>lo;
     if (r > <f64>hi) r = <f64>hi;
     store<i32>(out + o, <i32>r);
@@ -459,6 +480,21 @@ export function muldivI32(a: usize, n: i32, g: usize, glen: i32, m: i32, b: usiz
   }
 }
 
+/** x8[c] = low 8 bits of x[c] (int32 at `x`) for c < n: what an Int8Array store does. */
+// @ts-ignore: decorator
+@inline
+function narrowI32(x: usize, n: i32, x8: usize): void {
+  const n16 = n & ~15;
+  let c = 0;
+  for (; c < n16; c += 16) {
+    const o = <usize>c;
+    const lo = i8x16.shuffle(v128.load(x + (o << 2)), v128.load(x + (o << 2), 16), 0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0);
+    const hi = i8x16.shuffle(v128.load(x + (o << 2), 32), v128.load(x + (o << 2), 48), 0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0);
+    v128.store(x8 + o, v128.shuffle<i64>(lo, hi, 0, 2));
+  }
+  for (; c < n; c++) store<i8>(x8 + <usize>c, <i8>load<i32>(x + (<usize>c << 2)));
+}
+
 /**
  * The engine's matvec on int32 node values: x8[c] = low 8 bits of x[c] (int32 at `x`; the engine's inputs are
  * proven int8, so this is the value itself; an Int8Array store wraps the same way), then
@@ -466,15 +502,7 @@ export function muldivI32(a: usize, n: i32, g: usize, glen: i32, m: i32, b: usiz
  * `x8` is a scratch of at least cols bytes. One call instead of a JS narrowing loop, a copy and a JS bias loop.
  */
 export function matvecX32(w: usize, rows: i32, cols: i32, x: usize, x8: usize, bias: usize, out: usize): void {
-  const cols16 = cols & ~15;
-  let c = 0;
-  for (; c < cols16; c += 16) {
-    const o = <usize>c;
-    const lo = i8x16.shuffle(v128.load(x + (o << 2)), v128.load(x + (o << 2), 16), 0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0);
-    const hi = i8x16.shuffle(v128.load(x + (o << 2), 32), v128.load(x + (o << 2), 48), 0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0);
-    v128.store(x8 + o, v128.shuffle<i64>(lo, hi, 0, 2));
-  }
-  for (; c < cols; c++) store<i8>(x8 + <usize>c, <i8>load<i32>(x + (<usize>c << 2)));
+  narrowI32(x, cols, x8);
   matvecStrided(w, rows, cols, <usize>cols, x8, out);
   if (bias != 0) {
     const rows4 = rows & ~3;
@@ -486,6 +514,304 @@ export function matvecX32(w: usize, rows: i32, cols: i32, x: usize, x8: usize, b
     for (; r < rows; r++) {
       const o = <usize>r << 2;
       store<i32>(out + o, load<i32>(out + o) + load<i32>(bias + o));
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ step programs
+//
+// A whole step of the engine in one call (docs/kernels.md "Whole-step programs"): the runner lays out, once per
+// model, one 64-byte record per node (src/engine/kernels/step-program.ts encodes them; the word layout below must
+// match it) and `runProgram` executes records [first, end) in order. Every op here computes exactly what its
+// TypeScript definition in src/engine/ops/ computes (engine.md §3) on the int32 node values resident in this
+// memory; step-program.test.ts checks it against the reference runner. Source ops (token, position, random,
+// seeded, vector) are not here: the runner writes their values before the call.
+//
+// Program block: 16 header words (0: magic, 1: node count, 2: reserved, 3: int8 scratch offset of at least the
+// largest node size + 16 bytes), then per node 16 words:
+//   0 op code · 1 size n · 2 out · 3 a · 4 b · 5 c (byte offsets of int32 node values; 0 = absent)
+//   6 w0 · 7 w1 (byte offsets of resident weights: matrix / KV cache, requant multipliers, muldiv gains, bias,
+//   gather and lut tables; 0 = absent) · 8 size(a) · 9 size(b) · 10..15 p0..p5
+
+/** clamp(v, lo, hi) in f64 for both lanes, then the exact int32 conversion, low two lanes of the result. */
+// @ts-ignore: decorator
+@inline
+function clampToI32x2(v: v128, lov: v128, hiv: v128): v128 {
+  return i32x4.trunc_sat_f64x2_s_zero(f64x2.pmin(f64x2.pmax(v, lov), hiv));
+}
+
+/**
+ * add (kind 0), sub (1), max2 (2) of four int32 lanes, clamped to [lo, hi] (i32x4 lanes of the result).
+ * a ± b is formed exactly in f64 (|a ± b| < 2^32), as the TypeScript reference forms it in doubles, so a sum
+ * outside int32 is clamped, never wrapped; max2 cannot overflow and stays in i32x4.
+ */
+// @ts-ignore: decorator
+@inline
+function binary4(kind: i32, av: v128, bv: v128, lov: v128, hiv: v128, loi: v128, hii: v128): v128 {
+  if (kind == 2) return i32x4.min_s(i32x4.max_s(i32x4.max_s(av, bv), loi), hii);
+  const a0 = f64x2.convert_low_i32x4_s(av);
+  const a1 = f64x2.convert_low_i32x4_s(v128.shuffle<i64>(av, av, 1, 1));
+  const b0 = f64x2.convert_low_i32x4_s(bv);
+  const b1 = f64x2.convert_low_i32x4_s(v128.shuffle<i64>(bv, bv, 1, 1));
+  const r0 = kind == 0 ? f64x2.add(a0, b0) : f64x2.sub(a0, b0);
+  const r1 = kind == 0 ? f64x2.add(a1, b1) : f64x2.sub(a1, b1);
+  return v128.shuffle<i64>(clampToI32x2(r0, lov, hiv), clampToI32x2(r1, lov, hiv), 0, 2);
+}
+
+// @ts-ignore: decorator
+@inline
+function binary1(kind: i32, a: i32, b: i32, lo: i32, hi: i32): i32 {
+  let r: i64 = kind == 0 ? <i64>a + <i64>b : kind == 1 ? <i64>a - <i64>b : <i64>(a > b ? a : b);
+  if (r < <i64>lo) r = <i64>lo;
+  if (r > <i64>hi) r = <i64>hi;
+  return <i32>r;
+}
+
+/**
+ * add / sub / max2 over n elements with b broadcast: element i reads b[floor(i / bdiv) mod nb] (engine.md §2).
+ * Same position (bdiv = 1, nb = n) runs 4 lanes at a time; otherwise runs of bdiv elements share one b value
+ * (one run of n when nb = 1).
+ */
+function binaryOp(kind: i32, a: usize, b: usize, n: i32, nb: i32, bdiv: i32, lo: i32, hi: i32, out: usize): void {
+  const lov = f64x2.splat(<f64>lo);
+  const hiv = f64x2.splat(<f64>hi);
+  const loi = i32x4.splat(lo);
+  const hii = i32x4.splat(hi);
+  if (bdiv == 1 && nb == n) {
+    const n4 = n & ~3;
+    let i = 0;
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(out + o, binary4(kind, v128.load(a + o), v128.load(b + o), lov, hiv, loi, hii));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<i32>(out + o, binary1(kind, load<i32>(a + o), load<i32>(b + o), lo, hi));
+    }
+    return;
+  }
+  const run = nb == 1 ? n : bdiv;
+  let i = 0;
+  let bi = 0;
+  while (i < n) {
+    const bs = load<i32>(b + (<usize>bi << 2));
+    if (++bi == nb) bi = 0;
+    const end = run < n - i ? i + run : n;
+    const bv = i32x4.splat(bs);
+    for (; i + 4 <= end; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(out + o, binary4(kind, v128.load(a + o), bv, lov, hiv, loi, hii));
+    }
+    for (; i < end; i++) {
+      const o = <usize>i << 2;
+      store<i32>(out + o, binary1(kind, load<i32>(a + o), bs, lo, hi));
+    }
+  }
+}
+
+/** out[r] = Σ_{c<C} a[rC + c] · b[rC + c] (dot) or Σ a[rC + c] (reduce_sum, b = 0), int32 wrapping. */
+function rowSums(a: usize, b: usize, rows: i32, C: i32, out: usize): void {
+  const C4 = C & ~3;
+  for (let r = 0; r < rows; r++) {
+    const base = <usize>r * <usize>C << 2;
+    let acc = i32x4.splat(0);
+    let c = 0;
+    if (b != 0) {
+      for (; c < C4; c += 4) {
+        const o = base + (<usize>c << 2);
+        acc = i32x4.add(acc, i32x4.mul(v128.load(a + o), v128.load(b + o)));
+      }
+    } else {
+      for (; c < C4; c += 4) acc = i32x4.add(acc, v128.load(a + base + (<usize>c << 2)));
+    }
+    let s = hsum(acc);
+    for (; c < C; c++) {
+      const o = base + (<usize>c << 2);
+      s += b != 0 ? load<i32>(a + o) * load<i32>(b + o) : load<i32>(a + o);
+    }
+    store<i32>(out + (<usize>r << 2), s);
+  }
+}
+
+/** floor(√max(v, 0)) for 0 ≤ v < 2^53 exactly, as isqrtFloor in src/engine/ops/arith.ts. */
+function isqrtF(v: f64): i32 {
+  if (v <= 0) return 0;
+  let r = Math.floor(Math.sqrt(v));
+  while (r * r > v) r -= 1;
+  while ((r + 1) * (r + 1) <= v) r += 1;
+  return <i32>r;
+}
+
+/**
+ * Executes program records [first, end) for step t (= position t; attention reads KV rows 0..t and writes row t).
+ * Only records whose op code has its bit set run: codes 0–31 in maskLo, 32–63 in maskHi (−1, −1 = all; the
+ * benchmark re-runs a step with one op kind at a time to time it, which recomputes identical values).
+ */
+export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i32, maskHi: i32): void {
+  const x8 = <usize>load<i32>(prog, 12);
+  for (let k = first; k < end; k++) {
+    const r = prog + 64 + (<usize>k << 6);
+    const code = load<i32>(r);
+    if ((code < 32 ? (maskLo >>> code) & 1 : (maskHi >>> (code - 32)) & 1) == 0) continue;
+    const n = load<i32>(r, 4);
+    const out = <usize>load<i32>(r, 8);
+    const a = <usize>load<i32>(r, 12);
+    const b = <usize>load<i32>(r, 16);
+    const w0 = <usize>load<i32>(r, 24);
+    const na = load<i32>(r, 32);
+    const nb = load<i32>(r, 36);
+    const p0 = load<i32>(r, 40);
+    const p1 = load<i32>(r, 44);
+    const p2 = load<i32>(r, 48);
+    switch (code) {
+      case 10: // matvec: out = bias + W (n, na) @ int8(a)
+        matvecX32(w0, n, na, a, x8, <usize>load<i32>(r, 28), out);
+        break;
+      case 11: // dot: C = p0
+        rowSums(a, b, n, p0, out);
+        break;
+      case 12: { // gather: out[i] = E[a[0]·n + i], E int8
+        const base = w0 + <usize>(load<i32>(a) * n);
+        const n8 = n & ~7;
+        let i = 0;
+        for (; i < n8; i += 8) {
+          const v = v128.load8x8_s(base + <usize>i);
+          const o = out + (<usize>i << 2);
+          v128.store(o, i32x4.extend_low_i16x8_s(v));
+          v128.store(o, i32x4.extend_high_i16x8_s(v), 16);
+        }
+        for (; i < n; i++) store<i32>(out + (<usize>i << 2), <i32>load<i8>(base + <usize>i));
+        break;
+      }
+      case 20: { // attn_scores: KV row t = int8(b), q = int8(a), H = p0, mask = p1, stride C = n / H
+        narrowI32(b, nb, w0 + <usize>t * <usize>nb);
+        narrowI32(a, na, x8);
+        attnScoresI8(w0, t + 1, nb, p0, x8, out, n / p0, p1);
+        break;
+      }
+      case 21: { // attn_mix: KV row t = int8(b), p = int8(a) (H·C), H = p0
+        narrowI32(b, nb, w0 + <usize>t * <usize>nb);
+        narrowI32(a, na, x8);
+        attnMixI8(w0, t + 1, n, p0, x8, na / p0, out);
+        break;
+      }
+      case 30: // reduce_sum: C = p0
+        rowSums(a, 0, n, p0, out);
+        break;
+      case 31: { // reduce_max: C = p0, init −2^31
+        const C4 = p0 & ~3;
+        for (let row = 0; row < n; row++) {
+          const base = a + (<usize>row * <usize>p0 << 2);
+          let mv = i32x4.splat(i32.MIN_VALUE);
+          let c = 0;
+          for (; c < C4; c += 4) mv = i32x4.max_s(mv, v128.load(base + (<usize>c << 2)));
+          let m = max(max(i32x4.extract_lane(mv, 0), i32x4.extract_lane(mv, 1)), max(i32x4.extract_lane(mv, 2), i32x4.extract_lane(mv, 3)));
+          for (; c < p0; c++) {
+            const v = load<i32>(base + (<usize>c << 2));
+            if (v > m) m = v;
+          }
+          store<i32>(out + (<usize>row << 2), m);
+        }
+        break;
+      }
+      case 32: { // argmax: C = p0, ties -> lowest index
+        for (let row = 0; row < n; row++) {
+          const base = a + (<usize>row * <usize>p0 << 2);
+          let best = 0;
+          let bv = load<i32>(base);
+          for (let c = 1; c < p0; c++) {
+            const v = load<i32>(base + (<usize>c << 2));
+            if (v > bv) {
+              bv = v;
+              best = c;
+            }
+          }
+          store<i32>(out + (<usize>row << 2), best);
+        }
+        break;
+      }
+      case 33: { // count_le: C = p0, threshold b[r]
+        for (let row = 0; row < n; row++) {
+          const base = a + (<usize>row * <usize>p0 << 2);
+          const th = load<i32>(b + (<usize>row << 2));
+          let cnt = 0;
+          for (let c = 0; c < p0; c++) cnt += <i32>(load<i32>(base + (<usize>c << 2)) <= th);
+          store<i32>(out + (<usize>row << 2), cnt);
+        }
+        break;
+      }
+      case 34: { // scan_add: out[i] = (i mod C = 0 ? 0 : out[i−1]) + a[i], int32 wrapping
+        let s = 0;
+        let c = 0;
+        for (let i = 0; i < n; i++) {
+          if (c == 0) s = 0;
+          s += load<i32>(a + (<usize>i << 2));
+          store<i32>(out + (<usize>i << 2), s);
+          if (++c == p0) c = 0;
+        }
+        break;
+      }
+      case 40: // requant: m = p0 or M[i] at w0, s = p1, [lo, hi] = [p2, p3]
+        requantI32(a, n, p0, w0, p1, p2, load<i32>(r, 52), out);
+        break;
+      case 41: { // relu
+        const z = i32x4.splat(0);
+        const n4 = n & ~3;
+        let i = 0;
+        for (; i < n4; i += 4) {
+          const o = <usize>i << 2;
+          v128.store(out + o, i32x4.max_s(v128.load(a + o), z));
+        }
+        for (; i < n; i++) {
+          const v = load<i32>(a + (<usize>i << 2));
+          store<i32>(out + (<usize>i << 2), v > 0 ? v : 0);
+        }
+        break;
+      }
+      case 42: // lut: out[i] = T[a[i] + 128] (a proven int8; the index is kept inside the table regardless)
+        for (let i = 0; i < n; i++) {
+          const x = load<i32>(a + (<usize>i << 2));
+          store<i32>(out + (<usize>i << 2), load<i32>(w0 + (<usize>((x + 128) & 255) << 2)));
+        }
+        break;
+      case 43: // add: [lo, hi] = [p0, p1], bdiv = p2
+        binaryOp(0, a, b, n, nb, p2, p0, p1, out);
+        break;
+      case 44: // sub
+        binaryOp(1, a, b, n, nb, p2, p0, p1, out);
+        break;
+      case 45: // max2
+        binaryOp(2, a, b, n, nb, p2, p0, p1, out);
+        break;
+      case 46: // muldiv: [lo, hi] = [p0, p1], bdiv = p2, m = p3, gain length p4 (gain at w0), constant d = p5
+        muldivI32(a, n, w0, load<i32>(r, 56), load<i32>(r, 52), b, b != 0 ? nb : 0, p2, load<i32>(r, 60), p0, p1, out);
+        break;
+      case 47: // isqrt: floor(√(a + p0))
+        for (let i = 0; i < n; i++) store<i32>(out + (<usize>i << 2), isqrtF(<f64>load<i32>(a + (<usize>i << 2)) + <f64>p0));
+        break;
+      case 48: { // mod: Euclidean a mod b̂, bdiv = p0; b̂ ≤ 0 -> 0
+        let bi = 0;
+        let bk = 0;
+        for (let i = 0; i < n; i++) {
+          const m = load<i32>(b + (<usize>bi << 2));
+          let v = 0;
+          if (m > 0) {
+            v = load<i32>(a + (<usize>i << 2)) % m;
+            if (v < 0) v += m;
+          }
+          store<i32>(out + (<usize>i << 2), v);
+          if (++bk == p0) {
+            bk = 0;
+            if (++bi == nb) bi = 0;
+          }
+        }
+        break;
+      }
+      case 49: // select: c[0] ≠ 0 ? a : b
+        memory.copy(out, load<i32>(<usize>load<i32>(r, 20)) != 0 ? a : b, <usize>n << 2);
+        break;
+      default:
+        unreachable();
     }
   }
 }

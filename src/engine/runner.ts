@@ -17,6 +17,8 @@ import { BaseError } from '../common/errors.ts';
 import { keccak256 } from '../crypto/keccak.ts';
 import type { Kernels, ResidentVectors } from './kernels/kernels.ts';
 import { referenceKernels } from './kernels/kernels.ts';
+import { encodeProgram, opMask, PROGRAM_OP_CODES } from './kernels/step-program.ts';
+import type { ProgramRecord, StepProgram } from './kernels/step-program.ts';
 import type { LoadedModel } from './model-file.ts';
 import type { NodeViews, RunEnv, RunQuery } from './ops/op.ts';
 
@@ -36,11 +38,18 @@ export interface RunnerOptions {
   kernels: Kernels;
   /** Largest trace a run may materialise, in elements (4 bytes each). */
   maxTraceElements: number;
+  /**
+   * Op codes run inside the whole-step program when the kernels support programs (wasm); every other op runs on
+   * the per-node path between program segments. An empty set = the per-node path for everything (A/B runs);
+   * a subset exercises the fallback (tests).
+   */
+  programOps: ReadonlySet<number>;
 }
 
 export const DEFAULTS: RunnerOptions = {
   kernels: referenceKernels,
   maxTraceElements: 1 << 28, // 256 Mi elements = 1 GiB: beyond that a dispute should re-run in pieces
+  programOps: PROGRAM_OP_CODES, // every op assembly/kernels.ts runProgram implements (all but the sources)
 };
 
 /**
@@ -51,6 +60,14 @@ export const DEFAULTS: RunnerOptions = {
 export interface OpProfiler {
   now(): number;
   record(node: number, elapsed: number): void;
+  /**
+   * Whole-step path only (wasm kernels): after each step the runner re-runs that step's program once per op
+   * kind with only that kind's nodes enabled, and once with none (`op` = ''), timing each call; re-running
+   * recomputes identical values (every op is a function of this step's inputs; the KV row t is rewritten with
+   * the same bytes), so results are unchanged. Without this method the program path records only the nodes it
+   * runs in JavaScript (the sources).
+   */
+  recordKind?(op: string, elapsed: number): void;
 }
 
 export interface RunOptions {
@@ -154,6 +171,18 @@ export class Runner {
   private readonly residentWeights: { node: number; field: 'w0' | 'w1'; index: number; dtype: 'i32' | 'i8' }[] = [];
   private valuesA: Int32Array[] = [];
   private valuesB: Int32Array[] = [];
+  /**
+   * The whole-step program (kernels with `programs`, i.e. wasm): every non-source node in graph order as one
+   * record, run in one call per step on the values in valuesA (a single value set: see run()). null = per-node
+   * path (the reference kernels).
+   */
+  private readonly program: StepProgram | null = null;
+  /** Source nodes (run in JavaScript before each step's program). */
+  private readonly sourceIds: number[] = [];
+  /** The rest in graph order: wasm record ranges [first, end) and nodes kept on the per-node path (js ≥ 0). */
+  private readonly segments: { first: number; end: number; js: number }[] = [];
+  /** Op kinds in the program with their masks (profiling re-runs). */
+  private readonly programKinds: { op: string; mask: [number, number] }[] = [];
 
   constructor(model: LoadedModel, options: Partial<RunnerOptions> = {}) {
     this.model = model;
@@ -208,10 +237,47 @@ export class Runner {
       };
       if (n.op === 'requant' || n.op === 'muldiv') add('w0', v.w0);
       if (n.op === 'matvec') add('w1', v.w1);
+      // The whole-step program reads the embedding and lookup tables in place too.
+      if (kernels.programs && this.options.programOps.size > 0 && (n.op === 'gather' || n.op === 'lut')) add('w0', v.w0);
     });
     this.vectors = kernels.createVectors(lengths32, lengths8);
     this.residentWeights.forEach((r, i) => (r.dtype === 'i32' ? this.vectors.int32 : this.vectors.int8)[r.index]!.set(sources[i]!));
     this.bindVectors(N);
+    if (kernels.programs && model.layout.defs.some((d) => this.options.programOps.has(d.code))) {
+      this.program = this.buildProgram(kernels.programs);
+      // Allocating the program may have grown the memory: re-make the views.
+      if (this.vectors.refresh()) this.bindVectors();
+    }
+  }
+
+  /** Encodes every non-source node the program can run as a record (step-program.ts); plans the step. */
+  private buildProgram(programs: NonNullable<Kernels['programs']>): StepProgram {
+    const { nodes } = this.model;
+    const records: ProgramRecord[] = [];
+    const at = (id: number): number => (id >= 0 ? programs.offsetOf(this.valuesA[id]!) : 0);
+    const kinds = new Map<string, number>();
+    nodes.forEach((n, id) => {
+      const def = this.model.layout.defs[id]!;
+      if (def.kind === 'source') {
+        this.sourceIds.push(id);
+        return;
+      }
+      if (!PROGRAM_OP_CODES.has(def.code) || !this.options.programOps.has(def.code)) {
+        this.segments.push({ first: 0, end: 0, js: id });
+        return;
+      }
+      const v = this.views[id]!;
+      const w0 = v.matrix ? programs.matrixOffset(v.matrix) : v.w0 ? programs.offsetOf(v.w0) : 0;
+      const w1 = v.w1 ? programs.offsetOf(v.w1) : 0;
+      const size = (i: number) => (i >= 0 ? nodes[i]!.size : 0);
+      records.push({ code: def.code, size: n.size, out: at(id), a: at(n.a), b: at(n.b), c: at(n.c), w0, w1, sizeA: size(n.a), sizeB: size(n.b), p: n.p.slice(0, 6) });
+      kinds.set(n.op, def.code);
+      const last = this.segments[this.segments.length - 1];
+      if (last !== undefined && last.js < 0) last.end = records.length;
+      else this.segments.push({ first: records.length - 1, end: records.length, js: -1 });
+    });
+    for (const [op, code] of kinds) this.programKinds.push({ op, mask: opMask([code]) });
+    return programs.createProgram(encodeProgram(records), Math.max(1, ...nodes.map((n) => n.size)));
   }
 
   /** Points the value sets and the resident weight views at the current views of `vectors`. */
@@ -221,8 +287,14 @@ export class Runner {
     for (const r of this.residentWeights) this.views[r.node]![r.field] = (r.dtype === 'i32' ? this.vectors.int32 : this.vectors.int8)[r.index]!;
   }
 
+  /** Whether runs take the whole-step path (a program in the kernels' memory; else the per-node path). */
+  get wholeStep(): boolean {
+    return this.program !== null;
+  }
+
   /** Frees the kernels' resident matrices and vectors. */
   close(): void {
+    this.program?.free();
     for (const v of this.views) v.matrix?.free();
     this.vectors.free();
   }
@@ -240,20 +312,49 @@ export class Runner {
       if (elements > this.options.maxTraceElements) throw new TraceTooLargeError(elements, this.options.maxTraceElements);
       trace = new Int32Array(elements);
     }
+    const program = this.program;
+    // The per-node path keeps the KV-history copies (hist) and zeroes both value sets. The whole-step path needs
+    // neither: no op reads hist (attention reads its resident KV matrix), and every value is written at step t
+    // before anything reads it (the token source reads the previous step's output only from t = P on).
     const hist: (Int32Array | null)[] = nodes.map(() => null);
-    for (const h of layout.historyNodes) hist[h] = new Int32Array(C * nodes[h]!.size);
+    if (program === null) for (const h of layout.historyNodes) hist[h] = new Int32Array(C * nodes[h]!.size);
     // Another runner on the same kernels may have grown their memory since the last run: re-bind the views.
     if (this.vectors.refresh()) this.bindVectors();
     let cur = this.valuesA;
     let prev = this.valuesB;
-    for (const v of cur) v.fill(0);
-    for (const v of prev) v.fill(0);
+    if (program === null) {
+      for (const v of cur) v.fill(0);
+      for (const v of prev) v.fill(0);
+    }
     const env: RunEnv = { t: 0, vals: cur, prev: null, hist, views: this.views, query, kernels: this.options.kernels, scratch8: this.scratch8 };
     const out: number[] = [];
     const eos = layout.tokenizer?.eosId ?? -1;
     let steps = 0;
     const profiler = options.profiler ?? null;
     for (let t = 0; t < maxSteps; t++) {
+      if (program !== null) {
+        // Whole-step path: one value set (cur). The token source reads the output node "at step t − 1" — still
+        // in cur, since that node comes later in the graph and has not run yet at step t — so prev = cur.
+        env.t = t;
+        env.prev = t > 0 ? cur : null;
+        this.runProgramStep(program, env, cur, t, profiler);
+        if (trace) for (let id = 0; id < nodes.length; id++) trace.set(cur[id]!, t * layout.stepElements + layout.offsets[id]!);
+        if (this.vectors.refresh()) {
+          this.bindVectors();
+          throw new KernelMemoryMovedError(t);
+        }
+        steps = t + 1;
+        if (meta.task === 'classify') {
+          out.push(...cur[meta.outputNode]!);
+          break;
+        }
+        if (t >= P - 1) {
+          const tok = cur[meta.outputNode]![0]!;
+          out.push(tok);
+          if (out.length >= maxTokens || tok === eos) break;
+        }
+        continue;
+      }
       env.t = t;
       env.vals = cur;
       for (let id = 0; id < nodes.length; id++) {
@@ -296,6 +397,39 @@ export class Runner {
       promptLength: P,
       trace: trace ? trace.subarray(0, steps * layout.stepElements) : null,
     };
+  }
+
+  /**
+   * One step on the whole-step path: the source nodes in JavaScript (they read only the query, t and the
+   * previous token), then the program — one wasm call per segment (one in all when every op is ported).
+   */
+  private runProgramStep(program: StepProgram, env: RunEnv, cur: Int32Array[], t: number, profiler: OpProfiler | null): void {
+    const { nodes, layout } = this.model;
+    for (const id of this.sourceIds) {
+      if (profiler === null) layout.defs[id]!.run(env, id, nodes[id]!, cur[id]!);
+      else {
+        const t0 = profiler.now();
+        layout.defs[id]!.run(env, id, nodes[id]!, cur[id]!);
+        profiler.record(id, profiler.now() - t0);
+      }
+    }
+    for (const seg of this.segments) {
+      if (seg.js < 0) program.run(seg.first, seg.end, t, -1, -1);
+      else if (profiler === null) layout.defs[seg.js]!.run(env, seg.js, nodes[seg.js]!, cur[seg.js]!);
+      else {
+        const t0 = profiler.now();
+        layout.defs[seg.js]!.run(env, seg.js, nodes[seg.js]!, cur[seg.js]!);
+        profiler.record(seg.js, profiler.now() - t0);
+      }
+    }
+    if (profiler?.recordKind) {
+      // Time each op kind alone (and an empty pass: the calls' own cost) by re-running the step's program.
+      for (const { op, mask } of [...this.programKinds, { op: '', mask: [0, 0] as [number, number] }]) {
+        const t0 = profiler.now();
+        for (const seg of this.segments) if (seg.js < 0) program.run(seg.first, seg.end, t, mask[0], mask[1]);
+        profiler.recordKind(op, profiler.now() - t0);
+      }
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import { MAX_MATRIX_ELEMENTS, MAX_MATVEC_COLS, MAX_MATVEC_ROWS, matvecInt8Refere
 import { attnMixInt8Reference, attnScoresInt8Reference, dotInt8RowsReference, weightedSumInt8ColsReference } from './attention.ts';
 import { muldivReference, requantReference } from './elementwise.ts';
 import type { MuldivParams, RequantParams } from './elementwise.ts';
+import type { ProgramSupport } from './step-program.ts';
 
 /** An int8 matrix (rows, cols), row-major, owned by one Kernels instance. */
 export interface Int8MatrixHandle {
@@ -90,6 +91,11 @@ export interface Kernels {
    * mod b.length] or p.d), p.lo, p.hi), g absent = 1 (engine.md §3.5; elementwise.ts).
    */
   muldiv(a: Int32Array, b: Int32Array | null, g: Int8Array | null, p: MuldivParams, out: Int32Array): void;
+  /**
+   * Whole-step programs (step-program.ts): present on the wasm kernels, absent on the reference, whose runner
+   * therefore keeps the per-node path (the specification).
+   */
+  readonly programs?: ProgramSupport;
 }
 
 /** Checks (rows, cols) of a new matrix. */

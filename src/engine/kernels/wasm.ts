@@ -20,6 +20,8 @@ import { webAssembly } from './wasm-api.ts';
 import type { WasmMemory, WasmModule } from './wasm-api.ts';
 import { checkMatrixShape, checkRowCount, checkVectorLengths, checkWriteRows } from './kernels.ts';
 import type { Int8MatrixHandle, Kernels, ResidentVectors } from './kernels.ts';
+import { PROGRAM_HEADER_WORDS, PROGRAM_MAGIC, PROGRAM_RECORD_WORDS } from './step-program.ts';
+import type { ProgramSupport, StepProgram } from './step-program.ts';
 import { checkDimension } from './errors.ts';
 
 interface KernelExports {
@@ -32,6 +34,7 @@ interface KernelExports {
   requantI32(x: number, n: number, m: number, mt: number, s: number, lo: number, hi: number, out: number): void;
   muldivI32(a: number, n: number, g: number, glen: number, m: number, b: number, bs: number, bdiv: number, d: number, lo: number, hi: number, out: number): void;
   matvecX32(w: number, rows: number, cols: number, x: number, x8: number, bias: number, out: number): void;
+  runProgram(prog: number, first: number, end: number, t: number, maskLo: number, maskHi: number): void;
 }
 
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
@@ -137,6 +140,39 @@ class WasmVectors implements ResidentVectors {
   }
 }
 
+/** A whole-step program in one heap block: the words, then the int8 scratch. */
+class WasmProgram implements StepProgram {
+  readonly owner: WasmKernels;
+  readonly length: number;
+  #ptr: number;
+  readonly #run: KernelExports['runProgram'];
+
+  constructor(owner: WasmKernels, words: Int32Array, scratchBytes: number, run: KernelExports['runProgram']) {
+    this.owner = owner;
+    this.length = words[1]!;
+    this.#run = run;
+    const bytes = align16(words.length * 4);
+    this.#ptr = owner.heap.alloc(bytes + scratchBytes);
+    const heap = owner.heapI8();
+    new Int32Array(heap.buffer, this.#ptr, words.length).set(words);
+    new Int32Array(heap.buffer, this.#ptr + 12, 1)[0] = this.#ptr + bytes; // header word 3: the scratch offset
+  }
+
+  run(first: number, end: number, t: number, maskLo: number, maskHi: number): void {
+    // Hot path (once per step): the range check is the only guard; records were validated when encoded.
+    if (this.#ptr < 0 || !(first >= 0 && first <= end && end <= this.length)) {
+      throw new KernelShapeError({ kernel: 'runProgram', argument: 'range', expected: `a live program and 0 ≤ first ≤ end ≤ ${this.length}`, actual: `[${first}, ${end})${this.#ptr < 0 ? ' on a freed program' : ''}` });
+    }
+    this.#run(this.#ptr, first, end, t, maskLo, maskHi);
+  }
+
+  free(): void {
+    if (this.#ptr < 0) return;
+    this.owner.heap.free(this.#ptr);
+    this.#ptr = -1;
+  }
+}
+
 class WasmKernels implements Kernels {
   readonly name = 'wasm-simd';
   readonly heap: WasmHeap;
@@ -150,9 +186,27 @@ class WasmKernels implements Kernels {
   #scratch = -1; // offset of the scratch block (vector in, result out)
   #scratchBytes = 0;
 
+  readonly programs: ProgramSupport;
+
   constructor(exports: KernelExports) {
     this.#exports = exports;
     this.heap = new WasmHeap(exports.memory, exports.heapBase());
+    this.programs = {
+      offsetOf: (view) => {
+        this.#refresh();
+        const at = this.#at(view);
+        if (at < 0) throw new KernelShapeError({ kernel: 'programs', argument: 'view', expected: 'a view of this instance\'s ResidentVectors', actual: view.constructor.name });
+        return at;
+      },
+      matrixOffset: (m) => this.live(m),
+      createProgram: (words, scratchBytes) => {
+        if (words.length < PROGRAM_HEADER_WORDS || words[0] !== PROGRAM_MAGIC || words.length !== PROGRAM_HEADER_WORDS + PROGRAM_RECORD_WORDS * words[1]!) {
+          throw new KernelShapeError({ kernel: 'createProgram', argument: 'words', expected: 'an encodeProgram() result', actual: `length ${words.length}` });
+        }
+        checkDimension('createProgram', 'scratchBytes', scratchBytes, 0, 2 ** 31);
+        return new WasmProgram(this, words, align16(scratchBytes) + 16, exports.runProgram);
+      },
+    };
   }
 
   /** Int8 view of the whole memory (refreshed after the memory grows). */

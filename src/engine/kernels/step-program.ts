@@ -1,0 +1,92 @@
+/**
+ * Whole-step programs (whitepaper §2.2.6; docs/kernels.md "Whole-step programs"): a model's non-source nodes
+ * encoded once as fixed 64-byte records in the wasm kernels' memory, so that `runProgram` (assembly/kernels.ts)
+ * executes a whole step of the engine in one JS → wasm call instead of one call per node. The record layout here
+ * and the reader in assembly/kernels.ts must agree word for word.
+ *
+ *   header (16 int32 words): 0 magic · 1 record count · 2 reserved (0) · 3 int8 scratch offset (set by the kernels)
+ *   record (16 int32 words): 0 op code · 1 size · 2 out · 3 a · 4 b · 5 c (byte offsets of the nodes' int32 values,
+ *     0 = absent) · 6 w0 · 7 w1 (byte offsets of resident weights, 0 = absent) · 8 size(a) · 9 size(b) ·
+ *     10..15 p0..p5 (the node's params; p6, p7 are unused by every program op)
+ *
+ * Every op of engine.md §3 except the sources (token, vector, position, random, seeded: values from the query,
+ * written by the runner before the call) runs in wasm, bit-identical to its TypeScript definition
+ * (step-program.test.ts); `PROGRAM_OP_CODES` lists them, and the runner keeps any other op on its per-node path.
+ */
+import { KernelShapeError } from './errors.ts';
+import type { Int8MatrixHandle } from './kernels.ts';
+
+export const PROGRAM_MAGIC = 0x48535031; // 'HSP1'
+export const PROGRAM_HEADER_WORDS = 16;
+export const PROGRAM_RECORD_WORDS = 16;
+
+/** Op codes (engine.md §3) that `runProgram` executes. */
+export const PROGRAM_OP_CODES: ReadonlySet<number> = new Set([10, 11, 12, 20, 21, 30, 31, 32, 33, 34, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49]);
+
+/** The matmul op codes: matvec, attn_scores, attn_mix (the benchmark's "matmul" group). */
+export const MATMUL_OP_CODES: readonly number[] = [10, 20, 21];
+
+/** One record: resolved byte offsets (0 = absent) and the node's params. */
+export interface ProgramRecord {
+  code: number;
+  size: number;
+  out: number;
+  a: number;
+  b: number;
+  c: number;
+  w0: number;
+  w1: number;
+  sizeA: number;
+  sizeB: number;
+  /** p0..p5. */
+  p: readonly number[];
+}
+
+/** The program's words (header + records). The scratch offset (word 3) is filled in by `createProgram`. */
+export function encodeProgram(records: readonly ProgramRecord[]): Int32Array {
+  const words = new Int32Array(PROGRAM_HEADER_WORDS + PROGRAM_RECORD_WORDS * records.length);
+  words[0] = PROGRAM_MAGIC;
+  words[1] = records.length;
+  records.forEach((r, k) => {
+    if (!PROGRAM_OP_CODES.has(r.code)) throw new KernelShapeError({ kernel: 'encodeProgram', argument: `record ${k} op code`, expected: 'a program op code', actual: String(r.code) });
+    const o = PROGRAM_HEADER_WORDS + PROGRAM_RECORD_WORDS * k;
+    words.set([r.code, r.size, r.out, r.a, r.b, r.c, r.w0, r.w1, r.sizeA, r.sizeB], o);
+    for (let i = 0; i < 6; i++) words[o + 10 + i] = r.p[i] ?? 0;
+  });
+  return words;
+}
+
+/** [maskLo, maskHi] selecting the given op codes (all < 64); `null` = every op. */
+export function opMask(codes: Iterable<number> | null): [number, number] {
+  if (codes === null) return [-1, -1];
+  let lo = 0;
+  let hi = 0;
+  for (const c of codes) {
+    if (c < 32) lo |= 1 << c;
+    else hi |= 1 << (c - 32);
+  }
+  return [lo, hi];
+}
+
+/** A program resident in a Kernels instance's memory. */
+export interface StepProgram {
+  /** Records in the program. */
+  readonly length: number;
+  /**
+   * Executes records [first, end) for step t, only those whose op code is in the mask (opMask; [-1, -1] = all).
+   * Reads and writes the resident values and KV caches the records point at; allocates nothing.
+   */
+  run(first: number, end: number, t: number, maskLo: number, maskHi: number): void;
+  /** Releases the program's memory. */
+  free(): void;
+}
+
+/** What a Kernels instance that can run whole-step programs offers (the wasm kernels; not the reference). */
+export interface ProgramSupport {
+  /** Byte offset of a view of this instance's ResidentVectors; throws KernelShapeError for any other array. */
+  offsetOf(view: Int32Array | Int8Array): number;
+  /** Byte offset of a live matrix handle of this instance. */
+  matrixOffset(m: Int8MatrixHandle): number;
+  /** Copies `words` (encodeProgram) into the memory with an int8 scratch of `scratchBytes` (≥ the largest node size). */
+  createProgram(words: Int32Array, scratchBytes: number): StepProgram;
+}
