@@ -6,6 +6,8 @@ import { GraphValidationError, ModelFormatError, ModelMetaError, NODE_RECORD_BYT
 import { tinyMlp, tinyTransformer } from './test-models.ts';
 import { runModel } from './runner.ts';
 import { GraphBuilder } from './builder.ts';
+import { runStateBytes } from './validate.ts';
+import type { Model } from './graph.ts';
 
 const tt = tinyTransformer();
 const ttBytes = encodeModelFile(tt);
@@ -119,4 +121,41 @@ test('random mutations and random bytes never crash the loader: a model or a Mod
     assert.throws(() => decodeModelFile(b), (e) => e instanceof ModelFormatError);
   }
   assert.ok(accepted < 400);
+});
+
+/**
+ * A decoder of a few hundred weight bytes whose attention caches are huge: scores (heads · C) requantised to int8
+ * are the v input of `mixes` attn_mix nodes, each with its own KV cache of C rows × heads · C bytes.
+ */
+function kvHeavyModel(mixes: number, heads: number): Model {
+  const C = 4096;
+  const g = new GraphBuilder({ name: 'kv-heavy', description: '', task: 'generate', contextLength: C, vocabSize: 4, vocab: ['<pad>', '<bos>', '<eos>', 'a'] });
+  const tok = g.token();
+  const q = g.gather(tok, new Int8Array(4 * heads).fill(1), 4, heads);
+  const s = g.requant(g.attnScores(q, q, heads, 0), { mul: 1, shift: 8 });
+  for (let i = 0; i < mixes; i++) g.attnMix(s, s, heads);
+  g.output(g.argmax(g.gather(tok, new Int8Array(12).fill(1), 4, 3), 3));
+  return g.toModel();
+}
+
+test('a file of a few KB asking for GiBs of KV cache, or KV / matvec rows past the kernels, is refused at load', () => {
+  const unlimited = { maxRunStateBytes: 2 ** 40 };
+  // 8 caches of 4096 × 126,976 bytes plus a 2 GiB int32 history: ~6 GB of run state from a 1.4 KB file.
+  const heavy = prepareModel(kvHeavyModel(8, 31), unlimited);
+  const bytes = encodeModelFile(heavy);
+  assert.ok(bytes.length < 4096);
+  assert.ok(runStateBytes(heavy.nodes, 4096, heavy.layout.historyNodes, heavy.layout.stepElements) > 2 ** 32);
+  assert.throws(() => decodeModelFile(bytes), (e) => e instanceof GraphValidationError && /KV caches/.test(e.message));
+  // The limit is a load option: raised explicitly, the same kind of file loads.
+  const one = encodeModelFile(prepareModel(kvHeavyModel(1, 31), unlimited));
+  assert.equal(decodeModelFile(one, unlimited).nodes.length, 7);
+  assert.throws(() => decodeModelFile(one), GraphValidationError);
+  // A KV row wider than the kernels' 131,071 columns (64 heads · 4096 = 262,144) is refused whatever the budget.
+  assert.throws(() => prepareModel(kvHeavyModel(1, 64), unlimited), (e) => e instanceof GraphValidationError && /KV cache row/.test(e.message));
+  // An all-zero matvec passes the range proof at any width; the loader still bounds a row at 131,071 links.
+  const g = new GraphBuilder({ name: 'wide', description: '', task: 'classify', contextLength: 1, vocabSize: 1 });
+  g.output(g.matvec(g.vector(131_072), new Int8Array(131_072), 1));
+  assert.throws(() => g.build(), (e) => e instanceof GraphValidationError && /columns of a matvec row/.test(e.message));
+  // The test models are far below the limit.
+  assert.ok(runStateBytes(tt.nodes, tt.meta.contextLength, tt.layout.historyNodes, tt.layout.stepElements) < 1 << 20);
 });

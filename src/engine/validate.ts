@@ -20,6 +20,12 @@ export interface GraphLimits {
   maxStepElements: number;
   /** Longest context (generate): attention rows hold one slot per position. */
   maxContextLength: number;
+  /**
+   * Most bytes of run state a model may ask for (`runStateBytes`): KV caches, their int32 histories and the two
+   * live value sets. Without it a file of a few KB (attention nodes need no weights) could make a run allocate
+   * hundreds of GiB; with it such a file is refused at load like any other malformed graph.
+   */
+  maxRunStateBytes: number;
 }
 
 export const GRAPH_LIMITS: GraphLimits = {
@@ -27,7 +33,23 @@ export const GRAPH_LIMITS: GraphLimits = {
   maxNodeSize: 1 << 24, // 16 Mi elements
   maxStepElements: 1 << 26, // 64 Mi elements per step
   maxContextLength: 4096, // positions
+  // 1 GiB, the same budget as the runner's largest trace: the int8 KV caches live in the kernels' 4 GiB wasm32
+  // memory beside the weights (≤ 1 GiB file) and the values (≤ 512 MiB), so the sum stays addressable, and a
+  // 24 GiB machine can hold several runs. A d 768, 12-layer decoder at context 1024 needs about 95 MiB.
+  maxRunStateBytes: 1 << 30,
 };
+
+/**
+ * Bytes of run state a validated graph needs (what the runner allocates besides the weights and the trace):
+ * every attention node's int8 KV cache (C rows × size(b)), every history node's int32 copy over the context
+ * (4 · C · size) and the two int32 value sets of a step (current and previous: 8 · stepElements).
+ */
+export function runStateBytes(nodes: readonly GraphNode[], contextLength: number, historyNodes: readonly number[], stepElements: number): number {
+  let bytes = 8 * stepElements;
+  for (const n of nodes) if (n.op === 'attn_scores' || n.op === 'attn_mix') bytes += contextLength * nodes[n.b]!.size;
+  for (const h of historyNodes) bytes += 4 * contextLength * nodes[h]!.size;
+  return bytes;
+}
 
 /** What validation proves and the runner needs. */
 export interface GraphLayout {
@@ -120,7 +142,12 @@ export function validateModel(model: Model, limits: GraphLimits = GRAPH_LIMITS):
   nodes.forEach((node, id) => {
     if (node.op === 'token' && node.p[1] !== meta.outputNode) throw new GraphValidationError(id, 'token', `token node p1 = ${node.p[1]} must be the output node ${meta.outputNode}`);
   });
-  return { ranges, offsets, stepElements, historyNodes: [...history].sort((a, b) => a - b), defs, tokenizer };
+  const historyNodes = [...history].sort((a, b) => a - b);
+  const state = runStateBytes(nodes, meta.contextLength, historyNodes, stepElements);
+  if (state > limits.maxRunStateBytes) {
+    throw new GraphValidationError(-1, '(graph)', `a run would need ${state} bytes of KV caches and live values, above the limit of ${limits.maxRunStateBytes}`);
+  }
+  return { ranges, offsets, stepElements, historyNodes, defs, tokenizer };
 }
 
 function checkStructure(node: GraphNode, id: number, def: OpDef, limits: GraphLimits): void {

@@ -17,9 +17,16 @@
  * 0..t−1 always hold this run's earlier steps; rows > t (from an earlier run) are never read.
  */
 import type { Int8MatrixHandle } from '../kernels/kernels.ts';
-import type { OpDef, RunEnv } from './op.ts';
+import type { CheckEnv, OpDef, RunEnv } from './op.ts';
 import { fail, inputRange, inputSize, int32Range, mulRange, requireInt8, requireParam, requireSize, sumRange, traceRef } from './op.ts';
 import { INT32_MAX, INT32_MIN } from './arith.ts';
+import { MAX_MATVEC_COLS } from '../kernels/matvec.ts';
+
+/** A KV cache row is one position of input b: at most the kernels' row width (engine.md §3.3). */
+function requireKvWidth(env: CheckEnv): void {
+  const width = inputSize(env, 'b');
+  if (width > MAX_MATVEC_COLS) fail(env, `input b has ${width} elements, above the ${MAX_MATVEC_COLS}-element KV cache row`);
+}
 
 /** The int32 values of an int8-proven node as an Int8Array view of `scratch` (no range check: the loader proved it). */
 function toInt8(values: Int32Array, scratch: Int8Array): Int8Array {
@@ -45,6 +52,7 @@ export const attnScoresOp: OpDef = {
     const mask = requireParam(env, 1, INT32_MIN, INT32_MAX, 'mask value');
     const n = inputSize(env, 'a');
     if (inputSize(env, 'b') !== n) fail(env, 'q and k differ in size');
+    requireKvWidth(env);
     if (n % H !== 0) fail(env, `q size ${n} is not a multiple of H = ${H}`);
     requireSize(env, H * env.meta.contextLength, 'H · contextLength');
     const r = sumRange(mulRange(inputRange(env, 'a'), inputRange(env, 'b')), n / H);
@@ -84,6 +92,7 @@ export const attnMixOp: OpDef = {
     const H = requireParam(env, 0, 1, 4096, 'heads H');
     const C = env.meta.contextLength;
     requireSize(env, inputSize(env, 'a') === H * C ? inputSize(env, 'b') : -1, 'size(v) with size(p) = H · contextLength');
+    requireKvWidth(env);
     if (env.node.size % H !== 0) fail(env, `v size ${env.node.size} is not a multiple of H = ${H}`);
     return int32Range(env, sumRange(mulRange(inputRange(env, 'a'), inputRange(env, 'b')), C));
   },

@@ -22,6 +22,7 @@ import {
   tensorI8,
   traceRef,
 } from './op.ts';
+import { MAX_MATVEC_COLS } from '../kernels/matvec.ts';
 
 const INT8 = { lo: -128, hi: 127 };
 
@@ -33,6 +34,8 @@ export const matvecOp: OpDef = {
   check(env) {
     requireInt8(env, 'a');
     const cols = inputSize(env, 'a');
+    // engine.md §3.5: L ≤ 131071 keeps any int8 row exact; all-zero weights would otherwise pass the range proof.
+    if (cols > MAX_MATVEC_COLS) fail(env, `input a has ${cols} elements, above the ${MAX_MATVEC_COLS} columns of a matvec row`);
     const w = tensorI8(env, 'w0', env.node.size * cols);
     let bias = { lo: 0, hi: 0 };
     if (env.node.w1 >= 0) bias = minMax(tensorI32(env, 'w1', env.node.size));
