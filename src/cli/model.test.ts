@@ -73,4 +73,10 @@ test('bad inputs: unknown model, too-long prompt, out-of-range element, bad flag
   assert.equal((await cli('run', 'tiny-transformer')).code, 2);
   assert.equal((await cli('run', 'tiny-transformer', '--prompt', 'a', '--seed', '-1')).code, 2);
   assert.equal((await cli('frobnicate')).code, 2);
+  // A directory (not named like a shipped model) is named as such, not as "no model".
+  const d = await cli('info', dir, '--json');
+  assert.equal(d.code, 1);
+  assert.equal(d.json.error.code, 'MODEL_FILE_UNREADABLE');
+  assert.match(d.err, /is a directory/);
+  assert.equal((await cli('info', join(dir, 'missing.hsm'), '--json')).json.error.code, 'MODEL_NOT_FOUND');
 });

@@ -57,6 +57,13 @@ function modelsDir(io: CliIo): string {
   return io.env[MODELS_DIR_ENV] ?? fileURLToPath(new URL('../../models/', import.meta.url));
 }
 
+/** The named path exists but cannot be read as a model file (a directory, no permission, an I/O error). */
+export class ModelFileReadError extends BaseError<{ path: string; reason: string }> {
+  constructor(path: string, reason: string) {
+    super('MODEL_FILE_UNREADABLE', `cannot read model file ${path}: ${reason}`, { details: { path, reason } });
+  }
+}
+
 async function shippedModels(io: CliIo): Promise<{ name: string; path: string }[]> {
   const dir = modelsDir(io);
   let files: string[];
@@ -72,9 +79,16 @@ async function shippedModels(io: CliIo): Promise<{ name: string; path: string }[
 }
 
 async function readModelFile(path: string): Promise<LoadedModel> {
-  const s = await stat(path);
-  if (s.size > FILE_DEFAULTS.maxFileBytes) throw new UsageError(`model file ${path} is ${s.size} bytes, above the ${FILE_DEFAULTS.maxFileBytes} limit`);
-  return decodeModelFile(new Uint8Array(await readFile(path)));
+  let bytes: Uint8Array;
+  try {
+    const s = await stat(path);
+    if (s.size > FILE_DEFAULTS.maxFileBytes) throw new UsageError(`model file ${path} is ${s.size} bytes, above the ${FILE_DEFAULTS.maxFileBytes} limit`);
+    bytes = new Uint8Array(await readFile(path));
+  } catch (error) {
+    if (error instanceof BaseError) throw error;
+    throw new ModelFileReadError(path, (error as NodeJS.ErrnoException).code ?? String(error));
+  }
+  return decodeModelFile(bytes);
 }
 
 /** Resolves <model>: an existing file, models/<name>.hsm, or a shipped model whose metadata name matches. */
@@ -92,7 +106,16 @@ export async function resolveModel(spec: string, io: CliIo): Promise<{ model: Lo
       // a broken shipped file does not hide the others
     }
   }
+  if (await isDirectory(asFile)) throw new ModelFileReadError(asFile, 'it is a directory, not a model file');
   throw new ModelNotFoundError(spec, modelsDir(io));
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 async function isFile(path: string): Promise<boolean> {
