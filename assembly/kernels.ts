@@ -363,6 +363,16 @@ function packI32(r0: v128, r1: v128): v128 {
  * integers lo, hi commutes with the truncation; the result converts exactly to int32 (packI32).
  */
 export function requantI32(x: usize, n: i32, m: i32, mt: usize, s: i32, lo: i32, hi: i32, out: usize): void {
+  requantCore(x, n, m, mt, s, lo, hi, out, true);
+}
+
+/**
+ * requantI32 with `clamp` false when the caller has proven that every unclamped result already lies in
+ * [lo, hi] (the whole-step program, from the loader's ranges): the clamp is then the identity and is skipped.
+ */
+// @ts-ignore: decorator
+@inline
+function requantCore(x: usize, n: i32, m: i32, mt: usize, s: i32, lo: i32, hi: i32, out: usize, clamp: bool): void {
   const half: f64 = s > 0 ? 0.5 : 0;
   const inv: f64 = pow2(-s);
   const halfv = f64x2.splat(half);
@@ -381,7 +391,7 @@ export function requantI32(x: usize, n: i32, m: i32, mt: usize, s: i32, lo: i32,
       const y1 = f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i64>(xv, xv, 1, 1)), mv);
       const q0 = f64x2.trunc(f64x2.add(y0, v128.or(v128.and(y0, sign), halfv)));
       const q1 = f64x2.trunc(f64x2.add(y1, v128.or(v128.and(y1, sign), halfv)));
-      v128.store(out + o, packI32(f64x2.pmin(f64x2.pmax(q0, lov), hiv), f64x2.pmin(f64x2.pmax(q1, lov), hiv)));
+      v128.store(out + o, clamp ? packI32(f64x2.pmin(f64x2.pmax(q0, lov), hiv), f64x2.pmin(f64x2.pmax(q1, lov), hiv)) : packI32(q0, q1));
     }
   } else {
     for (; i < n4; i += 4) {
@@ -392,7 +402,7 @@ export function requantI32(x: usize, n: i32, m: i32, mt: usize, s: i32, lo: i32,
       const y1 = f64x2.mul(f64x2.mul(f64x2.convert_low_i32x4_s(v128.shuffle<i64>(xv, xv, 1, 1)), f64x2.convert_low_i32x4_s(v128.shuffle<i64>(mm, mm, 1, 1))), invv);
       const q0 = f64x2.trunc(f64x2.add(y0, v128.or(v128.and(y0, sign), halfv)));
       const q1 = f64x2.trunc(f64x2.add(y1, v128.or(v128.and(y1, sign), halfv)));
-      v128.store(out + o, packI32(f64x2.pmin(f64x2.pmax(q0, lov), hiv), f64x2.pmin(f64x2.pmax(q1, lov), hiv)));
+      v128.store(out + o, clamp ? packI32(f64x2.pmin(f64x2.pmax(q0, lov), hiv), f64x2.pmin(f64x2.pmax(q1, lov), hiv)) : packI32(q0, q1));
     }
   }
   for (; i < n; i++) {
@@ -440,25 +450,26 @@ export function muldivI32(a: usize, n: i32, g: usize, glen: i32, m: i32, b: usiz
     const adv = f64x2.splat(ad);
     const botv = f64x2.splat(2 * ad);
     const dsign = den < 0 ? sign : i64x2.splat(0);
-    for (; i + 2 <= end; i += 2) {
+    for (; i + 4 <= end; i += 4) {
       const o = <usize>i << 2;
-      let av = f64x2.convert_low_i32x4_s(v128.load64_zero(a + o));
+      const ai = v128.load(a + o);
+      let a0 = f64x2.convert_low_i32x4_s(ai);
+      let a1 = f64x2.convert_low_i32x4_s(v128.shuffle<i64>(ai, ai, 1, 1));
       if (glen > 0) {
         const g0 = <f64>load<i8>(g + <usize>gk);
         if (++gk == glen) gk = 0;
         const g1 = <f64>load<i8>(g + <usize>gk);
         if (++gk == glen) gk = 0;
-        av = f64x2.mul(av, f64x2.replace_lane(f64x2.splat(g0), 1, g1));
+        const g2 = <f64>load<i8>(g + <usize>gk);
+        if (++gk == glen) gk = 0;
+        const g3 = <f64>load<i8>(g + <usize>gk);
+        if (++gk == glen) gk = 0;
+        a0 = f64x2.mul(a0, f64x2.replace_lane(f64x2.splat(g0), 1, g1));
+        a1 = f64x2.mul(a1, f64x2.replace_lane(f64x2.splat(g2), 1, g3));
       }
-      const num = f64x2.mul(av, mv);
-      const an = f64x2.abs(num);
-      const top = f64x2.add(f64x2.add(an, an), adv);
-      let q = f64x2.floor(f64x2.div(top, botv));
-      q = f64x2.sub(q, v128.and(f64x2.gt(f64x2.mul(q, botv), top), one));
-      const r = v128.or(q, v128.and(v128.xor(num, dsign), sign)); // sign(num)·sign(den) onto q ≥ 0
-      v128.store64_lane(out + o, i32x4.trunc_sat_f64x2_s_zero(f64x2.pmin(f64x2.pmax(r, lov), hiv)), 0);
+      v128.store(out + o, packI32(muldiv2(a0, mv, adv, botv, one, dsign, sign, lov, hiv), muldiv2(a1, mv, adv, botv, one, dsign, sign, lov, hiv)));
     }
-    if (i < end) {
+    for (; i < end; i++) {
       const o = <usize>i << 2;
       let gi: f64 = 1;
       if (glen > 0) {
@@ -475,9 +486,21 @@ export function muldivI32(a: usize, n: i32, g: usize, glen: i32, m: i32, b: usiz
       if (r < <f64>lo) r = <f64>lo;
       if (r > <f64>hi) r = <f64>hi;
       store<i32>(out + o, <i32>r);
-      i++;
     }
   }
+}
+
+/** Two muldiv lanes: clamp(roundDiv(a·m, den), lo, hi) as integer-valued f64 (see muldivI32). */
+// @ts-ignore: decorator
+@inline
+function muldiv2(av: v128, mv: v128, adv: v128, botv: v128, one: v128, dsign: v128, sign: v128, lov: v128, hiv: v128): v128 {
+  const num = f64x2.mul(av, mv);
+  const an = f64x2.abs(num);
+  const top = f64x2.add(f64x2.add(an, an), adv);
+  let q = f64x2.floor(f64x2.div(top, botv));
+  q = f64x2.sub(q, v128.and(f64x2.gt(f64x2.mul(q, botv), top), one));
+  const r = v128.or(q, v128.and(v128.xor(num, dsign), sign)); // sign(num)·sign(den) onto q ≥ 0
+  return f64x2.pmin(f64x2.pmax(r, lov), hiv);
 }
 
 /** x8[c] = low 8 bits of x[c] (int32 at `x`) for c < n: what an Int8Array store does. */
@@ -528,10 +551,10 @@ export function matvecX32(w: usize, rows: i32, cols: i32, x: usize, x8: usize, b
 // seeded, vector) are not here: the runner writes their values before the call.
 //
 // Program block: 16 header words (0: magic, 1: node count, 2: reserved, 3: int8 scratch offset of at least the
-// largest node size + 16 bytes), then per node 16 words:
+// largest node size + 16 bytes), then per node 32 words (128 bytes):
 //   0 op code · 1 size n · 2 out · 3 a · 4 b · 5 c (byte offsets of int32 node values; 0 = absent)
 //   6 w0 · 7 w1 (byte offsets of resident weights: matrix / KV cache, requant multipliers, muldiv gains, bias,
-//   gather and lut tables; 0 = absent) · 8 size(a) · 9 size(b) · 10..15 p0..p5
+//   gather and lut tables; 0 = absent) · 8 size(a) · 9 size(b) · 10..15 p0..p5 · 16 flags (FLAG_*) · 17..31 0
 
 /** clamp(v, lo, hi) in f64 for both lanes, then the exact int32 conversion, low two lanes of the result. */
 // @ts-ignore: decorator
@@ -568,10 +591,46 @@ function binary1(kind: i32, a: i32, b: i32, lo: i32, hi: i32): i32 {
 }
 
 /**
+ * add (kind 0) / sub (1) when the loader's ranges prove a ± b within int32 (then the wrapping i32 result is the
+ * exact one), clamped unless the ranges also prove a ± b within [lo, hi] (`clamp` false). Broadcast as binaryOp.
+ */
+// @ts-ignore: decorator
+@inline
+function binaryI32(kind: i32, a: usize, b: usize, n: i32, nb: i32, bdiv: i32, lo: i32, hi: i32, out: usize, clamp: bool): void {
+  const loi = i32x4.splat(lo);
+  const hii = i32x4.splat(hi);
+  const same = bdiv == 1 && nb == n;
+  const run = same ? n : nb == 1 ? n : bdiv;
+  let i = 0;
+  let bi = 0;
+  while (i < n) {
+    const bs = same ? 0 : load<i32>(b + (<usize>bi << 2));
+    if (++bi == nb) bi = 0;
+    const end = run < n - i ? i + run : n;
+    const bv = i32x4.splat(bs);
+    for (; i + 4 <= end; i += 4) {
+      const o = <usize>i << 2;
+      const bb = same ? v128.load(b + o) : bv;
+      const r = kind == 0 ? i32x4.add(v128.load(a + o), bb) : i32x4.sub(v128.load(a + o), bb);
+      v128.store(out + o, clamp ? i32x4.min_s(i32x4.max_s(r, loi), hii) : r);
+    }
+    for (; i < end; i++) {
+      const o = <usize>i << 2;
+      const bb = same ? load<i32>(b + o) : bs;
+      let r = kind == 0 ? load<i32>(a + o) + bb : load<i32>(a + o) - bb;
+      if (clamp) r = min(max(r, lo), hi);
+      store<i32>(out + o, r);
+    }
+  }
+}
+
+/**
  * add / sub / max2 over n elements with b broadcast: element i reads b[floor(i / bdiv) mod nb] (engine.md §2).
  * Same position (bdiv = 1, nb = n) runs 4 lanes at a time; otherwise runs of bdiv elements share one b value
  * (one run of n when nb = 1).
  */
+// @ts-ignore: decorator
+@inline
 function binaryOp(kind: i32, a: usize, b: usize, n: i32, nb: i32, bdiv: i32, lo: i32, hi: i32, out: usize): void {
   const lov = f64x2.splat(<f64>lo);
   const hiv = f64x2.splat(<f64>hi);
@@ -642,6 +701,10 @@ function isqrtF(v: f64): i32 {
   return <i32>r;
 }
 
+/** Record word 16 flags (set by the encoder from the loader's proven ranges; 0 = the general path). */
+const FLAG_NO_CLAMP = 1; // the op's unclamped result always lies in [lo, hi]: the clamp is the identity
+const FLAG_I32 = 2; // add / sub: a ± b always lies in int32, so wrapping i32 arithmetic is exact
+
 /**
  * Executes program records [first, end) for step t (= position t; attention reads KV rows 0..t and writes row t).
  * Only records whose op code has its bit set run: codes 0–31 in maskLo, 32–63 in maskHi (−1, −1 = all; the
@@ -650,7 +713,7 @@ function isqrtF(v: f64): i32 {
 export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i32, maskHi: i32): void {
   const x8 = <usize>load<i32>(prog, 12);
   for (let k = first; k < end; k++) {
-    const r = prog + 64 + (<usize>k << 6);
+    const r = prog + 64 + (<usize>k << 7);
     const code = load<i32>(r);
     if ((code < 32 ? (maskLo >>> code) & 1 : (maskHi >>> (code - 32)) & 1) == 0) continue;
     const n = load<i32>(r, 4);
@@ -752,7 +815,8 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
         break;
       }
       case 40: // requant: m = p0 or M[i] at w0, s = p1, [lo, hi] = [p2, p3]
-        requantI32(a, n, p0, w0, p1, p2, load<i32>(r, 52), out);
+        if (load<i32>(r, 64) & FLAG_NO_CLAMP) requantCore(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, false);
+        else requantCore(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, true);
         break;
       case 41: { // relu
         const z = i32x4.splat(0);
@@ -774,12 +838,22 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
           store<i32>(out + (<usize>i << 2), load<i32>(w0 + (<usize>((x + 128) & 255) << 2)));
         }
         break;
-      case 43: // add: [lo, hi] = [p0, p1], bdiv = p2
-        binaryOp(0, a, b, n, nb, p2, p0, p1, out);
+      case 43: { // add: [lo, hi] = [p0, p1], bdiv = p2
+        const f = load<i32>(r, 64);
+        if (f & FLAG_I32) {
+          if (f & FLAG_NO_CLAMP) binaryI32(0, a, b, n, nb, p2, p0, p1, out, false);
+          else binaryI32(0, a, b, n, nb, p2, p0, p1, out, true);
+        } else binaryOp(0, a, b, n, nb, p2, p0, p1, out);
         break;
-      case 44: // sub
-        binaryOp(1, a, b, n, nb, p2, p0, p1, out);
+      }
+      case 44: { // sub
+        const f = load<i32>(r, 64);
+        if (f & FLAG_I32) {
+          if (f & FLAG_NO_CLAMP) binaryI32(1, a, b, n, nb, p2, p0, p1, out, false);
+          else binaryI32(1, a, b, n, nb, p2, p0, p1, out, true);
+        } else binaryOp(1, a, b, n, nb, p2, p0, p1, out);
         break;
+      }
       case 45: // max2
         binaryOp(2, a, b, n, nb, p2, p0, p1, out);
         break;

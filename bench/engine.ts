@@ -267,22 +267,33 @@ function runBatch(runner: Runner, prompts: number[][], maxTokens: number | undef
 }
 
 /** Tokens/s (median of rounds) and the time per op kind from one profiled round, in µs per step. */
-function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: number[][], maxTokens: number | undefined, rounds: number) {
-  const runner = new Runner(model, { kernels });
+function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: number[][], maxTokens: number | undefined, rounds: number, path: 'whole-step' | 'per-node' = 'whole-step') {
+  // path 'per-node' on the wasm kernels = the previous execution path (every node dispatched from JavaScript),
+  // measured in the same run for the before/after comparison.
+  const runner = new Runner(model, path === 'per-node' ? { kernels, programOps: new Set() } : { kernels });
+  const wholeStep = runner.wholeStep;
   try {
     // Profiled rounds: per-node time minus the profiler's own cost per call; the median per op kind over rounds
     // (a GC pause or a preemption lands in whichever op is running: the median drops it).
     const overhead = profilerOverheadMs();
     const perNode = new Float64Array(model.nodes.length);
     const calls = new Float64Array(model.nodes.length);
+    // Whole-step path: the runner re-runs each step's program once per op kind alone and once empty, timing each
+    // call (recordKind); a kind's time is its re-runs minus the empty re-runs (the call and record-loop cost,
+    // which thus counts as non-matmul, with the JavaScript around the call).
+    const perKind = new Map<string, number>();
     const profiler: OpProfiler = {
       now: () => performance.now(),
       record(node, elapsed) {
         perNode[node]! += elapsed;
         calls[node]! += 1;
       },
+      recordKind(op, elapsed) {
+        perKind.set(op, (perKind.get(op) ?? 0) + elapsed);
+      },
     };
     const kinds = [...new Set(model.nodes.map((n) => n.op))];
+    if (wholeStep) kinds.push('(program call)'); // the empty re-run: JS → wasm call + record loop, per step
     const roundsByKind = new Map<string, number[]>(kinds.map((k) => [k, []]));
     // JIT warm-up, with and without the profiler: the first ~8 batches of the small model ran 1.5–6× slower
     // than the steady state here (tier-up of the runner loop, the ops and the wasm module).
@@ -301,6 +312,7 @@ function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: numbe
       batches.push(plain);
       perNode.fill(0);
       calls.fill(0);
+      perKind.clear();
       const profiled = runBatch(runner, prompts, maxTokens, profiler);
       const steps = profiled.steps;
       profiledUsPerStep.push((1000 * profiled.ms) / steps);
@@ -321,7 +333,19 @@ function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: numbe
           mmCal += Math.max(0, perNode[id]! - calls[id]! * hook);
         }
       }
-      for (const k of kinds) roundsByKind.get(k)!.push((1000 * byKind.get(k)!) / steps);
+      const empty = perKind.get('') ?? 0;
+      for (const [op, elapsed] of perKind) {
+        if (op === '') continue;
+        const t = Math.max(0, elapsed - empty);
+        byKind.set(op, (byKind.get(op) ?? 0) + t);
+        ops += t;
+        if (MATMUL_OPS.has(op)) {
+          mm += t;
+          mmCal += t; // no per-call hook inside the program: the calibrated share equals the plain one
+        }
+      }
+      if (wholeStep) roundsByKind.get('(program call)')?.push((1000 * empty) / steps);
+      for (const k of kinds) if (k !== '(program call)') roundsByKind.get(k)!.push((1000 * (byKind.get(k) ?? 0)) / steps);
       shares.push(1 - mm / Math.max(plain.ms, ops));
       sharesCalibrated.push(1 - mmCal / plain.ms);
     }
@@ -334,6 +358,7 @@ function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: numbe
     let inOpsUs = 0;
     for (const [op, us] of kinds.map((k) => [k, median(roundsByKind.get(k)!)] as const).sort((a, b) => b[1] - a[1])) {
       opUs[op] = round(us);
+      if (op === '(program call)') continue; // reported, not an op: it stays in the unattributed remainder
       inOpsUs += us;
       if (MATMUL_OPS.has(op)) matmulUs += us;
       if (op === 'matvec') matvecUs += us;
@@ -348,6 +373,7 @@ function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: numbe
     return {
       model: model.meta.name,
       kernels: kernels.name,
+      path: wholeStep ? 'whole-step (one wasm call per step)' : 'per-node (one JS op call per node)',
       shape: shapeOf(model),
       prompts: prompts.length,
       maxTokens: maxTokens ?? 'until <eos> or context end',
@@ -371,8 +397,9 @@ function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: numbe
       nonMatmulShareCalibrated: round(median(sharesCalibrated)),
       profilerHookUsPerCall: round(median(hookUsPerCall)),
       matvecOnlyShare: round(matvecUs / totalUs),
-      shareMethod:
-        'profiled rounds (runner per-op hook, performance.now() cost subtracted per op, median per op kind over rounds) give µs/step per op kind; shares are over max(unprofiled µs/step, Σ op kinds), so runner overhead (per-step copies, per-run setup, output hash) counts as non-matmul and the profiler\'s own cost (profiledUsPerStep vs usPerStep) does not. matmul = matvec + attn_scores + attn_mix (each op\'s whole run: x narrowed to int8, kernel call, copies, bias; bareMatvecKernelUsPerStep = the kernel calls alone). nonMatmulShareOfOps leaves runner overhead out; nonMatmulSharePerRound = median over rounds of the same share against each round\'s own unprofiled batch; nonMatmulShareCalibrated subtracts the measured hook cost per op call (profilerHookUsPerCall = (profiled − unprofiled batch time) / op calls) instead of one performance.now()',
+      shareMethod: wholeStep
+        ? 'whole-step path: the runner re-runs each step\'s program (identical values) once per op kind with only that kind enabled and once with none, timing each call; a kind\'s µs/step = its re-runs minus the empty re-runs (the empty re-run, "(program call)": the JS -> wasm call and the record loop, stays unattributed and so counts as non-matmul, as does every other µs of the step outside the matmul kinds: sources in JS, runner loop, output hash). matmul = matvec + attn_scores + attn_mix re-runs (each op\'s whole run: x narrowed to int8, kernel, bias add, KV-row append, record decode). Shares are against the unprofiled µs/step (max with Σ kinds); nonMatmulSharePerRound = median over rounds of the share against each round\'s own unprofiled batch; calibrated = plain (no per-call hook inside the program). bareMatvecKernelUsPerStep = the matvec kernels called one by one from JS (cross-check: includes a JS call per matvec).'
+        : 'profiled rounds (runner per-op hook, performance.now() cost subtracted per op, median per op kind over rounds) give µs/step per op kind; shares are over max(unprofiled µs/step, Σ op kinds), so runner overhead (per-step copies, per-run setup, output hash) counts as non-matmul and the profiler\'s own cost (profiledUsPerStep vs usPerStep) does not. matmul = matvec + attn_scores + attn_mix (each op\'s whole run: x narrowed to int8, kernel call, copies, bias; bareMatvecKernelUsPerStep = the kernel calls alone). nonMatmulShareOfOps leaves runner overhead out; nonMatmulSharePerRound = median over rounds of the same share against each round\'s own unprofiled batch; nonMatmulShareCalibrated subtracts the measured hook cost per op call (profilerHookUsPerCall = (profiled − unprofiled batch time) / op calls) instead of one performance.now()',
     };
   } finally {
     runner.close();
@@ -466,6 +493,7 @@ const matvecResult = want('matvec') ? await matvecSection(kernels) : null;
 const transformers: ReturnType<typeof transformerFigures>[] = [];
 let happyTrace: ReturnType<typeof happyVsTrace> | null = null;
 let wideFigures: ReturnType<typeof transformerFigures> | null = null;
+let wideFiguresPerNode: ReturnType<typeof transformerFigures> | null = null;
 if (want('transformer')) {
   const modelsDir = join(ROOT, 'models');
   for (const file of readdirSync(modelsDir).filter((f) => f.endsWith('.hsm')).sort()) {
@@ -474,6 +502,7 @@ if (want('transformer')) {
     log(`transformer ${file}: tokens/s and time per op kind…`);
     const prompts = promptsFor(model, 32);
     transformers.push({ ...transformerFigures(model, kernels, prompts, undefined, 9), file: `models/${file}` } as never);
+    transformers.push({ ...transformerFigures(model, kernels, prompts, undefined, 9, 'per-node'), file: `models/${file}` } as never);
     transformers.push({ ...transformerFigures(model, referenceKernels, prompts, undefined, 5), file: `models/${file}` } as never);
     happyTrace ??= happyVsTrace(model, kernels, prompts[0]!);
   }
@@ -483,6 +512,7 @@ if (want('transformer')) {
   const wide = tinyTransformer({ dim: 512, heads: 8, context: 64, hidden: 2048 });
   const widePrompts = promptsFor(wide, 4);
   wideFigures = transformerFigures(wide, kernels, widePrompts, 24, 7);
+  wideFiguresPerNode = transformerFigures(wide, kernels, widePrompts, 24, 7, 'per-node');
 }
 
 // ---- trace commitment, 10M int32 elements: one core, then a pool of 2 worker threads (src/commitment) ----
@@ -530,6 +560,7 @@ const result = {
   transformer: want('transformer') ? {
     shipped: transformers,
     syntheticWide: wideFigures,
+    syntheticWidePerNode: wideFiguresPerNode,
     goal: 'non-matmul ops <= 30% of a token\'s time',
   } : null,
   happyVsTracePath: happyTrace,

@@ -276,7 +276,7 @@ test('the whole-step path stays exact after other runners grow the shared memory
 test('programs refuse bad words, bad ranges and use after free with KernelShapeError', () => {
   const programs = kernels.programs!;
   assert.throws(() => programs.createProgram(new Int32Array(3), 16), KernelShapeError);
-  assert.throws(() => encodeProgram([{ code: 1, size: 1, out: 0, a: 0, b: 0, c: 0, w0: 0, w1: 0, sizeA: 0, sizeB: 0, p: [] }]), KernelShapeError);
+  assert.throws(() => encodeProgram([{ code: 1, size: 1, out: 0, a: 0, b: 0, c: 0, w0: 0, w1: 0, sizeA: 0, sizeB: 0, p: [], flags: 0 }]), KernelShapeError);
   assert.throws(() => programs.offsetOf(new Int32Array(4)), KernelShapeError);
   const p = programs.createProgram(encodeProgram([]), 16);
   p.run(0, 0, 0, -1, -1);

@@ -5,9 +5,12 @@
  * and the reader in assembly/kernels.ts must agree word for word.
  *
  *   header (16 int32 words): 0 magic · 1 record count · 2 reserved (0) · 3 int8 scratch offset (set by the kernels)
- *   record (16 int32 words): 0 op code · 1 size · 2 out · 3 a · 4 b · 5 c (byte offsets of the nodes' int32 values,
+ *   record (32 int32 words): 0 op code · 1 size · 2 out · 3 a · 4 b · 5 c (byte offsets of the nodes' int32 values,
  *     0 = absent) · 6 w0 · 7 w1 (byte offsets of resident weights, 0 = absent) · 8 size(a) · 9 size(b) ·
- *     10..15 p0..p5 (the node's params; p6, p7 are unused by every program op)
+ *     10..15 p0..p5 (the node's params; p6, p7 are unused by every program op) · 16 flags · 17..31 reserved (0)
+ *
+ * Flags select exact fast paths that the loader's proven ranges (validate.ts, engine.md §4.3) allow; they never
+ * change a result, only skip work that is provably the identity (programFlags).
  *
  * Every op of engine.md §3 except the sources (token, vector, position, random, seeded: values from the query,
  * written by the runner before the call) runs in wasm, bit-identical to its TypeScript definition
@@ -18,7 +21,7 @@ import type { Int8MatrixHandle } from './kernels.ts';
 
 export const PROGRAM_MAGIC = 0x48535031; // 'HSP1'
 export const PROGRAM_HEADER_WORDS = 16;
-export const PROGRAM_RECORD_WORDS = 16;
+export const PROGRAM_RECORD_WORDS = 32;
 
 /** Op codes (engine.md §3) that `runProgram` executes. */
 export const PROGRAM_OP_CODES: ReadonlySet<number> = new Set([10, 11, 12, 20, 21, 30, 31, 32, 33, 34, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49]);
@@ -40,6 +43,46 @@ export interface ProgramRecord {
   sizeB: number;
   /** p0..p5. */
   p: readonly number[];
+  /** PROGRAM_FLAG_* bits (programFlags); 0 = the general path. */
+  flags: number;
+}
+
+/** The unclamped result of the op always lies in its clamp window [lo, hi] (requant, add, sub): skip the clamp. */
+export const PROGRAM_FLAG_NO_CLAMP = 1;
+/** add / sub: a ± b always lies in int32, so wrapping int32 arithmetic gives the exact sum. */
+export const PROGRAM_FLAG_I32 = 2;
+
+const I32_MIN = -2147483648;
+const I32_MAX = 2147483647;
+
+/** Round half away from zero of v / 2^s (engine.md §2), for the range endpoints (|v| < 2^53). */
+function roundShiftEnd(v: number, s: number): number {
+  if (s === 0) return v;
+  const p = 2 ** s;
+  return v >= 0 ? Math.floor((v + p / 2) / p) : -Math.floor((-v + p / 2) / p);
+}
+
+/**
+ * Fast-path flags of one node from the loader's proven input ranges (ra, rb: ranges of inputs a and b; m: range
+ * of the requant multiplier, constant or tensor). Sound because every value the node can ever see lies in those
+ * ranges (the loader proves them for any query), and the unclamped results are monotonic in each input.
+ */
+export function programFlags(op: string, p: readonly number[], ra: { lo: number; hi: number }, rb: { lo: number; hi: number } | null, m: { lo: number; hi: number } | null): number {
+  const within = (lo: number, hi: number, wlo: number, whi: number) => lo >= wlo && hi <= whi;
+  if (op === 'requant' && m !== null) {
+    const prods = [ra.lo * m.lo, ra.lo * m.hi, ra.hi * m.lo, ra.hi * m.hi];
+    const s = p[1]!;
+    const lo = roundShiftEnd(Math.min(...prods), s);
+    const hi = roundShiftEnd(Math.max(...prods), s);
+    return within(lo, hi, p[2]!, p[3]!) ? PROGRAM_FLAG_NO_CLAMP : 0;
+  }
+  if ((op === 'add' || op === 'sub') && rb !== null) {
+    const lo = op === 'add' ? ra.lo + rb.lo : ra.lo - rb.hi;
+    const hi = op === 'add' ? ra.hi + rb.hi : ra.hi - rb.lo;
+    if (!within(lo, hi, I32_MIN, I32_MAX)) return 0;
+    return PROGRAM_FLAG_I32 | (within(lo, hi, p[0]!, p[1]!) ? PROGRAM_FLAG_NO_CLAMP : 0);
+  }
+  return 0;
 }
 
 /** The program's words (header + records). The scratch offset (word 3) is filled in by `createProgram`. */
@@ -52,6 +95,7 @@ export function encodeProgram(records: readonly ProgramRecord[]): Int32Array {
     const o = PROGRAM_HEADER_WORDS + PROGRAM_RECORD_WORDS * k;
     words.set([r.code, r.size, r.out, r.a, r.b, r.c, r.w0, r.w1, r.sizeA, r.sizeB], o);
     for (let i = 0; i < 6; i++) words[o + 10 + i] = r.p[i] ?? 0;
+    words[o + 16] = r.flags;
   });
   return words;
 }
