@@ -13,8 +13,10 @@ export interface DhtOptions {
   disjointPaths: number;
   /** A path stops once this many of its own closest live candidates (and its share of the lookup's k closest) have answered; 0 means ceil(k / d). */
   pathQuorum: number;
-  /** Extra attempts for a timed-out lookup candidate among the k closest. */
+  /** Extra attempts for a timed-out lookup candidate among the `lookupRetryClosest` closest. */
   lookupRetries: number;
+  /** Candidates (closest live ones) that get retries. */
+  lookupRetryClosest: number;
   /** Replication s: a record is stored at the s closest nodes to its key. */
   replication: number;
   /** η: the sibling zone keeps at least η·s nodes closest to us (buckets there may exceed k). */
@@ -49,8 +51,10 @@ export interface DhtOptions {
   joinRefreshBuckets: number;
   /** An unsolicited contact refused by the χ rule triggers a confirming self-lookup, at most this often, ms. */
   chiConfirmGapMs: number;
-  /** Each maintenance tick pings the least recently seen contact of every bucket not heard from for this long, ms. */
+  /** A bucket whose least recently seen contact was not heard from for this long gets a liveness ping, ms. */
   livenessCheckMs: number;
+  /** At most this many liveness pings per maintenance tick (the quietest contacts first). */
+  livenessPingsPerTick: number;
   /** Period of the maintenance tick (refresh checks, record expiry), ms; jittered ±50%. */
   maintenanceTickMs: number;
   /** Publisher re-stores its records this often, ms. */
@@ -89,6 +93,7 @@ export const DEFAULTS: Readonly<DhtOptions> = {
   disjointPaths: 8, // S/Kademlia recommends d = 4..8; d = 8 keeps ≥ 99.5% at 20% adversaries (docs/dht.md).
   pathQuorum: 1, // each path asks at least its own closest candidate; the lookup-wide k-closest rule does the rest (2 costs +8 messages for no gain, docs/dht.md).
   lookupRetries: 2, // at 5% loss an RPC fails ~10% of the time; two retries bring losing the answer to ~0.1%.
+  lookupRetryClosest: 3, // the answer is the closest; 3 covers a dead or lossy first place at ≤ 6 extra messages.
   replication: 16, // s = k, the S/Kademlia evaluation's sibling count.
   siblingFactor: 5, // η ≥ 5 (S/Kademlia §4.2): η·s = 80 closest nodes are kept regardless of bucket size.
   replacementCacheSize: 8, // half a bucket: enough to refill after churn without holding many dead contacts.
@@ -107,6 +112,7 @@ export const DEFAULTS: Readonly<DhtOptions> = {
   joinRefreshBuckets: 256, // Kademlia §2.3: all of them
   chiConfirmGapMs: 60_000, // a new neighbour is confirmed through independent nodes within a minute (docs/dht.md, churn)
   livenessCheckMs: 2 * 60_000, // Bamboo-style periodic recovery: dead contacts found within minutes, not at the next lookup
+  livenessPingsPerTick: 16, // all quiet bucket heads (~14 at 10k nodes): capping at 3 cost 10 points of success at 5-min sessions (docs/dht.md)
   maintenanceTickMs: 60_000, // checks are cheap; 1 min granularity is enough for 10-min periods.
   republishIntervalMs: 60 * 60_000, // Kademlia: republish every hour.
   maxRecordTtlMs: 24 * 60 * 60_000, // Kademlia: values expire after 24 h unless republished.

@@ -150,9 +150,11 @@ export class DhtNode {
       this.lastSelfLookup = now;
       this.lookup(this.self.address, 'node', 'maintenance', () => {});
     }
-    // Liveness: ping the least recently seen contact of each bucket that has been quiet too long
+    // Liveness: ping the least recently seen contact of the quietest buckets
     // (a failure counts towards staleness; with a replacement waiting it is evicted at once).
-    for (const c of this.table.quietContacts(now - o.livenessCheckMs)) this.ping(c.info, () => {});
+    const quiet = this.table.quietContacts(now - o.livenessCheckMs);
+    if (quiet.length > o.livenessPingsPerTick) quiet.sort((a, b) => a.lastSeen - b.lastSeen).length = o.livenessPingsPerTick;
+    for (const c of quiet) this.ping(c.info, () => {});
     // Refresh at most two idle buckets per tick so a node never bursts.
     const stale = now - this.startedAt >= o.refreshIntervalMs ? this.table.staleBuckets(now - o.refreshIntervalMs) : [];
     for (const i of stale.slice(0, 2)) {
@@ -273,6 +275,7 @@ export class DhtNode {
       quorum: pathQuorumOf(o),
       k: o.k,
       retries: o.lookupRetries,
+      retryClosest: o.lookupRetryClosest,
       maxCandidates: Math.max(64, o.k * o.disjointPaths * 4),
     });
     let record: DhtRecord | null = null;

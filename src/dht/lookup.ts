@@ -32,8 +32,8 @@ export interface Candidate {
   state: CandidateState;
   /** Requests sent to it so far (retries after timeouts). */
   tries: number;
-  /** Whether it was among the lookup's k closest live candidates when last asked. */
-  topK: boolean;
+  /** Whether it was among the lookup's `retryClosest` closest live candidates when last asked. */
+  retryable: boolean;
 }
 
 export interface LookupOptions {
@@ -42,8 +42,10 @@ export interface LookupOptions {
   quorum: number;
   /** The lookup as a whole ends only when its k closest live candidates have answered. */
   k: number;
-  /** Extra attempts for a timed-out candidate among the k closest (a lost packet must not lose the answer). */
+  /** Extra attempts for a timed-out candidate among the `retryClosest` closest (a lost packet must not lose the answer). */
   retries: number;
+  /** How many of the closest live candidates get retries (dead contacts elsewhere are just skipped). */
+  retryClosest: number;
   /** Candidates kept at most (the farthest are forgotten beyond this). */
   maxCandidates: number;
 }
@@ -92,7 +94,7 @@ export class DisjointLookup {
     if (at >= 0) return false; // already on some path: disjointness
     const pos = ~at;
     if (pos >= this.o.maxCandidates) return false;
-    this.candidates.splice(pos, 0, { info, path, depth, state: NEW, tries: 0, topK: false });
+    this.candidates.splice(pos, 0, { info, path, depth, state: NEW, tries: 0, retryable: false });
     if (this.candidates.length > this.o.maxCandidates) {
       // Forget the farthest unqueried candidate (queried ones must stay so that late answers are recognised).
       for (let i = this.candidates.length - 1; i >= 0; i--) {
@@ -144,7 +146,7 @@ export class DisjointLookup {
         if (this.inFlight[p]! < parallelism) {
           c.state = PENDING;
           c.tries++;
-          c.topK = rank <= k;
+          c.retryable = rank <= this.o.retryClosest;
           this.inFlight[p]!++;
           this.requests++;
           out.push(c);
@@ -173,9 +175,10 @@ export class DisjointLookup {
 
   onFailure(c: Candidate): void {
     if (c.state !== PENDING) return;
-    // A candidate among the k closest gets `retries` more attempts (it goes back to NEW and is
-    // asked again when due); others are simply skipped, as in Kademlia.
-    c.state = c.topK && c.tries <= this.o.retries ? NEW : FAILED;
+    // One of the few closest candidates gets `retries` more attempts (it goes back to NEW and is
+    // asked again when due); others are simply skipped, as in Kademlia. Retrying all k closest
+    // would triple the cost of every dead contact under churn.
+    c.state = c.retryable && c.tries <= this.o.retries ? NEW : FAILED;
     this.inFlight[c.path]!--;
   }
 
