@@ -22,6 +22,13 @@ export interface GrindWorkerData {
   progressIntervalMs: number;
   /** Static puzzle: points per field inversion. */
   batchSize: number;
+  /**
+   * One u64 per worker (BigUint64Array over a SharedArrayBuffer): each worker stores its running
+   * attempt count at `index` after every batch, so the parent can count every worker's work at the
+   * moment one of them finds an answer (progress messages arrive only every progressIntervalMs).
+   */
+  counters: SharedArrayBuffer;
+  index: number;
 }
 
 export type GrindWorkerMessage =
@@ -44,19 +51,28 @@ function randomSecret(): bigint {
   }
 }
 
+/** Publishes this worker's running attempt count in the shared counters (one atomic store). */
+function counterOf(data: GrindWorkerData): (attempts: number) => void {
+  const counters = new BigUint64Array(data.counters);
+  return (attempts) => void Atomics.store(counters, data.index, BigInt(attempts));
+}
+
 async function runStatic(data: GrindWorkerData): Promise<void> {
   const keccak = await createInPlaceKeccak();
   const view = viewOf(keccak);
   const walk = new PointWalk(randomSecret(), data.batchSize);
+  const count = counterOf(data);
   let attempts = 0;
   let nextReport = performance.now() + data.progressIntervalMs;
   for (;;) {
     const j = searchStaticBatch(walk, keccak, view, data.difficulty);
     if (j >= 0) {
+      count(attempts + j + 1);
       post({ type: 'found', attempts: attempts + j + 1, secret: bigIntToBytes(walk.secretAt(j), 32) });
       return;
     }
     attempts += walk.batchSize;
+    count(attempts);
     const now = performance.now();
     if (now >= nextReport) {
       post({ type: 'progress', attempts });
@@ -70,6 +86,7 @@ async function runDynamic(data: GrindWorkerData): Promise<void> {
   const nodeAddress = data.nodeAddress!;
   const keccak = await createInPlaceKeccak();
   const view = viewOf(keccak);
+  const count = counterOf(data);
   let attempts = 0;
   let nextReport = performance.now() + data.progressIntervalMs;
   for (;;) {
@@ -83,10 +100,12 @@ async function runDynamic(data: GrindWorkerData): Promise<void> {
       if (counter >= 0) {
         const x = prefix.slice();
         new DataView(x.buffer).setUint32(28, counter);
+        count(attempts + (counter - from) + 1);
         post({ type: 'found', attempts: attempts + (counter - from) + 1, x });
         return;
       }
       attempts += DYNAMIC_CHUNK;
+      count(attempts);
       const now = performance.now();
       if (now >= nextReport) {
         post({ type: 'progress', attempts });

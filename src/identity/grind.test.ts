@@ -75,6 +75,24 @@ test('abort: an already-aborted signal rejects at once; aborting mid-search term
   await assert.rejects(solveDynamicPuzzle(new Uint8Array(32), 60, { workers: 1, signal: dyn.signal }), GrindAbortedError);
 });
 
+test('attempts count every worker\'s work, not only what progress messages reported', async () => {
+  // No progress message can arrive (interval 1 h), so any counted attempt came from the shared counters.
+  for (const run of [
+    (signal: AbortSignal) => grindStaticIdentity(60, { workers: 2, signal, progressIntervalMs: 3_600_000 }),
+    (signal: AbortSignal) => solveDynamicPuzzle(new Uint8Array(32), 60, { workers: 2, signal, progressIntervalMs: 3_600_000 }),
+  ]) {
+    const controller = new AbortController();
+    const pending = run(controller.signal);
+    setTimeout(() => controller.abort(), 600);
+    await assert.rejects(pending, (e: unknown) => {
+      assert.ok(e instanceof GrindAbortedError);
+      // 0.6 s minus worker start-up is tens of thousands of attempts; two chunks is a loose floor.
+      assert.ok(e.details.attempts >= 2 * 4096, `attempts ${e.details.attempts}`);
+      return true;
+    });
+  }
+});
+
 test('a process that grinds, solves and aborts exits by itself (no lingering workers) [spawns a process]', async () => {
   const grind = fileURLToPath(new URL('./grind.ts', import.meta.url));
   const script = `

@@ -106,15 +106,22 @@ function resolveInterval(options: GrindOptions): number {
 }
 
 /** Starts the workers, reports progress, and settles on the first answer, an abort or a failure. */
-function runWorkers(data: GrindWorkerData, workerCount: number, options: GrindOptions): Promise<Found> {
+function runWorkers(data: Omit<GrindWorkerData, 'counters' | 'index'>, workerCount: number, options: GrindOptions): Promise<Found> {
   const started = performance.now();
   const elapsed = (): number => (performance.now() - started) / 1000;
   const signal = options.signal;
   if (signal?.aborted) return Promise.reject(new GrindAbortedError(0, 0, signal.reason));
 
   return new Promise<Found>((resolve, reject) => {
-    const counts = new Array<number>(workerCount).fill(0);
-    const total = (): number => counts.reduce((a, b) => a + b, 0);
+    // Every worker's attempts so far, stored by the workers themselves after each batch: exact to a
+    // batch at any moment, including when the first answer arrives and the others are terminated.
+    const counters = new SharedArrayBuffer(8 * workerCount);
+    const counts = new BigUint64Array(counters);
+    const total = (): number => {
+      let sum = 0;
+      for (let i = 0; i < workerCount; i++) sum += Number(Atomics.load(counts, i));
+      return sum;
+    };
     const expected = expectedAttempts(data.difficulty);
     let lastReport = 0;
     let settled = false;
@@ -137,7 +144,7 @@ function runWorkers(data: GrindWorkerData, workerCount: number, options: GrindOp
       let worker: Worker;
       try {
         worker = new Worker(WORKER_URL, {
-          workerData: data,
+          workerData: { ...data, counters, index: i } satisfies GrindWorkerData,
           ...(WORKER_EXEC_ARGV === undefined ? {} : { execArgv: WORKER_EXEC_ARGV }),
         });
       } catch (error) {
@@ -149,7 +156,6 @@ function runWorkers(data: GrindWorkerData, workerCount: number, options: GrindOp
       worker.on('message', (message: GrindWorkerMessage) => {
         if (settled) return;
         if (message.type === 'progress') {
-          counts[i] = message.attempts;
           const now = performance.now();
           if (options.onProgress !== undefined && now - lastReport >= data.progressIntervalMs) {
             lastReport = now;
@@ -165,7 +171,6 @@ function runWorkers(data: GrindWorkerData, workerCount: number, options: GrindOp
             });
           }
         } else if (message.type === 'found') {
-          counts[i] = message.attempts;
           settle({ ok: { message, attempts: total(), seconds: elapsed() } });
         } else {
           settle({ error: new GrindFailedError(`worker: ${message.message}`) });
