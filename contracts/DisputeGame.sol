@@ -43,8 +43,18 @@ contract DisputeGame {
         IFeeEscrow.Query query;
         bytes32 inputRoot;
         uint256 inputLength;
+        Params params; // the preimage of query.paramsHash
         bytes outputA;
-        bytes outputB; // conflicts only: B's output (same length as A's)
+        bytes outputB; // B's output (conflicts: its receipt's preimage; challenges: B's claimed output, empty = as A's)
+    }
+
+    /// The sampling parameters a query runs with (the engine's run options, engine.md §5.1): its canonical encoding
+    /// is abi.encode(seeded, seed, maxTokens) — three 32-byte words — and Query.paramsHash = keccak256 of it
+    /// (docs/spec/wire.md §8). Greedy runs: seeded = false and seed = 0. maxTokens ≥ 1 (classify: 1).
+    struct Params {
+        bool seeded;
+        uint64 seed;
+        uint32 maxTokens;
     }
 
     /// The static part of a game, fixed at opening; the game stores keccak256(abi.encode(config)) and the calls that
@@ -57,6 +67,7 @@ contract DisputeGame {
         uint256 inputLength;
         address claimant;
         bytes32 bondId; // verify-inference fee bond held for the game (0 = none)
+        Params params; // seed for the random/seeded sources, maxTokens for the stop rule
     }
 
     /// What the link step needs besides the config, committed by `Game.aux` once both sums roots are posted.
@@ -68,7 +79,9 @@ contract DisputeGame {
 
     /// Phases (docs/dispute.md §2). Trace/Sums: bisection; *Step: one step pending; LinksA/LinksB: each party
     /// posts its partial-sums root; Decided: the outcome is known (in `turn`), settle() pays it; Done: settled.
-    enum Phase { None, Trace, TraceStep, LinksA, LinksB, Sums, SumsStep, Decided, Done }
+    /// Stop: the first difference lies past the end of the shorter trace; either party shows whether the stop rule
+    /// ended the run there (resolveStop).
+    enum Phase { None, Trace, TraceStep, LinksA, LinksB, Sums, SumsStep, Decided, Done, Stop }
 
     struct Game {
         // slot 0
@@ -88,7 +101,9 @@ contract DisputeGame {
         // slot 2
         uint64 index; // index of the disputed node at `level` (SumsStep: the disputed partial sum)
         uint40 element; // disputed trace element (TraceStep onwards)
-        uint40 elements; // trace length n = steps · stepElements, derived at opening (fixes every depth)
+        uint40 elements; // A's trace length n = steps · stepElements, derived at opening from its output
+        uint40 elementsB; // B's (differs from A's when their outputs have different lengths)
+        uint8 wrong; // bit 0: A already shown wrong, bit 1: B (stop rule); applied to every later decision
         // slots 3..
         bytes32 nodeA; // A's disputed node (at level 0: A's leaf)
         bytes32 nodeB;
@@ -124,14 +139,14 @@ contract DisputeGame {
     error QueryHashMismatch(bytes32 receiptQueryHash, bytes32 computed);
     error PromptHashMismatch(bytes32 promptHash, bytes32 computed);
     error OutputHashMismatch(bytes32 outputHash, bytes32 computed);
-    error OutputLengthMismatch(uint256 lengthA, uint256 lengthB);
+    error BadParams(bytes32 paramsHash, bytes32 computed);
     error BadSteps(uint256 steps, uint256 contextLength);
     error BadConfig(bytes32 disputeId, bytes32 stored, bytes32 given);
     error BadLinks(bytes32 disputeId);
     error BondNotOfNode(bytes32 bondId, address bondNode, address node);
 
     // ------------------------------------------------------------------ events (every state change)
-    event DisputeOpened(bytes32 indexed id, address indexed a, address indexed b, bytes32 queryHash, Config config, uint256 elements, uint8 logArity, uint64 deadline);
+    event DisputeOpened(bytes32 indexed id, address indexed a, address indexed b, bytes32 queryHash, Config config, uint256 elementsA, uint256 elementsB, uint8 logArity, uint64 deadline);
     event ChildrenPosted(bytes32 indexed id, address indexed party, uint8 level, uint256 index, bytes32[] children, uint64 deadline);
     /// A difference proof moved the game to node (level, index); the mover's ChildrenPosted (or the isolation) follows.
     event Bisected(bytes32 indexed id, address indexed party, uint8 level, uint256 index, bytes32 nodeA, bytes32 nodeB, uint64 deadline);
@@ -140,6 +155,10 @@ contract DisputeGame {
     /// Both sums roots are in: the preimage of `aux` the link step passes back.
     event LinksOpened(bytes32 indexed id, Links links);
     event SumIsolated(bytes32 indexed id, uint256 sumIndex, int256 valueA, int256 valueB, uint64 deadline);
+    /// The first difference is past the end of the shorter trace (`shortIsA`): the stop rule decides (resolveStop).
+    event StopDisputed(bytes32 indexed id, uint256 element, bool shortIsA, uint64 deadline);
+    /// The stop rule did not end the shorter run: its party is wrong; the element is replayed for the other.
+    event StopChecked(bytes32 indexed id, bool stopped, uint64 deadline);
     event StepReplayed(bytes32 indexed id, int256 computed, int256 valueA, int256 valueB);
     event TimedOut(bytes32 indexed id, address indexed late, Phase phase);
     /// The game is decided (one step, padding or timeout); settle(id) pays it out.
@@ -240,10 +259,8 @@ contract DisputeGame {
         id = keccak256(abi.encode(da, db));
         _claimReceipt(da, id);
         _claimReceipt(db, id);
-        uint256 elements = _elements(ra, o, true);
         if (keccak256(o.outputB) != rb.outputHash) revert OutputHashMismatch(rb.outputHash, keccak256(o.outputB));
-        if (!_classify && o.outputB.length != o.outputA.length) revert OutputLengthMismatch(o.outputA.length, o.outputB.length);
-        _open(id, rb.node, ra.traceRoot, rb.traceRoot, ra, o, elements, bytes32(0));
+        _open(id, rb.node, ra.traceRoot, rb.traceRoot, ra, o, bytes32(0));
     }
 
     /// One receipt challenged by msg.sender (an active operator) who re-ran the query: A = r.node, B = msg.sender.
@@ -265,15 +282,12 @@ contract DisputeGame {
             if (bondNode != r.node) revert BondNotOfNode(bondId, bondNode, r.node);
             escrow.holdBond(bondId, id); // reverts unless Posted (not released, not held by another game)
         }
-        _open(id, msg.sender, r.traceRoot, challengerRoot, r, o, _elements(r, o, true), bondId);
+        _open(id, msg.sender, r.traceRoot, challengerRoot, r, o, bondId);
     }
 
-    bool private transient _classify;
-
-    /// Checks the opening against the receipt (query digest, model, prompt commitment, output preimage) and derives
-    /// the trace length: steps · stepElements, steps = 1 for a classify model, P − 1 + generated tokens for a generate
-    /// model (engine.md §5.1).
-    function _elements(Receipt calldata r, Opening calldata o, bool checkOutput) internal returns (uint256) {
+    /// Checks the opening against the receipt (query digest, model, prompt commitment, params preimage, A's output
+    /// preimage) and returns the layout.
+    function _checkOpening(Receipt calldata r, Opening calldata o) internal view returns (ModelLayouts.Layout memory L) {
         IFeeEscrow.Query calldata q = o.query;
         bytes32 qh = keccak256(
             abi.encodePacked(
@@ -286,14 +300,21 @@ contract DisputeGame {
         if (q.modelHash != r.modelHash) revert ModelMismatch(q.modelHash, r.modelHash);
         bytes32 ph = keccak256(abi.encodePacked(o.inputLength, o.inputRoot));
         if (ph != q.promptHash) revert PromptHashMismatch(q.promptHash, ph);
-        ModelLayouts.Layout memory L = oneStep.layoutOf(r.modelHash);
-        _classify = L.classify;
-        if (checkOutput && keccak256(o.outputA) != r.outputHash) revert OutputHashMismatch(r.outputHash, keccak256(o.outputA));
+        bytes32 pp = keccak256(abi.encode(o.params));
+        if (pp != q.paramsHash || o.params.maxTokens == 0 || (!o.params.seeded && o.params.seed != 0)) revert BadParams(q.paramsHash, pp);
+        L = oneStep.layoutOf(r.modelHash);
+        if (keccak256(o.outputA) != r.outputHash) revert OutputHashMismatch(r.outputHash, keccak256(o.outputA));
+        if (!L.classify && (o.inputLength == 0 || o.inputLength > L.contextLength)) revert BadSteps(o.inputLength, L.contextLength);
+    }
+
+    /// Trace length claimed by an output (engine.md §5.1): classify → one step; generate → (P − 1 + generated) steps.
+    /// 0 when no honest run can have that output: not whole int32s, no token, more than maxTokens, or past the context.
+    function _length(ModelLayouts.Layout memory L, uint256 promptLength, uint256 maxTokens, bytes calldata output) internal pure returns (uint256) {
         if (L.classify) return L.stepElements;
-        uint256 generated = o.outputA.length / 4;
-        if (o.outputA.length % 4 != 0 || o.inputLength == 0) revert BadSteps(0, L.contextLength);
-        uint256 steps = o.inputLength - 1 + generated;
-        if (steps == 0 || steps > L.contextLength) revert BadSteps(steps, L.contextLength);
+        uint256 generated = output.length / 4;
+        if (output.length % 4 != 0 || generated == 0 || generated > maxTokens) return 0;
+        uint256 steps = promptLength - 1 + generated;
+        if (steps > L.contextLength) return 0;
         return steps * L.stepElements;
     }
 
@@ -320,28 +341,64 @@ contract DisputeGame {
         disputeOfReceipt[digest] = id;
     }
 
-    /// A = ra.node; the query and model come from `ra` (equal in both receipts when there are two).
-    function _open(bytes32 id, address b, bytes32 rootA, bytes32 rootB, Receipt calldata ra, Opening calldata o, uint256 elements, bytes32 bondId) internal {
+    /// A = ra.node; the query and model come from `ra` (equal in both receipts when there are two). Each party's trace
+    /// length comes from its output; the two trees are compared at the larger depth, the shorter one's root lifted
+    /// with all-zero subtrees (its padding, docs/commitment.md §1), and Config keeps the lifted roots. A party whose
+    /// output no honest run can give (see _length) is decided wrong at once.
+    function _open(bytes32 id, address b, bytes32 rootA, bytes32 rootB, Receipt calldata ra, Opening calldata o, bytes32 bondId) internal {
         Game storage g = games[id];
         if (g.phase != Phase.None) revert GameExists(id);
-        if (elements == 0 || elements > type(uint40).max) revert BadElementCount(elements);
-        uint8 depth = uint8(MerkleLib.traceDepth(elements));
-        Config memory c = Config(ra.modelHash, rootA, rootB, o.inputRoot, o.inputLength, msg.sender, bondId);
+        uint8 bad = _setLengths(g, ra, o);
+        uint8 depth = g.traceDepth;
+        Config memory c = Config(
+            ra.modelHash,
+            _lift(rootA, MerkleLib.traceDepth(g.elements), depth),
+            _lift(rootB, MerkleLib.traceDepth(g.elementsB), depth),
+            o.inputRoot,
+            o.inputLength,
+            msg.sender,
+            bondId,
+            o.params
+        );
         g.a = ra.node;
         g.b = b;
         g.phase = Phase.Trace;
-        g.level = depth;
         g.logArity = _logArity(ra.modelHash);
-        g.traceDepth = depth;
-        g.elements = uint40(elements);
-        g.nodeA = rootA;
-        g.nodeB = rootB;
+        g.nodeA = c.rootA;
+        g.nodeB = c.rootB;
         g.config = keccak256(abi.encode(c));
         _deadline(g);
-        emit DisputeOpened(id, g.a, b, ra.queryHash, c, elements, g.logArity, g.deadline);
+        emit DisputeOpened(id, g.a, b, ra.queryHash, c, g.elements, g.elementsB, g.logArity, g.deadline);
         staking.lock(g.a, id);
         staking.lock(b, id);
-        if (depth == 0) _isolate(id, g);
+        if (bad != 0) _decide(id, g, bad & 1 == 0, bad & 2 == 0);
+        else if (depth == 0) _isolate(id, g);
+    }
+
+    /// Both trace lengths (from the outputs), the common depth; returns bit 0 / bit 1 for an impossible output of A / B.
+    function _setLengths(Game storage g, Receipt calldata ra, Opening calldata o) internal returns (uint8 bad) {
+        ModelLayouts.Layout memory L = _checkOpening(ra, o);
+        uint256 ea = _length(L, o.inputLength, o.params.maxTokens, o.outputA);
+        uint256 eb = o.outputB.length == 0 ? ea : _length(L, o.inputLength, o.params.maxTokens, o.outputB);
+        bad = (ea == 0 ? 1 : 0) | (eb == 0 ? 2 : 0);
+        if (ea == 0) ea = eb == 0 ? L.stepElements : eb;
+        if (eb == 0) eb = ea;
+        if (ea > type(uint40).max || eb > type(uint40).max) revert BadElementCount(ea > eb ? ea : eb);
+        uint8 depth = uint8(MerkleLib.traceDepth(ea > eb ? ea : eb));
+        g.elements = uint40(ea);
+        g.elementsB = uint40(eb);
+        g.traceDepth = depth;
+        g.level = depth;
+    }
+
+    /// The root of a tree of depth `from` seen as the left-most subtree of a tree of depth `to` (the rest zero).
+    function _lift(bytes32 root, uint256 from, uint256 to) internal pure returns (bytes32) {
+        bytes32 z = bytes32(0);
+        for (uint256 d = 0; d < to; ++d) {
+            if (d >= from) root = MerkleLib.hashPair(root, z);
+            z = MerkleLib.hashPair(z, z);
+        }
+        return root;
     }
 
     /// log2 of the model's registered trace arity (rounded down), else the default.
@@ -463,7 +520,13 @@ contract DisputeGame {
             g.phase = Phase.TraceStep;
             g.element = uint40(e);
             emit ElementIsolated(id, e, va, vb, dl);
-            if (e >= g.elements) _decide(id, g, va == 0, vb == 0); // beyond the trace: the party with a non-zero word lied
+            bool pastA = e >= g.elements;
+            bool pastB = e >= g.elementsB;
+            if (pastA && pastB) _decide(id, g, va == 0, vb == 0); // beyond both traces: the party with a non-zero word lied
+            else if (pastA || pastB) {
+                g.phase = Phase.Stop; // past the shorter trace only: did the stop rule end it there?
+                emit StopDisputed(id, e, pastA, dl);
+            }
         } else {
             g.phase = Phase.SumsStep;
             g.index = uint64(e); // the disputed partial-sum index
@@ -548,7 +611,7 @@ contract DisputeGame {
 
     function _replayElement(Game storage g, Config calldata c, uint256 node, bytes calldata proofs, bool isA, bytes32 leafA) internal view returns (int256) {
         OneStepVerifier.Prefix memory trace = OneStepVerifier.Prefix(isA ? c.rootA : c.rootB, g.traceDepth, g.element, leafA);
-        return oneStep.elementwise(c.modelHash, node, trace, OneStepVerifier.Input(c.inputRoot, c.inputLength), proofs);
+        return oneStep.elementwise(c.modelHash, node, trace, OneStepVerifier.Input(c.inputRoot, c.inputLength, c.params.seeded, c.params.seed), proofs);
     }
 
     /// Either party: replays the disputed link of the reduction (SumsStep) from the caller's packed proofs (the agreed
@@ -569,6 +632,34 @@ contract DisputeGame {
         OneStepVerifier.Prefix memory sums = OneStepVerifier.Prefix(isA ? l.sumsRootA : l.sumsRootB, g.sumsDepth, g.index, sumsLeafA);
         OneStepVerifier.Prefix memory trace = OneStepVerifier.Prefix(isA ? c.rootA : c.rootB, g.traceDepth, g.element, l.leafA);
         return oneStep.linkStep(c.modelHash, node, sums, trace, proofs);
+    }
+
+    /// Either party, in Stop: the first difference lies past the end of the shorter trace S (its word there is
+    /// padding, 0) and inside the longer one L. With the agreed prefix (S's last step included) the contract applies
+    /// the stop rule to S's run (OneStepVerifier.stopped; `proofs` = the caller's packed proof of the token chosen at
+    /// S's last step, against its own root). Stopped → L ran past the end and is wrong; S is right if its word is the
+    /// padding 0. Not stopped → S stopped too early and is wrong; the game goes on in TraceStep to replay the element
+    /// for L (L can still lose there: both wrong).
+    function resolveStop(bytes32 id, Config calldata c, bytes calldata proofs) external nonReentrant {
+        Game storage g = _game(id);
+        if (g.phase != Phase.Stop) revert WrongPhase(id, g.phase);
+        bool isA = _party(id, g);
+        _live(id, g);
+        _checkConfig(id, g, c);
+        bool shortA = g.elements < g.elementsB;
+        uint256 len = shortA ? g.elements : g.elementsB;
+        OneStepVerifier.Prefix memory trace = OneStepVerifier.Prefix(isA ? c.rootA : c.rootB, g.traceDepth, g.element, g.nodeA);
+        bool stop = oneStep.stopped(c.modelHash, trace, len, c.inputLength, c.params.maxTokens, proofs);
+        uint64 dl = _deadline(g);
+        emit StopChecked(id, stop, dl);
+        if (stop) {
+            bool shortRight = (shortA ? MerkleLib.traceWord(g.nodeA, uint256(g.element) % 8) : int256(g.valueB)) == 0;
+            _decide(id, g, shortA && shortRight, !shortA && shortRight);
+        } else {
+            g.wrong |= shortA ? 1 : 2;
+            g.phase = Phase.TraceStep;
+            g.turn = 0;
+        }
     }
 
     function _judge(bytes32 id, Game storage g, int256 got, int256 va, int256 vb) internal {
@@ -593,6 +684,8 @@ contract DisputeGame {
 
     /// aRight / bRight: whether each party's claim stood. Recorded in `turn` (bits 0 and 1); settle() acts on it.
     function _decide(bytes32 id, Game storage g, bool aRight, bool bRight) internal {
+        aRight = aRight && g.wrong & 1 == 0;
+        bRight = bRight && g.wrong & 2 == 0;
         g.phase = Phase.Decided;
         g.turn = (aRight ? 1 : 0) | (bRight ? 2 : 0);
         emit Decided(id, aRight, bRight);

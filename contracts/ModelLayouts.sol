@@ -13,8 +13,10 @@ import {MerkleLib} from "./lib/MerkleLib.sol";
 ///   - weights depth from the end of the last weight tensor (engine.md §3 tensor shapes), padded to 32-byte leaves;
 ///     a model whose blob is longer than its tensors need (to another depth) cannot be disputed (its honest proofs
 ///     would not verify), which is why the depth is never taken from a caller;
-///   - classify iff the graph has a `vector` source (engine.md: vector requires task classify); context length from
-///     an attention node (size(attn_scores) = H·C), else 1 (classify) or 4,096 (the format's maximum).
+///   - classify iff the graph has a `vector` source (engine.md: vector requires task classify); the output node from
+///     a token source's p1 (the loader checks every token node's p1 is meta.outputNode);
+///   - from the metadata bytes themselves (canonical JSON, engine.md §4.1; keccak = metaHash): `contextLength` and
+///     the `<eos>` token id (its index in `vocab`), which the stop rule needs (docs/dispute.md §2 "stop rule").
 contract ModelLayouts {
     struct Layout {
         uint32 nodeCount;
@@ -22,8 +24,15 @@ contract ModelLayouts {
         uint8 weightsDepth;
         bool classify;
         uint64 stepElements;
+        uint32 eosId; // index of "<eos>" in meta.vocab; NO_EOS when the vocabulary has none (classify)
+        uint32 outputNode; // meta.outputNode (the token source's p1); 0 for classify
         bytes32 weightsRoot;
     }
+
+    /// eosId of a model without `<eos>`: no token ever equals it.
+    uint32 public constant NO_EOS = type(uint32).max;
+    /// Longest metadata scanned at registration (engine.md §4.3 allows 4 MiB; calldata and the scan cost ~60 gas/byte).
+    uint256 public constant MAX_META = 1 << 20;
 
     /// Most nodes a table registered on chain may have (gas: ~45k per node, once per model).
     uint256 public constant MAX_NODES = 4096;
@@ -38,38 +47,93 @@ contract ModelLayouts {
     error LayoutExists(bytes32 modelHash);
     error NoLayout(bytes32 modelHash);
     error BadNode(uint256 node, uint256 reason);
+    error BadMetadata(uint256 at);
 
-    event LayoutRegistered(bytes32 indexed modelHash, bytes32 graphHash, uint256 nodeCount, uint256 stepElements, uint256 weightsDepth, uint256 contextLength, bool classify);
+    event LayoutRegistered(bytes32 indexed modelHash, bytes32 graphHash, uint256 nodeCount, uint256 stepElements, uint256 weightsDepth, uint256 contextLength, bool classify, uint256 eosId, uint256 outputNode);
 
-    /// Registers the layout of the model with metadata hash `metaHash` (keccak of the metadata bytes), weights root
-    /// `weightsRoot` and node table `table` (64·N bytes, 16 little-endian int32 words per node, as in the file).
-    function registerLayout(bytes32 metaHash, bytes32 weightsRoot, bytes calldata table) external returns (bytes32 modelHash) {
+    /// Registers the layout of the model with metadata `metadata` (the file's canonical JSON bytes, without the zero
+    /// padding), weights root `weightsRoot` and node table `table` (64·N bytes, 16 little-endian int32 words per node,
+    /// as in the file).
+    function registerLayout(bytes calldata metadata, bytes32 weightsRoot, bytes calldata table) external returns (bytes32 modelHash) {
         uint256 n = table.length / 64;
         if (table.length % 64 != 0 || n == 0 || n > MAX_NODES) revert BadNodeTable(table.length);
-        bytes32 graphHash = keccak256(abi.encodePacked(metaHash, _nodesRoot(table)));
+        if (metadata.length == 0 || metadata.length > MAX_META) revert BadMetadata(metadata.length);
+        bytes32 graphHash = keccak256(abi.encodePacked(keccak256(metadata), _nodesRoot(table)));
         modelHash = keccak256(abi.encodePacked(graphHash, weightsRoot));
         Layout storage L = layouts[modelHash];
         if (L.nodeCount != 0) revert LayoutExists(modelHash);
         Acc memory acc;
         for (uint256 i = 0; i < n; ++i) _storeNode(modelHash, table, i, acc);
         uint256 offset = acc.offset;
-        uint256 ctx = acc.ctx;
         bool classify = acc.classify;
         if (offset > type(uint32).max) revert BadNodeTable(table.length);
-        if (ctx == 0) ctx = classify ? 1 : MAX_CONTEXT;
+        (uint256 ctx, uint256 eos) = _scanMeta(metadata);
+        if (ctx == 0 || ctx > MAX_CONTEXT || (acc.ctx != 0 && acc.ctx != ctx)) revert BadMetadata(0);
+        L.eosId = uint32(eos);
+        L.outputNode = uint32(acc.outputNode);
         L.nodeCount = uint32(n);
         L.contextLength = uint32(ctx);
         L.weightsDepth = uint8(MerkleLib.weightsDepth(acc.extent));
         L.classify = classify;
         L.stepElements = uint64(offset);
         L.weightsRoot = weightsRoot;
-        emit LayoutRegistered(modelHash, graphHash, n, offset, L.weightsDepth, ctx, classify);
+        emit LayoutRegistered(modelHash, graphHash, n, offset, L.weightsDepth, ctx, classify, eos, acc.outputNode);
+    }
+
+    /// Reads the two metadata fields the game needs from canonical JSON (sorted keys, no whitespace, engine.md §4.1):
+    /// the top-level `contextLength` (a decimal number; 0 if absent) and the index of the string "<eos>" in the
+    /// top-level `vocab` array (NO_EOS if absent). One pass tracking string/escape state and nesting depth, so a
+    /// key-like text inside a string (`\"vocab\":[`, escaped) or in a nested object is never taken for the field:
+    /// an unescaped `"vocab":[` at depth 1 can only be the top-level key. `<` and `>` are not escaped by the
+    /// canonical encoder (JSON.stringify), and the tokenizer refuses duplicate entries, so the first match is the id.
+    function _scanMeta(bytes calldata m) private pure returns (uint256 ctx, uint256 eos) {
+        eos = NO_EOS;
+        uint256 depth;
+        uint256 item; // index of the current vocab element
+        bool inVocab;
+        uint256 n = m.length;
+        for (uint256 i = 0; i < n; ++i) {
+            bytes1 ch = m[i];
+            if (ch == '"') {
+                if (depth == 1 && _at(m, i, '"vocab":[')) {
+                    inVocab = true;
+                    item = 0;
+                    depth = 2;
+                    i += 8; // on the '['
+                    continue;
+                }
+                if (depth == 1 && _at(m, i, '"contextLength":')) {
+                    uint256 j = i + 16;
+                    while (j < n && m[j] >= '0' && m[j] <= '9' && ctx <= MAX_CONTEXT) ctx = ctx * 10 + uint8(m[j++]) - 48;
+                    i = j - 1;
+                    continue;
+                }
+                if (inVocab && depth == 2 && eos == NO_EOS && _at(m, i, '"<eos>"') && i + 7 < n && (m[i + 7] == ',' || m[i + 7] == ']')) eos = item;
+                // skip the string: up to the next unescaped quote
+                ++i;
+                while (i < n && m[i] != '"') i += m[i] == '\\' ? 2 : 1;
+                if (i >= n) revert BadMetadata(i);
+            } else if (ch == '{' || ch == '[') ++depth;
+            else if (ch == '}' || ch == ']') {
+                if (depth == 0) revert BadMetadata(i);
+                --depth;
+                if (depth == 1) inVocab = false;
+            } else if (ch == ',' && inVocab && depth == 2) ++item;
+        }
+    }
+
+    /// True when `m` has the bytes of `s` at offset `at`.
+    function _at(bytes calldata m, uint256 at, bytes memory s) private pure returns (bool) {
+        if (at + s.length > m.length) return false;
+        for (uint256 k = 0; k < s.length; ++k) if (m[at + k] != s[k]) return false;
+        return true;
     }
 
     struct Acc {
         uint256 offset; // Σ sizes so far
         uint256 extent; // end of the weight tensors so far
-        uint256 ctx; // context length seen on an attention node
+        uint256 ctx; // context length seen on an attention node (must agree with the metadata's)
+        uint256 outputNode; // p1 of a token source
         bool classify;
     }
 
@@ -81,6 +145,7 @@ contract ModelLayouts {
         for (uint256 k = 1; k < 4; ++k) if (w[k] < -1 || w[k] >= int256(i)) revert BadNode(i, k);
         uint256 size = uint256(w[4]);
         if (w[0] == 2) acc.classify = true;
+        if (w[0] == 1 && w[8] >= 0) acc.outputNode = uint256(w[8]);
         if (w[0] == 20 && w[7] > 0) acc.ctx = size / uint256(w[7]);
         uint256 e = _tensorEnd(table, w, size);
         if (e > acc.extent) acc.extent = e;

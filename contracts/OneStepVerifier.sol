@@ -50,10 +50,14 @@ contract OneStepVerifier is ModelLayouts {
     }
 
     /// The query's input commitment (docs/dispute.md §1): root of the input values committed like a trace
-    /// (8 big-endian int32 per leaf) and their count; Query.promptHash = keccak256(uint256 length ‖ root).
+    /// (8 big-endian int32 per leaf) and their count; Query.promptHash = keccak256(uint256 length ‖ root). And the
+    /// sampling seed from the opened params preimage (Query.paramsHash, docs/spec/wire.md §8), for the `random` and
+    /// `seeded` sources.
     struct Input {
         bytes32 root;
         uint256 length;
+        bool seeded;
+        uint64 seed;
     }
 
     /// Where element `element` sits and what its node is.
@@ -84,7 +88,6 @@ contract OneStepVerifier is ModelLayouts {
     error WrongNode(uint256 element, uint256 node);
     error NotElementwise(uint256 element, uint256 op);
     error NotReduction(uint256 element, uint256 op);
-    error UnsupportedSource(uint256 element, uint256 op);
     error ProofsLength(uint256 given, uint256 needed);
     error InputOutOfRange(uint256 index, uint256 length);
 
@@ -95,8 +98,13 @@ contract OneStepVerifier is ModelLayouts {
         c.promptLength = input.length;
         uint256 op = uint256(word(c.head, 0));
         if (_isReduction(c, op)) revert NotElementwise(trace.element, op);
+        if (op == 4 || op == 5) {
+            // random: seeded ? prng(seed, t) : 0; seeded: seeded ? 1 : 0 (engine.md §3.1) — no operand to prove
+            if (proofs.length != 0) revert ProofsLength(proofs.length, 0);
+            if (!input.seeded) return 0;
+            return op == 5 ? int256(1) : prng(input.seed, c.t);
+        }
         uint256 count = _inputCount(c, op);
-        if (op == 4 || op == 5) revert UnsupportedSource(trace.element, op); // random / seeded need the params preimage
         int256[] memory v = new int256[](count);
         Cursor memory cur;
         for (uint256 i = 0; i < count; ++i) {
@@ -109,6 +117,37 @@ contract OneStepVerifier is ModelLayouts {
         if (op == 20) return v[0]; // masked attention slot: the constant
         return EngineOps.elementwise(op, p, v, word(c.head, 5) >= 0);
     }
+
+    /// engine.md §2: prng(seed, t) = uint32(bytes4(keccak256(abi.encodePacked(uint64(seed), uint32(t))))) & 0x7fffffff.
+    function prng(uint64 seed, uint256 t) public pure returns (int256) {
+        return int256(uint256(uint32(bytes4(keccak256(abi.encodePacked(seed, uint32(t))))) & 0x7fffffff));
+    }
+
+    /// The stop rule (engine.md §5.1) after the last step of a generate run of `len` trace elements: true when the run
+    /// had to end there — its `generated` = steps − (P − 1) tokens reached `maxTokens`, or the token chosen at its last
+    /// step (the output node's element, read from the agreed prefix `trace` with the caller's packed proof — always
+    /// sent when the run has a token, so a caller need not know the rule) is `<eos>`, or that step was the last
+    /// position of the context (t = C − 1). A run with no token yet never stops (and takes no proof).
+    function stopped(bytes32 model, Prefix calldata trace, uint256 len, uint256 promptLength, uint256 maxTokens, bytes calldata proofs) external view returns (bool) {
+        Layout storage L = layouts[model];
+        if (L.nodeCount == 0) revert NoLayout(model);
+        uint256 steps = len / L.stepElements;
+        if (steps < promptLength || steps == 0 || len % L.stepElements != 0) {
+            if (proofs.length != 0) revert ProofsLength(proofs.length, 0);
+            return false;
+        }
+        int256 tok = _tokenAt(model, trace, (steps - 1) * L.stepElements + uint32(records[model][2 * uint256(L.outputNode)]), proofs);
+        return steps + 1 - promptLength >= maxTokens || steps >= L.contextLength || tok == int256(uint256(L.eosId));
+    }
+
+    /// Trace element `index` of the agreed prefix, from the disputed leaf or the caller's packed proof (exactly one).
+    function _tokenAt(bytes32, Prefix calldata trace, uint256 index, bytes calldata proofs) internal pure returns (int256 tok) {
+        Cursor memory cur;
+        tok = _read(_noCtx(), trace, T_TRACE, Ref(K_TRACE, index, 0), proofs, cur);
+        if (cur.off != proofs.length) revert ProofsLength(proofs.length, cur.off);
+    }
+
+    function _noCtx() internal pure returns (Ctx memory c) {}
 
     /// Link count F of reduction element `element` held by node `node` (reverts if it is not a reduction).
     function reductionLinks(bytes32 model, uint256 element, uint256 node) external view returns (uint256) {
@@ -240,7 +279,7 @@ contract OneStepVerifier is ModelLayouts {
         if (op == 49) return 3;
         if (op == 46) return w ? 3 : 2;
         if (op == 40) return w ? 2 : 1;
-        if (op == 41 || op == 47 || op == 1 || op == 2 || op == 3 || op == 20 || op == 4 || op == 5) return 1;
+        if (op == 41 || op == 47 || op == 1 || op == 2 || op == 3 || op == 20) return 1;
         return 2;
     }
 

@@ -121,6 +121,10 @@ export class DisputeClient implements DisputeChain {
     await this.send('resolveLink', [id, await this.config(id), await this.links(id), node, proofs]);
   }
 
+  async resolveStop(id: Hex, proofs: Hex): Promise<void> {
+    await this.send('resolveStop', [id, await this.config(id), proofs]);
+  }
+
   async settle(id: Hex): Promise<void> {
     await this.send('settle', [id, await this.config(id)]);
   }

@@ -106,13 +106,12 @@ export interface LayoutSource {
 
 /**
  * Registers a model's layout with the one-step verifier (ModelLayouts.registerLayout), once per model: the
- * contract recomputes the model hash from the metadata hash, the node table and the weights root. Returns the
- * gas used, or 0n when the layout was already there.
+ * contract recomputes the model hash from the metadata bytes (it also reads contextLength and the `<eos>` id from
+ * them), the node table and the weights root. Returns the gas used, or 0n when the layout was already there.
  */
 export async function registerLayout(clients: Clients, oneStep: Address, model: LayoutSource): Promise<{ modelHash: Hex; gas: bigint }> {
   const { abi } = await disputeArtifact('OneStepVerifier');
-  const metaHash = toHex(keccak256(model.metaBytes)) as Hex;
-  const args = [metaHash, toHex(model.weightsRoot) as Hex, toHex(model.nodeTable) as Hex];
+  const args = [toHex(model.metaBytes) as Hex, toHex(model.weightsRoot) as Hex, toHex(model.nodeTable) as Hex];
   const sim = await clients.publicClient.simulateContract({ address: oneStep, abi, functionName: 'registerLayout', args, account: clients.wallet.account }).catch(() => undefined);
   if (!sim) {
     const graph = keccak256(concatBytes(keccak256(model.metaBytes), merkleRoot(model.nodeTable)));

@@ -13,7 +13,7 @@ import { DisputeClient, type GasRecord } from './dispute-client.ts';
 import { registerLayout, type LayoutSource } from './dispute-deploy.ts';
 import { fromHex, toHex } from '../common/bytes.ts';
 import { keccak256 } from '../crypto/keccak.ts';
-import { hyperspaceDomain, queryDigest, signReceipt, type Query, type Receipt } from '../wire/query-receipt.ts';
+import { hyperspaceDomain, queryDigest, samplingParamsHash, signReceipt, type Query, type Receipt, type SamplingParams } from '../wire/query-receipt.ts';
 import { DisputeAgent } from '../dispute/agent.ts';
 import type { TraceParty } from '../dispute/trace-party.ts';
 import { stateFromChain } from '../dispute/state-machine.ts';
@@ -83,15 +83,17 @@ export interface QueryBundle {
   queryHash: Uint8Array;
   inputRoot: Hex;
   inputLength: bigint;
+  params: SamplingParams;
 }
 
-export function makeQuery(env: DisputeEnv, modelHash: Uint8Array, input: Int32Array, nonce: bigint): QueryBundle {
+/** `params`: the sampling parameters signed into paramsHash (default greedy, one token — a classify query). */
+export function makeQuery(env: DisputeEnv, modelHash: Uint8Array, input: Int32Array, nonce: bigint, params: SamplingParams = { seed: null, maxTokens: 1 }): QueryBundle {
   const c = commitQueryInput(input);
   const query: Query = {
     client: fromHex(env.addresses[1]!),
     modelHash,
     promptHash: c.promptHash,
-    paramsHash: keccak256(new TextEncoder().encode('{}')),
+    paramsHash: samplingParamsHash(params),
     maxFee: 10n ** 15n,
     nonce,
     deadline: 2n ** 40n,
@@ -105,7 +107,7 @@ export function makeQuery(env: DisputeEnv, modelHash: Uint8Array, input: Int32Ar
     nonce,
     deadline: query.deadline,
   };
-  return { query, queryAbi, queryHash: queryDigest(hyperspaceDomain(env.chainId, fromHex(env.escrow)), query), inputRoot: toHex(c.root) as Hex, inputLength: BigInt(c.length) };
+  return { query, queryAbi, queryHash: queryDigest(hyperspaceDomain(env.chainId, fromHex(env.escrow)), query), inputRoot: toHex(c.root) as Hex, inputLength: BigInt(c.length), params };
 }
 
 /** A receipt by operator `keyIndex` over `traceRoot` with output bytes `output`, signed for the dispute contract. */
@@ -128,8 +130,13 @@ export function receiptAbi(r: Receipt): Record<string, unknown> {
   return { queryHash: toHex(r.queryHash), modelHash: toHex(r.modelHash), outputHash: toHex(r.outputHash), traceRoot: toHex(r.traceRoot), node: toHex(r.node), fee: r.fee, issuedAt: r.issuedAt };
 }
 
+/** DisputeGame.Params: the preimage of paramsHash (abi.encode(seeded, seed, maxTokens)). */
+export function paramsAbi(p: SamplingParams): { seeded: boolean; seed: bigint; maxTokens: number } {
+  return { seeded: p.seed !== null, seed: p.seed ?? 0n, maxTokens: p.maxTokens };
+}
+
 export function openingAbi(q: QueryBundle, outputA: Uint8Array, outputB: Uint8Array = outputA): Record<string, unknown> {
-  return { query: q.queryAbi, inputRoot: q.inputRoot, inputLength: q.inputLength, outputA: toHex(outputA), outputB: toHex(outputB) };
+  return { query: q.queryAbi, inputRoot: q.inputRoot, inputLength: q.inputLength, params: paramsAbi(q.params), outputA: toHex(outputA), outputB: toHex(outputB) };
 }
 
 export function disputeClient(env: DisputeEnv, keyIndex: number, log: GasRecord[]): Promise<DisputeClient> {
@@ -158,8 +165,8 @@ export async function playConflict(env: DisputeEnv, q: QueryBundle, pa: TracePar
   const log: GasRecord[] = [];
   const ca = await disputeClient(env, ia, log);
   const cb = await disputeClient(env, ib, log);
-  const ra = makeReceipt(env, q, ia, pa.commitment.root, output.a);
-  const rb = makeReceipt(env, q, ib, pb.commitment.root, output.b);
+  const ra = makeReceipt(env, q, ia, pa.receiptRoot, output.a);
+  const rb = makeReceipt(env, q, ib, pb.receiptRoot, output.b);
   const opened = await ca.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, openingAbi(q, output.a, output.b)]);
   const id = opened.logs.find((l) => l.eventName === 'DisputeOpened')!.args.id as Hex;
   return playToEnd(env, id, { A: ca, B: cb }, { A: pa, B: pb }, log, opts);
@@ -173,8 +180,8 @@ export async function playChallenge(env: DisputeEnv, q: QueryBundle, pa: TracePa
   const log: GasRecord[] = [];
   const ca = await disputeClient(env, ia, log);
   const cb = await disputeClient(env, ib, log);
-  const ra = makeReceipt(env, q, ia, pa.commitment.root, output);
-  const opened = await cb.send('openChallenge', [ra.abi, ra.sig, pb.root, openingAbi(q, output), bondId]);
+  const ra = makeReceipt(env, q, ia, pa.receiptRoot, output);
+  const opened = await cb.send('openChallenge', [ra.abi, ra.sig, toHex(pb.receiptRoot), openingAbi(q, output), bondId]);
   const id = opened.logs.find((l) => l.eventName === 'DisputeOpened')!.args.id as Hex;
   return playToEnd(env, id, { A: ca, B: cb }, { A: pa, B: pb }, log, opts);
 }

@@ -22,6 +22,9 @@ export interface GameView {
   deadline: bigint;
   index: bigint | number;
   element: bigint | number;
+  /** A's and B's trace lengths (they differ when the outputs have different lengths). */
+  elements: bigint | number;
+  elementsB: bigint | number;
 }
 
 export interface DisputeChain {
@@ -39,6 +42,8 @@ export interface DisputeChain {
   /** `proofs`: the caller's packed operand proofs (TraceParty.elementStep / linkStep). */
   resolveElement(id: Hex, node: bigint, proofs: Hex): Promise<void>;
   resolveLink(id: Hex, node: bigint, proofs: Hex): Promise<void>;
+  /** The stop rule at the end of the shorter trace; `proofs` = TraceParty.stopStep. */
+  resolveStop(id: Hex, proofs: Hex): Promise<void>;
   timeout(id: Hex): Promise<void>;
   /** Pays out a decided game (anyone; once). */
   settle(id: Hex): Promise<void>;
@@ -138,6 +143,11 @@ export class DisputeAgent {
         const m = depth > 0 ? p.bisectMove('B', depth, 0, await this.chain.postedChildren(id), k, element) : { child: 0n, proof: '0x' as Hex, children: [] };
         await this.chain.postSumsRoot(id, { node: o.node, root: o.root, lastLeaf: o.leaf, siblings: o.siblings, ...m });
         return { state, action: 'moved', move: 'postSumsRoot' };
+      }
+      case 'trace-stop': {
+        const len = Math.min(Number(g.elements), Number(g.elementsB));
+        await this.chain.resolveStop(id, p.stopStep(element, len));
+        return { state, action: 'moved', move: 'resolveStop' };
       }
       case 'sums-step': {
         const s = p.linkStep(element, Number(g.index));

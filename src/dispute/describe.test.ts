@@ -41,19 +41,22 @@ describe('OneStepVerifier describe = engine describe', () => {
       const m = decodeModelFile(readFileSync(new URL(`../../models/${f}.hsm`, import.meta.url)));
       const r = await reg(m);
       assert.equal(r.modelHash, toHex(m.modelHash), f);
-      const L = (await read('layoutOf', [r.modelHash])) as { stepElements: bigint; weightsDepth: number; nodeCount: number; classify: boolean; contextLength: number };
+      const L = (await read('layoutOf', [r.modelHash])) as { stepElements: bigint; weightsDepth: number; nodeCount: number; classify: boolean; contextLength: number; eosId: number; outputNode: number };
       assert.equal(L.stepElements, BigInt(m.layout.stepElements), f);
       assert.equal(L.weightsDepth, commitWeights(m.weights).depth, f);
       assert.equal(L.nodeCount, m.nodes.length, f);
       assert.equal(L.classify, m.meta.task === 'classify', f);
       assert.equal(L.contextLength, m.meta.contextLength, f);
+      const eos = m.meta.vocab?.indexOf('<eos>') ?? -1;
+      assert.equal(L.eosId, eos >= 0 ? eos : 2 ** 32 - 1, `${f}: <eos> id read from the metadata JSON`);
+      if (m.meta.task === 'generate') assert.equal(L.outputNode, m.meta.outputNode, f);
     }
   });
 
   it('every node of a tiny transformer run: element-wise elements and reduction links replayed on chain equal the trace', async () => {
     const model = tinyTransformer();
     const { modelHash } = await reg(model);
-    const input = { prompt: [1, 3, 4, 5], maxTokens: 4 };
+    const input = { prompt: [1, 3, 4, 5], maxTokens: 4, seed: 0xfeedn }; // seeded: the sampler's random/seeded sources too
     const run = runModel(model, input, { trace: true });
     const trace = run.trace!;
     const party = new TraceParty(trace, modelStepSource(model, prepareQuery(model, input).query), { arity: 16 });
@@ -64,17 +67,21 @@ describe('OneStepVerifier describe = engine describe', () => {
     const steps = trace.length / stepElements;
     let checked = 0;
     let reductions = 0;
+    let sources = 0;
     for (let n = 0; n < model.nodes.length; n++) {
       const op = model.nodes[n]!.op;
-      if (op === 'random' || op === 'seeded') continue; // needs the sampling seed on chain (docs/dispute.md §5)
       const size = model.nodes[n]!.size;
       for (const t of [0, steps - 1]) {
         for (const pos of new Set([0, size >> 1, size - 1])) {
           const e = t * stepElements + offsets[n]! + pos;
           const info = party.describe(e);
+          if (op === 'random' || op === 'seeded') {
+            sources++;
+            assert.ok(trace[e] !== 0, `${op} is non-zero with a seed`);
+          }
           if (info.description.kind !== 'reduction') {
             const s = party.elementStep(e);
-            const got = await read('elementwise', [modelHash, s.node, prefix(e), { root: toHex(inputC.root), length: BigInt(inputC.length) }, s.proofs]);
+            const got = await read('elementwise', [modelHash, s.node, prefix(e), { root: toHex(inputC.root), length: BigInt(inputC.length), seeded: true, seed: 0xfeedn }, s.proofs]);
             assert.equal(got, BigInt(trace[e]!), `${op} node ${n} step ${t} pos ${pos}`);
           } else {
             reductions++;
@@ -92,7 +99,7 @@ describe('OneStepVerifier describe = engine describe', () => {
         }
       }
     }
-    assert.ok(checked > 50 && reductions > 10, `${checked} elements, ${reductions} reductions`);
+    assert.ok(checked > 50 && reductions > 10 && sources >= 4, `${checked} elements, ${reductions} reductions, ${sources} random/seeded`);
   });
 
   it('a wrong node id or a forged operand is refused', async () => {
@@ -104,7 +111,7 @@ describe('OneStepVerifier describe = engine describe', () => {
     const e = model.layout.offsets[2]! + 1; // an element of node 2
     const s = party.elementStep(e);
     const pre = { root: party.root, depth: BigInt(party.commitment.depth), element: BigInt(e), leaf: party.leaf(Math.floor(e / 8)) };
-    const inp = { root: toHex(party.input!.root), length: BigInt(party.input!.length) };
+    const inp = { root: toHex(party.input!.root), length: BigInt(party.input!.length), seeded: false, seed: 0n };
     await assert.rejects(read('elementwise', [modelHash, s.node + 1n, pre, inp, s.proofs]), /WrongNode|NotElementwise|NotReduction/);
     assert.ok(s.proofs.length > 2, 'node 2 reads at least one proven operand');
     const forged = `0x${'11'.repeat(32)}${s.proofs.slice(66)}` as Hex; // first proven leaf replaced

@@ -11,6 +11,7 @@ export type DisputeState =
   | 'trace-a' // A proves the first differing child (difference proof) and posts its children of the new node
   | 'trace-b' // B does the same
   | 'trace-step' // one trace element isolated: either party replays it (element-wise) or A posts its sums root
+  | 'trace-stop' // the element is past the shorter trace only: either party shows the stop rule (resolveStop)
   | 'links-b' // A posted its partial-sums root (+ its children of it); B posts its own with its first sums move
   | 'sums-a' // sums bisection, A's difference-proof move
   | 'sums-b' // B's
@@ -27,6 +28,8 @@ export type DisputeEvent =
   | 'SumsRootPosted'
   | 'LinksOpened'
   | 'SumIsolated'
+  | 'StopDisputed'
+  | 'StopChecked'
   | 'StepReplayed'
   | 'TimedOut'
   | 'Decided'
@@ -57,6 +60,8 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'trace-a', event: 'ChildrenPosted', to: 'trace-b' },
   { from: 'trace-a', event: 'ElementIsolated', to: 'trace-step' },
   { from: 'trace-step', event: 'SumsRootPosted', to: 'links-b' },
+  { from: 'trace-step', event: 'StopDisputed', to: 'trace-stop' }, // same transaction as ElementIsolated
+  { from: 'trace-stop', event: 'StopChecked', to: 'trace-step' }, // stopped: Decided follows in the same transaction
   { from: 'links-b', event: 'ChildrenPosted', to: 'links-b' }, // A's children of its sums root, same transaction
   { from: 'links-b', event: 'SumsRootPosted', to: 'sums-b' }, // B's root; its first sums move follows in the same transaction
   { from: 'sums-b', event: 'LinksOpened', to: 'sums-b' },
@@ -68,7 +73,7 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'sums-a', event: 'SumIsolated', to: 'sums-step' },
   { from: 'trace-step', event: 'StepReplayed', to: 'trace-step' },
   { from: 'sums-step', event: 'StepReplayed', to: 'sums-step' },
-  ...(['trace-post', 'trace-a', 'trace-b', 'trace-step', 'links-b', 'sums-a', 'sums-b', 'sums-step'] as const).flatMap((from) => [
+  ...(['trace-post', 'trace-a', 'trace-b', 'trace-step', 'trace-stop', 'links-b', 'sums-a', 'sums-b', 'sums-step'] as const).flatMap((from) => [
     { from, event: 'TimedOut' as const, to: from },
     { from, event: 'Decided' as const, to: 'decided' as const },
   ]),
@@ -81,6 +86,7 @@ export const MOVER: Readonly<Record<DisputeState, Party | 'either' | null>> = {
   'trace-a': 'A',
   'trace-b': 'B',
   'trace-step': 'either',
+  'trace-stop': 'either',
   'links-b': 'B',
   'sums-a': 'A',
   'sums-b': 'B',
@@ -99,6 +105,7 @@ export const LATE_LOSER: Readonly<Record<DisputeState, Party | null>> = {
   'trace-a': 'A',
   'trace-b': 'B',
   'trace-step': 'A',
+  'trace-stop': 'A',
   'links-b': 'B',
   'sums-a': 'A',
   'sums-b': 'B',
@@ -128,7 +135,7 @@ export function replay(events: readonly DisputeEvent[]): DisputeState {
 }
 
 /** Contract Phase enum (DisputeGame.Phase) and turn → state: how an agent recovers its position after a restart. */
-export const PHASES = ['none', 'trace', 'trace-step', 'links-a', 'links-b', 'sums', 'sums-step', 'decided', 'done'] as const;
+export const PHASES = ['none', 'trace', 'trace-step', 'links-a', 'links-b', 'sums', 'sums-step', 'decided', 'done', 'stop'] as const;
 
 export function stateFromChain(phase: number, turn: number, posted = true): DisputeState | 'none' {
   switch (PHASES[phase]) {
@@ -144,6 +151,8 @@ export function stateFromChain(phase: number, turn: number, posted = true): Disp
       return turn === 0 ? 'sums-a' : 'sums-b';
     case 'sums-step':
       return 'sums-step';
+    case 'stop':
+      return 'trace-stop';
     case 'decided':
       return 'decided';
     case 'done':

@@ -41,6 +41,8 @@ export interface StepSource {
   describe(index: number, trace: Int32Array): StepInfo;
   /** The query input (prompt token ids or classify vector), committed by the Query's promptHash. */
   input?: Int32Array;
+  /** Elements per step and the trace offset of the output node (a generate model's chosen token): the stop rule. */
+  steps?: { stepElements: number; outputOffset: number };
 }
 
 export const COMBINER_CODES: Readonly<Record<Combiner, number>> = { mac: 0, add: 1, max: 2, argmax: 3, countle: 4 };
@@ -56,6 +58,7 @@ export function modelStepSource(model: LoadedModel, query: RunQuery): StepSource
   return {
     weights: model.weights,
     input: queryInputValues(query),
+    steps: { stepElements: model.layout.stepElements, outputOffset: model.layout.offsets[model.meta.outputNode]! },
     describe(index, trace) {
       const ctx: TraceContext = { trace, query };
       const info = describeElement(model, ctx, index);
@@ -76,6 +79,12 @@ export interface TracePartyOptions {
    * the end); tests pass other strategies (a lie from link j on).
    */
   forgeSums?: (element: number, sums: Int32Array, claimed: number) => Int32Array;
+  /**
+   * Compare the trace at this many elements (≥ its length): the shorter party of a conflict whose outputs differ in
+   * length plays its trace zero-padded to the longer one's length — the contract lifts its receipt root to that
+   * depth (DisputeGame._lift). The receipt root (`receiptRoot`) stays the unpadded trace's.
+   */
+  padTo?: number;
 }
 
 export class TraceParty {
@@ -85,13 +94,24 @@ export class TraceParty {
   readonly weights: WeightsCommitment;
   readonly input: QueryInputCommitment | undefined;
   readonly options: TracePartyOptions;
+  /** Root of the trace as signed in a receipt (unpadded); `commitment.root` is the one the game plays. */
+  readonly receiptRoot: Uint8Array;
   private sumsCache = new Map<number, { sums: Int32Array; commitment: TraceCommitment; links: number }>();
 
   constructor(values: Int32Array, source: StepSource, options: TracePartyOptions) {
-    this.values = values;
     this.source = source;
     this.options = options;
+    const pad = options.padTo ?? values.length;
+    if (!Number.isSafeInteger(pad) || pad < values.length) throw new UnsupportedStepError(values.length, `padTo ${pad} shorter than the trace`);
+    this.receiptRoot = pad === values.length ? new Uint8Array(0) : commitTrace(values, { arity: options.arity }).root;
+    if (pad !== values.length) {
+      const padded = new Int32Array(pad);
+      padded.set(values);
+      values = padded;
+    }
+    this.values = values;
     this.commitment = commitTrace(values, { arity: options.arity });
+    if (this.receiptRoot.length === 0) this.receiptRoot = this.commitment.root;
     this.weights = commitWeights(source.weights);
     this.input = source.input ? commitQueryInput(source.input) : undefined;
   }
@@ -194,7 +214,8 @@ export class TraceParty {
         pk.add(TREE_INPUT, Math.floor(ref.index / 8), () => [p.leaf, ...p.siblings]);
         return;
       }
-      throw new UnsupportedStepError(element, `query ref ${ref.query} (the sampling seed is not committed on chain yet)`);
+      if (ref.query === 'seed') return; // the contract has the seed from the opened params preimage (Config.params)
+      throw new UnsupportedStepError(element, `query ref ${ref.query}`);
     }
     if ('trace' in ref) return this.packPrefix(pk, TREE_TRACE, this.commitment, this.values, ref.trace, element);
     const leafIndex = Math.floor(ref.weight / 32);
@@ -220,6 +241,22 @@ export class TraceParty {
     const pk = new ProofPacker();
     for (const r of info.description.inputs) this.pack(pk, r, element);
     return { node: BigInt(info.node), proofs: pk.bytes() };
+  }
+
+  /**
+   * resolveStop proofs (DisputeGame.resolveStop): the first difference `element` lies past the shorter trace of
+   * `len` elements; the contract applies the stop rule to that run and needs the token chosen at its last step (a
+   * packed proof against this party's root, none when it is in the disputed leaf) whenever the run has a token.
+   */
+  stopStep(element: number, len: number): Hex {
+    const st = this.source.steps;
+    const P = this.input?.length ?? 0;
+    if (!st) throw new UnsupportedStepError(element, 'the stop rule needs the model layout (StepSource.steps)');
+    const steps = Math.floor(len / st.stepElements);
+    if (steps < P || steps === 0 || len % st.stepElements !== 0) return '0x';
+    const pk = new ProofPacker();
+    this.packPrefix(pk, TREE_TRACE, this.commitment, this.values, (steps - 1) * st.stepElements + st.outputOffset, element);
+    return pk.bytes();
   }
 
   /** resolveLink arguments for partial sum `s` of reduction `element`: init (s = 0), else sums[s−1], link a, link b. */

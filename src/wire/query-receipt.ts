@@ -18,8 +18,9 @@
  */
 import { recoverPublicKey, signDigest } from '../crypto/signature.ts';
 import { nodeAddressOf } from '../identity/node-address.ts';
-import { bytesEqual } from '../common/bytes.ts';
+import { bigIntToBytes, bytesEqual, bytesToBigInt, concatBytes } from '../common/bytes.ts';
 import { InvalidArgumentError } from '../common/errors.ts';
+import { keccak256 } from '../crypto/keccak.ts';
 import { hashStruct, hashTypedData, type Eip712Domain, type TypedTypes } from './eip712.ts';
 import { bytes, struct, u256, u64, type Infer } from './schema.ts';
 
@@ -65,7 +66,7 @@ export const QuerySchema = struct({
   modelHash: bytes(32),
   /** keccak256 of the prompt's token ids (the engine's input). */
   promptHash: bytes(32),
-  /** keccak256 of the canonical encoding of the sampling parameters, seed included. */
+  /** keccak256 of the canonical encoding of the sampling parameters, seed included (samplingParamsHash). */
   paramsHash: bytes(32),
   /** Most the client pays, in wei. */
   maxFee: u256,
@@ -75,6 +76,55 @@ export const QuerySchema = struct({
   deadline: u64,
 });
 export type Query = Infer<typeof QuerySchema>;
+
+/**
+ * The sampling parameters of a query — the engine's run options besides the input (src/engine/runner.ts RunInput:
+ * `seed`, `maxTokens`; there is no temperature: the sampler's shape is part of the model graph, engine.md §6).
+ * Execution is deterministic given the model, the input and these, so they are signed into the Query as
+ * `paramsHash = keccak256(encodeSamplingParams(p))`, and a dispute contract recovers the seed (for the `random` and
+ * `seeded` sources) and maxTokens (for the stop rule) from the preimage passed at opening (docs/dispute.md §1).
+ */
+export interface SamplingParams {
+  /** Sampling seed in [0, 2^64), or null for greedy decoding. */
+  seed: bigint | null;
+  /** Most tokens generated, ≥ 1 and < 2^32 (classify: 1). Always explicit: the engine's default (C − P + 1) is
+   * spelled out by the client, so the hash does not depend on a default. */
+  maxTokens: number;
+}
+
+/** Bytes of the canonical sampling-parameters encoding: three ABI words. */
+export const SAMPLING_PARAMS_BYTES = 96;
+
+function checkParams(p: SamplingParams): void {
+  if (p.seed !== null && (typeof p.seed !== 'bigint' || p.seed < 0n || p.seed >= 1n << 64n)) throw new InvalidArgumentError('seed', 'must be null or a bigint in [0, 2^64)');
+  if (!Number.isSafeInteger(p.maxTokens) || p.maxTokens < 1 || p.maxTokens > 0xffffffff) throw new InvalidArgumentError('maxTokens', 'must be an integer in [1, 2^32)');
+}
+
+/**
+ * Canonical encoding = Solidity `abi.encode(bool seeded, uint64 seed, uint32 maxTokens)` (DisputeGame.Params):
+ * 32-byte big-endian words `seeded` (0 or 1), `seed` (0 when greedy), `maxTokens`.
+ */
+export function encodeSamplingParams(p: SamplingParams): Uint8Array {
+  checkParams(p);
+  return concatBytes(bigIntToBytes(p.seed === null ? 0n : 1n, 32), bigIntToBytes(p.seed ?? 0n, 32), bigIntToBytes(BigInt(p.maxTokens), 32));
+}
+
+/** Strict inverse of encodeSamplingParams (untrusted bytes): exactly 96 bytes, every word in range, greedy ⇒ seed 0. */
+export function decodeSamplingParams(bytes: Uint8Array): SamplingParams {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== SAMPLING_PARAMS_BYTES) throw new InvalidArgumentError('params', `must be ${SAMPLING_PARAMS_BYTES} bytes`);
+  const seeded = bytesToBigInt(bytes.subarray(0, 32));
+  const seed = bytesToBigInt(bytes.subarray(32, 64));
+  const maxTokens = bytesToBigInt(bytes.subarray(64, 96));
+  if (seeded > 1n) throw new InvalidArgumentError('params', 'seeded must be 0 or 1');
+  if (seed >= 1n << 64n || (seeded === 0n && seed !== 0n)) throw new InvalidArgumentError('params', 'seed out of range (or set without seeded)');
+  if (maxTokens < 1n || maxTokens > 0xffffffffn) throw new InvalidArgumentError('params', 'maxTokens must be in [1, 2^32)');
+  return { seed: seeded === 1n ? seed : null, maxTokens: Number(maxTokens) };
+}
+
+/** Query.paramsHash = keccak256(encodeSamplingParams(p)). */
+export function samplingParamsHash(p: SamplingParams): Uint8Array {
+  return keccak256(encodeSamplingParams(p));
+}
 
 /** Wire form of a Receipt; field order = EIP-712 field order. */
 export const ReceiptSchema = struct({
