@@ -112,6 +112,9 @@ export class KernelMemoryMovedError extends BaseError<{ step: number }> {
   }
 }
 
+/** RunEnv.hist on the whole-step path: no op reads it (attention reads its resident KV matrix). */
+const NO_HISTORY: (Int32Array | null)[] = [];
+
 /** Bytes hashed into outputHash. */
 export function outputBytes(output: Int32Array): Uint8Array {
   const bytes = new Uint8Array(output.length * 4);
@@ -320,7 +323,7 @@ export class Runner {
     // The per-node path keeps the KV-history copies (hist) and zeroes both value sets. The whole-step path needs
     // neither: no op reads hist (attention reads its resident KV matrix), and every value is written at step t
     // before anything reads it (the token source reads the previous step's output only from t = P on).
-    const hist: (Int32Array | null)[] = nodes.map(() => null);
+    const hist: (Int32Array | null)[] = program === null ? nodes.map(() => null) : NO_HISTORY;
     if (program === null) for (const h of layout.historyNodes) hist[h] = new Int32Array(C * nodes[h]!.size);
     // Another runner on the same kernels may have grown their memory since the last run: re-bind the views.
     if (this.vectors.refresh()) this.bindVectors();

@@ -49,7 +49,8 @@ export interface ProgramRecord {
 
 /** The unclamped result of the op always lies in its clamp window [lo, hi] (requant, add, sub): skip the clamp. */
 export const PROGRAM_FLAG_NO_CLAMP = 1;
-/** add / sub: a ± b always lies in int32, so wrapping int32 arithmetic gives the exact sum. */
+/** add / sub: a ± b always lies in int32, so wrapping int32 arithmetic gives the exact sum; requant: the unclamped
+ *  result always lies in int32, so it is converted to int32 before the clamp. */
 export const PROGRAM_FLAG_I32 = 2;
 
 const I32_MIN = -2147483648;
@@ -74,7 +75,8 @@ export function programFlags(op: string, p: readonly number[], ra: { lo: number;
     const s = p[1]!;
     const lo = roundShiftEnd(Math.min(...prods), s);
     const hi = roundShiftEnd(Math.max(...prods), s);
-    return within(lo, hi, p[2]!, p[3]!) ? PROGRAM_FLAG_NO_CLAMP : 0;
+    if (within(lo, hi, p[2]!, p[3]!)) return PROGRAM_FLAG_NO_CLAMP;
+    return within(lo, hi, I32_MIN, I32_MAX) ? PROGRAM_FLAG_I32 : 0;
   }
   if ((op === 'add' || op === 'sub') && rb !== null) {
     const lo = op === 'add' ? ra.lo + rb.lo : ra.lo - rb.hi;
