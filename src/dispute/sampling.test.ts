@@ -8,7 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Hex } from 'viem';
 import { startEmbeddedChain, type EmbeddedChain } from '../chain/embedded-chain.ts';
-import { makeQuery, playConflict, registerModel, setupDisputeEnv, type DisputeEnv, type PlayOptions } from '../chain/dispute-env.ts';
+import { disputeClient, makeQuery, makeReceipt, openingAbi, playConflict, registerModel, setupDisputeEnv, type DisputeEnv, type PlayOptions } from '../chain/dispute-env.ts';
+import { disputeArtifact } from '../chain/dispute-deploy.ts';
+import { GraphBuilder } from '../engine/builder.ts';
 import { outputBytes, prepareQuery, runModel, type RunInput } from '../engine/runner.ts';
 import { tinyTransformer } from '../engine/test-models.ts';
 import { toHex } from '../common/bytes.ts';
@@ -134,5 +136,39 @@ describe('generate-model disputes (tiny transformer, k = 2)', () => {
     const r = await play(h.input, wrongAt(h, e, 9), h, { silent: 'B', silentFrom: 'sums-b' });
     assert.ok(r.moves.includes('A:timeout'), r.moves.join(','));
     assert.equal(r.winner, 'A', r.moves.join(','));
+  });
+});
+
+describe('opening checks of the params preimage and the metadata scan', () => {
+  it('a params preimage that does not hash to Query.paramsHash is refused (BadParams)', async () => {
+    const h = honest({ prompt: [1, 3, 4], maxTokens: 2, seed: 9n });
+    const { query } = prepareQuery(model, h.input);
+    const q = makeQuery(env, model.modelHash, queryInputValues(query), ++nonce, { seed: 9n, maxTokens: 2 });
+    const pa = new TraceParty(h.trace, modelStepSource(model, query), { arity: 16 });
+    const pb = new TraceParty(wrongAt(h, 5).trace, modelStepSource(model, query), { arity: 16 });
+    const out = outputBytes(h.output);
+    const ra = makeReceipt(env, q, 20, pa.receiptRoot, out);
+    const rb = makeReceipt(env, q, 21, pb.receiptRoot, out);
+    const c = await disputeClient(env, 20, []);
+    for (const params of [{ seeded: true, seed: 10n, maxTokens: 2 }, { seeded: false, seed: 9n, maxTokens: 2 }, { seeded: true, seed: 9n, maxTokens: 3 }]) {
+      await assert.rejects(c.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, { ...openingAbi(q, out), params }]), /BadParams|reverted/);
+    }
+    const ok = await c.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, openingAbi(q, out)]);
+    assert.ok(ok.logs.some((l) => l.eventName === 'DisputeOpened'));
+  });
+
+  it('the <eos> id and contextLength come from the top-level fields only (look-alikes in the description are strings)', async () => {
+    const vocab = ['<pad>', 'a', '<bos>', 'b', 'c', '<eos>', 'd'];
+    const g = new GraphBuilder({ name: 'eos-scan', description: '"vocab":["<eos>"],"contextLength":99 \\ "', task: 'generate', contextLength: 6, vocabSize: vocab.length, vocab });
+    const t = g.token();
+    const x = g.gather(t, new Int8Array(vocab.length * 4).fill(3), vocab.length, 4, 'emb');
+    g.output(g.argmax(g.matvec(x, new Int8Array(vocab.length * 4).fill(1), vocab.length, undefined, 'logits'), vocab.length, 'next'));
+    const m = g.build();
+    const reg = await registerModel(env, m);
+    assert.equal(reg.modelHash, toHex(m.modelHash));
+    const L = (await env.clients.publicClient.readContract({ address: env.oneStep, abi: (await disputeArtifact('OneStepVerifier')).abi, functionName: 'layoutOf', args: [reg.modelHash] })) as { eosId: number; contextLength: number; outputNode: number };
+    assert.equal(L.eosId, 5);
+    assert.equal(L.contextLength, 6);
+    assert.equal(L.outputNode, m.meta.outputNode);
   });
 });
