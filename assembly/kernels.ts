@@ -705,10 +705,69 @@ function isqrtF(v: f64): i32 {
   return <i32>r;
 }
 
+/**
+ * muldiv in 32-bit integers (FLAG_U32_DIV: the loader's ranges prove |a·g·m| ≤ 2^31 − 1, |den| ≤ 2^30 and
+ * 2|a·g·m| + |den| < 2^32, and the gain, if any, has one entry per element, glen = n). Same element formula as
+ * muldivI32: q = floor((2|num| + |den|) / (2|den|)) with the sign of num·den, 0 for den = 0, then the clamp.
+ * num = a·g·m is exact in i32 (bounded); top = 2|num| + |den| and bot = 2|den| ≥ 2 are exact u32; the quotient
+ * uses Granlund & Montgomery's unsigned division by an invariant integer ("Division by Invariant Integers using
+ * Multiplication", 1994, Figure 4.1), exact for every 32-bit top: l = ⌈log2 bot⌉, m' = ⌊2^32·(2^l − bot)/bot⌋ + 1,
+ * t = ⌊m'·top / 2^32⌋, q = (t + ((top − t) >> 1)) >> (l − 1). One m' per run of elements sharing a denominator.
+ */
+function muldivU32(a: usize, n: i32, g: usize, glen: i32, m: i32, b: usize, bs: i32, bdiv: i32, d: i32, lo: i32, hi: i32, out: usize): void {
+  const mv = i32x4.splat(m);
+  const loi = i32x4.splat(lo);
+  const hii = i32x4.splat(hi);
+  let i = 0;
+  let bi = 0; // floor(i / bdiv) mod bs
+  while (i < n) {
+    const den = bs > 0 ? load<i32>(b + (<usize>bi << 2)) : d;
+    const end = bs > 0 && bdiv < n - i ? i + bdiv : n;
+    if (bs > 0 && ++bi == bs) bi = 0;
+    if (den == 0) {
+      const z = lo > 0 ? lo : hi < 0 ? hi : 0;
+      for (; i < end; i++) store<i32>(out + (<usize>i << 2), z);
+      continue;
+    }
+    const ad = <u32>(den < 0 ? -den : den);
+    const bot = ad << 1;
+    const l = 32 - <i32>clz<u32>(bot - 1);
+    const mp = <u32>((((<u64>1 << <u64>l) - <u64>bot) << 32) / <u64>bot + 1);
+    const mpv = i32x4.splat(<i32>mp);
+    const adv = i32x4.splat(<i32>ad);
+    const dv = i32x4.splat(den);
+    const sh = l - 1;
+    for (; i + 4 <= end; i += 4) {
+      const o = <usize>i << 2;
+      let num = v128.load(a + o);
+      if (glen > 0) num = i32x4.mul(num, i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load32_zero(g + <usize>i))));
+      num = i32x4.mul(num, mv);
+      const sg = i32x4.shr_s(v128.xor(num, dv), 31); // −1 where num·den < 0
+      const an = i32x4.abs(num);
+      const top = i32x4.add(i32x4.add(an, an), adv);
+      const t = v128.shuffle<i32>(i64x2.extmul_low_i32x4_u(top, mpv), i64x2.extmul_high_i32x4_u(top, mpv), 1, 3, 5, 7);
+      const q = i32x4.shr_u(i32x4.add(t, i32x4.shr_u(i32x4.sub(top, t), 1)), sh);
+      v128.store(out + o, i32x4.min_s(i32x4.max_s(i32x4.sub(v128.xor(q, sg), sg), loi), hii));
+    }
+    for (; i < end; i++) {
+      const o = <usize>i << 2;
+      let num = load<i32>(a + o);
+      if (glen > 0) num *= <i32>load<i8>(g + <usize>i);
+      num *= m;
+      const top = (<u32>(num < 0 ? -num : num) << 1) + ad;
+      const t = <u32>((<u64>top * <u64>mp) >> 32);
+      const q = <i32>((t + ((top - t) >> 1)) >> sh);
+      let r = (num ^ den) < 0 ? -q : q;
+      store<i32>(out + o, min(max(r, lo), hi));
+    }
+  }
+}
+
 /** Record word 16 flags (set by the encoder from the loader's proven ranges; 0 = the general path). */
 const FLAG_NO_CLAMP = 1; // the op's unclamped result always lies in [lo, hi]: the clamp is the identity
 const FLAG_I32 = 2; // add / sub: a ± b always lies in int32, so wrapping i32 arithmetic is exact; requant: the
 // unclamped result always fits int32, so it is converted first and clamped in int32
+const FLAG_U32_DIV = 4; // muldiv: numerator and denominator bounds allow muldivU32
 
 /**
  * Executes program records [first, end) for step t (= position t; attention reads KV rows 0..t and writes row t).
@@ -864,7 +923,8 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
         binaryOp(2, a, b, n, nb, p2, p0, p1, out);
         break;
       case 46: // muldiv: [lo, hi] = [p0, p1], bdiv = p2, m = p3, gain length p4 (gain at w0), constant d = p5
-        muldivI32(a, n, w0, load<i32>(r, 56), load<i32>(r, 52), b, b != 0 ? nb : 0, p2, load<i32>(r, 60), p0, p1, out);
+        if (load<i32>(r, 64) & FLAG_U32_DIV) muldivU32(a, n, w0, load<i32>(r, 56), load<i32>(r, 52), b, b != 0 ? nb : 0, p2, load<i32>(r, 60), p0, p1, out);
+        else muldivI32(a, n, w0, load<i32>(r, 56), load<i32>(r, 52), b, b != 0 ? nb : 0, p2, load<i32>(r, 60), p0, p1, out);
         break;
       case 47: // isqrt: floor(√(a + p0))
         for (let i = 0; i < n; i++) store<i32>(out + (<usize>i << 2), isqrtF(<f64>load<i32>(a + (<usize>i << 2)) + <f64>p0));

@@ -275,8 +275,8 @@ export class Runner {
       const w1 = v.w1 ? programs.offsetOf(v.w1) : 0;
       const size = (i: number) => (i >= 0 ? nodes[i]!.size : 0);
       const { ranges } = this.model.layout;
-      const m = n.op !== 'requant' ? null : v.w0 ? minMax(v.w0) : { lo: n.p[0]!, hi: n.p[0]! };
-      const flags = programFlags(n.op, n.p, ranges[n.a] ?? { lo: 0, hi: 0 }, n.b >= 0 ? ranges[n.b]! : null, m);
+      const m = n.op === 'requant' ? (v.w0 ? minMax(v.w0) : { lo: n.p[0]!, hi: n.p[0]! }) : n.op === 'muldiv' && v.w0 ? minMax(v.w0) : null;
+      const flags = programFlags(n.op, n.p, ranges[n.a] ?? { lo: 0, hi: 0 }, n.b >= 0 ? ranges[n.b]! : null, m, n.size);
       records.push({ code: def.code, size: n.size, out: at(id), a: at(n.a), b: at(n.b), c: at(n.c), w0, w1, sizeA: size(n.a), sizeB: size(n.b), p: n.p.slice(0, 6), flags });
       kinds.set(n.op, def.code);
       const last = this.segments[this.segments.length - 1];

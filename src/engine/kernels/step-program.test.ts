@@ -21,7 +21,7 @@ import { INT32_MAX, INT32_MIN } from '../ops/arith.ts';
 import { referenceKernels } from './kernels.ts';
 import type { Kernels } from './kernels.ts';
 import { KernelShapeError } from './errors.ts';
-import { encodeProgram, opMask, PROGRAM_OP_CODES } from './step-program.ts';
+import { encodeProgram, opMask, programFlags, PROGRAM_FLAG_U32_DIV, PROGRAM_OP_CODES } from './step-program.ts';
 import { createWasmKernels } from './wasm.ts';
 
 const kernels: Kernels = await createWasmKernels();
@@ -214,6 +214,100 @@ test('random graphs over every program op with int32 extremes (lut tables holdin
     assert.ok(seen.has(op), `no random graph used ${op}`);
   }
 });
+
+test('muldiv in 32-bit integers (division by an invariant via multiplication) at the edges of its proven bounds', () => {
+  const rng = new SeededRandom(404);
+  let fast = 0;
+  // (largest |a·m|, largest |den|) pairs at the edges of 2|a·m| + |den| < 2^32, |a·m| ≤ 2^31 − 1, |den| ≤ 2^30.
+  const bounds: [number, number][] = [[2 ** 31 - 1, 1], [3 * 2 ** 29 - 1, 2 ** 30 - 1], [2 ** 30, 2 ** 30], [1000, 3], [127 * 127, 2 ** 30], [5, 1]];
+  for (const [numMax, denMax] of bounds) {
+    for (const mul of [1, -1, 7, -(2 ** 22 - 1)]) {
+      const aMax = Math.max(1, Math.floor(numMax / Math.abs(mul)));
+      for (const gain of [false, true]) {
+        const n = 1 + (rng.nextU32() % 23);
+        const g = new GraphBuilder({ name: 'muldiv-edges', description: 'muldiv edge cases (tests)', task: 'classify', contextLength: 1, vocabSize: n });
+        const x = g.vector(n);
+        const gains = gain ? Int8Array.from({ length: n }, (_, i) => (i === 0 ? -128 : i === 1 ? 127 : (rng.nextU32() % 256) - 128)) : undefined;
+        const gMax = gain ? 128 : 1;
+        const aTop = Math.max(1, Math.floor(aMax / gMax));
+        // Tables: the extremes themselves, ±1 around them, exact halves, zero, small values, powers of two.
+        const aTable = Int32Array.from({ length: 256 }, (_, i) => [aTop, -aTop, aTop - 1, 1 - aTop, 0, 1, -1, 2 ** (i % 31) % (aTop + 1)][i % 8]! * (i % 16 < 8 ? 1 : -1) || 0);
+        const dTable = Int32Array.from({ length: 256 }, (_, i) => [denMax, -denMax, 1, -1, 0, 2, 3, 2 ** (i % 31) % (denMax + 1) || 1][i % 8]!);
+        const a = g.lut(x, aTable);
+        const den = g.lut(x, dTable);
+        const rowDen = g.lut(g.argmax(x, n), dTable);
+        const w = pick(rng, [{ lo: INT32_MIN, hi: INT32_MAX }, { lo: -127, hi: 127 }, { lo: 0, hi: 5 }]);
+        const outs = [
+          g.muldiv(a, { ...w, den, bdiv: 1, mul, gain: gains }),
+          g.muldiv(a, { ...w, den: rowDen, bdiv: n, mul, gain: gains }),
+          g.muldiv(a, { ...w, constDen: pick(rng, [denMax, -denMax, 1, -1, 3]), mul, gain: gains }),
+        ];
+        g.output(g.add(outs[0]!, g.add(outs[1]!, outs[2]!, { lo: INT32_MIN, hi: INT32_MAX }), { lo: INT32_MIN, hi: INT32_MAX }));
+        const model = g.build();
+        const flagged = outs.filter((id) => programFlags('muldiv', model.nodes[id]!.p, model.layout.ranges[model.nodes[id]!.a]!, model.nodes[id]!.b >= 0 ? model.layout.ranges[model.nodes[id]!.b]! : null, gains ? { lo: -128, hi: 127 } : null, n) & PROGRAM_FLAG_U32_DIV);
+        fast += flagged.length;
+        const wasm = new Runner(model, { kernels });
+        const inputs: RunInput[] = Array.from({ length: 12 }, (_, k) => ({ vector: Array.from({ length: n }, (_, j) => (k < 8 ? ((k * 32 + j * 37) % 256) - 128 : (rng.nextU32() % 256) - 128)) }));
+        assertSame(model, inputs, wasm, `muldiv bounds ${numMax}/${denMax} mul ${mul} gain ${gain}`);
+        wasm.close();
+      }
+    }
+  }
+  assert.ok(fast >= 100, `only ${fast} muldiv nodes took the 32-bit path`);
+});
+
+test('muldivU32 = muldivReference on ties, ±1 around them and random numerators for many denominators (a one-record program)', () => {
+  const rng = new SeededRandom(77);
+  const programs = kernels.programs!;
+  const n = 1024;
+  const vectors = kernels.createVectors([n, n, n, n], []);
+  let [a, b, out, ref] = vectors.int32 as Int32Array[];
+  const dens = [1, 2, 3, 5, 7, 10, 255, 256, 257, 65535, 65536, 65537, 2 ** 29 - 1, 2 ** 29 + 1, 2 ** 30 - 1, 2 ** 30];
+  for (let k = 0; k < 24; k++) dens.push(1 + (rng.nextU32() % 2 ** 30));
+  let checked = 0;
+  for (const d0 of dens) {
+    for (const den of [d0, -d0]) {
+      for (const m of [1, -1, 3, -(2 ** 22 - 1)]) {
+        // The 32-bit path's preconditions: |a·m| ≤ 2^31 − 1 and 2|a·m| + |den| < 2^32.
+        const numMax = Math.min(2 ** 31 - 1, Math.floor((2 ** 32 - 1 - Math.abs(den)) / 2));
+        const aMax = Math.floor(numMax / Math.abs(m));
+        for (let i = 0; i < n; i++) {
+          let v: number;
+          if (i % 4 === 0) v = (rng.nextU32() % (2 * aMax + 1)) - aMax;
+          else {
+            // Near a tie of roundDiv: |a·m| ≈ (2k − 1)·|den| / 2, then −2..+2 (only reachable exactly for m = ±1).
+            const k = 1 + (rng.nextU32() % Math.max(1, Math.floor(numMax / Math.abs(den))));
+            v = Math.round(((2 * k - 1) * Math.abs(den)) / 2 / Math.abs(m)) + (i % 5) - 2;
+            if (rng.nextU32() % 2) v = -v;
+          }
+          a![i] = Math.max(-aMax, Math.min(aMax, v));
+        }
+        a![0] = aMax;
+        a![1] = -aMax;
+        a![2] = 0;
+        const perElement = rng.nextU32() % 2 === 0;
+        b!.fill(den);
+        if (perElement) for (let i = 0; i < n; i += 7) b![i] = i % 14 === 0 ? 0 : den; // den = 0 gives 0
+        const [lo, hi] = pick(rng, [[INT32_MIN, INT32_MAX], [-127, 127], [3, 9]] as const);
+        const words = encodeProgram([{ code: 46, size: n, out: programs.offsetOf(out!), a: programs.offsetOf(a!), b: programs.offsetOf(b!), c: 0, w0: 0, w1: 0, sizeA: n, sizeB: n, p: [lo, hi, perElement ? 1 : n, m, 0, 0], flags: PROGRAM_FLAG_U32_DIV }]);
+        const prog = programs.createProgram(words, n);
+        vectors.refresh();
+        [a, b, out, ref] = vectors.int32 as Int32Array[];
+        prog.run(0, 1, 0, -1, -1);
+        referenceKernels.muldiv(a!, b!, null, { lo, hi, bdiv: perElement ? 1 : n, m, d: 0 }, ref!);
+        assert.deepEqual(out, ref, `den ${den} m ${m}`);
+        prog.free();
+        checked += n;
+      }
+    }
+  }
+  vectors.free();
+  assert.ok(checked > 300_000);
+});
+
+function pick<T>(rng: SeededRandom, xs: readonly T[]): T {
+  return xs[rng.nextU32() % xs.length]!;
+}
 
 test('ops left on the per-node path between program segments (the fallback) give the same traces', () => {
   const tok = sort.layout.tokenizer!;

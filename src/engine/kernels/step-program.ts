@@ -53,6 +53,10 @@ export const PROGRAM_FLAG_NO_CLAMP = 1;
  *  result always lies in int32, so it is converted to int32 before the clamp. */
 export const PROGRAM_FLAG_I32 = 2;
 
+/** muldiv: |a·g·m| ≤ 2^31 − 1, |den| ≤ 2^30, 2|a·g·m| + |den| < 2^32 and no gain or one per element: the
+ *  quotient in 32-bit integers by multiplication (assembly/kernels.ts muldivU32). */
+export const PROGRAM_FLAG_U32_DIV = 4;
+
 const I32_MIN = -2147483648;
 const I32_MAX = 2147483647;
 
@@ -65,11 +69,19 @@ function roundShiftEnd(v: number, s: number): number {
 
 /**
  * Fast-path flags of one node from the loader's proven input ranges (ra, rb: ranges of inputs a and b; m: range
- * of the requant multiplier, constant or tensor). Sound because every value the node can ever see lies in those
+ * of the requant multiplier, constant or tensor, or of the muldiv gain tensor; size: the node's size). Sound because every value the node can ever see lies in those
  * ranges (the loader proves them for any query), and the unclamped results are monotonic in each input.
  */
-export function programFlags(op: string, p: readonly number[], ra: { lo: number; hi: number }, rb: { lo: number; hi: number } | null, m: { lo: number; hi: number } | null): number {
+export function programFlags(op: string, p: readonly number[], ra: { lo: number; hi: number }, rb: { lo: number; hi: number } | null, m: { lo: number; hi: number } | null, size = 0): number {
   const within = (lo: number, hi: number, wlo: number, whi: number) => lo >= wlo && hi <= whi;
+  const mag = (r: { lo: number; hi: number }) => Math.max(Math.abs(r.lo), Math.abs(r.hi));
+  if (op === 'muldiv') {
+    // m = the gain range (null without a gain tensor); p3 = multiplier, p4 = gain length, p5 = constant den.
+    if (m !== null && p[4] !== size) return 0;
+    const num = mag(ra) * (m === null ? 1 : mag(m)) * Math.abs(p[3]!);
+    const den = rb !== null ? mag(rb) : Math.abs(p[5]!);
+    return num <= I32_MAX && den <= 2 ** 30 && 2 * num + den < 2 ** 32 ? PROGRAM_FLAG_U32_DIV : 0;
+  }
   if (op === 'requant' && m !== null) {
     const prods = [ra.lo * m.lo, ra.lo * m.hi, ra.hi * m.lo, ra.hi * m.hi];
     const s = p[1]!;
