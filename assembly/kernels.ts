@@ -768,6 +768,47 @@ const FLAG_NO_CLAMP = 1; // the op's unclamped result always lies in [lo, hi]: t
 const FLAG_I32 = 2; // add / sub: a ± b always lies in int32, so wrapping i32 arithmetic is exact; requant: the
 // unclamped result always fits int32, so it is converted first and clamped in int32
 const FLAG_U32_DIV = 4; // muldiv: numerator and denominator bounds allow muldivU32
+const FLAG_MULHI = 8; // requant: 1 ≤ s ≤ 32, |m|·2^(32−s) < 2^31 and the result fits int32: requantHi
+
+/**
+ * requant in integers (FLAG_MULHI: s ≥ 1, every |m|·2^max(0, 32−s) ≤ 2^31 − 1 and every unclamped result fits
+ * int32, from the loader's ranges). With e = max(0, 32 − s) and M = m·2^e (an int32), P = x·M = v·2^e is an exact
+ * i64 (|P| < 2^62), and roundShift(v, s) = ⌊(v + 2^(s−1) − [v < 0]) / 2^s⌋ (round half away from zero) =
+ * ⌊(P + 2^(s−1+e) − [P < 0]) / 2^(s+e)⌋: scaling numerator and denominator by 2^e, and −2^e may be replaced by −1
+ * because P + 2^(s−1+e) is a multiple of 2^e, so no multiple of 2^(s+e) lies strictly between the two. For s ≤ 32
+ * (s + e = 32) the floor division is the high 32 bits of the i64; for s > 32 it is those bits shifted right by
+ * s − 32 more (nested floors). Then the clamp in int32 unless `clamp` is false.
+ */
+// @ts-ignore: decorator
+@inline
+function requantHi(x: usize, n: i32, m: i32, mt: usize, s: i32, lo: i32, hi: i32, out: usize, clamp: bool): void {
+  const e = s < 32 ? 32 - s : 0;
+  const post = s > 32 ? s - 32 : 0; // s > 32: ⌊⌊(P + 2^(s−1) − [P < 0]) / 2^32⌋ / 2^(s−32)⌋, nested floors
+  const mv = i32x4.splat(m << e);
+  const bias = i64x2.splat(<i64>1 << <i64>(s - 1 + e));
+  const zero = i64x2.splat(0);
+  const loi = i32x4.splat(lo);
+  const hii = i32x4.splat(hi);
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const xv = v128.load(x + o);
+    const mm = mt != 0 ? i32x4.shl(v128.load(mt + o), e) : mv;
+    const p0 = i64x2.extmul_low_i32x4_s(xv, mm);
+    const p1 = i64x2.extmul_high_i32x4_s(xv, mm);
+    let q = v128.shuffle<i32>(i64x2.add(i64x2.add(p0, bias), i64x2.lt_s(p0, zero)), i64x2.add(i64x2.add(p1, bias), i64x2.lt_s(p1, zero)), 1, 3, 5, 7);
+    if (post > 0) q = i32x4.shr_s(q, post);
+    v128.store(out + o, clamp ? i32x4.min_s(i32x4.max_s(q, loi), hii) : q);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = <i64>load<i32>(x + o) * <i64>(mt != 0 ? load<i32>(mt + o) : m);
+    let r = <i32>((v + (<i64>1 << <i64>(s - 1)) - <i64>(v < 0)) >> <i64>s);
+    if (clamp) r = min(max(r, lo), hi);
+    store<i32>(out + o, r);
+  }
+}
 
 /**
  * Executes program records [first, end) for step t (= position t; attention reads KV rows 0..t and writes row t).
@@ -879,7 +920,10 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
         break;
       }
       case 40: // requant: m = p0 or M[i] at w0, s = p1, [lo, hi] = [p2, p3]
-        if (load<i32>(r, 64) & FLAG_NO_CLAMP) requantCore(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, 0);
+        if (load<i32>(r, 64) & FLAG_MULHI) {
+          if (load<i32>(r, 64) & FLAG_NO_CLAMP) requantHi(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, false);
+          else requantHi(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, true);
+        } else if (load<i32>(r, 64) & FLAG_NO_CLAMP) requantCore(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, 0);
         else if (load<i32>(r, 64) & FLAG_I32) requantCore(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, 2);
         else requantCore(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, 1);
         break;

@@ -21,7 +21,7 @@ import { INT32_MAX, INT32_MIN } from '../ops/arith.ts';
 import { referenceKernels } from './kernels.ts';
 import type { Kernels } from './kernels.ts';
 import { KernelShapeError } from './errors.ts';
-import { encodeProgram, opMask, programFlags, PROGRAM_FLAG_U32_DIV, PROGRAM_OP_CODES } from './step-program.ts';
+import { encodeProgram, opMask, programFlags, PROGRAM_FLAG_I32, PROGRAM_FLAG_MULHI, PROGRAM_FLAG_NO_CLAMP, PROGRAM_FLAG_U32_DIV, PROGRAM_OP_CODES } from './step-program.ts';
 import { createWasmKernels } from './wasm.ts';
 
 const kernels: Kernels = await createWasmKernels();
@@ -303,6 +303,55 @@ test('muldivU32 = muldivReference on ties, ±1 around them and random numerators
   }
   vectors.free();
   assert.ok(checked > 300_000);
+});
+
+test('requantHi = requantReference at every shift 1..52 on ties ±2, extremes and random values (one-record programs)', () => {
+  const rng = new SeededRandom(91);
+  const programs = kernels.programs!;
+  const n = 515; // 128 blocks of 4 and a scalar tail of 3
+  const vectors = kernels.createVectors([n, n, n, n], []);
+  let [x, mt, out, ref] = vectors.int32 as Int32Array[];
+  let checked = 0;
+  for (let s = 1; s <= 52; s++) {
+    for (const perElement of [false, true]) {
+      // The largest |m| the flag allows at this shift, and smaller ones.
+      const mMax = Math.min(2 ** 22 - 1, Math.floor(INT32_MAX / 2 ** Math.max(0, 32 - s)));
+      if (mMax < 1) continue;
+      for (const m of [mMax, -mMax, 1, -1, 1 + (rng.nextU32() % mMax)]) {
+        // Keep every unclamped result inside int32 (the flag's other condition): |x·m| < 2^(31+s) − 2^s.
+        const xMax = Math.min(INT32_MAX, Math.floor((2 ** (31 + s) - 2 ** s) / mMax));
+        for (let i = 0; i < n; i++) {
+          const mi = perElement ? (i % 3 === 0 ? mMax : i % 3 === 1 ? -mMax : (rng.nextU32() % (2 * mMax + 1)) - mMax) : m;
+          mt![i] = mi;
+          let v: number;
+          if (i % 4 === 0 || mi === 0) v = (rng.nextU32() % (2 * xMax + 1)) - xMax;
+          else {
+            // x·m near (2k + 1)·2^(s−1): the ties of roundShift, and ±2 around them.
+            const k = rng.nextU32() % 1000;
+            v = Math.round(((2 * k + 1) * 2 ** (s - 1)) / mi) + (i % 5) - 2;
+            if (rng.nextU32() % 2) v = -v;
+          }
+          x![i] = Math.max(-xMax, Math.min(xMax, v));
+        }
+        x![0] = xMax;
+        x![1] = -xMax;
+        x![2] = 0;
+        const clamp = rng.nextU32() % 3 === 0;
+        const [lo, hi] = clamp ? [-127, 127] : [INT32_MIN, INT32_MAX];
+        const words = encodeProgram([{ code: 40, size: n, out: programs.offsetOf(out!), a: programs.offsetOf(x!), b: 0, c: 0, w0: perElement ? programs.offsetOf(mt!) : 0, w1: 0, sizeA: n, sizeB: 0, p: [perElement ? 0 : m, s, lo, hi, 0, 0], flags: PROGRAM_FLAG_MULHI | (clamp ? PROGRAM_FLAG_I32 : PROGRAM_FLAG_NO_CLAMP) }]);
+        const prog = programs.createProgram(words, n);
+        vectors.refresh();
+        [x, mt, out, ref] = vectors.int32 as Int32Array[];
+        prog.run(0, 1, 0, -1, -1);
+        referenceKernels.requant(x!, perElement ? mt! : null, { m: perElement ? 0 : m, shift: s, lo, hi }, ref!);
+        assert.deepEqual(out, ref, `s ${s} m ${perElement ? 'tensor' : m}`);
+        prog.free();
+        checked += n;
+      }
+    }
+  }
+  vectors.free();
+  assert.ok(checked > 100_000);
 });
 
 function pick<T>(rng: SeededRandom, xs: readonly T[]): T {

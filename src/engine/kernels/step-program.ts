@@ -57,6 +57,10 @@ export const PROGRAM_FLAG_I32 = 2;
  *  quotient in 32-bit integers by multiplication (assembly/kernels.ts muldivU32). */
 export const PROGRAM_FLAG_U32_DIV = 4;
 
+/** requant: s ≥ 1, |m|·2^max(0, 32−s) ≤ 2^31 − 1 and the unclamped result fits int32: computed from the high
+ *  half of an exact 64-bit product (assembly/kernels.ts requantHi). */
+export const PROGRAM_FLAG_MULHI = 8;
+
 const I32_MIN = -2147483648;
 const I32_MAX = 2147483647;
 
@@ -87,8 +91,9 @@ export function programFlags(op: string, p: readonly number[], ra: { lo: number;
     const s = p[1]!;
     const lo = roundShiftEnd(Math.min(...prods), s);
     const hi = roundShiftEnd(Math.max(...prods), s);
-    if (within(lo, hi, p[2]!, p[3]!)) return PROGRAM_FLAG_NO_CLAMP;
-    return within(lo, hi, I32_MIN, I32_MAX) ? PROGRAM_FLAG_I32 : 0;
+    const mulhi = s >= 1 && mag(m) * 2 ** Math.max(0, 32 - s) <= I32_MAX && within(lo, hi, I32_MIN, I32_MAX) ? PROGRAM_FLAG_MULHI : 0;
+    if (within(lo, hi, p[2]!, p[3]!)) return PROGRAM_FLAG_NO_CLAMP | mulhi;
+    return within(lo, hi, I32_MIN, I32_MAX) ? PROGRAM_FLAG_I32 | mulhi : 0;
   }
   if ((op === 'add' || op === 'sub') && rb !== null) {
     const lo = op === 'add' ? ra.lo + rb.lo : ra.lo - rb.hi;
