@@ -26,7 +26,7 @@ import { DEFAULT_VALIDATORS, type RecordValidator } from '../dht/records.ts';
 import { dropCodeOf, signProvider, signRecord, SignedRecordVerifier, staticPuzzleChecker, WireEnvelopeSigner, WireEnvelopeVerifier } from '../dht/wire-auth.ts';
 import { isSealedAuth, parseDhtEnvelope } from '../dht/wire-codec.ts';
 import { signerOf, type Signer } from '../wire/envelope.ts';
-import { FrameTooLargeError } from './errors.ts';
+import { FrameTooLargeError, MalformedFrameError } from './errors.ts';
 import type { RemotePeer, Transport } from './transport.ts';
 
 export interface DhtServiceOptions {
@@ -113,6 +113,8 @@ export class DhtService {
   readonly options: DhtServiceOptions;
   /** Drops by typed-error code, across the transport, the pre-filters and the verifier. */
   readonly dropsByCode: Record<string, number> = {};
+  /** Inbound streams that failed without delivering a frame (timeout, reset by the peer), by error code. */
+  readonly streamFailures: Record<string, number> = {};
   /** The last dropped input's error (logs, tests). */
   lastDrop: BaseError | null = null;
   private readonly clock: PinnableClock;
@@ -158,7 +160,22 @@ export class DhtService {
     });
     this.scheduler.onError = (error) => this.drop(error instanceof BaseError ? error : new DhtInputError('malformed', String(error)));
     this.transport.handle((frame, from) => this.onRequest(frame, from));
-    this.transport.onDrop((error) => this.drop(error instanceof BaseError ? error : new DhtInputError('malformed', String(error))));
+    this.transport.onDrop((error) => this.onTransportFailure(error));
+  }
+
+  /**
+   * An inbound exchange failed in the transport. Only a frame that arrived and was bad
+   * (malformed, oversized) is a dropped input; a stream that timed out or was reset by
+   * its peer (which gives up on its own deadline when this machine is slow) carries no
+   * input at all, so it is counted in `streamFailures`, not as a drop.
+   */
+  private onTransportFailure(error: Error): void {
+    if (error instanceof MalformedFrameError || error instanceof FrameTooLargeError) {
+      this.drop(error);
+      return;
+    }
+    const code = error instanceof BaseError ? error.code : 'STREAM_ERROR';
+    this.streamFailures[code] = (this.streamFailures[code] ?? 0) + 1;
   }
 
   /** Count a dropped input under its drop code and typed-error code. */

@@ -20,6 +20,17 @@ export class MalformedFrameError extends TransportError<{ reason: string }> {
   }
 }
 
+/**
+ * The stream ended without a single byte: no input at all. An honest peer does this
+ * when it gives up or exits between opening a stream and writing its request, so it
+ * is counted as a stream failure, not as a malformed (hostile) input.
+ */
+export class EmptyStreamError extends TransportError<Record<string, never>> {
+  constructor() {
+    super('TRANSPORT_EMPTY_STREAM', 'stream ended before any frame');
+  }
+}
+
 /** No answer (or no request frame) within the time allowed. */
 export class TransportTimeoutError extends TransportError<{ what: string; ms: number }> {
   constructor(what: string, ms: number) {

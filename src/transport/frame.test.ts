@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { BaseError } from '../common/errors.ts';
 import { SeededRandom } from '../common/clock.ts';
 import { encodeFrame, FrameDecoder, readFrame } from './frame.ts';
-import { FrameTooLargeError, MalformedFrameError } from './errors.ts';
+import { EmptyStreamError, FrameTooLargeError, MalformedFrameError } from './errors.ts';
 
 async function* chunks(...parts: Uint8Array[]) {
   for (const p of parts) yield p;
@@ -32,7 +32,7 @@ test('an over-limit length is refused from its prefix alone, before the body arr
 
 test('truncated, non-minimal, over-long prefixes and trailing bytes are malformed', async () => {
   await assert.rejects(readFrame(chunks(Uint8Array.of(5, 1, 2)), 100), MalformedFrameError);
-  await assert.rejects(readFrame(chunks(), 100), MalformedFrameError);
+  await assert.rejects(readFrame(chunks(), 100), EmptyStreamError); // no bytes at all: no input, not a malformed one
   assert.equal(await readFrame(chunks(), 100, true), null);
   await assert.rejects(readFrame(chunks(Uint8Array.of(0x81, 0x00)), 100), MalformedFrameError);
   await assert.rejects(readFrame(chunks(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x01)), 2 ** 30), MalformedFrameError);

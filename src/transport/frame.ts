@@ -7,7 +7,7 @@
  * bytes after the frame are an error. The length is checked against `maxBytes` as soon as the
  * prefix is read, so a peer cannot make us buffer more than maxBytes + 4.
  */
-import { FrameTooLargeError, MalformedFrameError } from './errors.ts';
+import { FrameTooLargeError, EmptyStreamError, MalformedFrameError } from './errors.ts';
 
 /** Largest varint prefix accepted: 4 bytes cover 2^28 − 1, far above any frame limit we use. */
 const MAX_PREFIX_BYTES = 4;
@@ -80,7 +80,9 @@ export class FrameDecoder {
 
   /** The stream ended: throws unless a whole frame was read. */
   end(): void {
-    if (!this.done) throw new MalformedFrameError(this.prefixBytes === 0 ? 'stream ended before any frame' : 'stream ended inside a frame');
+    if (this.done) return;
+    if (this.prefixBytes === 0) throw new EmptyStreamError();
+    throw new MalformedFrameError('stream ended inside a frame');
   }
 
   get complete(): boolean {
