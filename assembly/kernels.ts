@@ -782,8 +782,19 @@ const FLAG_MULHI = 8; // requant: 1 ≤ s ≤ 32, |m|·2^(32−s) < 2^31 and the
 // @ts-ignore: decorator
 @inline
 function requantHi(x: usize, n: i32, m: i32, mt: usize, s: i32, lo: i32, hi: i32, out: usize, clamp: bool): void {
+  // Loop variants without per-iteration tests: multiplier tensor or constant, and the post-shift (s > 32 only).
   const e = s < 32 ? 32 - s : 0;
   const post = s > 32 ? s - 32 : 0; // s > 32: ⌊⌊(P + 2^(s−1) − [P < 0]) / 2^32⌋ / 2^(s−32)⌋, nested floors
+  if (mt != 0) {
+    if (post > 0) requantHiLoop(x, n, m, mt, s, e, post, lo, hi, out, clamp, true, true);
+    else requantHiLoop(x, n, m, mt, s, e, 0, lo, hi, out, clamp, true, false);
+  } else if (post > 0) requantHiLoop(x, n, m, 0, s, e, post, lo, hi, out, clamp, false, true);
+  else requantHiLoop(x, n, m, 0, s, e, 0, lo, hi, out, clamp, false, false);
+}
+
+// @ts-ignore: decorator
+@inline
+function requantHiLoop(x: usize, n: i32, m: i32, mt: usize, s: i32, e: i32, post: i32, lo: i32, hi: i32, out: usize, clamp: bool, hasMt: bool, hasPost: bool): void {
   const mv = i32x4.splat(m << e);
   const bias = i64x2.splat(<i64>1 << <i64>(s - 1 + e));
   const zero = i64x2.splat(0);
@@ -794,16 +805,16 @@ function requantHi(x: usize, n: i32, m: i32, mt: usize, s: i32, lo: i32, hi: i32
   for (; i < n4; i += 4) {
     const o = <usize>i << 2;
     const xv = v128.load(x + o);
-    const mm = mt != 0 ? i32x4.shl(v128.load(mt + o), e) : mv;
+    const mm = hasMt ? i32x4.shl(v128.load(mt + o), e) : mv;
     const p0 = i64x2.extmul_low_i32x4_s(xv, mm);
     const p1 = i64x2.extmul_high_i32x4_s(xv, mm);
     let q = v128.shuffle<i32>(i64x2.add(i64x2.add(p0, bias), i64x2.lt_s(p0, zero)), i64x2.add(i64x2.add(p1, bias), i64x2.lt_s(p1, zero)), 1, 3, 5, 7);
-    if (post > 0) q = i32x4.shr_s(q, post);
+    if (hasPost) q = i32x4.shr_s(q, post);
     v128.store(out + o, clamp ? i32x4.min_s(i32x4.max_s(q, loi), hii) : q);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    const v = <i64>load<i32>(x + o) * <i64>(mt != 0 ? load<i32>(mt + o) : m);
+    const v = <i64>load<i32>(x + o) * <i64>(hasMt ? load<i32>(mt + o) : m);
     let r = <i32>((v + (<i64>1 << <i64>(s - 1)) - <i64>(v < 0)) >> <i64>s);
     if (clamp) r = min(max(r, lo), hi);
     store<i32>(out + o, r);
@@ -817,28 +828,35 @@ function requantHi(x: usize, n: i32, m: i32, mt: usize, s: i32, lo: i32, hi: i32
  */
 export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i32, maskHi: i32): void {
   const x8 = <usize>load<i32>(prog, 12);
+  const all = (maskLo & maskHi) == -1;
   for (let k = first; k < end; k++) {
     const r = prog + 64 + (<usize>k << 7);
     const code = load<i32>(r);
-    if ((code < 32 ? (maskLo >>> code) & 1 : (maskHi >>> (code - 32)) & 1) == 0) continue;
-    const n = load<i32>(r, 4);
-    const out = <usize>load<i32>(r, 8);
-    const a = <usize>load<i32>(r, 12);
-    const b = <usize>load<i32>(r, 16);
-    const w0 = <usize>load<i32>(r, 24);
-    const na = load<i32>(r, 32);
-    const nb = load<i32>(r, 36);
-    const p0 = load<i32>(r, 40);
-    const p1 = load<i32>(r, 44);
-    const p2 = load<i32>(r, 48);
+    if (!all && (code < 32 ? (maskLo >>> code) & 1 : (maskHi >>> (code - 32)) & 1) == 0) continue;
     switch (code) {
-      case 10: // matvec: out = bias + W (n, na) @ int8(a)
+      case 10: { // matvec: out = bias + W (n, na) @ int8(a)
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const w0 = <usize>load<i32>(r, 24);
+        const na = load<i32>(r, 32);
         matvecX32(w0, n, na, a, x8, <usize>load<i32>(r, 28), out);
         break;
-      case 11: // dot: C = p0
+      }
+      case 11: { // dot: C = p0
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const b = <usize>load<i32>(r, 16);
+        const p0 = load<i32>(r, 40);
         rowSums(a, b, n, p0, out);
         break;
+      }
       case 12: { // gather: out[i] = E[a[0]·n + i], E int8
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const w0 = <usize>load<i32>(r, 24);
         const base = w0 + <usize>(load<i32>(a) * n);
         const n8 = n & ~7;
         let i = 0;
@@ -852,21 +870,47 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
         break;
       }
       case 20: { // attn_scores: KV row t = int8(b), q = int8(a), H = p0, mask = p1, stride C = n / H
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const b = <usize>load<i32>(r, 16);
+        const w0 = <usize>load<i32>(r, 24);
+        const na = load<i32>(r, 32);
+        const nb = load<i32>(r, 36);
+        const p0 = load<i32>(r, 40);
+        const p1 = load<i32>(r, 44);
         narrowI32(b, nb, w0 + <usize>t * <usize>nb);
         narrowI32(a, na, x8);
         attnScoresI8(w0, t + 1, nb, p0, x8, out, n / p0, p1);
         break;
       }
       case 21: { // attn_mix: KV row t = int8(b), p = int8(a) (H·C), H = p0
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const b = <usize>load<i32>(r, 16);
+        const w0 = <usize>load<i32>(r, 24);
+        const na = load<i32>(r, 32);
+        const nb = load<i32>(r, 36);
+        const p0 = load<i32>(r, 40);
         narrowI32(b, nb, w0 + <usize>t * <usize>nb);
         narrowI32(a, na, x8);
         attnMixI8(w0, t + 1, n, p0, x8, na / p0, out);
         break;
       }
-      case 30: // reduce_sum: C = p0
+      case 30: { // reduce_sum: C = p0
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const p0 = load<i32>(r, 40);
         rowSums(a, 0, n, p0, out);
         break;
+      }
       case 31: { // reduce_max: C = p0, init −2^31
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const p0 = load<i32>(r, 40);
         const C4 = p0 & ~3;
         for (let row = 0; row < n; row++) {
           const base = a + (<usize>row * <usize>p0 << 2);
@@ -883,6 +927,10 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
         break;
       }
       case 32: { // argmax: C = p0, ties -> lowest index
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const p0 = load<i32>(r, 40);
         for (let row = 0; row < n; row++) {
           const base = a + (<usize>row * <usize>p0 << 2);
           let best = 0;
@@ -899,6 +947,11 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
         break;
       }
       case 33: { // count_le: C = p0, threshold b[r]
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const b = <usize>load<i32>(r, 16);
+        const p0 = load<i32>(r, 40);
         for (let row = 0; row < n; row++) {
           const base = a + (<usize>row * <usize>p0 << 2);
           const th = load<i32>(b + (<usize>row << 2));
@@ -909,6 +962,10 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
         break;
       }
       case 34: { // scan_add: out[i] = (i mod C = 0 ? 0 : out[i−1]) + a[i], int32 wrapping
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const p0 = load<i32>(r, 40);
         let s = 0;
         let c = 0;
         for (let i = 0; i < n; i++) {
@@ -919,7 +976,14 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
         }
         break;
       }
-      case 40: // requant: m = p0 or M[i] at w0, s = p1, [lo, hi] = [p2, p3]
+      case 40: { // requant: m = p0 or M[i] at w0, s = p1, [lo, hi] = [p2, p3]
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const w0 = <usize>load<i32>(r, 24);
+        const p0 = load<i32>(r, 40);
+        const p1 = load<i32>(r, 44);
+        const p2 = load<i32>(r, 48);
         if (load<i32>(r, 64) & FLAG_MULHI) {
           if (load<i32>(r, 64) & FLAG_NO_CLAMP) requantHi(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, false);
           else requantHi(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, true);
@@ -927,7 +991,11 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
         else if (load<i32>(r, 64) & FLAG_I32) requantCore(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, 2);
         else requantCore(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, 1);
         break;
+      }
       case 41: { // relu
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
         const z = i32x4.splat(0);
         const n4 = n & ~3;
         let i = 0;
@@ -941,13 +1009,35 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
         }
         break;
       }
-      case 42: // lut: out[i] = T[a[i] + 128] (a proven int8; the index is kept inside the table regardless)
-        for (let i = 0; i < n; i++) {
+      case 42: { // lut: out[i] = T[a[i] + 128] (a proven int8; the index is kept inside the table regardless)
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const w0 = <usize>load<i32>(r, 24);
+        let i = 0;
+        for (; i + 4 <= n; i += 4) {
+          const o = <usize>i << 2;
+          const xv = i32x4.shl(v128.and(i32x4.add(v128.load(a + o), i32x4.splat(128)), i32x4.splat(255)), 2);
+          store<i32>(out + o, load<i32>(w0 + <usize>i32x4.extract_lane(xv, 0)));
+          store<i32>(out + o, load<i32>(w0 + <usize>i32x4.extract_lane(xv, 1)), 4);
+          store<i32>(out + o, load<i32>(w0 + <usize>i32x4.extract_lane(xv, 2)), 8);
+          store<i32>(out + o, load<i32>(w0 + <usize>i32x4.extract_lane(xv, 3)), 12);
+        }
+        for (; i < n; i++) {
           const x = load<i32>(a + (<usize>i << 2));
           store<i32>(out + (<usize>i << 2), load<i32>(w0 + (<usize>((x + 128) & 255) << 2)));
         }
         break;
+      }
       case 43: { // add: [lo, hi] = [p0, p1], bdiv = p2
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const b = <usize>load<i32>(r, 16);
+        const nb = load<i32>(r, 36);
+        const p0 = load<i32>(r, 40);
+        const p1 = load<i32>(r, 44);
+        const p2 = load<i32>(r, 48);
         const f = load<i32>(r, 64);
         if (f & FLAG_I32) {
           if (f & FLAG_NO_CLAMP) binaryI32(0, a, b, n, nb, p2, p0, p1, out, false);
@@ -956,6 +1046,14 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
         break;
       }
       case 44: { // sub
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const b = <usize>load<i32>(r, 16);
+        const nb = load<i32>(r, 36);
+        const p0 = load<i32>(r, 40);
+        const p1 = load<i32>(r, 44);
+        const p2 = load<i32>(r, 48);
         const f = load<i32>(r, 64);
         if (f & FLAG_I32) {
           if (f & FLAG_NO_CLAMP) binaryI32(1, a, b, n, nb, p2, p0, p1, out, false);
@@ -963,17 +1061,47 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
         } else binaryOp(1, a, b, n, nb, p2, p0, p1, out);
         break;
       }
-      case 45: // max2
+      case 45: { // max2
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const b = <usize>load<i32>(r, 16);
+        const nb = load<i32>(r, 36);
+        const p0 = load<i32>(r, 40);
+        const p1 = load<i32>(r, 44);
+        const p2 = load<i32>(r, 48);
         binaryOp(2, a, b, n, nb, p2, p0, p1, out);
         break;
-      case 46: // muldiv: [lo, hi] = [p0, p1], bdiv = p2, m = p3, gain length p4 (gain at w0), constant d = p5
+      }
+      case 46: { // muldiv: [lo, hi] = [p0, p1], bdiv = p2, m = p3, gain length p4 (gain at w0), constant d = p5
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const b = <usize>load<i32>(r, 16);
+        const w0 = <usize>load<i32>(r, 24);
+        const nb = load<i32>(r, 36);
+        const p0 = load<i32>(r, 40);
+        const p1 = load<i32>(r, 44);
+        const p2 = load<i32>(r, 48);
         if (load<i32>(r, 64) & FLAG_U32_DIV) muldivU32(a, n, w0, load<i32>(r, 56), load<i32>(r, 52), b, b != 0 ? nb : 0, p2, load<i32>(r, 60), p0, p1, out);
         else muldivI32(a, n, w0, load<i32>(r, 56), load<i32>(r, 52), b, b != 0 ? nb : 0, p2, load<i32>(r, 60), p0, p1, out);
         break;
-      case 47: // isqrt: floor(√(a + p0))
+      }
+      case 47: { // isqrt: floor(√(a + p0))
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const p0 = load<i32>(r, 40);
         for (let i = 0; i < n; i++) store<i32>(out + (<usize>i << 2), isqrtF(<f64>load<i32>(a + (<usize>i << 2)) + <f64>p0));
         break;
+      }
       case 48: { // mod: Euclidean a mod b̂, bdiv = p0; b̂ ≤ 0 -> 0
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const b = <usize>load<i32>(r, 16);
+        const nb = load<i32>(r, 36);
+        const p0 = load<i32>(r, 40);
         let bi = 0;
         let bk = 0;
         for (let i = 0; i < n; i++) {
@@ -991,9 +1119,14 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
         }
         break;
       }
-      case 49: // select: c[0] ≠ 0 ? a : b
+      case 49: { // select: c[0] ≠ 0 ? a : b
+        const n = load<i32>(r, 4);
+        const out = <usize>load<i32>(r, 8);
+        const a = <usize>load<i32>(r, 12);
+        const b = <usize>load<i32>(r, 16);
         memory.copy(out, load<i32>(<usize>load<i32>(r, 20)) != 0 ? a : b, <usize>n << 2);
         break;
+      }
       default:
         unreachable();
     }
