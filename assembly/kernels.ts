@@ -558,7 +558,8 @@ export function matvecX32(w: usize, rows: i32, cols: i32, x: usize, x8: usize, b
 // largest node size + 16 bytes), then per node 32 words (128 bytes):
 //   0 op code · 1 size n · 2 out · 3 a · 4 b · 5 c (byte offsets of int32 node values; 0 = absent)
 //   6 w0 · 7 w1 (byte offsets of resident weights: matrix / KV cache, requant multipliers, muldiv gains, bias,
-//   gather and lut tables; 0 = absent) · 8 size(a) · 9 size(b) · 10..15 p0..p5 · 16 flags (FLAG_*) · 17..31 0
+//   gather and lut tables; 0 = absent) · 8 size(a) · 9 size(b) · 10..15 p0..p5 · 16 flags (FLAG_*) ·
+//   17 requantHi's pre-shift of x (ex) · 18..31 0
 
 /** clamp(v, lo, hi) in f64 for both lanes, then the exact int32 conversion, low two lanes of the result. */
 // @ts-ignore: decorator
@@ -771,9 +772,9 @@ const FLAG_U32_DIV = 4; // muldiv: numerator and denominator bounds allow muldiv
 const FLAG_MULHI = 8; // requant: 1 ≤ s ≤ 32, |m|·2^(32−s) < 2^31 and the result fits int32: requantHi
 
 /**
- * requant in integers (FLAG_MULHI: s ≥ 1, every |m|·2^max(0, 32−s) ≤ 2^31 − 1 and every unclamped result fits
- * int32, from the loader's ranges). With e = max(0, 32 − s) and M = m·2^e (an int32), P = x·M = v·2^e is an exact
- * i64 (|P| < 2^62), and roundShift(v, s) = ⌊(v + 2^(s−1) − [v < 0]) / 2^s⌋ (round half away from zero) =
+ * requant in integers (FLAG_MULHI: s ≥ 1, e = max(0, 32 − s) split as e = em + ex with every |m|·2^em and every
+ * |x|·2^ex ≤ 2^31 − 1, and every unclamped result in int32, from the loader's ranges). With M = m·2^em and
+ * X = x·2^ex (int32s), P = X·M = v·2^e is an exact i64 (|P| < 2^62), and roundShift(v, s) = ⌊(v + 2^(s−1) − [v < 0]) / 2^s⌋ (round half away from zero) =
  * ⌊(P + 2^(s−1+e) − [P < 0]) / 2^(s+e)⌋: scaling numerator and denominator by 2^e, and −2^e may be replaced by −1
  * because P + 2^(s−1+e) is a multiple of 2^e, so no multiple of 2^(s+e) lies strictly between the two. For s ≤ 32
  * (s + e = 32) the floor division is the high 32 bits of the i64; for s > 32 it is those bits shifted right by
@@ -781,22 +782,25 @@ const FLAG_MULHI = 8; // requant: 1 ≤ s ≤ 32, |m|·2^(32−s) < 2^31 and the
  */
 // @ts-ignore: decorator
 @inline
-function requantHi(x: usize, n: i32, m: i32, mt: usize, s: i32, lo: i32, hi: i32, out: usize, clamp: bool): void {
-  // Loop variants without per-iteration tests: multiplier tensor or constant, and the post-shift (s > 32 only).
-  const e = s < 32 ? 32 - s : 0;
+function requantHi(x: usize, n: i32, m: i32, mt: usize, s: i32, ex: i32, lo: i32, hi: i32, out: usize, clamp: bool): void {
+  // Loop variants without per-iteration tests: multiplier tensor or constant; the post-shift (s > 32 only) or the
+  // pre-shift of x by ex (the part of 2^e that |m| has no room for; the loader's range of x allows it).
+  const e = (s < 32 ? 32 - s : 0) - ex;
   const post = s > 32 ? s - 32 : 0; // s > 32: ⌊⌊(P + 2^(s−1) − [P < 0]) / 2^32⌋ / 2^(s−32)⌋, nested floors
   if (mt != 0) {
-    if (post > 0) requantHiLoop(x, n, m, mt, s, e, post, lo, hi, out, clamp, true, true);
-    else requantHiLoop(x, n, m, mt, s, e, 0, lo, hi, out, clamp, true, false);
-  } else if (post > 0) requantHiLoop(x, n, m, 0, s, e, post, lo, hi, out, clamp, false, true);
-  else requantHiLoop(x, n, m, 0, s, e, 0, lo, hi, out, clamp, false, false);
+    if (post > 0) requantHiLoop(x, n, m, mt, s, e, 0, post, lo, hi, out, clamp, true, false, true);
+    else if (ex > 0) requantHiLoop(x, n, m, mt, s, e, ex, 0, lo, hi, out, clamp, true, true, false);
+    else requantHiLoop(x, n, m, mt, s, e, 0, 0, lo, hi, out, clamp, true, false, false);
+  } else if (post > 0) requantHiLoop(x, n, m, 0, s, e, 0, post, lo, hi, out, clamp, false, false, true);
+  else if (ex > 0) requantHiLoop(x, n, m, 0, s, e, ex, 0, lo, hi, out, clamp, false, true, false);
+  else requantHiLoop(x, n, m, 0, s, e, 0, 0, lo, hi, out, clamp, false, false, false);
 }
 
 // @ts-ignore: decorator
 @inline
-function requantHiLoop(x: usize, n: i32, m: i32, mt: usize, s: i32, e: i32, post: i32, lo: i32, hi: i32, out: usize, clamp: bool, hasMt: bool, hasPost: bool): void {
+function requantHiLoop(x: usize, n: i32, m: i32, mt: usize, s: i32, e: i32, ex: i32, post: i32, lo: i32, hi: i32, out: usize, clamp: bool, hasMt: bool, hasEx: bool, hasPost: bool): void {
   const mv = i32x4.splat(m << e);
-  const bias = i64x2.splat(<i64>1 << <i64>(s - 1 + e));
+  const bias = i64x2.splat(<i64>1 << <i64>(s - 1 + e + ex));
   const zero = i64x2.splat(0);
   const loi = i32x4.splat(lo);
   const hii = i32x4.splat(hi);
@@ -804,7 +808,7 @@ function requantHiLoop(x: usize, n: i32, m: i32, mt: usize, s: i32, e: i32, post
   let i = 0;
   for (; i < n4; i += 4) {
     const o = <usize>i << 2;
-    const xv = v128.load(x + o);
+    const xv = hasEx ? i32x4.shl(v128.load(x + o), ex) : v128.load(x + o);
     const mm = hasMt ? i32x4.shl(v128.load(mt + o), e) : mv;
     const p0 = i64x2.extmul_low_i32x4_s(xv, mm);
     const p1 = i64x2.extmul_high_i32x4_s(xv, mm);
@@ -820,6 +824,7 @@ function requantHiLoop(x: usize, n: i32, m: i32, mt: usize, s: i32, e: i32, post
     store<i32>(out + o, r);
   }
 }
+
 
 /**
  * Executes program records [first, end) for step t (= position t; attention reads KV rows 0..t and writes row t).
@@ -985,8 +990,8 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
         const p1 = load<i32>(r, 44);
         const p2 = load<i32>(r, 48);
         if (load<i32>(r, 64) & FLAG_MULHI) {
-          if (load<i32>(r, 64) & FLAG_NO_CLAMP) requantHi(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, false);
-          else requantHi(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, true);
+          if (load<i32>(r, 64) & FLAG_NO_CLAMP) requantHi(a, n, p0, w0, p1, load<i32>(r, 68), p2, load<i32>(r, 52), out, false);
+          else requantHi(a, n, p0, w0, p1, load<i32>(r, 68), p2, load<i32>(r, 52), out, true);
         } else if (load<i32>(r, 64) & FLAG_NO_CLAMP) requantCore(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, 0);
         else if (load<i32>(r, 64) & FLAG_I32) requantCore(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, 2);
         else requantCore(a, n, p0, w0, p1, p2, load<i32>(r, 52), out, 1);

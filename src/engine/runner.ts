@@ -17,7 +17,7 @@ import { BaseError } from '../common/errors.ts';
 import { keccak256 } from '../crypto/keccak.ts';
 import type { Kernels, ResidentVectors } from './kernels/kernels.ts';
 import { referenceKernels } from './kernels/kernels.ts';
-import { encodeProgram, opMask, programFlags, PROGRAM_OP_CODES } from './kernels/step-program.ts';
+import { encodeProgram, opMask, programFlags, PROGRAM_FLAG_MULHI, PROGRAM_OP_CODES, requantPreShift } from './kernels/step-program.ts';
 import { minMax } from './ops/op.ts';
 import type { ProgramRecord, StepProgram } from './kernels/step-program.ts';
 import type { LoadedModel } from './model-file.ts';
@@ -277,7 +277,8 @@ export class Runner {
       const { ranges } = this.model.layout;
       const m = n.op === 'requant' ? (v.w0 ? minMax(v.w0) : { lo: n.p[0]!, hi: n.p[0]! }) : n.op === 'muldiv' && v.w0 ? minMax(v.w0) : null;
       const flags = programFlags(n.op, n.p, ranges[n.a] ?? { lo: 0, hi: 0 }, n.b >= 0 ? ranges[n.b]! : null, m, n.size);
-      records.push({ code: def.code, size: n.size, out: at(id), a: at(n.a), b: at(n.b), c: at(n.c), w0, w1, sizeA: size(n.a), sizeB: size(n.b), p: n.p.slice(0, 6), flags });
+      const ex = flags & PROGRAM_FLAG_MULHI ? requantPreShift(ranges[n.a]!, m!, n.p[1]!) : 0;
+      records.push({ code: def.code, size: n.size, out: at(id), a: at(n.a), b: at(n.b), c: at(n.c), w0, w1, sizeA: size(n.a), sizeB: size(n.b), p: n.p.slice(0, 6), flags, ex });
       kinds.set(n.op, def.code);
       const last = this.segments[this.segments.length - 1];
       if (last !== undefined && last.js < 0) last.end = records.length;

@@ -21,7 +21,7 @@ import { INT32_MAX, INT32_MIN } from '../ops/arith.ts';
 import { referenceKernels } from './kernels.ts';
 import type { Kernels } from './kernels.ts';
 import { KernelShapeError } from './errors.ts';
-import { encodeProgram, opMask, programFlags, PROGRAM_FLAG_I32, PROGRAM_FLAG_MULHI, PROGRAM_FLAG_NO_CLAMP, PROGRAM_FLAG_U32_DIV, PROGRAM_OP_CODES } from './step-program.ts';
+import { encodeProgram, opMask, programFlags, PROGRAM_FLAG_I32, PROGRAM_FLAG_MULHI, PROGRAM_FLAG_NO_CLAMP, PROGRAM_FLAG_U32_DIV, PROGRAM_OP_CODES, requantPreShift } from './step-program.ts';
 import { createWasmKernels } from './wasm.ts';
 
 const kernels: Kernels = await createWasmKernels();
@@ -305,21 +305,28 @@ test('muldivU32 = muldivReference on ties, ±1 around them and random numerators
   assert.ok(checked > 300_000);
 });
 
-test('requantHi = requantReference at every shift 1..52 on ties ±2, extremes and random values (one-record programs)', () => {
+test('requantHi = requantReference at every shift 1..52 on ties ±2, extremes and random values, with x pre-shifted when m has no room (one-record programs)', () => {
   const rng = new SeededRandom(91);
   const programs = kernels.programs!;
   const n = 515; // 128 blocks of 4 and a scalar tail of 3
   const vectors = kernels.createVectors([n, n, n, n], []);
   let [x, mt, out, ref] = vectors.int32 as Int32Array[];
   let checked = 0;
+  let preShifted = 0;
   for (let s = 1; s <= 52; s++) {
     for (const perElement of [false, true]) {
-      // The largest |m| the flag allows at this shift, and smaller ones.
-      const mMax = Math.min(2 ** 22 - 1, Math.floor(INT32_MAX / 2 ** Math.max(0, 32 - s)));
-      if (mMax < 1) continue;
+      // |m| up to 2^22 − 1; x as large as the flag allows: 2^max(0, 32−s) split between m and x (the pre-shift
+      // ex of x), and every unclamped result inside int32 (|x·m| < 2^(31+s) − 2^s).
+      const mMax = pick(rng, [2 ** 22 - 1, Math.max(1, Math.min(2 ** 22 - 1, Math.floor(INT32_MAX / 2 ** Math.max(0, 32 - s)))), 3]);
+      const e = Math.max(0, 32 - s);
+      let xMax = Math.min(INT32_MAX, Math.floor((2 ** (31 + s) - 2 ** s) / mMax));
+      let ex = requantPreShift({ lo: -xMax, hi: xMax }, { lo: -mMax, hi: mMax }, s);
+      while (ex < 0) {
+        xMax = Math.floor(xMax / 2);
+        ex = requantPreShift({ lo: -xMax, hi: xMax }, { lo: -mMax, hi: mMax }, s);
+      }
+      if (e > 0 && ex > 0) preShifted++;
       for (const m of [mMax, -mMax, 1, -1, 1 + (rng.nextU32() % mMax)]) {
-        // Keep every unclamped result inside int32 (the flag's other condition): |x·m| < 2^(31+s) − 2^s.
-        const xMax = Math.min(INT32_MAX, Math.floor((2 ** (31 + s) - 2 ** s) / mMax));
         for (let i = 0; i < n; i++) {
           const mi = perElement ? (i % 3 === 0 ? mMax : i % 3 === 1 ? -mMax : (rng.nextU32() % (2 * mMax + 1)) - mMax) : m;
           mt![i] = mi;
@@ -338,7 +345,7 @@ test('requantHi = requantReference at every shift 1..52 on ties ±2, extremes an
         x![2] = 0;
         const clamp = rng.nextU32() % 3 === 0;
         const [lo, hi] = clamp ? [-127, 127] : [INT32_MIN, INT32_MAX];
-        const words = encodeProgram([{ code: 40, size: n, out: programs.offsetOf(out!), a: programs.offsetOf(x!), b: 0, c: 0, w0: perElement ? programs.offsetOf(mt!) : 0, w1: 0, sizeA: n, sizeB: 0, p: [perElement ? 0 : m, s, lo, hi, 0, 0], flags: PROGRAM_FLAG_MULHI | (clamp ? PROGRAM_FLAG_I32 : PROGRAM_FLAG_NO_CLAMP) }]);
+        const words = encodeProgram([{ code: 40, size: n, out: programs.offsetOf(out!), a: programs.offsetOf(x!), b: 0, c: 0, w0: perElement ? programs.offsetOf(mt!) : 0, w1: 0, sizeA: n, sizeB: 0, p: [perElement ? 0 : m, s, lo, hi, 0, 0], flags: PROGRAM_FLAG_MULHI | (clamp ? PROGRAM_FLAG_I32 : PROGRAM_FLAG_NO_CLAMP), ex }]);
         const prog = programs.createProgram(words, n);
         vectors.refresh();
         [x, mt, out, ref] = vectors.int32 as Int32Array[];
@@ -352,6 +359,7 @@ test('requantHi = requantReference at every shift 1..52 on ties ±2, extremes an
   }
   vectors.free();
   assert.ok(checked > 100_000);
+  assert.ok(preShifted > 10, `only ${preShifted} cases pre-shifted x`);
 });
 
 function pick<T>(rng: SeededRandom, xs: readonly T[]): T {

@@ -7,7 +7,8 @@
  *   header (16 int32 words): 0 magic · 1 record count · 2 reserved (0) · 3 int8 scratch offset (set by the kernels)
  *   record (32 int32 words): 0 op code · 1 size · 2 out · 3 a · 4 b · 5 c (byte offsets of the nodes' int32 values,
  *     0 = absent) · 6 w0 · 7 w1 (byte offsets of resident weights, 0 = absent) · 8 size(a) · 9 size(b) ·
- *     10..15 p0..p5 (the node's params; p6, p7 are unused by every program op) · 16 flags · 17..31 reserved (0)
+ *     10..15 p0..p5 (the node's params; p6, p7 are unused by every program op) · 16 flags · 17 requant pre-shift
+ *     (requantPreShift) · 18..31 reserved (0)
  *
  * Flags select exact fast paths that the loader's proven ranges (validate.ts, engine.md §4.3) allow; they never
  * change a result, only skip work that is provably the identity (programFlags).
@@ -45,6 +46,8 @@ export interface ProgramRecord {
   p: readonly number[];
   /** PROGRAM_FLAG_* bits (programFlags); 0 = the general path. */
   flags: number;
+  /** requant with PROGRAM_FLAG_MULHI: the pre-shift of x (requantPreShift); else 0. */
+  ex?: number;
 }
 
 /** The unclamped result of the op always lies in its clamp window [lo, hi] (requant, add, sub): skip the clamp. */
@@ -57,8 +60,8 @@ export const PROGRAM_FLAG_I32 = 2;
  *  quotient in 32-bit integers by multiplication (assembly/kernels.ts muldivU32). */
 export const PROGRAM_FLAG_U32_DIV = 4;
 
-/** requant: s ≥ 1, |m|·2^max(0, 32−s) ≤ 2^31 − 1 and the unclamped result fits int32: computed from the high
- *  half of an exact 64-bit product (assembly/kernels.ts requantHi). */
+/** requant: s ≥ 1, 2^max(0, 32−s) splits between m and x keeping both int32 (requantPreShift), and the unclamped
+ *  result fits int32: computed from the high half of an exact 64-bit product (assembly/kernels.ts requantHi). */
 export const PROGRAM_FLAG_MULHI = 8;
 
 const I32_MIN = -2147483648;
@@ -69,6 +72,18 @@ function roundShiftEnd(v: number, s: number): number {
   if (s === 0) return v;
   const p = 2 ** s;
   return v >= 0 ? Math.floor((v + p / 2) / p) : -Math.floor((-v + p / 2) / p);
+}
+
+/**
+ * requant's integer path: e = max(0, 32 − s) is split into em (scales m) + ex (scales x) so that both stay int32;
+ * returns the smallest such ex (record word 17), or −1 if there is none.
+ */
+export function requantPreShift(ra: { lo: number; hi: number }, m: { lo: number; hi: number }, s: number): number {
+  const e = Math.max(0, 32 - s);
+  const mm = Math.max(Math.abs(m.lo), Math.abs(m.hi));
+  const xm = Math.max(Math.abs(ra.lo), Math.abs(ra.hi));
+  for (let ex = 0; ex <= e; ex++) if (mm * 2 ** (e - ex) <= I32_MAX && xm * 2 ** ex <= I32_MAX) return ex;
+  return -1;
 }
 
 /**
@@ -91,7 +106,7 @@ export function programFlags(op: string, p: readonly number[], ra: { lo: number;
     const s = p[1]!;
     const lo = roundShiftEnd(Math.min(...prods), s);
     const hi = roundShiftEnd(Math.max(...prods), s);
-    const mulhi = s >= 1 && mag(m) * 2 ** Math.max(0, 32 - s) <= I32_MAX && within(lo, hi, I32_MIN, I32_MAX) ? PROGRAM_FLAG_MULHI : 0;
+    const mulhi = s >= 1 && requantPreShift(ra, m, s) >= 0 && within(lo, hi, I32_MIN, I32_MAX) ? PROGRAM_FLAG_MULHI : 0;
     if (within(lo, hi, p[2]!, p[3]!)) return PROGRAM_FLAG_NO_CLAMP | mulhi;
     return within(lo, hi, I32_MIN, I32_MAX) ? PROGRAM_FLAG_I32 | mulhi : 0;
   }
@@ -115,6 +130,7 @@ export function encodeProgram(records: readonly ProgramRecord[]): Int32Array {
     words.set([r.code, r.size, r.out, r.a, r.b, r.c, r.w0, r.w1, r.sizeA, r.sizeB], o);
     for (let i = 0; i < 6; i++) words[o + 10 + i] = r.p[i] ?? 0;
     words[o + 16] = r.flags;
+    words[o + 17] = r.ex ?? 0;
   });
   return words;
 }
