@@ -796,6 +796,19 @@ function requantHi(x: usize, n: i32, m: i32, mt: usize, s: i32, ex: i32, lo: i32
   else requantHiLoop(x, n, m, 0, s, e, 0, 0, lo, hi, out, clamp, false, false, false);
 }
 
+/** Four lanes of requantHi (x and, with hasMt, the multipliers at the given addresses). */
+// @ts-ignore: decorator
+@inline
+function requantHi4(xp: usize, mp: usize, mv: v128, e: i32, ex: i32, post: i32, bias: v128, zero: v128, loi: v128, hii: v128, clamp: bool, hasMt: bool, hasEx: bool, hasPost: bool): v128 {
+  const xv = hasEx ? i32x4.shl(v128.load(xp), ex) : v128.load(xp);
+  const mm = hasMt ? i32x4.shl(v128.load(mp), e) : mv;
+  const p0 = i64x2.extmul_low_i32x4_s(xv, mm);
+  const p1 = i64x2.extmul_high_i32x4_s(xv, mm);
+  let q = v128.shuffle<i32>(i64x2.add(i64x2.add(p0, bias), i64x2.lt_s(p0, zero)), i64x2.add(i64x2.add(p1, bias), i64x2.lt_s(p1, zero)), 1, 3, 5, 7);
+  if (hasPost) q = i32x4.shr_s(q, post);
+  return clamp ? i32x4.min_s(i32x4.max_s(q, loi), hii) : q;
+}
+
 // @ts-ignore: decorator
 @inline
 function requantHiLoop(x: usize, n: i32, m: i32, mt: usize, s: i32, e: i32, ex: i32, post: i32, lo: i32, hi: i32, out: usize, clamp: bool, hasMt: bool, hasEx: bool, hasPost: bool): void {
@@ -808,13 +821,7 @@ function requantHiLoop(x: usize, n: i32, m: i32, mt: usize, s: i32, e: i32, ex: 
   let i = 0;
   for (; i < n4; i += 4) {
     const o = <usize>i << 2;
-    const xv = hasEx ? i32x4.shl(v128.load(x + o), ex) : v128.load(x + o);
-    const mm = hasMt ? i32x4.shl(v128.load(mt + o), e) : mv;
-    const p0 = i64x2.extmul_low_i32x4_s(xv, mm);
-    const p1 = i64x2.extmul_high_i32x4_s(xv, mm);
-    let q = v128.shuffle<i32>(i64x2.add(i64x2.add(p0, bias), i64x2.lt_s(p0, zero)), i64x2.add(i64x2.add(p1, bias), i64x2.lt_s(p1, zero)), 1, 3, 5, 7);
-    if (hasPost) q = i32x4.shr_s(q, post);
-    v128.store(out + o, clamp ? i32x4.min_s(i32x4.max_s(q, loi), hii) : q);
+    v128.store(out + o, requantHi4(x + o, mt + o, mv, e, ex, post, bias, zero, loi, hii, clamp, hasMt, hasEx, hasPost));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
@@ -923,30 +930,26 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
           let c = 0;
           for (; c < C4; c += 4) mv = i32x4.max_s(mv, v128.load(base + (<usize>c << 2)));
           let m = max(max(i32x4.extract_lane(mv, 0), i32x4.extract_lane(mv, 1)), max(i32x4.extract_lane(mv, 2), i32x4.extract_lane(mv, 3)));
-          for (; c < p0; c++) {
-            const v = load<i32>(base + (<usize>c << 2));
-            if (v > m) m = v;
-          }
+          for (; c < p0; c++) m = max(m, load<i32>(base + (<usize>c << 2)));
           store<i32>(out + (<usize>row << 2), m);
         }
         break;
       }
-      case 32: { // argmax: C = p0, ties -> lowest index
+      case 32: { // argmax: C = p0, ties -> lowest index: the row's maximum (SIMD), then its first position
         const n = load<i32>(r, 4);
         const out = <usize>load<i32>(r, 8);
         const a = <usize>load<i32>(r, 12);
         const p0 = load<i32>(r, 40);
+        const C4 = p0 & ~3;
         for (let row = 0; row < n; row++) {
           const base = a + (<usize>row * <usize>p0 << 2);
+          let mv = i32x4.splat(i32.MIN_VALUE);
+          let c = 0;
+          for (; c < C4; c += 4) mv = i32x4.max_s(mv, v128.load(base + (<usize>c << 2)));
+          let m = max(max(i32x4.extract_lane(mv, 0), i32x4.extract_lane(mv, 1)), max(i32x4.extract_lane(mv, 2), i32x4.extract_lane(mv, 3)));
+          for (; c < p0; c++) m = max(m, load<i32>(base + (<usize>c << 2)));
           let best = 0;
-          let bv = load<i32>(base);
-          for (let c = 1; c < p0; c++) {
-            const v = load<i32>(base + (<usize>c << 2));
-            if (v > bv) {
-              bv = v;
-              best = c;
-            }
-          }
+          while (load<i32>(base + (<usize>best << 2)) != m) best++;
           store<i32>(out + (<usize>row << 2), best);
         }
         break;
