@@ -112,7 +112,7 @@ export const DEFAULTS: Readonly<DhtOptions> = {
   joinRefreshBuckets: 256, // Kademlia §2.3: all of them
   chiConfirmGapMs: 60_000, // a new neighbour is confirmed through independent nodes within a minute (docs/dht.md, churn)
   livenessCheckMs: 2 * 60_000, // Bamboo-style periodic recovery: dead contacts found within minutes, not at the next lookup
-  livenessPingsPerTick: 16, // all quiet bucket heads (~14 at 10k nodes): capping at 3 cost 10 points of success at 5-min sessions (docs/dht.md)
+  livenessPingsPerTick: 16, // all quiet bucket heads (~14 at 10k nodes); a cap of 3 left tables too dead at 5-min sessions (docs/dht.md)
   maintenanceTickMs: 60_000, // checks are cheap; 1 min granularity is enough for 10-min periods.
   republishIntervalMs: 60 * 60_000, // Kademlia: republish every hour.
   maxRecordTtlMs: 24 * 60 * 60_000, // Kademlia: values expire after 24 h unless republished.
