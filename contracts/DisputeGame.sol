@@ -80,8 +80,10 @@ contract DisputeGame {
     /// Phases (docs/dispute.md §2). Trace/Sums: bisection; *Step: one step pending; LinksA/LinksB: each party
     /// posts its partial-sums root; Decided: the outcome is known (in `turn`), settle() pays it; Done: settled.
     /// Stop: the first difference lies past the end of the shorter trace; either party shows whether the stop rule
-    /// ended the run there (resolveStop).
-    enum Phase { None, Trace, TraceStep, LinksA, LinksB, Sums, SumsStep, Decided, Done, Stop }
+    /// ended the run there (resolveStop). Output: both parties commit the SAME trace (equal roots at the common
+    /// depth) but their outputs differ: the output check (resolveOutput) or, for different lengths, the stop rule
+    /// (resolveStop) on the shared trace decides.
+    enum Phase { None, Trace, TraceStep, LinksA, LinksB, Sums, SumsStep, Decided, Done, Stop, Output }
 
     struct Game {
         // slot 0
@@ -108,7 +110,7 @@ contract DisputeGame {
         bytes32 nodeA; // A's disputed node (at level 0: A's leaf)
         bytes32 nodeB;
         bytes32 config; // keccak256(abi.encode(Config))
-        bytes32 aux; // LinksA: A's trace leaf; from LinksB on: keccak256(abi.encode(Links))
+        bytes32 aux; // LinksA: A's trace leaf; from LinksB on: keccak256(abi.encode(Links)); Output: keccak256(abi.encode(keccak256(outputA), keccak256(outputB)))
     }
 
     // ------------------------------------------------------------------ errors
@@ -144,6 +146,9 @@ contract DisputeGame {
     error BadConfig(bytes32 disputeId, bytes32 stored, bytes32 given);
     error BadLinks(bytes32 disputeId);
     error BondNotOfNode(bytes32 bondId, address bondNode, address node);
+    error BadOutputs(bytes32 disputeId);
+    error OutputsAgree(bytes32 disputeId, uint256 token);
+    error BadOutputProof(bytes32 disputeId, uint256 element);
 
     // ------------------------------------------------------------------ events (every state change)
     event DisputeOpened(bytes32 indexed id, address indexed a, address indexed b, bytes32 queryHash, Config config, uint256 elementsA, uint256 elementsB, uint8 logArity, uint64 deadline);
@@ -159,6 +164,11 @@ contract DisputeGame {
     event StopDisputed(bytes32 indexed id, uint256 element, bool shortIsA, uint64 deadline);
     /// The stop rule did not end the shorter run: its party is wrong; the element is replayed for the other.
     event StopChecked(bytes32 indexed id, bool stopped, uint64 deadline);
+    /// Both parties commit the same trace (equal roots at the common depth) and their outputs differ: the outputs are
+    /// checked against that trace (resolveOutput / resolveStop). `outputB` is B's effective output.
+    event OutputDisputed(bytes32 indexed id, bytes outputA, bytes outputB, uint64 deadline);
+    /// Token j of each output (0 past its end: padding) against the shared trace's output element `element`.
+    event OutputChecked(bytes32 indexed id, uint256 token, uint256 element, int256 traceValue, int256 tokenA, int256 tokenB);
     event StepReplayed(bytes32 indexed id, int256 computed, int256 valueA, int256 valueB);
     event TimedOut(bytes32 indexed id, address indexed late, Phase phase);
     /// The game is decided (one step, padding or timeout); settle(id) pays it out.
@@ -252,7 +262,6 @@ contract DisputeGame {
         if (ra.queryHash != rb.queryHash) revert QueryMismatch(ra.queryHash, rb.queryHash);
         if (ra.modelHash != rb.modelHash) revert ModelMismatch(ra.modelHash, rb.modelHash);
         if (ra.outputHash == rb.outputHash && ra.traceRoot == rb.traceRoot) revert ReceiptsDoNotConflict(ra.queryHash, ra.modelHash);
-        if (ra.traceRoot == rb.traceRoot) revert SameTraceRoot(ra.traceRoot);
         if (ra.node == rb.node) revert SameParty(ra.node);
         bytes32 da = _checkReceipt(ra, sigA);
         bytes32 db = _checkReceipt(rb, sigB);
@@ -272,7 +281,8 @@ contract DisputeGame {
         returns (bytes32 id)
     {
         if (r.node == msg.sender) revert SameParty(msg.sender);
-        if (r.traceRoot == challengerRoot) revert SameTraceRoot(challengerRoot);
+        // the same trace with the same output is no claim; the same trace with another output is the output check
+        if (r.traceRoot == challengerRoot && (o.outputB.length == 0 || keccak256(o.outputB) == r.outputHash)) revert SameTraceRoot(challengerRoot);
         if (!staking.isActiveOperator(msg.sender)) revert NotActiveOperator(msg.sender);
         bytes32 d = _checkReceipt(r, sig);
         id = keccak256(abi.encode(d, msg.sender, challengerRoot));
@@ -310,7 +320,7 @@ contract DisputeGame {
     /// Trace length claimed by an output (engine.md §5.1): classify → one step; generate → (P − 1 + generated) steps.
     /// 0 when no honest run can have that output: not whole int32s, no token, more than maxTokens, or past the context.
     function _length(ModelLayouts.Layout memory L, uint256 promptLength, uint256 maxTokens, bytes calldata output) internal pure returns (uint256) {
-        if (L.classify) return L.stepElements;
+        if (L.classify) return output.length == 4 * uint256(L.outputSize) ? L.stepElements : 0; // the output node's elements
         uint256 generated = output.length / 4;
         if (output.length % 4 != 0 || generated == 0 || generated > maxTokens) return 0;
         uint256 steps = promptLength - 1 + generated;
@@ -372,7 +382,22 @@ contract DisputeGame {
         staking.lock(g.a, id);
         staking.lock(b, id);
         if (bad != 0) _decide(id, g, bad & 1 == 0, bad & 2 == 0);
+        else if (c.rootA == c.rootB) _openOutput(id, g, o);
         else if (depth == 0) _isolate(id, g);
+    }
+
+    /// Equal (lifted) roots: both parties commit one trace T, so no bisection can find a difference; what differs is
+    /// the outputs (equal outputs too: no conflict). The output check (resolveOutput) or the stop rule on T
+    /// (resolveStop, different lengths) decides; A is late-loser (it had the first chance, as in the step phases).
+    function _openOutput(bytes32 id, Game storage g, Opening calldata o) internal {
+        bytes calldata ob = o.outputB.length == 0 ? o.outputA : o.outputB;
+        bytes32 ha = keccak256(o.outputA);
+        bytes32 hb = keccak256(ob);
+        if (ha == hb) revert ReceiptsDoNotConflict(o.query.modelHash, ha);
+        g.phase = Phase.Output;
+        g.turn = 0;
+        g.aux = keccak256(abi.encode(ha, hb));
+        emit OutputDisputed(id, o.outputA, ob, g.deadline);
     }
 
     /// Both trace lengths (from the outputs), the common depth; returns bit 0 / bit 1 for an impossible output of A / B.
@@ -640,19 +665,26 @@ contract DisputeGame {
     /// S's last step, against its own root). Stopped → L ran past the end and is wrong; S is right if its word is the
     /// padding 0. Not stopped → S stopped too early and is wrong; the game goes on in TraceStep to replay the element
     /// for L (L can still lose there: both wrong).
+    /// In Output with outputs of different lengths (one shared trace T): the same rule on T's prefix (the token is
+    /// proven against T's root; no disputed leaf): stopped → the longer output ran past the end (wrong), the shorter
+    /// is right; not stopped → the shorter stopped too early (wrong), the longer is right.
     function resolveStop(bytes32 id, Config calldata c, bytes calldata proofs) external nonReentrant {
         Game storage g = _game(id);
-        if (g.phase != Phase.Stop) revert WrongPhase(id, g.phase);
+        bool out = g.phase == Phase.Output && g.elements != g.elementsB;
+        if (g.phase != Phase.Stop && !out) revert WrongPhase(id, g.phase);
         bool isA = _party(id, g);
         _live(id, g);
         _checkConfig(id, g, c);
         bool shortA = g.elements < g.elementsB;
         uint256 len = shortA ? g.elements : g.elementsB;
-        OneStepVerifier.Prefix memory trace = OneStepVerifier.Prefix(isA ? c.rootA : c.rootB, g.traceDepth, g.element, g.nodeA);
+        OneStepVerifier.Prefix memory trace = out
+            ? OneStepVerifier.Prefix(c.rootA, g.traceDepth, type(uint256).max, bytes32(0))
+            : OneStepVerifier.Prefix(isA ? c.rootA : c.rootB, g.traceDepth, g.element, g.nodeA);
         bool stop = oneStep.stopped(c.modelHash, trace, len, c.inputLength, c.params.maxTokens, proofs);
         uint64 dl = _deadline(g);
         emit StopChecked(id, stop, dl);
-        if (stop) {
+        if (out) _decide(id, g, shortA == stop, shortA != stop);
+        else if (stop) {
             bool shortRight = (shortA ? MerkleLib.traceWord(g.nodeA, uint256(g.element) % 8) : int256(g.valueB)) == 0;
             _decide(id, g, shortA && shortRight, !shortA && shortRight);
         } else {
@@ -660,6 +692,38 @@ contract DisputeGame {
             g.phase = Phase.TraceStep;
             g.turn = 0;
         }
+    }
+
+    /// Anyone, in Output (both commit one trace T): token `j` of A's and of B's output (int32 LE; 0 past an output's
+    /// end — its padding), which must differ, against T's element that the engine outputs as token j
+    /// (ModelLayouts.outputElement: the output node at step P − 1 + j, or its element j for classify), proven by
+    /// `proof` = leaf ‖ siblings bottom-up against T's root. A party is right iff its token equals T's element: at
+    /// most one can be, so a liar loses; if both differ from T, both lose. An honest party matches T at every j,
+    /// so no choice of j can make it lose.
+    function resolveOutput(bytes32 id, Config calldata c, uint256 j, bytes calldata outputA, bytes calldata outputB, bytes calldata proof) external nonReentrant {
+        Game storage g = _game(id);
+        if (g.phase != Phase.Output) revert WrongPhase(id, g.phase);
+        _live(id, g);
+        _checkConfig(id, g, c);
+        if (keccak256(abi.encode(keccak256(outputA), keccak256(outputB))) != g.aux) revert BadOutputs(id);
+        int256 ta = _token(outputA, j);
+        int256 tb = _token(outputB, j);
+        if (ta == tb) revert OutputsAgree(id, j);
+        uint256 e = oneStep.outputElement(c.modelHash, c.inputLength, j);
+        if (proof.length < 32) revert BadOutputProof(id, e);
+        bytes32 leaf = bytes32(proof[0:32]);
+        if (!MerkleLib.verifyPacked(c.rootA, g.traceDepth, e / 8, leaf, proof[32:])) revert BadOutputProof(id, e);
+        int256 v = MerkleLib.traceWord(leaf, e % 8);
+        emit OutputChecked(id, j, e, v, ta, tb);
+        _decide(id, g, ta == v, tb == v);
+    }
+
+    /// Output token `j` (int32 little-endian at byte 4j), 0 past the end (the padding of a shorter run).
+    function _token(bytes calldata out, uint256 j) internal pure returns (int256) {
+        if (4 * j + 4 > out.length) return 0;
+        uint256 o = 4 * j;
+        uint32 v = uint32(uint8(out[o])) | (uint32(uint8(out[o + 1])) << 8) | (uint32(uint8(out[o + 2])) << 16) | (uint32(uint8(out[o + 3])) << 24);
+        return int256(int32(v));
     }
 
     function _judge(bytes32 id, Game storage g, int256 got, int256 va, int256 vb) internal {

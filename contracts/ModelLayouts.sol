@@ -13,10 +13,10 @@ import {MerkleLib} from "./lib/MerkleLib.sol";
 ///   - weights depth from the end of the last weight tensor (engine.md §3 tensor shapes), padded to 32-byte leaves;
 ///     a model whose blob is longer than its tensors need (to another depth) cannot be disputed (its honest proofs
 ///     would not verify), which is why the depth is never taken from a caller;
-///   - classify iff the graph has a `vector` source (engine.md: vector requires task classify); the output node from
-///     a token source's p1 (the loader checks every token node's p1 is meta.outputNode);
-///   - from the metadata bytes themselves (canonical JSON, engine.md §4.1; keccak = metaHash): `contextLength` and
-///     the `<eos>` token id (its index in `vocab`), which the stop rule needs (docs/dispute.md §2 "stop rule").
+///   - classify iff the graph has a `vector` source (engine.md: vector requires task classify);
+///   - from the metadata bytes themselves (canonical JSON, engine.md §4.1; keccak = metaHash): `contextLength`,
+///     `outputNode` (every token source's p1 must name it; generate: size 1) and the `<eos>` token id (its index in
+///     `vocab`), which the stop rule and the output check need (docs/dispute.md §2 "stop rule", "output check").
 contract ModelLayouts {
     struct Layout {
         uint32 nodeCount;
@@ -25,7 +25,8 @@ contract ModelLayouts {
         bool classify;
         uint64 stepElements;
         uint32 eosId; // index of "<eos>" in meta.vocab; NO_EOS when the vocabulary has none (classify)
-        uint32 outputNode; // meta.outputNode (the token source's p1); 0 for classify
+        uint32 outputNode; // meta.outputNode (read from the metadata; every token source's p1 must name it)
+        uint32 outputSize; // size of the output node: the output's int32 count (classify) or 1 (generate)
         bytes32 weightsRoot;
     }
 
@@ -67,27 +68,33 @@ contract ModelLayouts {
         uint256 offset = acc.offset;
         bool classify = acc.classify;
         if (offset > type(uint32).max) revert BadNodeTable(table.length);
-        (uint256 ctx, uint256 eos) = _scanMeta(metadata);
+        (uint256 ctx, uint256 eos, uint256 outNode) = _scanMeta(metadata);
         if (ctx == 0 || ctx > MAX_CONTEXT || (acc.ctx != 0 && acc.ctx != ctx)) revert BadMetadata(0);
+        // meta.outputNode names a node; a token source feeds back exactly that node (the loader checks every token p1)
+        if (outNode >= n || (acc.hasToken && acc.outputNode != outNode)) revert BadMetadata(1);
         L.eosId = uint32(eos);
-        L.outputNode = uint32(acc.outputNode);
+        L.outputNode = uint32(outNode);
+        L.outputSize = uint32(uint256(word(records[modelHash][2 * outNode], 4)));
+        if (!classify && L.outputSize != 1) revert BadMetadata(2);
         L.nodeCount = uint32(n);
         L.contextLength = uint32(ctx);
         L.weightsDepth = uint8(MerkleLib.weightsDepth(acc.extent));
         L.classify = classify;
         L.stepElements = uint64(offset);
         L.weightsRoot = weightsRoot;
-        emit LayoutRegistered(modelHash, graphHash, n, offset, L.weightsDepth, ctx, classify, eos, acc.outputNode);
+        emit LayoutRegistered(modelHash, graphHash, n, offset, L.weightsDepth, ctx, classify, eos, outNode);
     }
 
-    /// Reads the two metadata fields the game needs from canonical JSON (sorted keys, no whitespace, engine.md §4.1):
-    /// the top-level `contextLength` (a decimal number; 0 if absent) and the index of the string "<eos>" in the
-    /// top-level `vocab` array (NO_EOS if absent). One pass tracking string/escape state and nesting depth, so a
+    /// Reads the metadata fields the game needs from canonical JSON (sorted keys, no whitespace, engine.md §4.1):
+    /// the top-level `contextLength` (a decimal number; 0 if absent), `outputNode` (a decimal number; NO_EOS if
+    /// absent, refused by the caller) and the index of the string "<eos>" in the top-level `vocab` array (NO_EOS if
+    /// absent). One pass tracking string/escape state and nesting depth, so a
     /// key-like text inside a string (`\"vocab\":[`, escaped) or in a nested object is never taken for the field:
     /// an unescaped `"vocab":[` at depth 1 can only be the top-level key. `<` and `>` are not escaped by the
     /// canonical encoder (JSON.stringify), and the tokenizer refuses duplicate entries, so the first match is the id.
-    function _scanMeta(bytes calldata m) private pure returns (uint256 ctx, uint256 eos) {
+    function _scanMeta(bytes calldata m) private pure returns (uint256 ctx, uint256 eos, uint256 outNode) {
         eos = NO_EOS;
+        outNode = NO_EOS;
         uint256 depth;
         uint256 item; // index of the current vocab element
         bool inVocab;
@@ -105,6 +112,15 @@ contract ModelLayouts {
                 if (depth == 1 && _at(m, i, '"contextLength":')) {
                     uint256 j = i + 16;
                     while (j < n && m[j] >= '0' && m[j] <= '9' && ctx <= MAX_CONTEXT) ctx = ctx * 10 + uint8(m[j++]) - 48;
+                    i = j - 1;
+                    continue;
+                }
+                if (depth == 1 && _at(m, i, '"outputNode":')) {
+                    uint256 j = i + 13;
+                    uint256 v;
+                    while (j < n && m[j] >= '0' && m[j] <= '9' && v <= MAX_NODES) v = v * 10 + uint8(m[j++]) - 48;
+                    if (j == i + 13) revert BadMetadata(j);
+                    outNode = v;
                     i = j - 1;
                     continue;
                 }
@@ -134,6 +150,7 @@ contract ModelLayouts {
         uint256 extent; // end of the weight tensors so far
         uint256 ctx; // context length seen on an attention node (must agree with the metadata's)
         uint256 outputNode; // p1 of a token source
+        bool hasToken;
         bool classify;
     }
 
@@ -145,7 +162,11 @@ contract ModelLayouts {
         for (uint256 k = 1; k < 4; ++k) if (w[k] < -1 || w[k] >= int256(i)) revert BadNode(i, k);
         uint256 size = uint256(w[4]);
         if (w[0] == 2) acc.classify = true;
-        if (w[0] == 1 && w[8] >= 0) acc.outputNode = uint256(w[8]);
+        if (w[0] == 1) {
+            if (w[8] < 0 || (acc.hasToken && acc.outputNode != uint256(w[8]))) revert BadNode(i, 8);
+            acc.outputNode = uint256(w[8]);
+            acc.hasToken = true;
+        }
         if (w[0] == 20 && w[7] > 0) acc.ctx = size / uint256(w[7]);
         uint256 e = _tensorEnd(table, w, size);
         if (e > acc.extent) acc.extent = e;
@@ -157,6 +178,16 @@ contract ModelLayouts {
         records[modelHash][2 * i] = head;
         records[modelHash][2 * i + 1] = params;
         acc.offset += size;
+    }
+
+    /// Trace index of the element the engine outputs as token / value `j` (engine.md §5.1): generate → the output
+    /// node's element at step P − 1 + j (the token chosen there); classify → the output node's element j (one step).
+    function outputElement(bytes32 modelHash, uint256 promptLength, uint256 j) public view returns (uint256) {
+        Layout storage L = layouts[modelHash];
+        if (L.nodeCount == 0) revert NoLayout(modelHash);
+        uint256 off = uint32(records[modelHash][2 * uint256(L.outputNode)]);
+        if (L.classify) return off + j;
+        return (promptLength - 1 + j) * L.stepElements + off;
     }
 
     function layoutOf(bytes32 modelHash) public view returns (Layout memory L) {

@@ -125,6 +125,17 @@ export class DisputeClient implements DisputeChain {
     await this.send('resolveStop', [id, await this.config(id), proofs]);
   }
 
+  async outputs(id: Hex): Promise<{ a: Hex; b: Hex }> {
+    const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'OutputDisputed', args: { id }, fromBlock: 0n });
+    const ev = logs[0] as unknown as { args: { outputA: Hex; outputB: Hex } } | undefined;
+    if (!ev) throw new DisputeTxError('outputs', id);
+    return { a: ev.args.outputA, b: ev.args.outputB };
+  }
+
+  async resolveOutput(id: Hex, j: bigint, outputA: Hex, outputB: Hex, proof: Hex): Promise<void> {
+    await this.send('resolveOutput', [id, await this.config(id), j, outputA, outputB, proof]);
+  }
+
   async settle(id: Hex): Promise<void> {
     await this.send('settle', [id, await this.config(id)]);
   }

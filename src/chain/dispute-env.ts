@@ -176,12 +176,13 @@ export async function playConflict(env: DisputeEnv, q: QueryBundle, pa: TracePar
  * B (key ib) challenges A's receipt (key ia) with its own trace root (openChallenge), optionally holding A's
  * verify-inference fee bond `bondId`, and both agents play to the end.
  */
-export async function playChallenge(env: DisputeEnv, q: QueryBundle, pa: TraceParty, pb: TraceParty, ia: number, ib: number, output: Uint8Array, bondId: Hex = `0x${'00'.repeat(32)}`, opts: PlayOptions = {}): Promise<PlayResult> {
+export async function playChallenge(env: DisputeEnv, q: QueryBundle, pa: TraceParty, pb: TraceParty, ia: number, ib: number, output: Uint8Array, bondId: Hex = `0x${'00'.repeat(32)}`, opts: PlayOptions & { outputB?: Uint8Array } = {}): Promise<PlayResult> {
   const log: GasRecord[] = [];
   const ca = await disputeClient(env, ia, log);
   const cb = await disputeClient(env, ib, log);
   const ra = makeReceipt(env, q, ia, pa.receiptRoot, output);
-  const opened = await cb.send('openChallenge', [ra.abi, ra.sig, toHex(pb.receiptRoot), openingAbi(q, output), bondId]);
+  // opts.outputB: B's claimed output when it differs from A's (a re-run that ends elsewhere, or the output check)
+  const opened = await cb.send('openChallenge', [ra.abi, ra.sig, toHex(pb.receiptRoot), openingAbi(q, output, opts.outputB), bondId]);
   const id = opened.logs.find((l) => l.eventName === 'DisputeOpened')!.args.id as Hex;
   return playToEnd(env, id, { A: ca, B: cb }, { A: pa, B: pb }, log, opts);
 }

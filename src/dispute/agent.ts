@@ -7,7 +7,8 @@
  * well before `deadline`).
  */
 import { LATE_LOSER, moverOf, stateFromChain, type DisputeState, type Party } from './state-machine.ts';
-import type { Hex, TraceParty } from './trace-party.ts';
+import { fromHex } from '../common/bytes.ts';
+import { outputTokens, type Hex, type TraceParty } from './trace-party.ts';
 
 /** DisputeGame.getGame, as the agent needs it. */
 export interface GameView {
@@ -44,6 +45,10 @@ export interface DisputeChain {
   resolveLink(id: Hex, node: bigint, proofs: Hex): Promise<void>;
   /** The stop rule at the end of the shorter trace; `proofs` = TraceParty.stopStep. */
   resolveStop(id: Hex, proofs: Hex): Promise<void>;
+  /** A's and B's outputs of a game in Output (its OutputDisputed event). */
+  outputs(id: Hex): Promise<{ a: Hex; b: Hex }>;
+  /** The output check: token j of both outputs against the shared trace (`proof` = leaf ‖ siblings). */
+  resolveOutput(id: Hex, j: bigint, outputA: Hex, outputB: Hex, proof: Hex): Promise<void>;
   timeout(id: Hex): Promise<void>;
   /** Pays out a decided game (anyone; once). */
   settle(id: Hex): Promise<void>;
@@ -147,6 +152,16 @@ export class DisputeAgent {
       case 'trace-stop': {
         const len = Math.min(Number(g.elements), Number(g.elementsB));
         await this.chain.resolveStop(id, p.stopStep(element, len));
+        return { state, action: 'moved', move: 'resolveStop' };
+      }
+      case 'trace-output': {
+        const o = await this.chain.outputs(id);
+        const m = p.outputMove(outputTokens(fromHex(o.a)), outputTokens(fromHex(o.b)), Math.min(Number(g.elements), Number(g.elementsB)));
+        if (m.kind === 'token') {
+          await this.chain.resolveOutput(id, BigInt(m.j), o.a, o.b, m.proof);
+          return { state, action: 'moved', move: 'resolveOutput' };
+        }
+        await this.chain.resolveStop(id, m.proofs);
         return { state, action: 'moved', move: 'resolveStop' };
       }
       case 'sums-step': {

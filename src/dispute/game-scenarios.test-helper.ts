@@ -37,12 +37,15 @@ export async function gameContext(rpcUrl: string, keys: Hex[]): Promise<GameCtx>
   return { env, nonce: 0n };
 }
 
-export async function play(ctx: GameCtx, traceA: Int32Array, traceB: Int32Array, ia: number, ib: number, opts: PlayOptions & { forgeA?: TraceParty['options']['forgeSums'] } = {}): Promise<PlayResult> {
+export async function play(ctx: GameCtx, traceA: Int32Array, traceB: Int32Array, ia: number, ib: number, opts: PlayOptions & { forgeA?: TraceParty['options']['forgeSums']; outputs?: { a: Uint8Array; b: Uint8Array } } = {}): Promise<PlayResult> {
   const q = makeQuery(ctx.env, model.modelHash, queryInputValues(query), ++ctx.nonce);
   const pa = new TraceParty(traceA, source, { arity: 16, forgeSums: opts.forgeA });
   const pb = new TraceParty(traceB, source, { arity: 16 });
-  return playConflict(ctx.env, q, pa, pb, ia, ib, { a: output, b: output }, opts);
+  return playConflict(ctx.env, q, pa, pb, ia, ib, opts.outputs ?? { a: output, b: output }, opts);
 }
+
+/** The classify output (the argmax class, engine.md §5.1: the output node's elements) with another value. */
+export const otherClass = (delta: number): Uint8Array => outputBytes(Int32Array.of(run.output[0]! + delta));
 
 export function withWrong(trace: Int32Array, index: number, delta = 1): Int32Array {
   const t = Int32Array.from(trace);
@@ -91,6 +94,28 @@ export const GAME_SCENARIOS: { name: string; run(ctx: GameCtx): Promise<void> }[
     async run(ctx) {
       const r = await play(ctx, honestTrace, withWrong(honestTrace, 44, 1), 3, 2);
       assert.equal(r.winner.toLowerCase(), addr(ctx, 3));
+    },
+  },
+  {
+    name: 'classify output check: the same trace, B signs another class than the trace\'s argmax element: B loses, no bisection',
+    async run(ctx) {
+      assert.equal(run.output.length, 1);
+      assert.equal(honestTrace[model.layout.offsets[model.meta.outputNode]!], run.output[0], 'the output is the argmax element of the trace');
+      const r = await play(ctx, honestTrace, honestTrace, 4, 6, { outputs: { a: output, b: otherClass(1) } });
+      assert.equal(r.winner.toLowerCase(), addr(ctx, 4));
+      assert.ok(r.moves.includes('A:resolveOutput') && !r.moves.some((m) => m.endsWith(':bisect')), r.moves.join(','));
+    },
+  },
+  {
+    name: 'classify: an output that is not size(output node) int32s is decided at opening; the same trace with two wrong classes: both lose',
+    async run(ctx) {
+      const two = new Uint8Array(8);
+      two.set(output);
+      const r = await play(ctx, honestTrace, withWrong(honestTrace, 30), 8, 9, { outputs: { a: two, b: output } });
+      assert.equal(r.winner.toLowerCase(), addr(ctx, 9));
+      assert.ok(!r.moves.some((m) => m.endsWith(':bisect') || m.endsWith(':postChildren')), r.moves.join(','));
+      const both = await play(ctx, honestTrace, honestTrace, 2, 3, { outputs: { a: otherClass(1), b: otherClass(2) } });
+      assert.equal(both.bothLost, true, both.moves.join(','));
     },
   },
   {

@@ -12,6 +12,7 @@ export type DisputeState =
   | 'trace-b' // B does the same
   | 'trace-step' // one trace element isolated: either party replays it (element-wise) or A posts its sums root
   | 'trace-stop' // the element is past the shorter trace only: either party shows the stop rule (resolveStop)
+  | 'trace-output' // both commit the same trace, the outputs differ: either party checks an output token (resolveOutput) or the stop rule
   | 'links-b' // A posted its partial-sums root (+ its children of it); B posts its own with its first sums move
   | 'sums-a' // sums bisection, A's difference-proof move
   | 'sums-b' // B's
@@ -30,6 +31,8 @@ export type DisputeEvent =
   | 'SumIsolated'
   | 'StopDisputed'
   | 'StopChecked'
+  | 'OutputDisputed'
+  | 'OutputChecked'
   | 'StepReplayed'
   | 'TimedOut'
   | 'Decided'
@@ -62,6 +65,9 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'trace-step', event: 'SumsRootPosted', to: 'links-b' },
   { from: 'trace-step', event: 'StopDisputed', to: 'trace-stop' }, // same transaction as ElementIsolated
   { from: 'trace-stop', event: 'StopChecked', to: 'trace-step' }, // stopped: Decided follows in the same transaction
+  { from: 'trace-post', event: 'OutputDisputed', to: 'trace-output' }, // equal roots: same transaction as DisputeOpened
+  { from: 'trace-output', event: 'OutputChecked', to: 'trace-output' }, // Decided follows in the same transaction
+  { from: 'trace-output', event: 'StopChecked', to: 'trace-output' }, // outputs of different lengths; Decided follows
   { from: 'links-b', event: 'ChildrenPosted', to: 'links-b' }, // A's children of its sums root, same transaction
   { from: 'links-b', event: 'SumsRootPosted', to: 'sums-b' }, // B's root; its first sums move follows in the same transaction
   { from: 'sums-b', event: 'LinksOpened', to: 'sums-b' },
@@ -73,7 +79,7 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'sums-a', event: 'SumIsolated', to: 'sums-step' },
   { from: 'trace-step', event: 'StepReplayed', to: 'trace-step' },
   { from: 'sums-step', event: 'StepReplayed', to: 'sums-step' },
-  ...(['trace-post', 'trace-a', 'trace-b', 'trace-step', 'trace-stop', 'links-b', 'sums-a', 'sums-b', 'sums-step'] as const).flatMap((from) => [
+  ...(['trace-post', 'trace-a', 'trace-b', 'trace-step', 'trace-stop', 'trace-output', 'links-b', 'sums-a', 'sums-b', 'sums-step'] as const).flatMap((from) => [
     { from, event: 'TimedOut' as const, to: from },
     { from, event: 'Decided' as const, to: 'decided' as const },
   ]),
@@ -87,6 +93,7 @@ export const MOVER: Readonly<Record<DisputeState, Party | 'either' | null>> = {
   'trace-b': 'B',
   'trace-step': 'either',
   'trace-stop': 'either',
+  'trace-output': 'either',
   'links-b': 'B',
   'sums-a': 'A',
   'sums-b': 'B',
@@ -106,6 +113,7 @@ export const LATE_LOSER: Readonly<Record<DisputeState, Party | null>> = {
   'trace-b': 'B',
   'trace-step': 'A',
   'trace-stop': 'A',
+  'trace-output': 'A',
   'links-b': 'B',
   'sums-a': 'A',
   'sums-b': 'B',
@@ -135,7 +143,7 @@ export function replay(events: readonly DisputeEvent[]): DisputeState {
 }
 
 /** Contract Phase enum (DisputeGame.Phase) and turn → state: how an agent recovers its position after a restart. */
-export const PHASES = ['none', 'trace', 'trace-step', 'links-a', 'links-b', 'sums', 'sums-step', 'decided', 'done', 'stop'] as const;
+export const PHASES = ['none', 'trace', 'trace-step', 'links-a', 'links-b', 'sums', 'sums-step', 'decided', 'done', 'stop', 'output'] as const;
 
 export function stateFromChain(phase: number, turn: number, posted = true): DisputeState | 'none' {
   switch (PHASES[phase]) {
@@ -153,6 +161,8 @@ export function stateFromChain(phase: number, turn: number, posted = true): Disp
       return 'sums-step';
     case 'stop':
       return 'trace-stop';
+    case 'output':
+      return 'trace-output';
     case 'decided':
       return 'decided';
     case 'done':

@@ -41,8 +41,11 @@ export interface StepSource {
   describe(index: number, trace: Int32Array): StepInfo;
   /** The query input (prompt token ids or classify vector), committed by the Query's promptHash. */
   input?: Int32Array;
-  /** Elements per step and the trace offset of the output node (a generate model's chosen token): the stop rule. */
-  steps?: { stepElements: number; outputOffset: number };
+  /**
+   * Elements per step and the trace offset of the output node (a generate model's chosen token; a classify model's
+   * output elements): the stop rule and the output check (ModelLayouts.outputElement).
+   */
+  steps?: { stepElements: number; outputOffset: number; classify?: boolean };
 }
 
 export const COMBINER_CODES: Readonly<Record<Combiner, number>> = { mac: 0, add: 1, max: 2, argmax: 3, countle: 4 };
@@ -58,7 +61,7 @@ export function modelStepSource(model: LoadedModel, query: RunQuery): StepSource
   return {
     weights: model.weights,
     input: queryInputValues(query),
-    steps: { stepElements: model.layout.stepElements, outputOffset: model.layout.offsets[model.meta.outputNode]! },
+    steps: { stepElements: model.layout.stepElements, outputOffset: model.layout.offsets[model.meta.outputNode]!, classify: model.meta.task === 'classify' },
     describe(index, trace) {
       const ctx: TraceContext = { trace, query };
       const info = describeElement(model, ctx, index);
@@ -259,6 +262,34 @@ export class TraceParty {
     return pk.bytes();
   }
 
+  /**
+   * Trace index of the element the engine outputs as token `j` (ModelLayouts.outputElement, engine.md §5.1):
+   * generate → the output node at step P − 1 + j; classify → the output node's element j.
+   */
+  outputElement(j: number): number {
+    const st = this.source.steps;
+    if (!st) throw new UnsupportedStepError(j, 'the output check needs the model layout (StepSource.steps)');
+    if (st.classify) return st.outputOffset + j;
+    return ((this.input?.length ?? 0) - 1 + j) * st.stepElements + st.outputOffset;
+  }
+
+  /**
+   * The move in state `trace-output` (both parties commit this trace; their outputs differ; docs/dispute.md §2
+   * "output check"): the first token j where A's and B's outputs (0 past an output's end) differ, with this party's
+   * proof (leaf ‖ siblings) of the element the engine outputs as token j — resolveOutput; or, when the outputs only
+   * differ by zero tokens past the shorter one, the stop rule on the shared trace (`len` = the shorter length) —
+   * resolveStop.
+   */
+  outputMove(outA: Int32Array, outB: Int32Array, len: number): { kind: 'token'; j: number; proof: Hex } | { kind: 'stop'; proofs: Hex } {
+    const n = Math.max(outA.length, outB.length);
+    for (let j = 0; j < n; j++) {
+      if ((outA[j] ?? 0) === (outB[j] ?? 0)) continue;
+      const p = proveElement(this.commitment, this.values, this.outputElement(j));
+      return { kind: 'token', j, proof: `0x${[p.proof.leaf, ...p.proof.siblings].map((x) => toHex(x).slice(2)).join('')}` as Hex };
+    }
+    return { kind: 'stop', proofs: this.stopStep(Number.MAX_SAFE_INTEGER, len) };
+  }
+
   /** resolveLink arguments for partial sum `s` of reduction `element`: init (s = 0), else sums[s−1], link a, link b. */
   linkStep(element: number, s: number): { node: bigint; combiner: number; proofs: Hex } {
     const info = this.describe(element);
@@ -291,6 +322,12 @@ export class TraceParty {
   leaf(leafIndex: number): Hex {
     return toHex(leafReader(this.commitment, this.values)(leafIndex)) as Hex;
   }
+}
+
+/** Output bytes (int32 little-endian token ids, engine.md §5.1) as values; a trailing partial word is dropped. */
+export function outputTokens(bytes: Uint8Array): Int32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Int32Array.from({ length: Math.floor(bytes.length / 4) }, (_, j) => view.getInt32(4 * j, true));
 }
 
 /** Proof trees of one step (OneStepVerifier T_TRACE, T_SUMS, T_WEIGHTS, T_INPUT). */
