@@ -166,3 +166,17 @@ test('lookups and providers still work with 5% loss, 1% duplication and reorderi
   net.clock.advance(30_000);
   assert.ok(found.includes(net.nodes[9]!.self.address));
 });
+
+test('contacts without a valid static puzzle inside answers are dropped, counted, and never asked', () => {
+  const net = createDhtTestnet(40, { seed: 8 });
+  const liar = net.nodes[7]!;
+  const fake = Object.freeze({ address: net.random.bytes(32), ip: '198.51.100.77', port: 1 }); // not puzzle-valid
+  liar.table.offer(fake, net.clock.now(), true); // the liar's table holds it; honest tables never would
+  const asker = net.spawn(); // knows only the liar
+  asker.table.offer(liar.self, net.clock.now(), true);
+  let asked = true;
+  asker.findNode(fake.address, (r) => (asked = r.lookup.find(fake.address) !== undefined));
+  net.clock.advance(20_000);
+  assert.equal(asked, false);
+  assert.ok(asker.stats.dropped.puzzle >= 1);
+});
