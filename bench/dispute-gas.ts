@@ -1,7 +1,7 @@
 /**
  * Dispute-game gas and wall time (issue 5 "Benchmark"; whitepaper §2.2.5). Prints ONE JSON object.
  *
- *   node_modules/.bin/node bench/dispute-gas.ts [--elements N] [--fan-in F] [--arity A]
+ *   node_modules/.bin/node bench/dispute-gas.ts [--elements N] [--fan-in F] [--arity A] [--weights-bytes W]
  *
  * A whole automated dispute on the embedded chain (EDR, Prague): deploy, register the model layout, open a
  * conflict between two staked operators, then both agents play (trace bisection, partial-sums bisection, one
@@ -12,7 +12,9 @@
  * minutes), except the disputed element, which the honest party recomputes from its operands. The cheater (A)
  * is off by one at a matvec element in the middle step, the worst case: full trace bisection, then the link
  * phase over F + 1 partial sums, then a multiply-add. When N is too small for F (one step needs F + 18
- * elements) F is halved until it fits, and `fanIn` reports what was used.
+ * elements) F is halved until it fits, and `fanIn` reports what was used. `--weights-bytes W` grows the embedding
+ * table (rows the token never selects) so the weights blob is ≥ W bytes: the multiply-add's weight proof then has
+ * the depth of a model that size (`weightsDepth` reported; 10^7 bytes → depth 19).
  *
  * Reported: `rounds` (trace + sums descents: difference-proof moves, B's sums root included), `roundGas` (gas of
  * each `bisect` move; one party per round), `openingPostGas` (A's children of its trace root), `openGas`,
@@ -39,11 +41,13 @@ const { values: args } = parseArgs({
     elements: { type: 'string', default: '10000000' },
     'fan-in': { type: 'string', default: '4096' },
     arity: { type: 'string', default: '16' },
+    'weights-bytes': { type: 'string', default: '0' },
   },
 });
 const N = Number(args.elements);
 let F = Number(args['fan-in']);
 const ARITY = Number(args.arity);
+const WEIGHTS_BYTES = Number(args['weights-bytes']);
 const TOKENIZER = Tokenizer.fromAlphabet('abcdefghijklm');
 const ROWS = TOKENIZER.size; // matvec rows = vocabulary size (16 with the specials): keeps the weights small (2 × 16 × F bytes)
 
@@ -55,7 +59,9 @@ const rng = new SeededRandom(42);
 const int8s = (n: number) => Int8Array.from({ length: n }, () => (rng.nextU32() % (256)) - 128);
 const g = new GraphBuilder({ name: 'bench-dispute', description: 'synthetic decoder for the dispute benchmark', task: 'generate', contextLength: 4096, vocabSize: ROWS, vocab: TOKENIZER.toJSON() });
 const tok = g.token();
-const emb = g.gather(tok, int8s(ROWS * F), ROWS, F, 'embed');
+// embedding rows: ROWS, or more (never selected by a token < ROWS) to reach --weights-bytes
+const EMBED_ROWS = Math.max(ROWS, Math.ceil(WEIGHTS_BYTES / F) - ROWS);
+const emb = g.gather(tok, int8s(EMBED_ROWS * F), EMBED_ROWS, F, 'embed');
 const logits = g.matvec(emb, int8s(ROWS * F), ROWS, Int32Array.from({ length: ROWS }, () => (rng.nextU32() % (2000)) - 1000), 'logits');
 g.output(g.argmax(logits, ROWS, 'next'));
 const model = g.build();
@@ -109,6 +115,8 @@ try {
       elements,
       requestedElements: N,
       fanIn: F,
+      weightsBytes: model.weights.length,
+      weightsDepth: Math.ceil(Math.log2(Math.max(1, Math.ceil(model.weights.length / 32)))),
       arity: ARITY,
       steps,
       stepElements: model.layout.stepElements,
