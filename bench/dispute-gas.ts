@@ -1,7 +1,7 @@
 /**
  * Dispute-game gas and wall time (issue 5 "Benchmark"; whitepaper §2.2.5). Prints ONE JSON object.
  *
- *   node_modules/.bin/node bench/dispute-gas.ts [--elements N] [--fan-in F] [--arity A] [--weights-bytes W]
+ *   node_modules/.bin/node bench/dispute-gas.ts [--elements N] [--fan-in F] [--arity A] [--weights-bytes W] [--disputed matvec|select]
  *
  * A whole automated dispute on the embedded chain (EDR, Prague): deploy, register the model layout, open a
  * conflict between two staked operators, then both agents play (trace bisection, partial-sums bisection, one
@@ -14,7 +14,10 @@
  * phase over F + 1 partial sums, then a multiply-add. When N is too small for F (one step needs F + 18
  * elements) F is halved until it fits, and `fanIn` reports what was used. `--weights-bytes W` grows the embedding
  * table (rows the token never selects) so the weights blob is ≥ W bytes: the multiply-add's weight proof then has
- * the depth of a model that size (`weightsDepth` reported; 10^7 bytes → depth 19).
+ * the depth of a model that size (`weightsDepth` reported; 10^7 bytes → depth 19). `--disputed select` adds a
+ * second embedding and a `select(next, embed, embed2)` node after the argmax and puts the cheater's error in the
+ * select's last element: a 3-input element-wise one step whose three operands lie in three different trace leaves
+ * (three full-depth trace proofs, the worst element-wise case), no link phase.
  *
  * Reported: `rounds` (trace + sums descents: difference-proof moves, B's sums root included), `roundGas` (gas of
  * each `bisect` move; one party per round), `openingPostGas` (A's children of its trace root), `openGas`,
@@ -42,17 +45,21 @@ const { values: args } = parseArgs({
     'fan-in': { type: 'string', default: '4096' },
     arity: { type: 'string', default: '16' },
     'weights-bytes': { type: 'string', default: '0' },
+    disputed: { type: 'string', default: 'matvec' },
   },
 });
 const N = Number(args.elements);
 let F = Number(args['fan-in']);
 const ARITY = Number(args.arity);
 const WEIGHTS_BYTES = Number(args['weights-bytes']);
+const SELECT = args.disputed === 'select';
+if (!SELECT && args.disputed !== 'matvec') throw new Error('--disputed must be matvec or select');
 const TOKENIZER = Tokenizer.fromAlphabet('abcdefghijklm');
 const ROWS = TOKENIZER.size; // matvec rows = vocabulary size (16 with the specials): keeps the weights small (2 × 16 × F bytes)
 
-while (F > 1 && F + ROWS + 2 > N) F >>= 1;
-const stepElements = F + ROWS + 2;
+const stepSize = (f: number) => (SELECT ? 3 * f : f) + ROWS + 2;
+while (F > 1 && stepSize(F) > N) F >>= 1;
+const stepElements = stepSize(F);
 const steps = Math.max(1, Math.min(4096, Math.round(N / stepElements)));
 
 const rng = new SeededRandom(42);
@@ -62,8 +69,11 @@ const tok = g.token();
 // embedding rows: ROWS, or more (never selected by a token < ROWS) to reach --weights-bytes
 const EMBED_ROWS = Math.max(ROWS, Math.ceil(WEIGHTS_BYTES / F) - ROWS);
 const emb = g.gather(tok, int8s(EMBED_ROWS * F), EMBED_ROWS, F, 'embed');
+const emb2 = SELECT ? g.gather(tok, int8s(ROWS * F), ROWS, F, 'embed2') : -1;
 const logits = g.matvec(emb, int8s(ROWS * F), ROWS, Int32Array.from({ length: ROWS }, () => (rng.nextU32() % (2000)) - 1000), 'logits');
-g.output(g.argmax(logits, ROWS, 'next'));
+const next = g.argmax(logits, ROWS, 'next');
+g.output(next);
+const sel = SELECT ? g.select(next, emb, emb2, 'select') : -1;
 const model = g.build();
 
 const t0 = performance.now();
@@ -72,16 +82,23 @@ const honest = new Int32Array(elements);
 for (let s = 0; s < steps; s++) {
   const base = s * model.layout.stepElements;
   honest[base] = (rng.nextU32() % (ROWS));
-  for (let i = 1; i <= F; i++) honest[base + i] = (rng.nextU32() % (256)) - 128;
+  for (let i = 1; i <= (SELECT ? 2 * F : F); i++) honest[base + i] = (rng.nextU32() % (256)) - 128;
   for (let i = F + 1; i < model.layout.stepElements; i++) honest[base + i] = (rng.nextU32() % (ROWS));
 }
 const prompt = Int32Array.from({ length: steps }, (_, s) => honest[s * model.layout.stepElements]!);
 const query = { prompt, vector: new Int8Array(0), seed: null };
 const source = modelStepSource(model, query);
-const disputed = Math.floor(steps / 2) * model.layout.stepElements + model.layout.offsets[logits]!;
+const mid = Math.floor(steps / 2) * model.layout.stepElements;
+const disputed = SELECT ? mid + model.layout.offsets[sel]! + F - 1 : mid + model.layout.offsets[logits]!;
 const desc = describeElement(model, { trace: honest, query }, disputed).description;
-if (desc.kind !== 'reduction') throw new Error('the disputed element must be a matvec reduction');
-honest[disputed] = partialSums(model, { trace: honest, query }, desc)[F]!; // the disputed element is right in the honest trace
+if (SELECT) {
+  // select(c, a, b)[i] = c[0] ≠ 0 ? a[i] : b[i] (engine.md §3.5), from the honest trace's own operands
+  const c = honest[mid + model.layout.offsets[next]!]!;
+  honest[disputed] = c !== 0 ? honest[mid + model.layout.offsets[emb]! + F - 1]! : honest[mid + model.layout.offsets[emb2]! + F - 1]!;
+} else {
+  if (desc.kind !== 'reduction') throw new Error('the disputed element must be a matvec reduction');
+  honest[disputed] = partialSums(model, { trace: honest, query }, desc)[F]!; // the disputed element is right in the honest trace
+}
 const cheat = Int32Array.from(honest);
 cheat[disputed] = honest[disputed]! + 1;
 const pa = new TraceParty(cheat, source, { arity: ARITY });
@@ -115,6 +132,7 @@ try {
       elements,
       requestedElements: N,
       fanIn: F,
+      disputed: SELECT ? 'select (3 trace operands in 3 leaves)' : 'matvec (multiply-add)',
       weightsBytes: model.weights.length,
       weightsDepth: Math.ceil(Math.log2(Math.max(1, Math.ceil(model.weights.length / 32)))),
       arity: ARITY,
