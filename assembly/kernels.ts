@@ -1140,3 +1140,36 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
     }
   }
 }
+
+/**
+ * A whole greedy generation in one call (the runner's happy path without a seed, trace or profiler): for
+ * t = 0 .. maxSteps − 1, the source records after the node records (header word 2 counts them) set the sources —
+ * token (1): t < P ? prompt[t] (int32 at w0) : the output node's value (at a), i.e. the token chosen at step t − 1;
+ * position (3): t; random (4) and seeded (5): 0 (no seed) — then records [0, header word 1) run as runProgram
+ * does, and from t = P − 1 on the output node's value is appended to `tokens` (int32); generation stops after
+ * maxTokens tokens or at `eos`. Returns the steps run. Same order of work as the runner's per-step loop.
+ */
+export function runGenerate(prog: usize, P: i32, maxSteps: i32, maxTokens: i32, eos: i32, outNode: usize, tokens: usize): i32 {
+  const nrec = load<i32>(prog, 4);
+  const nsrc = load<i32>(prog, 8);
+  let count = 0;
+  let t = 0;
+  while (t < maxSteps) {
+    for (let k = 0; k < nsrc; k++) {
+      const r = prog + 64 + (<usize>(nrec + k) << 7);
+      const code = load<i32>(r);
+      const out = <usize>load<i32>(r, 8);
+      if (code == 1) store<i32>(out, t < P ? load<i32>(<usize>load<i32>(r, 24) + (<usize>t << 2)) : load<i32>(<usize>load<i32>(r, 12)));
+      else store<i32>(out, code == 3 ? t : 0);
+    }
+    runProgram(prog, 0, nrec, t, -1, -1);
+    t++;
+    if (t >= P) {
+      const tok = load<i32>(outNode);
+      store<i32>(tokens + (<usize>count << 2), tok);
+      count++;
+      if (count >= maxTokens || tok == eos) break;
+    }
+  }
+  return t;
+}

@@ -17,7 +17,7 @@ import { BaseError } from '../common/errors.ts';
 import { keccak256 } from '../crypto/keccak.ts';
 import type { Kernels, ResidentVectors } from './kernels/kernels.ts';
 import { referenceKernels } from './kernels/kernels.ts';
-import { encodeProgram, opMask, programFlags, PROGRAM_FLAG_MULHI, PROGRAM_OP_CODES, requantPreShift } from './kernels/step-program.ts';
+import { encodeProgram, opMask, programFlags, PROGRAM_FLAG_MULHI, PROGRAM_OP_CODES, PROGRAM_SOURCE_CODES, requantPreShift } from './kernels/step-program.ts';
 import { minMax } from './ops/op.ts';
 import type { ProgramRecord, StepProgram } from './kernels/step-program.ts';
 import type { LoadedModel } from './model-file.ts';
@@ -187,6 +187,10 @@ export class Runner {
   private readonly segments: { first: number; end: number; js: number }[] = [];
   /** Op kinds in the program with their masks (profiling re-runs). */
   private readonly programKinds: { op: string; mask: [number, number] }[] = [];
+  /** Index in vectors.int32 of the prompt buffer (the token buffer follows), or −1. */
+  private readonly generateBuffers: number = -1;
+  /** Whether a greedy happy-path run can be one call (StepProgram.generate): one segment, sources it can set. */
+  private generateOk = false;
 
   constructor(model: LoadedModel, options: Partial<RunnerOptions> = {}) {
     this.model = model;
@@ -244,6 +248,11 @@ export class Runner {
       // The whole-step program reads the embedding and lookup tables in place too.
       if (kernels.programs && this.options.programOps.size > 0 && (n.op === 'gather' || n.op === 'lut')) add('w0', v.w0);
     });
+    // The whole-generation call's prompt and token buffers (C int32 each), for generate models on programs.
+    if (kernels.programs && model.meta.task === 'generate') {
+      this.generateBuffers = lengths32.length;
+      lengths32.push(model.meta.contextLength, model.meta.contextLength);
+    }
     this.vectors = kernels.createVectors(lengths32, lengths8);
     this.residentWeights.forEach((r, i) => (r.dtype === 'i32' ? this.vectors.int32 : this.vectors.int8)[r.index]!.set(sources[i]!));
     this.bindVectors(N);
@@ -285,7 +294,17 @@ export class Runner {
       else this.segments.push({ first: records.length - 1, end: records.length, js: -1 });
     });
     for (const [op, code] of kinds) this.programKinds.push({ op, mask: opMask([code]) });
-    return programs.createProgram(encodeProgram(records), Math.max(1, ...nodes.map((n) => n.size)));
+    const sources: ProgramRecord[] = [];
+    if (this.generateBuffers >= 0 && this.sourceIds.every((id) => PROGRAM_SOURCE_CODES.has(this.model.layout.defs[id]!.code))) {
+      const prompt = programs.offsetOf(this.vectors.int32[this.generateBuffers]!);
+      for (const id of this.sourceIds) {
+        const n = nodes[id]!;
+        const code = this.model.layout.defs[id]!.code;
+        sources.push({ code, size: 1, out: at(id), a: code === 1 ? at(n.p[1]!) : 0, b: 0, c: 0, w0: code === 1 ? prompt : 0, w1: 0, sizeA: 0, sizeB: 0, p: [], flags: 0 });
+      }
+      this.generateOk = this.segments.length === 1 && this.segments[0]!.js < 0;
+    }
+    return programs.createProgram(encodeProgram(records, sources), Math.max(1, ...nodes.map((n) => n.size)));
   }
 
   /** Points the value sets and the resident weight views at the current views of `vectors`. */
@@ -293,6 +312,16 @@ export class Runner {
     this.valuesA = this.vectors.int32.slice(0, N);
     this.valuesB = this.vectors.int32.slice(N, 2 * N);
     for (const r of this.residentWeights) this.views[r.node]![r.field] = (r.dtype === 'i32' ? this.vectors.int32 : this.vectors.int8)[r.index]!;
+  }
+
+  /** Byte offset of node `id`'s resident values (whole-step path). */
+  private offsetOfValues(id: number): number {
+    return this.options.kernels.programs!.offsetOf(this.valuesA[id]!);
+  }
+
+  /** Byte offset of the whole-generation token buffer. */
+  private offsetOfTokens(): number {
+    return this.options.kernels.programs!.offsetOf(this.vectors.int32[this.generateBuffers + 1]!);
   }
 
   /** Whether runs take the whole-step path (a program in the kernels' memory; else the per-node path). */
@@ -339,6 +368,19 @@ export class Runner {
     const eos = layout.tokenizer?.eosId ?? -1;
     let steps = 0;
     const profiler = options.profiler ?? null;
+    if (program !== null && this.generateOk && !trace && profiler === null && query.seed === null) {
+      // Greedy happy path: the whole generation in one wasm call (the same steps as the loop below).
+      const buffers = this.vectors.int32;
+      buffers[this.generateBuffers]!.set(query.prompt);
+      const tokens = buffers[this.generateBuffers + 1]!;
+      steps = program.generate(P, maxSteps, maxTokens, eos, this.offsetOfValues(meta.outputNode), this.offsetOfTokens());
+      if (this.vectors.refresh()) {
+        this.bindVectors();
+        throw new KernelMemoryMovedError(steps - 1);
+      }
+      const output = tokens.slice(0, steps - P + 1);
+      return { output, outputHash: keccak256(outputBytes(output)), steps, stepElements: layout.stepElements, promptLength: P, trace: null };
+    }
     for (let t = 0; t < maxSteps; t++) {
       if (program !== null) {
         // Whole-step path: one value set (cur). The token source reads the output node "at step t − 1" — still

@@ -366,6 +366,38 @@ function pick<T>(rng: SeededRandom, xs: readonly T[]): T {
   return xs[rng.nextU32() % xs.length]!;
 }
 
+test('greedy happy-path runs in one wasm call (runGenerate) = the reference: outputs, steps, hashes, eos, maxTokens, full context', () => {
+  const tok = sort.layout.tokenizer!;
+  const C = sort.meta.contextLength;
+  const wasm = new Runner(sort, { kernels });
+  const ref = new Runner(sort, { kernels: referenceKernels });
+  const rng = new SeededRandom(12);
+  const prompts = generateTask(4242, 24).map((e) => Array.from(tok.encode(e.prompt)));
+  prompts.push(Array.from({ length: C }, () => 4 + (rng.nextU32() % 16)), [tok.eosId], [1], Array.from({ length: C - 1 }, () => 3));
+  for (const prompt of prompts) {
+    for (const maxTokens of [undefined, 1, 2, 5, 100]) {
+      const a = ref.run({ prompt, maxTokens });
+      const b = wasm.run({ prompt, maxTokens });
+      assert.deepEqual(b.output, a.output);
+      assert.equal(b.steps, a.steps);
+      assert.deepEqual(b.outputHash, a.outputHash);
+      assert.equal(b.trace, null);
+    }
+  }
+  wasm.close();
+  ref.close();
+  // A decoder with a different token / output layout, and one whose fallback segments rule the one-call path out.
+  const model = tinyTransformer({ dim: 32, heads: 4, context: 10, hidden: 48, seed: 21 });
+  const prompt = Array.from(model.layout.tokenizer!.encode('abcd'));
+  const expected = new Runner(model, { kernels: referenceKernels }).run({ prompt });
+  for (const programOps of [PROGRAM_OP_CODES, new Set([10, 20, 21])]) {
+    const r = new Runner(model, { kernels, programOps });
+    assert.deepEqual(r.run({ prompt }).output, expected.output);
+    assert.deepEqual(r.run({ prompt: [prompt[0]!] }).outputHash, new Runner(model, { kernels: referenceKernels }).run({ prompt: [prompt[0]!] }).outputHash);
+    r.close();
+  }
+});
+
 test('ops left on the per-node path between program segments (the fallback) give the same traces', () => {
   const tok = sort.layout.tokenizer!;
   const prompts = generateTask(99, 6).map((e) => Array.from(tok.encode(e.prompt)));

@@ -4,7 +4,8 @@
  * executes a whole step of the engine in one JS → wasm call instead of one call per node. The record layout here
  * and the reader in assembly/kernels.ts must agree word for word.
  *
- *   header (16 int32 words): 0 magic · 1 record count · 2 reserved (0) · 3 int8 scratch offset (set by the kernels)
+ *   header (16 int32 words): 0 magic · 1 node record count · 2 source record count · 3 int8 scratch offset (set by
+ *     the kernels); the source records follow the node records
  *   record (32 int32 words): 0 op code · 1 size · 2 out · 3 a · 4 b · 5 c (byte offsets of the nodes' int32 values,
  *     0 = absent) · 6 w0 · 7 w1 (byte offsets of resident weights, 0 = absent) · 8 size(a) · 9 size(b) ·
  *     10..15 p0..p5 (the node's params; p6, p7 are unused by every program op) · 16 flags · 17 requant pre-shift
@@ -119,13 +120,22 @@ export function programFlags(op: string, p: readonly number[], ra: { lo: number;
   return 0;
 }
 
-/** The program's words (header + records). The scratch offset (word 3) is filled in by `createProgram`. */
-export function encodeProgram(records: readonly ProgramRecord[]): Int32Array {
-  const words = new Int32Array(PROGRAM_HEADER_WORDS + PROGRAM_RECORD_WORDS * records.length);
+/** Source op codes `runGenerate` sets itself (token, position, random, seeded), as records after the nodes'. */
+export const PROGRAM_SOURCE_CODES: ReadonlySet<number> = new Set([1, 3, 4, 5]);
+
+/**
+ * The program's words (header + node records + source records). The scratch offset (word 3) is filled in by
+ * `createProgram`. Source records (token: out, a = the output node's values, w0 = the prompt buffer; position,
+ * random, seeded: out) are used only by the whole-generation call (StepProgram.generate).
+ */
+export function encodeProgram(records: readonly ProgramRecord[], sources: readonly ProgramRecord[] = []): Int32Array {
+  const words = new Int32Array(PROGRAM_HEADER_WORDS + PROGRAM_RECORD_WORDS * (records.length + sources.length));
   words[0] = PROGRAM_MAGIC;
   words[1] = records.length;
-  records.forEach((r, k) => {
-    if (!PROGRAM_OP_CODES.has(r.code)) throw new KernelShapeError({ kernel: 'encodeProgram', argument: `record ${k} op code`, expected: 'a program op code', actual: String(r.code) });
+  words[2] = sources.length;
+  [...records, ...sources].forEach((r, k) => {
+    const codes = k < records.length ? PROGRAM_OP_CODES : PROGRAM_SOURCE_CODES;
+    if (!codes.has(r.code)) throw new KernelShapeError({ kernel: 'encodeProgram', argument: `record ${k} op code`, expected: k < records.length ? 'a program op code' : 'a source op code (1, 3, 4, 5)', actual: String(r.code) });
     const o = PROGRAM_HEADER_WORDS + PROGRAM_RECORD_WORDS * k;
     words.set([r.code, r.size, r.out, r.a, r.b, r.c, r.w0, r.w1, r.sizeA, r.sizeB], o);
     for (let i = 0; i < 6; i++) words[o + 10 + i] = r.p[i] ?? 0;
@@ -156,6 +166,13 @@ export interface StepProgram {
    * Reads and writes the resident values and KV caches the records point at; allocates nothing.
    */
   run(first: number, end: number, t: number, maskLo: number, maskHi: number): void;
+  /**
+   * A whole greedy generation in one call (assembly/kernels.ts runGenerate): steps t = 0 .. maxSteps − 1, sources
+   * from the source records (prompt of P tokens in the token record's buffer), every node record, the output
+   * node's value (at byte offset outNode) appended to `tokens` (byte offset) from t = P − 1 on, stopping after
+   * maxTokens tokens or at eos. Returns the steps run (tokens = steps − P + 1).
+   */
+  generate(P: number, maxSteps: number, maxTokens: number, eos: number, outNode: number, tokens: number): number;
   /** Releases the program's memory. */
   free(): void;
 }

@@ -35,6 +35,7 @@ interface KernelExports {
   muldivI32(a: number, n: number, g: number, glen: number, m: number, b: number, bs: number, bdiv: number, d: number, lo: number, hi: number, out: number): void;
   matvecX32(w: number, rows: number, cols: number, x: number, x8: number, bias: number, out: number): void;
   runProgram(prog: number, first: number, end: number, t: number, maskLo: number, maskHi: number): void;
+  runGenerate(prog: number, P: number, maxSteps: number, maxTokens: number, eos: number, outNode: number, tokens: number): number;
 }
 
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
@@ -146,11 +147,13 @@ class WasmProgram implements StepProgram {
   readonly length: number;
   #ptr: number;
   readonly #run: KernelExports['runProgram'];
+  readonly #generate: KernelExports['runGenerate'];
 
-  constructor(owner: WasmKernels, words: Int32Array, scratchBytes: number, run: KernelExports['runProgram']) {
+  constructor(owner: WasmKernels, words: Int32Array, scratchBytes: number, run: KernelExports['runProgram'], generate: KernelExports['runGenerate']) {
     this.owner = owner;
     this.length = words[1]!;
     this.#run = run;
+    this.#generate = generate;
     const bytes = align16(words.length * 4);
     this.#ptr = owner.heap.alloc(bytes + scratchBytes);
     const heap = owner.heapI8();
@@ -164,6 +167,12 @@ class WasmProgram implements StepProgram {
       throw new KernelShapeError({ kernel: 'runProgram', argument: 'range', expected: `a live program and 0 ≤ first ≤ end ≤ ${this.length}`, actual: `[${first}, ${end})${this.#ptr < 0 ? ' on a freed program' : ''}` });
     }
     this.#run(this.#ptr, first, end, t, maskLo, maskHi);
+  }
+
+  generate(P: number, maxSteps: number, maxTokens: number, eos: number, outNode: number, tokens: number): number {
+    if (this.#ptr < 0) throw new KernelShapeError({ kernel: 'runGenerate', argument: 'program', expected: 'a live program', actual: 'a freed program' });
+    // The caller (the Runner) passes offsets of its own resident vectors and a prompt it validated.
+    return this.#generate(this.#ptr, P, maxSteps, maxTokens, eos, outNode, tokens);
   }
 
   free(): void {
@@ -200,11 +209,11 @@ class WasmKernels implements Kernels {
       },
       matrixOffset: (m) => this.live(m),
       createProgram: (words, scratchBytes) => {
-        if (words.length < PROGRAM_HEADER_WORDS || words[0] !== PROGRAM_MAGIC || words.length !== PROGRAM_HEADER_WORDS + PROGRAM_RECORD_WORDS * words[1]!) {
+        if (words.length < PROGRAM_HEADER_WORDS || words[0] !== PROGRAM_MAGIC || words.length !== PROGRAM_HEADER_WORDS + PROGRAM_RECORD_WORDS * (words[1]! + words[2]!)) {
           throw new KernelShapeError({ kernel: 'createProgram', argument: 'words', expected: 'an encodeProgram() result', actual: `length ${words.length}` });
         }
         checkDimension('createProgram', 'scratchBytes', scratchBytes, 0, 2 ** 31);
-        return new WasmProgram(this, words, align16(scratchBytes) + 16, exports.runProgram);
+        return new WasmProgram(this, words, align16(scratchBytes) + 16, exports.runProgram, exports.runGenerate);
       },
     };
   }
