@@ -189,8 +189,14 @@ export class Runner {
   private readonly programKinds: { op: string; mask: [number, number] }[] = [];
   /** Index in vectors.int32 of the prompt buffer (the token buffer follows), or −1. */
   private readonly generateBuffers: number = -1;
-  /** Whether a greedy happy-path run can be one call (StepProgram.generate): one segment, sources it can set. */
-  private generateOk = false;
+  /**
+   * The greedy happy path's program (StepProgram.generate, one call per run), or null when a run cannot be one
+   * call (fallback segments, other sources). It holds only the nodes the output can depend on when the query has
+   * no seed (liveFor): the sampler branch that `select` discards is dead there. Traced runs compute every node.
+   */
+  private greedyProgram: StepProgram | null = null;
+  /** Byte offsets of the output node's values and of the token buffer (stable: growth never moves data). */
+  private greedyOffsets: [number, number] = [0, 0];
 
   constructor(model: LoadedModel, options: Partial<RunnerOptions> = {}) {
     this.model = model;
@@ -267,6 +273,7 @@ export class Runner {
   private buildProgram(programs: NonNullable<Kernels['programs']>): StepProgram {
     const { nodes } = this.model;
     const records: ProgramRecord[] = [];
+    const recordNodes: number[] = []; // node id of each record
     const at = (id: number): number => (id >= 0 ? programs.offsetOf(this.valuesA[id]!) : 0);
     const kinds = new Map<string, number>();
     nodes.forEach((n, id) => {
@@ -288,6 +295,7 @@ export class Runner {
       const flags = programFlags(n.op, n.p, ranges[n.a] ?? { lo: 0, hi: 0 }, n.b >= 0 ? ranges[n.b]! : null, m, n.size);
       const ex = flags & PROGRAM_FLAG_MULHI ? requantPreShift(ranges[n.a]!, m!, n.p[1]!) : 0;
       records.push({ code: def.code, size: n.size, out: at(id), a: at(n.a), b: at(n.b), c: at(n.c), w0, w1, sizeA: size(n.a), sizeB: size(n.b), p: n.p.slice(0, 6), flags, ex });
+      recordNodes.push(id);
       kinds.set(n.op, def.code);
       const last = this.segments[this.segments.length - 1];
       if (last !== undefined && last.js < 0) last.end = records.length;
@@ -302,7 +310,13 @@ export class Runner {
         const code = this.model.layout.defs[id]!.code;
         sources.push({ code, size: 1, out: at(id), a: code === 1 ? at(n.p[1]!) : 0, b: 0, c: 0, w0: code === 1 ? prompt : 0, w1: 0, sizeA: 0, sizeB: 0, p: [], flags: 0 });
       }
-      this.generateOk = this.segments.length === 1 && this.segments[0]!.js < 0;
+      if (this.segments.length === 1 && this.segments[0]!.js < 0) {
+        const live = liveFor(this.model, false);
+        const liveRecords = records.filter((_, k) => live.has(recordNodes[k]!));
+        // Offsets first: creating a program may grow the memory, which detaches the views (offsetOf reads them).
+        this.greedyOffsets = [at(this.model.meta.outputNode), programs.offsetOf(this.vectors.int32[this.generateBuffers + 1]!)];
+        this.greedyProgram = programs.createProgram(encodeProgram(liveRecords, sources), Math.max(1, ...nodes.map((n) => n.size)));
+      }
     }
     return programs.createProgram(encodeProgram(records, sources), Math.max(1, ...nodes.map((n) => n.size)));
   }
@@ -314,16 +328,6 @@ export class Runner {
     for (const r of this.residentWeights) this.views[r.node]![r.field] = (r.dtype === 'i32' ? this.vectors.int32 : this.vectors.int8)[r.index]!;
   }
 
-  /** Byte offset of node `id`'s resident values (whole-step path). */
-  private offsetOfValues(id: number): number {
-    return this.options.kernels.programs!.offsetOf(this.valuesA[id]!);
-  }
-
-  /** Byte offset of the whole-generation token buffer. */
-  private offsetOfTokens(): number {
-    return this.options.kernels.programs!.offsetOf(this.vectors.int32[this.generateBuffers + 1]!);
-  }
-
   /** Whether runs take the whole-step path (a program in the kernels' memory; else the per-node path). */
   get wholeStep(): boolean {
     return this.program !== null;
@@ -332,6 +336,7 @@ export class Runner {
   /** Frees the kernels' resident matrices and vectors. */
   close(): void {
     this.program?.free();
+    this.greedyProgram?.free();
     for (const v of this.views) v.matrix?.free();
     this.vectors.free();
   }
@@ -368,12 +373,13 @@ export class Runner {
     const eos = layout.tokenizer?.eosId ?? -1;
     let steps = 0;
     const profiler = options.profiler ?? null;
-    if (program !== null && this.generateOk && !trace && profiler === null && query.seed === null) {
+    const greedy = this.greedyProgram;
+    if (greedy !== null && !trace && profiler === null && query.seed === null) {
       // Greedy happy path: the whole generation in one wasm call (the same steps as the loop below).
       const buffers = this.vectors.int32;
       buffers[this.generateBuffers]!.set(query.prompt);
       const tokens = buffers[this.generateBuffers + 1]!;
-      steps = program.generate(P, maxSteps, maxTokens, eos, this.offsetOfValues(meta.outputNode), this.offsetOfTokens());
+      steps = greedy.generate(P, maxSteps, maxTokens, eos, this.greedyOffsets[0]!, this.greedyOffsets[1]!);
       if (this.vectors.refresh()) {
         this.bindVectors();
         throw new KernelMemoryMovedError(steps - 1);
@@ -481,6 +487,27 @@ export class Runner {
       }
     }
   }
+}
+
+/**
+ * The nodes the output can depend on (at this and, through the token source, later steps) when the query's seed
+ * is given (`seeded`) or not: every input of a live node is live, except that a `select` whose condition is the
+ * `seeded` source reads only the branch that condition picks (a query constant). KV-cache inputs are inputs.
+ */
+export function liveFor(model: LoadedModel, seeded: boolean): Set<number> {
+  const { nodes } = model;
+  const live = new Set<number>();
+  const stack = [model.meta.outputNode];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (live.has(id)) continue;
+    live.add(id);
+    const n = nodes[id]!;
+    if (n.op === 'token') stack.push(n.p[1]!);
+    if (n.op === 'select' && nodes[n.c]!.op === 'seeded') stack.push(n.c, seeded ? n.a : n.b);
+    else for (const i of [n.a, n.b, n.c]) if (i >= 0) stack.push(i);
+  }
+  return live;
 }
 
 /** One-shot run with the reference kernels (tests, small models). */

@@ -13,7 +13,7 @@ import { SeededRandom } from '../../common/clock.ts';
 import { GraphBuilder } from '../builder.ts';
 import { decodeModelFile } from '../model-file.ts';
 import type { LoadedModel } from '../model-file.ts';
-import { Runner } from '../runner.ts';
+import { liveFor, Runner } from '../runner.ts';
 import type { OpProfiler, RunInput } from '../runner.ts';
 import { generateTask } from '../tasks/sort-task.ts';
 import { tinyMlp, tinyTransformer } from '../test-models.ts';
@@ -396,6 +396,19 @@ test('greedy happy-path runs in one wasm call (runGenerate) = the reference: out
     assert.deepEqual(r.run({ prompt: [prompt[0]!] }).outputHash, new Runner(model, { kernels: referenceKernels }).run({ prompt: [prompt[0]!] }).outputHash);
     r.close();
   }
+});
+
+test('happy-path liveness: without a seed the sampler branch that select discards is dead, with one the greedy argmax', () => {
+  const id = (op: string) => sort.nodes.findIndex((n) => n.op === op);
+  const unseeded = liveFor(sort, false);
+  const seeded = liveFor(sort, true);
+  assert.ok(unseeded.has(id('argmax')) && !unseeded.has(id('count_le')) && !unseeded.has(id('scan_add')) && !unseeded.has(id('random')));
+  assert.ok(seeded.has(id('count_le')) && seeded.has(id('random')) && !seeded.has(id('argmax')));
+  // Everything else (embeddings, both layers, the KV inputs, the logits) is live either way.
+  for (const op of ['token', 'position', 'gather', 'attn_scores', 'attn_mix', 'matvec', 'select', 'seeded']) {
+    assert.ok(unseeded.has(id(op)) && seeded.has(id(op)), op);
+  }
+  assert.equal(unseeded.size + 10, sort.nodes.length); // requant, reduce_max, sub, lut, scan_add, reduce_sum, random, mod, count_le, requant
 });
 
 test('ops left on the per-node path between program segments (the fallback) give the same traces', () => {

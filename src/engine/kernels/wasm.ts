@@ -205,6 +205,8 @@ class WasmKernels implements Kernels {
         this.#refresh();
         const at = this.#at(view);
         if (at < 0) throw new KernelShapeError({ kernel: 'programs', argument: 'view', expected: 'a view of this instance\'s ResidentVectors', actual: view.constructor.name });
+        // A view detached by a memory grow (not yet refreshed) reports byteOffset 0: refuse it (construction only).
+        if (view.buffer !== this.heapI8().buffer) throw new KernelShapeError({ kernel: 'programs', argument: 'view', expected: 'a view of the current memory (call refresh() after a grow)', actual: 'a detached view' });
         return at;
       },
       matrixOffset: (m) => this.live(m),
