@@ -254,12 +254,12 @@ interface Batch {
   ms: number;
 }
 
-function runBatch(runner: Runner, prompts: number[][], maxTokens: number | undefined, profiler: OpProfiler | null = null): Batch {
+function runBatch(runner: Runner, prompts: number[][], maxTokens: number | undefined, profiler: OpProfiler | null = null, seeded = false): Batch {
   let steps = 0;
   let tokens = 0;
   const t0 = performance.now();
-  for (const prompt of prompts) {
-    const r = runner.run({ prompt, maxTokens }, { profiler });
+  for (const [i, prompt] of prompts.entries()) {
+    const r = runner.run({ prompt, maxTokens, seed: seeded ? 1000 + i : null }, { profiler });
     steps += r.steps;
     tokens += r.output.length;
   }
@@ -370,6 +370,11 @@ function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: numbe
     // Fastest-round matmul µs/step: per-node path, the fastest round's matmul ops; whole-step path, the fastest
     // round's matmul re-runs minus one fastest empty re-run per matmul kind (each re-run carries one call's cost).
     const matmulMinUs = wholeStep ? Math.min(...matmulRawUsByRound) - matmulKinds * Math.min(...emptyUsByRound) : Math.min(...matmulUsByRound);
+    // Seeded runs (seed 1000 + prompt index): on the whole-step path they take the per-step loop (one wasm call per
+    // step, prng in JavaScript, every node), not the greedy one-call path with liveness: reported apart.
+    const seededBatches: Batch[] = [];
+    for (let r = 0; r < Math.max(5, rounds >> 1); r++) seededBatches.push(runBatch(runner, prompts, maxTokens, null, true));
+    const seededUsPerStep = seededBatches.map((b) => (1000 * b.ms) / b.steps);
     const tokensPerSecond = batches.map((b) => b.tokens / (b.ms / 1000));
     const usPerStep = batches.map((b) => (1000 * b.ms) / b.steps);
     const stepUs = median(usPerStep); // unprofiled
@@ -422,6 +427,12 @@ function transformerFigures(model: LoadedModel, kernels: Kernels, prompts: numbe
       tokensPerSecondMax: round(Math.max(...tokensPerSecond)),
       matmulUsPerStepMin: round(matmulMinUs),
       nonMatmulShareMin: round(1 - matmulMinUs / Math.min(...usPerStep)),
+      seeded: {
+        tokensPerSecond: round(median(seededBatches.map((b) => b.tokens / (b.ms / 1000)))),
+        usPerStep: round(median(seededUsPerStep)),
+        usPerStepMin: round(Math.min(...seededUsPerStep)),
+        nonMatmulShareMin: round(1 - matmulMinUs / Math.min(...seededUsPerStep)),
+      },
       profilerHookUsPerCall: round(median(hookUsPerCall)),
       matvecOnlyShare: round(matvecUs / totalUs),
       shareMethod: wholeStep
