@@ -21,7 +21,8 @@
  *
  * Reported: `rounds` (trace + sums descents: difference-proof moves, B's sums root included), `roundGas` (gas of
  * each `bisect` move; one party per round), `openingPostGas` (A's children of its trace root), `openGas`,
- * `sumsRootGas` (A: root + its children of it; B: root + the first sums descent), `oneStepGas` (the one-step transaction: replay and decision only), `settleGas` (the separate
+ * `sumsRootGas` (A: root + its children of it; B: root + the first sums descent), `oneStepGas` (the one-step transaction: replay and decision only; with its calldata bytes and EIP-7623 tokens,
+ * the floor 21,000 + 10·tokens and the execution gas the standard formula implies: gas − 21,000 − 4·tokens), `settleGas` (the separate
  * settlement: unlock, slash with payouts — not a move), `movesGas` (every transaction of the game from the opening
  * to the decision), `totalGas` (movesGas + settleGas; layout registration is per model, reported apart), `wallSeconds` (opening to resolution, both agents, no deadline
  * waits), `setupSeconds` (trace commitments etc.). The machine is shared: wall times are noisy.
@@ -115,6 +116,18 @@ try {
   const r = await playConflict(env, q, pa, pb, 2, 3, { a: out, b: out });
 
   const wallSeconds = (performance.now() - t1) / 1000;
+  // BENCH_TRACE=<file>: the one step's opcode trace (debug_traceTransaction) as [depth, pc, op, gasCost] rows, for
+  // profiling (depth 1 = DisputeGame, 2 = OneStepVerifier); its execution gas per call depth goes to stderr
+  if (process.env.BENCH_TRACE) {
+    const tx = r.log.find((x) => x.fn === 'resolveLink' || x.fn === 'resolveElement')!;
+    const res = await fetch(chain.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'debug_traceTransaction', params: [tx.hash, {}] }) });
+    const j = (await res.json()) as { result?: { structLogs: { op: string; gasCost: number; depth: number; pc: number }[] }; error?: unknown };
+    if (!j.result) throw new Error(`debug_traceTransaction: ${JSON.stringify(j.error)}`);
+    const byDepth: Record<number, number> = {};
+    for (const l of j.result.structLogs) if (l.op !== 'STATICCALL' && l.op !== 'CALL') byDepth[l.depth] = (byDepth[l.depth] ?? 0) + l.gasCost;
+    process.stderr.write(`one-step execution gas by call depth (calls excluded): ${JSON.stringify(byDepth)}\n`);
+    (await import('node:fs')).writeFileSync(process.env.BENCH_TRACE, JSON.stringify(j.result.structLogs.map((l) => [l.depth, l.pc, l.op, l.gasCost])));
+  }
   const { abi } = await disputeArtifact('DisputeGame');
   const replays = await env.clients.publicClient.getContractEvents({ address: env.game, abi, eventName: 'StepReplayed', fromBlock: 0n });
   const replay = (replays[0] as unknown as { args: { computed: bigint; valueA: bigint; valueB: bigint } } | undefined)?.args;
@@ -125,6 +138,7 @@ try {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const oneStep = [...gasOf('resolveLink'), ...gasOf('resolveElement')];
   const totalGas = sum(r.log.map((x) => Number(x.gas)));
+  const oneStepTx = r.log.find((x) => x.fn === 'resolveLink' || x.fn === 'resolveElement');
   const settleGas = sum(gasOf('settle'));
   console.log(
     JSON.stringify({
@@ -149,7 +163,11 @@ try {
       openGas: sum(gasOf('openConflict')),
       sumsRootGas: gasOf('postSumsRoot'),
       oneStepGas: oneStep[0] ?? null,
-      oneStepCalldataBytes: r.log.find((x) => x.fn === 'resolveLink' || x.fn === 'resolveElement')?.calldataBytes ?? null,
+      oneStepCalldataBytes: oneStepTx?.calldataBytes ?? null,
+      // EIP-7623: gas = 21,000 + max(4·tokens + execution, 10·tokens); execution as the standard formula implies
+      oneStepCalldataTokens: oneStepTx?.calldataTokens ?? null,
+      oneStepFloorGas: oneStepTx ? 21000 + 10 * oneStepTx.calldataTokens : null,
+      oneStepExecutionGas: oneStepTx ? Number(oneStepTx.gas) - 21000 - 4 * oneStepTx.calldataTokens : null,
       settleGas,
       movesGas: totalGas - settleGas,
       totalGas,

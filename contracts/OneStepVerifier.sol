@@ -37,16 +37,20 @@ contract OneStepVerifier is ModelLayouts {
         bytes32 leaf;
     }
 
-    /// Reading position in the packed proofs and the leaves proven so far in this step. Packed proofs
-    /// (docs/dispute.md §3): for each operand in derivation order that needs one — a trace / sums element outside the
-    /// disputed leaf, a weight, a query input — whose (tree, leaf) was not proven earlier in the same step: the
-    /// 32-byte leaf then its `depth` siblings bottom-up (depth derived on chain). Nothing else: kind, index and value
-    /// are derived, constants and in-leaf operands need no data.
+    /// Reading position in the packed proofs and the leaves proven so far in this step, with their paths. Packed
+    /// proofs (docs/dispute.md §3) form a MULTIPROOF per tree: for each operand in derivation order that needs one — a
+    /// trace / sums element outside the disputed leaf, a weight, a query input — whose (tree, leaf) was not proven
+    /// earlier in the same step: the 32-byte leaf, then its siblings bottom-up, but only up to where its path meets the
+    /// path of a leaf of the same tree proven earlier in this step: with m = bitLength(leafIndex XOR earlier) minimal
+    /// over the earlier leaves, only the m − 1 siblings below the meeting point are sent (heights 0 … m − 2); the
+    /// sibling at height m − 1 is the earlier path's node there, and the node at height m must equal the earlier
+    /// path's (which already leads to the root). With no earlier leaf in the tree: all `depth` siblings. The depth
+    /// is derived on chain; kind, index and value are derived too; constants and in-leaf operands need no data.
     struct Cursor {
         uint256 off;
         uint256 n;
         uint256[4] keys; // tree << 248 | (leafIndex + 1)
-        bytes32[4] leaves;
+        bytes32[][4] paths; // nodes of each proven leaf's path bottom-up: [0] = the leaf, [depth] = the root
     }
 
     /// The query's input commitment (docs/dispute.md §1): root of the input values committed like a trace
@@ -345,25 +349,81 @@ contract OneStepVerifier is ModelLayouts {
     }
 
     /// Leaf `leafIndex` of `tree`: from the cache when already proven in this step, else read from the proofs at the
-    /// cursor (leaf ‖ depth siblings) and checked against `root`.
+    /// cursor (leaf ‖ siblings, a multiproof part — see Cursor) and checked against `root`.
     function _leaf(bytes calldata proofs, Cursor memory cur, uint8 tree, bytes32 root, uint256 depth, uint256 leafIndex) internal pure returns (bytes32 leaf, bool ok) {
         uint256 key = (uint256(tree) << 248) | (leafIndex + 1);
-        for (uint256 i = 0; i < cur.n; ++i) if (cur.keys[i] == key) return (cur.leaves[i], true);
-        uint256 at = cur.off;
-        (leaf, ok) = _prove(proofs, at, root, depth, leafIndex);
-        cur.off = at + 32 * (depth + 1);
+        uint256 meet = depth + 1; // lowest meeting height with an earlier path of this tree (depth + 1: none)
+        uint256 near;
+        for (uint256 i = 0; i < cur.n; ++i) {
+            uint256 k = cur.keys[i];
+            if (k == key) return (cur.paths[i][0], true);
+            if (k >> 248 != tree) continue;
+            uint256 m = _bitLength(((k & type(uint248).max) - 1) ^ leafIndex);
+            if (m < meet) (meet, near) = (m, i);
+        }
+        bytes32[] memory path;
+        (path, cur.off, ok) = meet > depth ? _prove(proofs, cur.off, root, depth, leafIndex) : _proveBelow(proofs, cur.off, cur.paths[near], meet, leafIndex);
+        leaf = path[0];
         if (ok && cur.n < 4) {
             cur.keys[cur.n] = key;
-            cur.leaves[cur.n] = leaf;
+            cur.paths[cur.n] = path;
             ++cur.n;
         }
     }
 
-    /// The leaf at byte `at` of the proofs, followed by its `depth` siblings, checked against `root`.
-    function _prove(bytes calldata proofs, uint256 at, bytes32 root, uint256 depth, uint256 leafIndex) private pure returns (bytes32 leaf, bool ok) {
-        uint256 end = at + 32 * (depth + 1);
+    /// Number of bits of x (0 for 0): the height at which two leaves whose indices XOR to x meet.
+    function _bitLength(uint256 x) internal pure returns (uint256 b) {
+        while (x != 0) {
+            x >>= 1;
+            ++b;
+        }
+    }
+
+    /// The leaf at byte `at` of the proofs and its `depth` siblings, checked against `root`; the path's nodes and the
+    /// cursor after them.
+    function _prove(bytes calldata proofs, uint256 at, bytes32 root, uint256 depth, uint256 leafIndex) private pure returns (bytes32[] memory path, uint256 end, bool ok) {
+        end = at + 32 * (depth + 1);
         if (end > proofs.length) revert ProofsLength(proofs.length, end);
-        leaf = bytes32(proofs[at:at + 32]);
-        ok = MerkleLib.verifyPacked(root, depth, leafIndex, leaf, proofs[at + 32:end]);
+        path = new bytes32[](depth + 1);
+        _climb(proofs, at, path, depth, leafIndex);
+        ok = leafIndex >> depth == 0 && path[depth] == root;
+    }
+
+    /// The leaf at byte `at` and its siblings below height meet − 1; the sibling at height meet − 1 is `other`'s node
+    /// there (the path of an earlier leaf that meets this one at height `meet`), and the node at `meet` must be
+    /// other's. Above, the paths are one, so the path keeps nodes 0 … meet only: a later leaf is only ever checked
+    /// against it below that height (it meets `other` no higher, and `_leaf` prefers the earlier path on a tie).
+    function _proveBelow(bytes calldata proofs, uint256 at, bytes32[] memory other, uint256 meet, uint256 leafIndex) private pure returns (bytes32[] memory path, uint256 end, bool ok) {
+        end = at + 32 * meet;
+        if (end > proofs.length) revert ProofsLength(proofs.length, end);
+        path = new bytes32[](meet + 1);
+        bytes32 node = _climb(proofs, at, path, meet - 1, leafIndex);
+        bytes32 s = other[meet - 1];
+        node = (leafIndex >> (meet - 1)) & 1 == 0 ? MerkleLib.hashPair(node, s) : MerkleLib.hashPair(s, node);
+        path[meet] = node;
+        ok = node == other[meet];
+    }
+
+    /// Reads the leaf at byte `at` and `height` siblings after it, fills path[0 … height] bottom-up; returns path[height].
+    function _climb(bytes calldata proofs, uint256 at, bytes32[] memory path, uint256 height, uint256 leafIndex) private pure returns (bytes32 node) {
+        assembly ("memory-safe") {
+            let p := add(proofs.offset, at)
+            node := calldataload(p)
+            mstore(add(path, 0x20), node)
+            for { let h := 0 } lt(h, height) { h := add(h, 1) } {
+                let s := calldataload(add(p, shl(5, add(h, 1))))
+                switch and(shr(h, leafIndex), 1)
+                case 0 {
+                    mstore(0x00, node)
+                    mstore(0x20, s)
+                }
+                default {
+                    mstore(0x00, s)
+                    mstore(0x20, node)
+                }
+                node := keccak256(0x00, 0x40)
+                mstore(add(path, shl(5, add(h, 2))), node)
+            }
+        }
     }
 }

@@ -13,6 +13,16 @@ export interface GasRecord {
   from: Address;
   gas: bigint;
   calldataBytes: number;
+  /** EIP-7623 calldata tokens: zero bytes + 4 × non-zero bytes (standard cost 4 gas/token, floor 10 gas/token). */
+  calldataTokens: number;
+  hash: Hex;
+}
+
+/** EIP-7623 tokens of a transaction's input: one per zero byte, four per non-zero byte. */
+export function calldataTokens(input: Hex): number {
+  let t = 0;
+  for (let i = 2; i < input.length; i += 2) t += input[i] === '0' && input[i + 1] === '0' ? 1 : 4;
+  return t;
 }
 
 export class DisputeTxError extends BaseError<{ fn: string; txHash: string }> {
@@ -51,7 +61,7 @@ export class DisputeClient implements DisputeChain {
     const r = await this.publicClient.waitForTransactionReceipt({ hash });
     if (r.status !== 'success') throw new DisputeTxError(fn, hash);
     const tx = await this.publicClient.getTransaction({ hash });
-    this.log.push({ fn, from: this.wallet.account.address, gas: r.gasUsed, calldataBytes: (tx.input.length - 2) / 2 });
+    this.log.push({ fn, from: this.wallet.account.address, gas: r.gasUsed, calldataBytes: (tx.input.length - 2) / 2, calldataTokens: calldataTokens(tx.input), hash });
     const logs = [];
     for (const l of r.logs) {
       if (l.address.toLowerCase() !== this.address.toLowerCase()) continue;

@@ -16,7 +16,10 @@ import { tinyTransformer } from '../engine/test-models.ts';
 import { decodeModelFile, type LoadedModel } from '../engine/model-file.ts';
 import { commitWeights } from '../commitment/weights.ts';
 import { toHex } from '../common/bytes.ts';
-import { modelStepSource, TraceParty } from './trace-party.ts';
+import { meetingHeight, modelStepSource, ProofPacker, TraceParty } from './trace-party.ts';
+import { GraphBuilder } from '../engine/builder.ts';
+import { Tokenizer } from '../engine/tokenizer.ts';
+import { SeededRandom } from '../common/clock.ts';
 
 let chain: EmbeddedChain;
 let clients: ChainClients;
@@ -118,5 +121,63 @@ describe('OneStepVerifier describe = engine describe', () => {
     await assert.rejects(read('elementwise', [modelHash, s.node, pre, inp, forged]), /Bad(Trace|Weight|Input)Proof/);
     await assert.rejects(read('elementwise', [modelHash, s.node, pre, inp, s.proofs.slice(0, -64) as Hex]), /ProofsLength/, 'truncated proofs');
     await assert.rejects(read('elementwise', [modelHash, s.node, pre, inp, `${s.proofs}${'00'.repeat(32)}` as Hex]), /ProofsLength/, 'trailing bytes');
+  });
+
+  it('multiproofs: a later operand proof stops where its path meets an earlier one; a forged short proof is refused', async () => {
+    // token → two gathers (F = 64) → matvec → argmax → select(next, embed, embed2): select's last element reads three
+    // leaves of the trace; the 2nd and 3rd proofs carry only the siblings below their meeting with an earlier path
+    const F = 64;
+    const tk = Tokenizer.fromAlphabet('abcdefghijklm');
+    const rng = new SeededRandom(7);
+    const i8 = (n: number) => Int8Array.from({ length: n }, () => (rng.nextU32() % 256) - 128);
+    const g = new GraphBuilder({ name: 'multiproof', description: 'select over two embeddings', task: 'generate', contextLength: 64, vocabSize: tk.size, vocab: tk.toJSON() });
+    const tok = g.token();
+    const emb = g.gather(tok, i8(tk.size * F), tk.size, F, 'embed');
+    const emb2 = g.gather(tok, i8(tk.size * F), tk.size, F, 'embed2');
+    const next = g.argmax(g.matvec(emb, i8(tk.size * F), tk.size, new Int32Array(tk.size), 'logits'), tk.size, 'next');
+    g.output(next);
+    const sel = g.select(next, emb, emb2, 'select');
+    const model = g.build();
+    const { modelHash } = await reg(model);
+    const input = { prompt: [1, 2, 3, 4, 5, 6, 7, 8], maxTokens: 2 };
+    const trace = runModel(model, input, { trace: true }).trace!;
+    const party = new TraceParty(trace, modelStepSource(model, prepareQuery(model, input).query), { arity: 16 });
+    const depth = party.commitment.depth;
+    const t = Math.floor(trace.length / model.layout.stepElements) - 1;
+    const e = t * model.layout.stepElements + model.layout.offsets[sel]! + F - 1;
+    const leaves = party.describe(e).description;
+    assert.ok(leaves.kind === 'elementwise');
+    const idx = leaves.inputs.map((r) => Math.floor(('trace' in r ? r.trace : 0) / 8));
+    assert.equal(new Set([...idx, Math.floor(e / 8)]).size, 4, 'three operand leaves and the disputed leaf, all different');
+    const s = party.elementStep(e);
+    const m2 = meetingHeight(idx[1]!, idx[0]!);
+    const m3 = Math.min(meetingHeight(idx[2]!, idx[0]!), meetingHeight(idx[2]!, idx[1]!));
+    assert.equal((s.proofs.length - 2) / 64, depth + 1 + m2 + m3, 'words: a full proof, then leaf + (m − 1) siblings each');
+    assert.ok(m2 + m3 < 2 * (depth + 1), 'shorter than three full proofs');
+    const pre = { root: party.root, depth: BigInt(depth), element: BigInt(e), leaf: party.leaf(Math.floor(e / 8)) };
+    const inp = { root: toHex(party.input!.root), length: BigInt(party.input!.length), seeded: false, seed: 0n };
+    assert.equal(await read('elementwise', [modelHash, s.node, pre, inp, s.proofs]), BigInt(trace[e]!));
+    // flip a byte in each word of the short proofs (their leaves and siblings): refused, never another value
+    for (let w = depth + 1; w < (s.proofs.length - 2) / 64; w++) {
+      const at = 2 + 64 * w + 62;
+      const forged = `${s.proofs.slice(0, at)}${s.proofs.slice(at, at + 2) === 'ff' ? '00' : 'ff'}${s.proofs.slice(at + 2)}` as Hex;
+      await assert.rejects(read('elementwise', [modelHash, s.node, pre, inp, forged]), /BadTraceProof/, `word ${w} forged`);
+    }
+    await assert.rejects(read('elementwise', [modelHash, s.node, pre, inp, s.proofs.slice(0, -64) as Hex]), /ProofsLength/, 'a short proof cut');
+  });
+
+  it('ProofPacker: each (tree, leaf) once, later leaves of a tree trimmed to their lowest meeting, trees apart', () => {
+    assert.equal(meetingHeight(5, 4), 1);
+    assert.equal(meetingHeight(2 ** 35, 2 ** 35 + 7), 3, 'indices beyond 2^32');
+    assert.equal(meetingHeight(0, 2 ** 36), 37);
+    const words = (leaf: number, depth: number) => Array.from({ length: depth + 1 }, (_, i) => `0x${(leaf * 100 + i).toString(16).padStart(64, '0')}` as Hex);
+    const pk = new ProofPacker();
+    pk.add(0, 100, () => words(100, 10)); // full: 11 words
+    pk.add(0, 100, () => words(100, 10)); // again: nothing
+    pk.add(0, 96, () => words(96, 10)); // 100 ^ 96 = 4 → meets at 3: leaf + 2 siblings
+    pk.add(1, 96, () => words(96, 10)); // another tree: full
+    pk.add(0, 97, () => words(97, 10)); // meets 96 at 1: the leaf only
+    const got = pk.bytes().slice(2).match(/.{64}/g)!.map((x) => Number.parseInt(x, 16));
+    assert.deepEqual(got, [...words(100, 10), ...words(96, 10).slice(0, 3), ...words(96, 10), ...words(97, 10).slice(0, 1)].map((x) => Number.parseInt(x.slice(2), 16)));
   });
 });

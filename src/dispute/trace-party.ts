@@ -336,19 +336,46 @@ const TREE_SUMS = 1;
 const TREE_WEIGHTS = 2;
 const TREE_INPUT = 3;
 
-/** Packed operand proofs of one step: leaf ‖ siblings per (tree, leaf), each (tree, leaf) once, in read order. */
-class ProofPacker {
-  private readonly seen = new Set<string>();
+/**
+ * Packed operand proofs of one step, as OneStepVerifier `_leaf` reads them: per (tree, leaf), once, in read order, the
+ * leaf then its siblings bottom-up — a MULTIPROOF per tree: when a leaf of the same tree was packed earlier in this
+ * step, only the siblings below the lowest meeting point m (= bit length of the XOR of the two leaf indices, minimal
+ * over the earlier leaves) are sent: heights 0 … m − 2. The contract takes the sibling at height m − 1 from the
+ * earlier path and checks the node at height m against it.
+ */
+export class ProofPacker {
+  private readonly seen = new Map<number, number[]>();
   private readonly words: Hex[] = [];
+  private remembered = 0;
 
+  /** `words()` = the leaf and ALL its siblings bottom-up; the packer trims them. */
   add(tree: number, leafIndex: number, words: () => Hex[]): void {
-    const key = `${tree}:${leafIndex}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.words.push(...words());
+    const earlier = this.seen.get(tree) ?? [];
+    if (earlier.includes(leafIndex)) return;
+    const w = words();
+    let meet = w.length; // depth + 1: no earlier leaf, the whole proof
+    for (const j of earlier) meet = Math.min(meet, meetingHeight(leafIndex, j));
+    this.words.push(...w.slice(0, meet));
+    if (this.remembered++ >= CURSOR_LEAVES) return; // the contract keeps the first 4 proven leaves only
+    earlier.push(leafIndex);
+    this.seen.set(tree, earlier);
   }
 
   bytes(): Hex {
     return `0x${this.words.map((w) => w.slice(2)).join('')}` as Hex;
   }
+}
+
+/** Leaves (and paths) OneStepVerifier's Cursor keeps per step. */
+const CURSOR_LEAVES = 4;
+
+/** The height at which the paths of leaves i ≠ j meet: the bit length of i XOR j (indices may exceed 2^32). */
+export function meetingHeight(i: number, j: number): number {
+  let m = 0;
+  while (i !== j) {
+    i = Math.floor(i / 2);
+    j = Math.floor(j / 2);
+    m++;
+  }
+  return m;
 }
