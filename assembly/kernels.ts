@@ -1142,14 +1142,14 @@ export function runProgram(prog: usize, first: i32, end: i32, t: i32, maskLo: i3
 }
 
 /**
- * A whole greedy generation in one call (the runner's happy path without a seed, trace or profiler): for
- * t = 0 .. maxSteps − 1, the source records after the node records (header word 2 counts them) set the sources —
- * token (1): t < P ? prompt[t] (int32 at w0) : the output node's value (at a), i.e. the token chosen at step t − 1;
- * position (3): t; random (4) and seeded (5): 0 (no seed) — then records [0, header word 1) run as runProgram
+ * A whole generation in one call (the runner's happy path without trace or profiler): for t = 0 .. maxSteps − 1,
+ * the source records after the node records (header word 2 counts them) set the sources — token (1): t < P ?
+ * prompt[t] (int32 at w0) : the output node's value (at a), i.e. the token chosen at step t − 1; position (3): t;
+ * random (4): seeded ? prng(seed, t) : 0 (prngI32); seeded (5): seeded (0 or 1) — then records [0, header word 1) run as runProgram
  * does, and from t = P − 1 on the output node's value is appended to `tokens` (int32); generation stops after
  * maxTokens tokens or at `eos`. Returns the steps run. Same order of work as the runner's per-step loop.
  */
-export function runGenerate(prog: usize, P: i32, maxSteps: i32, maxTokens: i32, eos: i32, outNode: usize, tokens: usize): i32 {
+export function runGenerate(prog: usize, P: i32, maxSteps: i32, maxTokens: i32, eos: i32, outNode: usize, tokens: usize, seeded: i32, seedHi: i32, seedLo: i32): i32 {
   const nrec = load<i32>(prog, 4);
   const nsrc = load<i32>(prog, 8);
   let count = 0;
@@ -1160,7 +1160,9 @@ export function runGenerate(prog: usize, P: i32, maxSteps: i32, maxTokens: i32, 
       const code = load<i32>(r);
       const out = <usize>load<i32>(r, 8);
       if (code == 1) store<i32>(out, t < P ? load<i32>(<usize>load<i32>(r, 24) + (<usize>t << 2)) : load<i32>(<usize>load<i32>(r, 12)));
-      else store<i32>(out, code == 3 ? t : 0);
+      else if (code == 3) store<i32>(out, t);
+      else if (code == 4) store<i32>(out, seeded != 0 ? prngI32(seedHi, seedLo, t) : 0);
+      else store<i32>(out, seeded);
     }
     runProgram(prog, 0, nrec, t, -1, -1);
     t++;
@@ -1172,4 +1174,100 @@ export function runGenerate(prog: usize, P: i32, maxSteps: i32, maxTokens: i32, 
     }
   }
   return t;
+}
+
+// ------------------------------------------------------------------------------------------------ keccak256
+//
+// Keccak-256 (the Ethereum variant: padding byte 0x01, rate 136 bytes) for the runner's short hashes: the output
+// hash of a one-call run and the seeded sampler's prng (engine.md §2). The JavaScript path uses hash-wasm
+// (src/crypto/keccak.ts); this one avoids its per-call glue. Tests compare the two on every length 0..300.
+
+const KECCAK_RC = memory.data<u64>([
+  0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
+  0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
+  0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
+  0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003,
+  0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
+  0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
+]);
+// Rotation of lane x + 5y (ρ).
+const KECCAK_ROT = memory.data<u8>([0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14]);
+const KECCAK_STATE = memory.data(200, 16);
+const KECCAK_B = memory.data(200, 16);
+const KECCAK_MSG = memory.data(32, 16); // the 12-byte prng message, then its 32-byte digest
+
+/** keccak-f[1600] on the 25 little-endian lanes at KECCAK_STATE. */
+function keccakF(): void {
+  const A = KECCAK_STATE;
+  const B = KECCAK_B;
+  for (let round = 0; round < 24; round++) {
+    // θ
+    const c0 = load<u64>(A) ^ load<u64>(A, 40) ^ load<u64>(A, 80) ^ load<u64>(A, 120) ^ load<u64>(A, 160);
+    const c1 = load<u64>(A, 8) ^ load<u64>(A, 48) ^ load<u64>(A, 88) ^ load<u64>(A, 128) ^ load<u64>(A, 168);
+    const c2 = load<u64>(A, 16) ^ load<u64>(A, 56) ^ load<u64>(A, 96) ^ load<u64>(A, 136) ^ load<u64>(A, 176);
+    const c3 = load<u64>(A, 24) ^ load<u64>(A, 64) ^ load<u64>(A, 104) ^ load<u64>(A, 144) ^ load<u64>(A, 184);
+    const c4 = load<u64>(A, 32) ^ load<u64>(A, 72) ^ load<u64>(A, 112) ^ load<u64>(A, 152) ^ load<u64>(A, 192);
+    const d0 = c4 ^ rotl<u64>(c1, 1);
+    const d1 = c0 ^ rotl<u64>(c2, 1);
+    const d2 = c1 ^ rotl<u64>(c3, 1);
+    const d3 = c2 ^ rotl<u64>(c4, 1);
+    const d4 = c3 ^ rotl<u64>(c0, 1);
+    // ρ and π: B[y, 2x + 3y] = rot(A[x, y] ^ D[x], r[x, y])
+    for (let y = 0; y < 5; y++) {
+      for (let x = 0; x < 5; x++) {
+        const i = x + 5 * y;
+        const d = x == 0 ? d0 : x == 1 ? d1 : x == 2 ? d2 : x == 3 ? d3 : d4;
+        const v = rotl<u64>(load<u64>(A + (<usize>i << 3)) ^ d, <u64>load<u8>(KECCAK_ROT + <usize>i));
+        store<u64>(B + (<usize>(y + 5 * ((2 * x + 3 * y) % 5)) << 3), v);
+      }
+    }
+    // χ
+    for (let y = 0; y < 25; y += 5) {
+      const r = B + (<usize>y << 3);
+      const b0 = load<u64>(r);
+      const b1 = load<u64>(r, 8);
+      const b2 = load<u64>(r, 16);
+      const b3 = load<u64>(r, 24);
+      const b4 = load<u64>(r, 32);
+      const o = A + (<usize>y << 3);
+      store<u64>(o, b0 ^ (~b1 & b2));
+      store<u64>(o, b1 ^ (~b2 & b3), 8);
+      store<u64>(o, b2 ^ (~b3 & b4), 16);
+      store<u64>(o, b3 ^ (~b4 & b0), 24);
+      store<u64>(o, b4 ^ (~b0 & b1), 32);
+    }
+    // ι
+    store<u64>(A, load<u64>(A) ^ load<u64>(KECCAK_RC + (<usize>round << 3)));
+  }
+}
+
+/** keccak256 of `len` bytes at `ptr` into 32 bytes at `out`. */
+export function keccak256(ptr: usize, len: i32, out: usize): void {
+  memory.fill(KECCAK_STATE, 0, 200);
+  let p = ptr;
+  let left = len;
+  while (left >= 136) {
+    for (let i = 0; i < 136; i += 8) store<u64>(KECCAK_STATE + <usize>i, load<u64>(KECCAK_STATE + <usize>i) ^ load<u64>(p + <usize>i));
+    keccakF();
+    p += 136;
+    left -= 136;
+  }
+  for (let i = 0; i < left; i++) store<u8>(KECCAK_STATE + <usize>i, load<u8>(KECCAK_STATE + <usize>i) ^ load<u8>(p + <usize>i));
+  store<u8>(KECCAK_STATE + <usize>left, load<u8>(KECCAK_STATE + <usize>left) ^ 0x01);
+  store<u8>(KECCAK_STATE + 135, load<u8>(KECCAK_STATE + 135) ^ 0x80);
+  keccakF();
+  memory.copy(out, KECCAK_STATE, 32);
+}
+
+/**
+ * The `random` source (engine.md §2): prng(seed, t) = first 4 bytes (big-endian) of
+ * keccak256(uint64_be(seed) ‖ uint32_be(t)), AND 0x7fffffff; seed = seedHi·2^32 + seedLo (unsigned halves).
+ */
+export function prngI32(seedHi: i32, seedLo: i32, t: i32): i32 {
+  const m = KECCAK_MSG;
+  store<u32>(m, bswap<u32>(<u32>seedHi));
+  store<u32>(m, bswap<u32>(<u32>seedLo), 4);
+  store<u32>(m, bswap<u32>(<u32>t), 8);
+  keccak256(m, 12, m);
+  return <i32>(bswap<u32>(load<u32>(m)) & 0x7fffffff);
 }

@@ -195,6 +195,8 @@ export class Runner {
    * no seed (liveFor): the sampler branch that `select` discards is dead there. Traced runs compute every node.
    */
   private greedyProgram: StepProgram | null = null;
+  /** The same for seeded runs (liveFor(model, true); prng in wasm). */
+  private seededProgram: StepProgram | null = null;
   /** Byte offsets of the output node's values and of the token buffer (stable: growth never moves data). */
   private greedyOffsets: [number, number] = [0, 0];
 
@@ -315,7 +317,10 @@ export class Runner {
         const liveRecords = records.filter((_, k) => live.has(recordNodes[k]!));
         // Offsets first: creating a program may grow the memory, which detaches the views (offsetOf reads them).
         this.greedyOffsets = [at(this.model.meta.outputNode), programs.offsetOf(this.vectors.int32[this.generateBuffers + 1]!)];
+        const liveSeeded = liveFor(this.model, true);
+        const seededRecords = records.filter((_, k) => liveSeeded.has(recordNodes[k]!));
         this.greedyProgram = programs.createProgram(encodeProgram(liveRecords, sources), Math.max(1, ...nodes.map((n) => n.size)));
+        this.seededProgram = programs.createProgram(encodeProgram(seededRecords, sources), Math.max(1, ...nodes.map((n) => n.size)));
       }
     }
     return programs.createProgram(encodeProgram(records, sources), Math.max(1, ...nodes.map((n) => n.size)));
@@ -337,6 +342,7 @@ export class Runner {
   close(): void {
     this.program?.free();
     this.greedyProgram?.free();
+    this.seededProgram?.free();
     for (const v of this.views) v.matrix?.free();
     this.vectors.free();
   }
@@ -374,18 +380,20 @@ export class Runner {
     let steps = 0;
     const profiler = options.profiler ?? null;
     const greedy = this.greedyProgram;
-    if (greedy !== null && !trace && profiler === null && query.seed === null) {
-      // Greedy happy path: the whole generation in one wasm call (the same steps as the loop below).
+    const oneCall = query.seed === null ? greedy : this.seededProgram;
+    if (oneCall !== null && !trace && profiler === null) {
+      // Happy path: the whole generation in one wasm call (the same steps as the loop below).
       const buffers = this.vectors.int32;
       buffers[this.generateBuffers]!.set(query.prompt);
       const tokens = buffers[this.generateBuffers + 1]!;
-      steps = greedy.generate(P, maxSteps, maxTokens, eos, this.greedyOffsets[0]!, this.greedyOffsets[1]!);
+      steps = oneCall.generate(P, maxSteps, maxTokens, eos, this.greedyOffsets[0]!, this.greedyOffsets[1]!, query.seed);
+      // The tokens are int32 little-endian in the wasm memory: exactly outputBytes(output), hashed in place.
+      const outputHash = this.options.kernels.programs!.keccakAt(this.greedyOffsets[1]!, 4 * (steps - P + 1));
       if (this.vectors.refresh()) {
         this.bindVectors();
         throw new KernelMemoryMovedError(steps - 1);
       }
-      const output = tokens.slice(0, steps - P + 1);
-      return { output, outputHash: keccak256(outputBytes(output)), steps, stepElements: layout.stepElements, promptLength: P, trace: null };
+      return { output: tokens.slice(0, steps - P + 1), outputHash, steps, stepElements: layout.stepElements, promptLength: P, trace: null };
     }
     for (let t = 0; t < maxSteps; t++) {
       if (program !== null) {

@@ -18,6 +18,8 @@ import type { OpProfiler, RunInput } from '../runner.ts';
 import { generateTask } from '../tasks/sort-task.ts';
 import { tinyMlp, tinyTransformer } from '../test-models.ts';
 import { INT32_MAX, INT32_MIN } from '../ops/arith.ts';
+import { prng } from '../ops/sources.ts';
+import { keccak256 } from '../../crypto/keccak.ts';
 import { referenceKernels } from './kernels.ts';
 import type { Kernels } from './kernels.ts';
 import { KernelShapeError } from './errors.ts';
@@ -366,7 +368,7 @@ function pick<T>(rng: SeededRandom, xs: readonly T[]): T {
   return xs[rng.nextU32() % xs.length]!;
 }
 
-test('greedy happy-path runs in one wasm call (runGenerate) = the reference: outputs, steps, hashes, eos, maxTokens, full context', () => {
+test('happy-path runs in one wasm call (runGenerate, greedy and seeded) = the reference: outputs, steps, hashes, eos, maxTokens, full context', () => {
   const tok = sort.layout.tokenizer!;
   const C = sort.meta.contextLength;
   const wasm = new Runner(sort, { kernels });
@@ -374,10 +376,10 @@ test('greedy happy-path runs in one wasm call (runGenerate) = the reference: out
   const rng = new SeededRandom(12);
   const prompts = generateTask(4242, 24).map((e) => Array.from(tok.encode(e.prompt)));
   prompts.push(Array.from({ length: C }, () => 4 + (rng.nextU32() % 16)), [tok.eosId], [1], Array.from({ length: C - 1 }, () => 3));
-  for (const prompt of prompts) {
-    for (const maxTokens of [undefined, 1, 2, 5, 100]) {
-      const a = ref.run({ prompt, maxTokens });
-      const b = wasm.run({ prompt, maxTokens });
+  for (const [i, prompt] of prompts.entries()) {
+    for (const [maxTokens, seed] of [[undefined, null], [1, null], [2, null], [5, null], [100, null], [undefined, i], [3, 2n ** 64n - 1n - BigInt(i)], [undefined, 2n ** 32n + BigInt(i)]] as const) {
+      const a = ref.run({ prompt, maxTokens, seed });
+      const b = wasm.run({ prompt, maxTokens, seed });
       assert.deepEqual(b.output, a.output);
       assert.equal(b.steps, a.steps);
       assert.deepEqual(b.outputHash, a.outputHash);
@@ -396,6 +398,30 @@ test('greedy happy-path runs in one wasm call (runGenerate) = the reference: out
     assert.deepEqual(r.run({ prompt: [prompt[0]!] }).outputHash, new Runner(model, { kernels: referenceKernels }).run({ prompt: [prompt[0]!] }).outputHash);
     r.close();
   }
+});
+
+test('keccak256 and the prng in wasm = src/crypto keccak256 and ops/sources prng, without touching the heap', async () => {
+  const programs = kernels.programs!;
+  const rng = new SeededRandom(3);
+  const vectors = kernels.createVectors([], [400]);
+  for (let len = 0; len <= 300; len++) {
+    vectors.refresh();
+    const buf = vectors.int8[0]!;
+    const data = rng.bytes(len);
+    buf.set(new Int8Array(data.buffer, data.byteOffset, len));
+    assert.deepEqual(programs.keccakAt(buf.byteOffset, len), keccak256(data), `length ${len}`);
+  }
+  vectors.free();
+  const seeds = [0n, 1n, 255n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 63n, 2n ** 64n - 1n, 0x0123456789abcdefn];
+  for (let k = 0; k < 8; k++) seeds.push((BigInt(rng.nextU32()) << 32n) | BigInt(rng.nextU32()));
+  for (const seed of seeds) {
+    for (const t of [0, 1, 2, 17, 255, 256, 4095, 65536, 2 ** 31 - 1]) assert.equal(programs.prng(seed, t), prng(seed, t), `seed ${seed} t ${t}`);
+  }
+  // The hash's static buffers stay below the heap: the first block of a fresh instance (at the heap base) is intact.
+  const fresh = await createWasmKernels();
+  const first = fresh.prepareMatrix(Int8Array.from({ length: 64 }, (_, i) => i - 32), 8, 8);
+  for (let t = 0; t < 50; t++) fresh.programs!.prng(2n ** 64n - 1n, t);
+  assert.deepEqual(first.readRows(0, 8), Int8Array.from({ length: 64 }, (_, i) => i - 32));
 });
 
 test('happy-path liveness: without a seed the sampler branch that select discards is dead, with one the greedy argmax', () => {

@@ -167,12 +167,13 @@ export interface StepProgram {
    */
   run(first: number, end: number, t: number, maskLo: number, maskHi: number): void;
   /**
-   * A whole greedy generation in one call (assembly/kernels.ts runGenerate): steps t = 0 .. maxSteps − 1, sources
-   * from the source records (prompt of P tokens in the token record's buffer), every node record, the output
+   * A whole generation in one call (assembly/kernels.ts runGenerate): steps t = 0 .. maxSteps − 1, sources from
+   * the source records (prompt of P tokens in the token record's buffer; random = prng(seed, t) when seeded, in
+   * wasm), every node record, the output
    * node's value (at byte offset outNode) appended to `tokens` (byte offset) from t = P − 1 on, stopping after
    * maxTokens tokens or at eos. Returns the steps run (tokens = steps − P + 1).
    */
-  generate(P: number, maxSteps: number, maxTokens: number, eos: number, outNode: number, tokens: number): number;
+  generate(P: number, maxSteps: number, maxTokens: number, eos: number, outNode: number, tokens: number, seed: bigint | null): number;
   /** Releases the program's memory. */
   free(): void;
 }
@@ -185,4 +186,8 @@ export interface ProgramSupport {
   matrixOffset(m: Int8MatrixHandle): number;
   /** Copies `words` (encodeProgram) into the memory with an int8 scratch of `scratchBytes` (≥ the largest node size). */
   createProgram(words: Int32Array, scratchBytes: number): StepProgram;
+  /** keccak256 of `length` bytes of the memory at byte `offset` (in wasm: no copy out; the one-call output hash). */
+  keccakAt(offset: number, length: number): Uint8Array;
+  /** The `random` source's prng(seed, t) (engine.md §2), computed in wasm as runGenerate does. */
+  prng(seed: bigint, t: number): number;
 }

@@ -35,7 +35,9 @@ interface KernelExports {
   muldivI32(a: number, n: number, g: number, glen: number, m: number, b: number, bs: number, bdiv: number, d: number, lo: number, hi: number, out: number): void;
   matvecX32(w: number, rows: number, cols: number, x: number, x8: number, bias: number, out: number): void;
   runProgram(prog: number, first: number, end: number, t: number, maskLo: number, maskHi: number): void;
-  runGenerate(prog: number, P: number, maxSteps: number, maxTokens: number, eos: number, outNode: number, tokens: number): number;
+  runGenerate(prog: number, P: number, maxSteps: number, maxTokens: number, eos: number, outNode: number, tokens: number, seeded: number, seedHi: number, seedLo: number): number;
+  keccak256(ptr: number, len: number, out: number): void;
+  prngI32(seedHi: number, seedLo: number, t: number): number;
 }
 
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
@@ -169,10 +171,11 @@ class WasmProgram implements StepProgram {
     this.#run(this.#ptr, first, end, t, maskLo, maskHi);
   }
 
-  generate(P: number, maxSteps: number, maxTokens: number, eos: number, outNode: number, tokens: number): number {
+  generate(P: number, maxSteps: number, maxTokens: number, eos: number, outNode: number, tokens: number, seed: bigint | null): number {
     if (this.#ptr < 0) throw new KernelShapeError({ kernel: 'runGenerate', argument: 'program', expected: 'a live program', actual: 'a freed program' });
-    // The caller (the Runner) passes offsets of its own resident vectors and a prompt it validated.
-    return this.#generate(this.#ptr, P, maxSteps, maxTokens, eos, outNode, tokens);
+    // The caller (the Runner) passes offsets of its own resident vectors and a prompt and seed it validated.
+    const [hi, lo] = seed === null ? [0, 0] : seedHalves(seed);
+    return this.#generate(this.#ptr, P, maxSteps, maxTokens, eos, outNode, tokens, seed === null ? 0 : 1, hi, lo);
   }
 
   free(): void {
@@ -180,6 +183,12 @@ class WasmProgram implements StepProgram {
     this.owner.heap.free(this.#ptr);
     this.#ptr = -1;
   }
+}
+
+/** A seed in [0, 2^64) as its high and low 32-bit halves (as int32 bit patterns). */
+function seedHalves(seed: bigint): [number, number] {
+  const s = BigInt.asUintN(64, seed);
+  return [Number(BigInt.asIntN(32, s >> 32n)), Number(BigInt.asIntN(32, s))];
 }
 
 class WasmKernels implements Kernels {
@@ -210,6 +219,16 @@ class WasmKernels implements Kernels {
         return at;
       },
       matrixOffset: (m) => this.live(m),
+      keccakAt: (offset, length) => {
+        checkDimension('keccakAt', 'range', offset + length, 0, this.heapI8().length);
+        const out = this.#scratchOf(32); // reserved by createVectors: no growth
+        this.#exports.keccak256(offset, length, out);
+        return new Uint8Array(this.heapI8().buffer, out, 32).slice();
+      },
+      prng: (seed, t) => {
+        const [hi, lo] = seedHalves(seed);
+        return this.#exports.prngI32(hi, lo, t);
+      },
       createProgram: (words, scratchBytes) => {
         if (words.length < PROGRAM_HEADER_WORDS || words[0] !== PROGRAM_MAGIC || words.length !== PROGRAM_HEADER_WORDS + PROGRAM_RECORD_WORDS * (words[1]! + words[2]!)) {
           throw new KernelShapeError({ kernel: 'createProgram', argument: 'words', expected: 'an encodeProgram() result', actual: `length ${words.length}` });
