@@ -1193,52 +1193,124 @@ const KECCAK_RC = memory.data<u64>([
 // Rotation of lane x + 5y (ρ).
 const KECCAK_ROT = memory.data<u8>([0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14]);
 const KECCAK_STATE = memory.data(200, 16);
-const KECCAK_B = memory.data(200, 16);
 const KECCAK_MSG = memory.data(32, 16); // the 12-byte prng message, then its 32-byte digest
 
-/** keccak-f[1600] on the 25 little-endian lanes at KECCAK_STATE. */
+/** keccak-f[1600] on the 25 little-endian lanes at KECCAK_STATE (lanes in locals, rounds unrolled by lane; generated). */
 function keccakF(): void {
   const A = KECCAK_STATE;
-  const B = KECCAK_B;
+  let a0 = load<u64>(A, 0);
+  let a1 = load<u64>(A, 8);
+  let a2 = load<u64>(A, 16);
+  let a3 = load<u64>(A, 24);
+  let a4 = load<u64>(A, 32);
+  let a5 = load<u64>(A, 40);
+  let a6 = load<u64>(A, 48);
+  let a7 = load<u64>(A, 56);
+  let a8 = load<u64>(A, 64);
+  let a9 = load<u64>(A, 72);
+  let a10 = load<u64>(A, 80);
+  let a11 = load<u64>(A, 88);
+  let a12 = load<u64>(A, 96);
+  let a13 = load<u64>(A, 104);
+  let a14 = load<u64>(A, 112);
+  let a15 = load<u64>(A, 120);
+  let a16 = load<u64>(A, 128);
+  let a17 = load<u64>(A, 136);
+  let a18 = load<u64>(A, 144);
+  let a19 = load<u64>(A, 152);
+  let a20 = load<u64>(A, 160);
+  let a21 = load<u64>(A, 168);
+  let a22 = load<u64>(A, 176);
+  let a23 = load<u64>(A, 184);
+  let a24 = load<u64>(A, 192);
   for (let round = 0; round < 24; round++) {
-    // θ
-    const c0 = load<u64>(A) ^ load<u64>(A, 40) ^ load<u64>(A, 80) ^ load<u64>(A, 120) ^ load<u64>(A, 160);
-    const c1 = load<u64>(A, 8) ^ load<u64>(A, 48) ^ load<u64>(A, 88) ^ load<u64>(A, 128) ^ load<u64>(A, 168);
-    const c2 = load<u64>(A, 16) ^ load<u64>(A, 56) ^ load<u64>(A, 96) ^ load<u64>(A, 136) ^ load<u64>(A, 176);
-    const c3 = load<u64>(A, 24) ^ load<u64>(A, 64) ^ load<u64>(A, 104) ^ load<u64>(A, 144) ^ load<u64>(A, 184);
-    const c4 = load<u64>(A, 32) ^ load<u64>(A, 72) ^ load<u64>(A, 112) ^ load<u64>(A, 152) ^ load<u64>(A, 192);
+    const c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20;
+    const c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21;
+    const c2 = a2 ^ a7 ^ a12 ^ a17 ^ a22;
+    const c3 = a3 ^ a8 ^ a13 ^ a18 ^ a23;
+    const c4 = a4 ^ a9 ^ a14 ^ a19 ^ a24;
     const d0 = c4 ^ rotl<u64>(c1, 1);
     const d1 = c0 ^ rotl<u64>(c2, 1);
     const d2 = c1 ^ rotl<u64>(c3, 1);
     const d3 = c2 ^ rotl<u64>(c4, 1);
     const d4 = c3 ^ rotl<u64>(c0, 1);
-    // ρ and π: B[y, 2x + 3y] = rot(A[x, y] ^ D[x], r[x, y])
-    for (let y = 0; y < 5; y++) {
-      for (let x = 0; x < 5; x++) {
-        const i = x + 5 * y;
-        const d = x == 0 ? d0 : x == 1 ? d1 : x == 2 ? d2 : x == 3 ? d3 : d4;
-        const v = rotl<u64>(load<u64>(A + (<usize>i << 3)) ^ d, <u64>load<u8>(KECCAK_ROT + <usize>i));
-        store<u64>(B + (<usize>(y + 5 * ((2 * x + 3 * y) % 5)) << 3), v);
-      }
-    }
-    // χ
-    for (let y = 0; y < 25; y += 5) {
-      const r = B + (<usize>y << 3);
-      const b0 = load<u64>(r);
-      const b1 = load<u64>(r, 8);
-      const b2 = load<u64>(r, 16);
-      const b3 = load<u64>(r, 24);
-      const b4 = load<u64>(r, 32);
-      const o = A + (<usize>y << 3);
-      store<u64>(o, b0 ^ (~b1 & b2));
-      store<u64>(o, b1 ^ (~b2 & b3), 8);
-      store<u64>(o, b2 ^ (~b3 & b4), 16);
-      store<u64>(o, b3 ^ (~b4 & b0), 24);
-      store<u64>(o, b4 ^ (~b0 & b1), 32);
-    }
-    // ι
-    store<u64>(A, load<u64>(A) ^ load<u64>(KECCAK_RC + (<usize>round << 3)));
+    const b0 = (a0 ^ d0);
+    const b1 = rotl<u64>(a6 ^ d1, 44);
+    const b2 = rotl<u64>(a12 ^ d2, 43);
+    const b3 = rotl<u64>(a18 ^ d3, 21);
+    const b4 = rotl<u64>(a24 ^ d4, 14);
+    const b5 = rotl<u64>(a3 ^ d3, 28);
+    const b6 = rotl<u64>(a9 ^ d4, 20);
+    const b7 = rotl<u64>(a10 ^ d0, 3);
+    const b8 = rotl<u64>(a16 ^ d1, 45);
+    const b9 = rotl<u64>(a22 ^ d2, 61);
+    const b10 = rotl<u64>(a1 ^ d1, 1);
+    const b11 = rotl<u64>(a7 ^ d2, 6);
+    const b12 = rotl<u64>(a13 ^ d3, 25);
+    const b13 = rotl<u64>(a19 ^ d4, 8);
+    const b14 = rotl<u64>(a20 ^ d0, 18);
+    const b15 = rotl<u64>(a4 ^ d4, 27);
+    const b16 = rotl<u64>(a5 ^ d0, 36);
+    const b17 = rotl<u64>(a11 ^ d1, 10);
+    const b18 = rotl<u64>(a17 ^ d2, 15);
+    const b19 = rotl<u64>(a23 ^ d3, 56);
+    const b20 = rotl<u64>(a2 ^ d2, 62);
+    const b21 = rotl<u64>(a8 ^ d3, 55);
+    const b22 = rotl<u64>(a14 ^ d4, 39);
+    const b23 = rotl<u64>(a15 ^ d0, 41);
+    const b24 = rotl<u64>(a21 ^ d1, 2);
+    a0 = b0 ^ (~b1 & b2);
+    a1 = b1 ^ (~b2 & b3);
+    a2 = b2 ^ (~b3 & b4);
+    a3 = b3 ^ (~b4 & b0);
+    a4 = b4 ^ (~b0 & b1);
+    a5 = b5 ^ (~b6 & b7);
+    a6 = b6 ^ (~b7 & b8);
+    a7 = b7 ^ (~b8 & b9);
+    a8 = b8 ^ (~b9 & b5);
+    a9 = b9 ^ (~b5 & b6);
+    a10 = b10 ^ (~b11 & b12);
+    a11 = b11 ^ (~b12 & b13);
+    a12 = b12 ^ (~b13 & b14);
+    a13 = b13 ^ (~b14 & b10);
+    a14 = b14 ^ (~b10 & b11);
+    a15 = b15 ^ (~b16 & b17);
+    a16 = b16 ^ (~b17 & b18);
+    a17 = b17 ^ (~b18 & b19);
+    a18 = b18 ^ (~b19 & b15);
+    a19 = b19 ^ (~b15 & b16);
+    a20 = b20 ^ (~b21 & b22);
+    a21 = b21 ^ (~b22 & b23);
+    a22 = b22 ^ (~b23 & b24);
+    a23 = b23 ^ (~b24 & b20);
+    a24 = b24 ^ (~b20 & b21);
+    a0 ^= load<u64>(KECCAK_RC + (<usize>round << 3));
   }
+  store<u64>(A, a0, 0);
+  store<u64>(A, a1, 8);
+  store<u64>(A, a2, 16);
+  store<u64>(A, a3, 24);
+  store<u64>(A, a4, 32);
+  store<u64>(A, a5, 40);
+  store<u64>(A, a6, 48);
+  store<u64>(A, a7, 56);
+  store<u64>(A, a8, 64);
+  store<u64>(A, a9, 72);
+  store<u64>(A, a10, 80);
+  store<u64>(A, a11, 88);
+  store<u64>(A, a12, 96);
+  store<u64>(A, a13, 104);
+  store<u64>(A, a14, 112);
+  store<u64>(A, a15, 120);
+  store<u64>(A, a16, 128);
+  store<u64>(A, a17, 136);
+  store<u64>(A, a18, 144);
+  store<u64>(A, a19, 152);
+  store<u64>(A, a20, 160);
+  store<u64>(A, a21, 168);
+  store<u64>(A, a22, 176);
+  store<u64>(A, a23, 184);
+  store<u64>(A, a24, 192);
 }
 
 /** keccak256 of `len` bytes at `ptr` into 32 bytes at `out`. */
