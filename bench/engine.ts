@@ -9,10 +9,12 @@
  * - the outside reference in the same run: onnxruntime-node MatMulInteger,
  *   uint8 × int8 with zero point 128 (its fast path), 1 and 2 intra-op threads,
  *   checked bit-exact against our kernel; and the ratio wasm / onnxruntime(1 thread);
- * - tokens/s of every shipped transformer (models/*.hsm with task 'generate') on the wasm kernels (and the
- *   reference kernels), over the sort task's prompts, and the time per op kind (the runner's per-op profiler
- *   hook, its own cost subtracted) with the matmul / non-matmul share of a step; the same for a wider
- *   synthetic decoder (d 512) to show the share where matvecs are not tiny;
+ * - tokens/s of every shipped transformer (models/*.hsm with task 'generate') on the wasm kernels — the
+ *   whole-step path (one wasm call per run) and, in the same run, the per-node path — and on the reference
+ *   kernels, over the sort task's prompts (greedy; seeded runs apart), and the time per op kind with the matmul /
+ *   non-matmul share of a step (per-node: the runner's per-op hook, its own cost subtracted; whole-step: masked
+ *   re-runs of each step's program, see docs/kernels.md); the same for a wider synthetic decoder (d 512) to show
+ *   the share where matvecs are not tiny;
  * - happy path (output hash only) vs trace path (trace materialised; and committed) for one run;
  * - the 10M-element trace commit time on one core (commitTrace) and on two (TraceCommitPool, warm; pool
  *   start-up reported separately).
