@@ -43,6 +43,10 @@ contract ModelLayouts {
     mapping(bytes32 => Layout) internal layouts;
     /// model → 2n: head word (op, a, b, c, size, w0, w1, offset) · 2n+1: params word (p0..p7); 8 int32 each, big-endian packed.
     mapping(bytes32 => mapping(uint256 => uint256)) internal records;
+    /// model → n: the trace offset (within a step) and size of n's inputs a, b, c, derived at registration so the one
+    /// step reads one slot instead of each input's record: (offA, sizeA, offB, sizeB, offC, sizeC) as uint32 from the
+    /// top, 0 for an absent input.
+    mapping(bytes32 => mapping(uint256 => uint256)) internal inputs;
 
     error BadNodeTable(uint256 length);
     error LayoutExists(bytes32 modelHash);
@@ -177,6 +181,15 @@ contract ModelLayouts {
         for (uint256 k = 7; k < 15; ++k) params = (params << 32) | uint32(int32(w[k]));
         records[modelHash][2 * i] = head;
         records[modelHash][2 * i + 1] = params;
+        uint256 ins;
+        for (uint256 k = 1; k < 4; ++k) {
+            ins <<= 64;
+            if (w[k] >= 0) {
+                uint256 h = records[modelHash][2 * uint256(w[k])]; // an earlier node (checked above)
+                ins |= (uint256(uint32(h)) << 32) | uint32(uint256(word(h, 4)));
+            }
+        }
+        if (ins != 0) inputs[modelHash][i] = ins << 64;
         acc.offset += size;
     }
 

@@ -72,9 +72,11 @@ contract OneStepVerifier is ModelLayouts {
         uint256 pos;
         uint256 node;
         uint256 head;
-        uint256 params;
+        uint256 params; // loaded on first use (_p): not every op has parameters
+        bool hasParams;
+        uint256 ins; // the inputs' offsets and sizes (ModelLayouts.inputs), loaded on first use (_inOff / _inSize)
+        bool hasIns;
         uint256 contextLength;
-        bytes32 weightsRoot;
         uint256 weightsDepth;
         uint256 promptLength; // query input count (prompt tokens), for the token source
     }
@@ -116,9 +118,10 @@ contract OneStepVerifier is ModelLayouts {
             v[i] = r.kind == K_INPUT ? _readInput(input, r.index, proofs, cur) : _read(c, trace, T_TRACE, r, proofs, cur);
         }
         if (cur.off != proofs.length) revert ProofsLength(proofs.length, cur.off);
-        int256[8] memory p;
-        for (uint256 k = 0; k < 8; ++k) p[k] = word(c.params, k);
         if (op == 20) return v[0]; // masked attention slot: the constant
+        int256[8] memory p;
+        // only requant, add, sub, max2, muldiv and isqrt read parameters in EngineOps.elementwise
+        if (op == 40 || (op >= 43 && op <= 47)) for (uint256 k = 0; k < 8; ++k) p[k] = _p(c, k);
         return EngineOps.elementwise(op, p, v, word(c.head, 5) >= 0);
     }
 
@@ -145,7 +148,7 @@ contract OneStepVerifier is ModelLayouts {
     }
 
     /// Trace element `index` of the agreed prefix, from the disputed leaf or the caller's packed proof (exactly one).
-    function _tokenAt(bytes32, Prefix calldata trace, uint256 index, bytes calldata proofs) internal pure returns (int256 tok) {
+    function _tokenAt(bytes32, Prefix calldata trace, uint256 index, bytes calldata proofs) internal view returns (int256 tok) {
         Cursor memory cur;
         tok = _read(_noCtx(), trace, T_TRACE, Ref(K_TRACE, index, 0), proofs, cur);
         if (cur.off != proofs.length) revert ProofsLength(proofs.length, cur.off);
@@ -193,13 +196,11 @@ contract OneStepVerifier is ModelLayouts {
         c.model = model;
         c.stepElements = L.stepElements;
         c.contextLength = L.contextLength;
-        c.weightsRoot = L.weightsRoot;
         c.weightsDepth = L.weightsDepth;
         c.t = element / c.stepElements;
         uint256 within = element % c.stepElements;
         c.node = node;
         c.head = records[model][2 * node];
-        c.params = records[model][2 * node + 1];
         uint256 off = uint32(c.head);
         uint256 size = uint256(word(c.head, 4));
         if (within < off || within >= off + size) revert WrongNode(element, node);
@@ -211,16 +212,46 @@ contract OneStepVerifier is ModelLayouts {
         return uint256(word(c.head, slot));
     }
 
-    function _sizeOf(Ctx memory c, uint256 n) internal view returns (uint256) {
-        return uint256(word(records[c.model][2 * n], 4));
+    /// Parameter k (p0..p7) of the node, its params word read from storage on first use.
+    function _p(Ctx memory c, uint256 k) internal view returns (int256) {
+        if (!c.hasParams) {
+            c.params = records[c.model][2 * c.node + 1];
+            c.hasParams = true;
+        }
+        return word(c.params, k);
     }
 
+    /// The node's inputs word (offset and size of a, b, c: ModelLayouts.inputs), read from storage on first use.
+    function _ins(Ctx memory c) internal view returns (uint256) {
+        if (!c.hasIns) {
+            c.ins = inputs[c.model][c.node];
+            c.hasIns = true;
+        }
+        return c.ins;
+    }
+
+    /// Trace offset (within a step) of input slot 1 (a), 2 (b), 3 (c).
+    function _inOff(Ctx memory c, uint256 slot) internal view returns (uint256) {
+        return uint32(_ins(c) >> (288 - 64 * slot));
+    }
+
+    /// Size of input slot 1 (a), 2 (b), 3 (c).
+    function _inSize(Ctx memory c, uint256 slot) internal view returns (uint256) {
+        return uint32(_ins(c) >> (256 - 64 * slot));
+    }
+
+    /// Element `pos` of input slot `slot` at step `step`.
+    function _inRef(Ctx memory c, uint256 step, uint256 slot, uint256 pos) internal view returns (Ref memory) {
+        return Ref(K_TRACE, step * c.stepElements + _inOff(c, slot) + pos, 0);
+    }
+
+    /// Element `pos` of node `n` at step `step` (the node's offset read from its head word).
     function _traceRef(Ctx memory c, uint256 step, uint256 n, uint256 pos) internal view returns (Ref memory) {
         return Ref(K_TRACE, step * c.stepElements + uint32(records[c.model][2 * n]) + pos, 0);
     }
 
-    function _isReduction(Ctx memory c, uint256 op) internal pure returns (bool) {
-        if (op == 20) return c.pos % (uint256(word(c.head, 4)) / uint256(word(c.params, 0))) <= c.t; // unmasked score
+    function _isReduction(Ctx memory c, uint256 op) internal view returns (bool) {
+        if (op == 20) return c.pos % (uint256(word(c.head, 4)) / uint256(_p(c, 0))) <= c.t; // unmasked score
         return op == 10 || op == 11 || op == 21 || (op >= 30 && op <= 33);
     }
 
@@ -233,13 +264,13 @@ contract OneStepVerifier is ModelLayouts {
     }
 
     function _links(Ctx memory c, uint256 op) internal view returns (uint256) {
-        if (op == 10) return _sizeOf(c, _in(c, 1)); // matvec: cols = size(a)
-        if (op == 20) return _sizeOf(c, _in(c, 1)) / uint256(word(c.params, 0)); // dh = size(a) / H
+        if (op == 10) return _inSize(c, 1); // matvec: cols = size(a)
+        if (op == 20) return _inSize(c, 1) / uint256(_p(c, 0)); // dh = size(a) / H
         if (op == 21) return c.t + 1;
-        return uint256(word(c.params, 0)); // dot and row reductions: C = p0
+        return uint256(_p(c, 0)); // dot and row reductions: C = p0
     }
 
-    function _init(Ctx memory c, uint256 op) internal pure returns (Ref memory) {
+    function _init(Ctx memory c, uint256 op) internal view returns (Ref memory) {
         int256 w1 = word(c.head, 6);
         if (op == 10 && w1 >= 0) return Ref(K_WEIGHT_I32, uint256(w1) + 4 * c.pos, 0);
         if (op == 31) return Ref(K_CONSTANT, 0, type(int32).min);
@@ -247,35 +278,33 @@ contract OneStepVerifier is ModelLayouts {
     }
 
     function _linkA(Ctx memory c, uint256 op, uint256 j) internal view returns (Ref memory) {
-        uint256 a = _in(c, 1);
-        if (op == 10) return _traceRef(c, c.t, a, j);
+        if (op == 10) return _inRef(c, c.t, 1, j);
         if (op == 20) {
-            uint256 H = uint256(word(c.params, 0));
-            uint256 dh = _sizeOf(c, a) / H;
-            return _traceRef(c, c.t, a, (c.pos / (uint256(word(c.head, 4)) / H)) * dh + j);
+            uint256 H = uint256(_p(c, 0));
+            uint256 dh = _inSize(c, 1) / H;
+            return _inRef(c, c.t, 1, (c.pos / (uint256(word(c.head, 4)) / H)) * dh + j);
         }
         if (op == 21) {
-            uint256 H = uint256(word(c.params, 0));
+            uint256 H = uint256(_p(c, 0));
             uint256 dh = uint256(word(c.head, 4)) / H;
-            return _traceRef(c, c.t, a, (c.pos / dh) * (_sizeOf(c, a) / H) + j);
+            return _inRef(c, c.t, 1, (c.pos / dh) * (_inSize(c, 1) / H) + j);
         }
-        return _traceRef(c, c.t, a, c.pos * uint256(word(c.params, 0)) + j); // dot, row reductions
+        return _inRef(c, c.t, 1, c.pos * uint256(_p(c, 0)) + j); // dot, row reductions
     }
 
     /// Link j's second operand; for argmax the row element at the running index acc.
     function _linkB(Ctx memory c, uint256 op, uint256 j, int256 acc) internal view returns (Ref memory) {
-        if (op == 32) return _traceRef(c, c.t, _in(c, 1), c.pos * uint256(word(c.params, 0)) + uint256(acc));
-        uint256 b = _in(c, 2);
-        if (op == 10) return Ref(K_WEIGHT_I8, uint256(word(c.head, 5)) + c.pos * _sizeOf(c, _in(c, 1)) + j, 0);
-        if (op == 11) return _traceRef(c, c.t, b, c.pos * uint256(word(c.params, 0)) + j);
+        if (op == 32) return _inRef(c, c.t, 1, c.pos * uint256(_p(c, 0)) + uint256(acc));
+        if (op == 10) return Ref(K_WEIGHT_I8, uint256(word(c.head, 5)) + c.pos * _inSize(c, 1) + j, 0);
+        if (op == 11) return _inRef(c, c.t, 2, c.pos * uint256(_p(c, 0)) + j);
         if (op == 20) {
-            uint256 H = uint256(word(c.params, 0));
+            uint256 H = uint256(_p(c, 0));
             uint256 C = uint256(word(c.head, 4)) / H;
-            uint256 dh = _sizeOf(c, _in(c, 1)) / H;
-            return _traceRef(c, c.pos % C, b, (c.pos / C) * dh + j); // b at step j = pos mod C
+            uint256 dh = _inSize(c, 1) / H;
+            return _inRef(c, c.pos % C, 2, (c.pos / C) * dh + j); // b at step j = pos mod C
         }
-        if (op == 21) return _traceRef(c, j, b, c.pos);
-        return _traceRef(c, c.t, b, c.pos); // count_le: threshold b[r]
+        if (op == 21) return _inRef(c, j, 2, c.pos);
+        return _inRef(c, c.t, 2, c.pos); // count_le: threshold b[r]
     }
 
     function _inputCount(Ctx memory c, uint256 op) internal pure returns (uint256) {
@@ -294,34 +323,33 @@ contract OneStepVerifier is ModelLayouts {
         uint256 pos = c.pos;
         if (op == 1) {
             if (t < c.promptLength) return Ref(K_INPUT, t, 0); // prompt token
-            return _traceRef(c, t - 1, uint256(word(c.params, 1)), 0); // the token chosen at t − 1 (p1 = output node)
+            return _traceRef(c, t - 1, uint256(_p(c, 1)), 0); // the token chosen at t − 1 (p1 = output node)
         }
         if (op == 2) return Ref(K_INPUT, pos, 0);
         if (op == 3) return Ref(K_CONSTANT, 0, int256(t));
-        if (op == 20) return Ref(K_CONSTANT, 0, word(c.params, 1)); // masked score
+        if (op == 20) return Ref(K_CONSTANT, 0, _p(c, 1)); // masked score
         if (op == 12) {
-            if (i == 0) return _traceRef(c, t, _in(c, 1), 0);
+            if (i == 0) return _inRef(c, t, 1, 0);
             return Ref(K_WEIGHT_I8, uint256(word(c.head, 5) + v[0] * word(c.head, 4)) + pos, 0);
         }
         if (op == 42) {
-            if (i == 0) return _traceRef(c, t, _in(c, 1), pos);
+            if (i == 0) return _inRef(c, t, 1, pos);
             return Ref(K_WEIGHT_I32, uint256(word(c.head, 5) + 4 * (v[0] + 128)), 0);
         }
         if (op == 34) {
-            if (i == 0) return pos % uint256(word(c.params, 0)) == 0 ? Ref(K_CONSTANT, 0, 0) : _traceRef(c, t, c.node, pos - 1);
-            return _traceRef(c, t, _in(c, 1), pos);
+            if (i == 0) return pos % uint256(_p(c, 0)) == 0 ? Ref(K_CONSTANT, 0, 0) : Ref(K_TRACE, t * c.stepElements + uint32(c.head) + pos - 1, 0);
+            return _inRef(c, t, 1, pos);
         }
-        if (i == 0) return _traceRef(c, t, _in(c, 1), pos); // every other op: a[pos] first
+        if (i == 0) return _inRef(c, t, 1, pos); // every other op: a[pos] first
         if (op == 40) return Ref(K_WEIGHT_I32, uint256(word(c.head, 5)) + 4 * pos, 0);
-        if (op == 49) return i == 1 ? _traceRef(c, t, _in(c, 2), pos) : _traceRef(c, t, _in(c, 3), 0);
+        if (op == 49) return i == 1 ? _inRef(c, t, 2, pos) : _inRef(c, t, 3, 0);
         if (op == 46) {
-            if (i == 2) return Ref(K_WEIGHT_I8, uint256(word(c.head, 5)) + (pos % uint256(word(c.params, 4))), 0);
-            if (word(c.head, 2) < 0) return Ref(K_CONSTANT, 0, word(c.params, 5));
+            if (i == 2) return Ref(K_WEIGHT_I8, uint256(word(c.head, 5)) + (pos % uint256(_p(c, 4))), 0);
+            if (word(c.head, 2) < 0) return Ref(K_CONSTANT, 0, _p(c, 5));
         }
         // add, sub, max2 (bdiv = p2), muldiv (p2), mod (p0): broadcast b[floor(pos / bdiv) mod size(b)]
-        uint256 bdiv = uint256(word(c.params, op == 48 ? 0 : 2));
-        uint256 b = _in(c, 2);
-        return _traceRef(c, t, b, (pos / bdiv) % _sizeOf(c, b));
+        uint256 bdiv = uint256(_p(c, op == 48 ? 0 : 2));
+        return _inRef(c, t, 2, (pos / bdiv) % _inSize(c, 2));
     }
 
     // ------------------------------------------------------------------ operand reads
@@ -333,7 +361,7 @@ contract OneStepVerifier is ModelLayouts {
         return MerkleLib.traceWord(leaf, index % 8);
     }
 
-    function _read(Ctx memory c, Prefix calldata t, uint8 tree, Ref memory r, bytes calldata proofs, Cursor memory cur) internal pure returns (int256) {
+    function _read(Ctx memory c, Prefix calldata t, uint8 tree, Ref memory r, bytes calldata proofs, Cursor memory cur) internal view returns (int256) {
         if (r.kind == K_CONSTANT) return r.value;
         if (r.kind == K_TRACE) {
             if (r.index >= t.element) revert OperandNotInPrefix(r.index, t.element);
@@ -343,9 +371,14 @@ contract OneStepVerifier is ModelLayouts {
             if (!ok) revert BadTraceProof(r.index);
             return MerkleLib.traceWord(leaf, r.index % 8);
         }
-        (bytes32 wleaf, bool wok) = _leaf(proofs, cur, T_WEIGHTS, c.weightsRoot, c.weightsDepth, r.index / 32);
+        (bytes32 wleaf, bool wok) = _leaf(proofs, cur, T_WEIGHTS, _weightsRoot(c.model), c.weightsDepth, r.index / 32);
         if (!wok) revert BadWeightProof(r.index);
         return r.kind == K_WEIGHT_I8 ? MerkleLib.weightI8(wleaf, r.index) : MerkleLib.weightI32(wleaf, r.index);
+    }
+
+    /// The model's weights root, read only when a weight is (a cold slot the other steps skip).
+    function _weightsRoot(bytes32 model) internal view returns (bytes32) {
+        return layouts[model].weightsRoot;
     }
 
     /// Leaf `leafIndex` of `tree`: from the cache when already proven in this step, else read from the proofs at the
