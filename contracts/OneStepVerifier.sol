@@ -113,10 +113,17 @@ contract OneStepVerifier is ModelLayouts {
         uint256 count = _inputCount(c, op);
         int256[] memory v = new int256[](count);
         Cursor memory cur;
-        for (uint256 i = 0; i < count; ++i) {
-            Ref memory r = _inputRef(c, op, i, v);
-            v[i] = r.kind == K_INPUT ? _readInput(input, r.index, proofs, cur) : _read(c, trace, T_TRACE, r, proofs, cur);
-        }
+        if (op == 49) {
+            // select(a, b, c) = c[0] ≠ 0 ? a[pos] : b[pos]: the condition first, then only the branch it takes (the
+            // other cannot change the result, so it is neither read nor proven)
+            v[2] = _read(c, trace, T_TRACE, _inputRef(c, op, 2, v), proofs, cur);
+            uint256 k = v[2] != 0 ? 0 : 1;
+            v[k] = _read(c, trace, T_TRACE, _inputRef(c, op, k, v), proofs, cur);
+        } else
+            for (uint256 i = 0; i < count; ++i) {
+                Ref memory r = _inputRef(c, op, i, v);
+                v[i] = r.kind == K_INPUT ? _readInput(input, r.index, proofs, cur) : _read(c, trace, T_TRACE, r, proofs, cur);
+            }
         if (cur.off != proofs.length) revert ProofsLength(proofs.length, cur.off);
         if (op == 20) return v[0]; // masked attention slot: the constant
         int256[8] memory p;

@@ -123,9 +123,9 @@ describe('OneStepVerifier describe = engine describe', () => {
     await assert.rejects(read('elementwise', [modelHash, s.node, pre, inp, `${s.proofs}${'00'.repeat(32)}` as Hex]), /ProofsLength/, 'trailing bytes');
   });
 
-  it('multiproofs: a later operand proof stops where its path meets an earlier one; a forged short proof is refused', async () => {
-    // token → two gathers (F = 64) → matvec → argmax → select(next, embed, embed2): select's last element reads three
-    // leaves of the trace; the 2nd and 3rd proofs carry only the siblings below their meeting with an earlier path
+  it('multiproofs: a later operand proof stops where its path meets an earlier one; a forged short proof is refused; select proves only its taken branch', async () => {
+    // token → two gathers (F = 64) → matvec → argmax → select(next, embed, embed2): select's last element has operands
+    // in three leaves; it proves the condition, then the taken branch with only the siblings below their meeting
     const F = 64;
     const tk = Tokenizer.fromAlphabet('abcdefghijklm');
     const rng = new SeededRandom(7);
@@ -150,10 +150,11 @@ describe('OneStepVerifier describe = engine describe', () => {
     const idx = leaves.inputs.map((r) => Math.floor(('trace' in r ? r.trace : 0) / 8));
     assert.equal(new Set([...idx, Math.floor(e / 8)]).size, 4, 'three operand leaves and the disputed leaf, all different');
     const s = party.elementStep(e);
-    const m2 = meetingHeight(idx[1]!, idx[0]!);
-    const m3 = Math.min(meetingHeight(idx[2]!, idx[0]!), meetingHeight(idx[2]!, idx[1]!));
-    assert.equal((s.proofs.length - 2) / 64, depth + 1 + m2 + m3, 'words: a full proof, then leaf + (m − 1) siblings each');
-    assert.ok(m2 + m3 < 2 * (depth + 1), 'shorter than three full proofs');
+    // select reads its condition c[0] (input 2) first, then only the branch it takes
+    const chosen = trace[model.layout.offsets[next]! + t * model.layout.stepElements]! !== 0 ? 0 : 1;
+    const m2 = meetingHeight(idx[chosen]!, idx[2]!);
+    assert.equal((s.proofs.length - 2) / 64, depth + 1 + m2, 'words: a full proof, then leaf + (m − 1) siblings');
+    assert.ok(m2 < depth + 1, 'the second proof is shorter than a full one');
     const pre = { root: party.root, depth: BigInt(depth), element: BigInt(e), leaf: party.leaf(Math.floor(e / 8)) };
     const inp = { root: toHex(party.input!.root), length: BigInt(party.input!.length), seeded: false, seed: 0n };
     assert.equal(await read('elementwise', [modelHash, s.node, pre, inp, s.proofs]), BigInt(trace[e]!));

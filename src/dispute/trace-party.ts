@@ -242,7 +242,12 @@ export class TraceParty {
     const info = this.describe(element);
     if (info.description.kind === 'reduction') throw new UnsupportedStepError(element, 'a reduction: open its links');
     const pk = new ProofPacker();
-    for (const r of info.description.inputs) this.pack(pk, r, element);
+    const ins = info.description.inputs;
+    if (info.op === OPS_BY_NAME.get('select')?.code && ins.length === 3) {
+      // select(a, b, c): the contract reads the condition c[0] first, then only the branch it takes
+      this.pack(pk, ins[2]!, element);
+      this.pack(pk, ins[this.value(ins[2]!, element) !== 0 ? 0 : 1]!, element);
+    } else for (const r of ins) this.pack(pk, r, element);
     return { node: BigInt(info.node), proofs: pk.bytes() };
   }
 
