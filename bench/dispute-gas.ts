@@ -1,7 +1,7 @@
 /**
  * Dispute-game gas and wall time (issue 5 "Benchmark"; whitepaper §2.2.5). Prints ONE JSON object.
  *
- *   node_modules/.bin/node bench/dispute-gas.ts [--elements N] [--fan-in F] [--arity A] [--weights-bytes W] [--disputed matvec|select]
+ *   node_modules/.bin/node bench/dispute-gas.ts [--elements N] [--fan-in F] [--arity A] [--weights-bytes W] [--disputed matvec|matvec-last-row|select]
  *
  * A whole automated dispute on the embedded chain (EDR, Prague): deploy, register the model layout, open a
  * conflict between two staked operators, then both agents play (trace bisection, partial-sums bisection, one
@@ -17,7 +17,9 @@
  * the depth of a model that size (`weightsDepth` reported; 10^7 bytes → depth 19). `--disputed select` adds a
  * second embedding and a `select(next, embed, embed2)` node after the argmax and puts the cheater's error in the
  * select's last element: a 3-input element-wise one step whose three operands lie in three different trace leaves
- * (three full-depth trace proofs, the worst element-wise case), no link phase.
+ * (the verifier proves the condition, then only the taken branch, as a multiproof), no link phase.
+ * `--disputed matvec-last-row` disputes the matvec's last row instead of row 0: the multiply-add's trace operand then
+ * lies outside the disputed leaf (sums + trace + weight proofs, the multiply-add's worst case).
  *
  * Reported: `rounds` (trace + sums descents: difference-proof moves, B's sums root included), `roundGas` (gas of
  * each `bisect` move; one party per round), `openingPostGas` (A's children of its trace root), `openGas`,
@@ -54,7 +56,10 @@ let F = Number(args['fan-in']);
 const ARITY = Number(args.arity);
 const WEIGHTS_BYTES = Number(args['weights-bytes']);
 const SELECT = args.disputed === 'select';
-if (!SELECT && args.disputed !== 'matvec') throw new Error('--disputed must be matvec or select');
+// matvec-last-row: the matvec's last row, whose link operand a = embed[j] lies outside the disputed leaf (a full trace
+// proof besides the sums and weight proofs); matvec (row 0) has the last link's a in the disputed leaf
+const LAST_ROW = args.disputed === 'matvec-last-row';
+if (!SELECT && !LAST_ROW && args.disputed !== 'matvec') throw new Error('--disputed must be matvec, matvec-last-row or select');
 const TOKENIZER = Tokenizer.fromAlphabet('abcdefghijklm');
 const ROWS = TOKENIZER.size; // matvec rows = vocabulary size (16 with the specials): keeps the weights small (2 × 16 × F bytes)
 
@@ -90,7 +95,7 @@ const prompt = Int32Array.from({ length: steps }, (_, s) => honest[s * model.lay
 const query = { prompt, vector: new Int8Array(0), seed: null };
 const source = modelStepSource(model, query);
 const mid = Math.floor(steps / 2) * model.layout.stepElements;
-const disputed = SELECT ? mid + model.layout.offsets[sel]! + F - 1 : mid + model.layout.offsets[logits]!;
+const disputed = SELECT ? mid + model.layout.offsets[sel]! + F - 1 : mid + model.layout.offsets[logits]! + (LAST_ROW ? ROWS - 1 : 0);
 const desc = describeElement(model, { trace: honest, query }, disputed).description;
 if (SELECT) {
   // select(c, a, b)[i] = c[0] ≠ 0 ? a[i] : b[i] (engine.md §3.5), from the honest trace's own operands
@@ -146,7 +151,7 @@ try {
       elements,
       requestedElements: N,
       fanIn: F,
-      disputed: SELECT ? 'select (3 trace operands in 3 leaves)' : 'matvec (multiply-add)',
+      disputed: SELECT ? 'select (operands in 3 leaves: condition, then the taken branch)' : LAST_ROW ? 'matvec last row (multiply-add, link operand outside the disputed leaf)' : 'matvec (multiply-add)',
       weightsBytes: model.weights.length,
       weightsDepth: Math.ceil(Math.log2(Math.max(1, Math.ceil(model.weights.length / 32)))),
       arity: ARITY,
