@@ -106,8 +106,10 @@ contract DisputeGame {
         uint40 elements; // A's trace length n = steps · stepElements, derived at opening from its output
         uint40 elementsB; // B's (differs from A's when their outputs have different lengths)
         uint8 wrong; // bit 0: A already shown wrong, bit 1: B (stop rule); applied to every later decision
+        int32 sumA; // SumsStep: A's disputed partial sum sums[index]
+        int32 sumPrev; // SumsStep: the agreed sums[index − 1] (0 when index = 0), fixed by the isolating move
         // slots 3..
-        bytes32 nodeA; // A's disputed node (at level 0: A's leaf)
+        bytes32 nodeA; // A's disputed node (at level 0: A's leaf; SumsStep: A's TRACE leaf, from the Links)
         bytes32 nodeB;
         bytes32 config; // keccak256(abi.encode(Config))
         bytes32 aux; // LinksA: A's trace leaf; from LinksB on: keccak256(abi.encode(Links)); Output: keccak256(abi.encode(keccak256(outputA), keccak256(outputB)))
@@ -383,7 +385,7 @@ contract DisputeGame {
         staking.lock(b, id);
         if (bad != 0) _decide(id, g, bad & 1 == 0, bad & 2 == 0);
         else if (c.rootA == c.rootB) _openOutput(id, g, o);
-        else if (depth == 0) _isolate(id, g);
+        else if (depth == 0) _isolate(id, g, msg.data[0:0]);
     }
 
     /// Equal (lifted) roots: both parties commit one trace T, so no bisection can find a difference; what differs is
@@ -459,22 +461,25 @@ contract DisputeGame {
         _bisect(id, g, who, child, proof, children);
     }
 
+    /// At level 0 of the sums bisection `proof` continues after the difference proof with the isolation tail (_isolate).
     function _bisect(bytes32 id, Game storage g, uint8 who, uint256 child, bytes calldata proof, bytes32[] calldata children) internal {
-        (bytes32 ca, bytes32 cb) = _descend(id, g, child, proof);
+        (bytes32 ca, bytes32 cb, uint256 end) = _descend(id, g, child, proof);
         if (g.level == 0) {
             if (children.length != 0) revert WrongChildCount(children.length, 0);
+            if (g.phase == Phase.Trace && end != proof.length) revert BadDifferenceProof(child);
             g.posted = false;
             g.turn = 0; // in the step phases A is on turn (it had the first chance)
-            _isolate(id, g);
+            _isolate(id, g, proof[end:]);
         } else {
+            if (end != proof.length) revert BadDifferenceProof(child);
             g.turn = 1 - who;
             _postChildren(id, g, children, who == 0 ? ca : cb);
         }
     }
 
-    function _descend(bytes32 id, Game storage g, uint256 child, bytes calldata proof) internal returns (bytes32 ca, bytes32 cb) {
+    function _descend(bytes32 id, Game storage g, uint256 child, bytes calldata proof) internal returns (bytes32 ca, bytes32 cb, uint256 end) {
         uint256 s = _height(g);
-        (ca, cb) = _firstDifference(g.nodeA, g.nodeB, s, child, proof);
+        (ca, cb, end) = _firstDifference(g.nodeA, g.nodeB, s, child, proof);
         g.level = uint8(g.level - s);
         g.index = uint64((uint256(g.index) << s) + child);
         g.nodeA = ca;
@@ -501,17 +506,18 @@ contract DisputeGame {
         return g.level < g.logArity ? g.level : g.logArity;
     }
 
-    /// Verifies a difference proof of height s against A's and B's parents; returns the two children at `child`.
+    /// Verifies a difference proof of height s against A's and B's parents; returns the two children at `child` and
+    /// where the proof ends in `p`.
     /// Equal shared left siblings prove every earlier child equal (keccak collision resistance), so `child` is the first
     /// difference; the paths recombining to the stored parents bind both children to their trees.
-    function _firstDifference(bytes32 parentA, bytes32 parentB, uint256 s, uint256 child, bytes calldata p) internal pure returns (bytes32 ca, bytes32 cb) {
+    function _firstDifference(bytes32 parentA, bytes32 parentB, uint256 s, uint256 child, bytes calldata p) internal pure returns (bytes32 ca, bytes32 cb, uint256 off) {
         if (child >> s != 0 || p.length < 64) revert BadDifferenceProof(child);
         ca = bytes32(p[0:32]);
         cb = bytes32(p[32:64]);
         if (ca == cb) revert BadDifferenceProof(child);
         bytes32 a = ca;
         bytes32 b = cb;
-        uint256 off = 64;
+        off = 64;
         for (uint256 l = 0; l < s; ++l) {
             if ((child >> l) & 1 == 1) {
                 if (off + 32 > p.length) revert BadDifferenceProof(child);
@@ -526,12 +532,16 @@ contract DisputeGame {
                 off += 64;
             }
         }
-        if (off != p.length || a != parentA || b != parentB) revert BadDifferenceProof(child);
+        if (a != parentA || b != parentB) revert BadDifferenceProof(child);
     }
 
-    /// Two differing leaves: the disputed word is their first differing one. A's leaf stays in nodeA; of B's leaf
-    /// only the disputed word is kept.
-    function _isolate(bytes32 id, Game storage g) internal {
+    /// Two differing leaves: the disputed word is their first differing one. Trace: A's leaf stays in nodeA; of B's
+    /// leaf only the disputed word is kept (`tail` empty). Sums: the isolating mover's `tail` = Links (leafA ‖
+    /// sumsRootA ‖ sumsRootB, checked against aux) ‖, when the disputed sum s is word 0 of its leaf and s > 0, the
+    /// previous leaf (agreed: it lies before the first difference) ‖ its siblings bottom-up against the mover's own
+    /// sums root. The game keeps A's sum, the agreed sums[s − 1] and A's trace leaf (nodeA), so the link step needs
+    /// no sums proof and no Links (docs/dispute.md §3).
+    function _isolate(bytes32 id, Game storage g, bytes calldata tail) internal {
         uint256 w = 0;
         bytes32 la = g.nodeA;
         bytes32 lb = g.nodeB;
@@ -556,7 +566,20 @@ contract DisputeGame {
             g.phase = Phase.SumsStep;
             g.index = uint64(e); // the disputed partial-sum index
             emit SumIsolated(id, e, va, vb, dl);
-            if (e > g.links) _decide(id, g, va == 0, vb == 0);
+            if (e > g.links) {
+                _decide(id, g, va == 0, vb == 0); // padding past sums[F]: the party with a non-zero word lied
+                return;
+            }
+            if (tail.length < 96 || keccak256(tail[0:96]) != g.aux) revert BadLinks(id);
+            int256 prev = w > 0 ? MerkleLib.traceWord(la, w - 1) : int256(0);
+            if (w == 0 && e > 0) {
+                bytes32 root = bytes32(msg.sender == g.a ? tail[32:64] : tail[64:96]);
+                if (tail.length < 128 || !MerkleLib.verifyPacked(root, g.sumsDepth, e / 8 - 1, bytes32(tail[96:128]), tail[128:])) revert BadSumProof(id, msg.sender);
+                prev = MerkleLib.traceWord(bytes32(tail[96:128]), 7);
+            } else if (tail.length != 96) revert BadLinks(id);
+            g.sumA = int32(va);
+            g.sumPrev = int32(prev);
+            g.nodeA = bytes32(tail[0:32]);
         }
     }
 
@@ -611,7 +634,7 @@ contract DisputeGame {
             emit LinksOpened(id, l);
             if (g.sumsDepth == 0) {
                 g.turn = 0;
-                _isolate(id, g);
+                _isolate(id, g, p.proof);
             } else {
                 g.posted = true;
                 _bisect(id, g, 1, p.child, p.proof, p.children);
@@ -639,24 +662,18 @@ contract DisputeGame {
         return oneStep.elementwise(c.modelHash, node, trace, OneStepVerifier.Input(c.inputRoot, c.inputLength, c.params.seeded, c.params.seed), proofs);
     }
 
-    /// Either party: replays the disputed link of the reduction (SumsStep) from the caller's packed proofs (the agreed
-    /// sums[s−1], or the init operand when s = 0, then the link's operands); what they are is derived.
-    function resolveLink(bytes32 id, Config calldata c, Links calldata l, uint256 node, bytes calldata proofs) external nonReentrant {
+    /// Either party: replays the disputed link s of the reduction (SumsStep) from the agreed sums[s−1] the isolating
+    /// move fixed (or the init operand when s = 0) and the caller's packed proofs of the link's operands; what they
+    /// are is derived.
+    function resolveLink(bytes32 id, Config calldata c, uint256 node, bytes calldata proofs) external nonReentrant {
         Game storage g = _game(id);
         if (g.phase != Phase.SumsStep) revert WrongPhase(id, g.phase);
         bool isA = _party(id, g);
         _live(id, g);
         _checkConfig(id, g, c);
-        if (keccak256(abi.encode(l)) != g.aux) revert BadLinks(id);
-        bytes32 sumsLeafA = g.nodeA;
-        int256 got = _replayLink(g, c, l, node, proofs, isA, sumsLeafA);
-        _judge(id, g, got, MerkleLib.traceWord(sumsLeafA, uint256(g.index) % 8), g.valueB);
-    }
-
-    function _replayLink(Game storage g, Config calldata c, Links calldata l, uint256 node, bytes calldata proofs, bool isA, bytes32 sumsLeafA) internal view returns (int256) {
-        OneStepVerifier.Prefix memory sums = OneStepVerifier.Prefix(isA ? l.sumsRootA : l.sumsRootB, g.sumsDepth, g.index, sumsLeafA);
-        OneStepVerifier.Prefix memory trace = OneStepVerifier.Prefix(isA ? c.rootA : c.rootB, g.traceDepth, g.element, l.leafA);
-        return oneStep.linkStep(c.modelHash, node, sums, trace, proofs);
+        OneStepVerifier.Prefix memory trace = OneStepVerifier.Prefix(isA ? c.rootA : c.rootB, g.traceDepth, g.element, g.nodeA);
+        int256 got = oneStep.linkStep(c.modelHash, node, g.index, g.sumPrev, trace, proofs);
+        _judge(id, g, got, g.sumA, g.valueB);
     }
 
     /// Either party, in Stop: the first difference lies past the end of the shorter trace S (its word there is

@@ -22,8 +22,7 @@ contract OneStepVerifier is ModelLayouts {
     uint8 internal constant K_INPUT = 4; // element `index` of the query input (prompt token ids / classify vector)
 
     /// Proof trees of one step, for the proof cache (a leaf proven once is not proven again in the same step).
-    uint8 internal constant T_TRACE = 0;
-    uint8 internal constant T_SUMS = 1;
+    uint8 internal constant T_TRACE = 0; // (1 was the partial sums: the game now fixes sums[s−1] itself)
     uint8 internal constant T_WEIGHTS = 2;
     uint8 internal constant T_INPUT = 3;
 
@@ -171,21 +170,15 @@ contract OneStepVerifier is ModelLayouts {
         return _links(c, op);
     }
 
-    /// Partial sum `sums.element` (= s) of the reduction `trace.element`: s = 0 → the init operand; s ≥ 1 →
-    /// combine(sums[s−1], link s−1), with sums[s−1] read from the agreed sums prefix.
-    function linkStep(bytes32 model, uint256 node, Prefix calldata sums, Prefix calldata trace, bytes calldata proofs) external view returns (int256 v) {
+    /// Partial sum `s` of the reduction `trace.element`: s = 0 → the init operand; s ≥ 1 → combine(sums[s−1], link
+    /// s−1), with sums[s−1] = `prev` the agreed value the game fixed when it isolated s (DisputeGame._isolate).
+    function linkStep(bytes32 model, uint256 node, uint256 s, int256 prev, Prefix calldata trace, bytes calldata proofs) external view returns (int256 v) {
         Cursor memory cur;
-        v = _linkStep(_locate(model, trace.element, node), sums, trace, proofs, cur);
-        if (cur.off != proofs.length) revert ProofsLength(proofs.length, cur.off);
-    }
-
-    /// Operands in order: s = 0 → the init operand; else sums[s−1] (sums tree), link s−1's a, then b.
-    function _linkStep(Ctx memory c, Prefix calldata sums, Prefix calldata trace, bytes calldata proofs, Cursor memory cur) internal view returns (int256) {
+        Ctx memory c = _locate(model, trace.element, node);
         uint256 op = uint256(word(c.head, 0));
         if (!_isReduction(c, op)) revert NotReduction(trace.element, op);
-        if (sums.element == 0) return _read(c, trace, T_TRACE, _init(c, op), proofs, cur);
-        int256 acc = _read(c, sums, T_SUMS, Ref(K_TRACE, sums.element - 1, 0), proofs, cur);
-        return _link(c, op, trace, acc, sums.element - 1, proofs, cur);
+        v = s == 0 ? _read(c, trace, T_TRACE, _init(c, op), proofs, cur) : _link(c, op, trace, prev, s - 1, proofs, cur);
+        if (cur.off != proofs.length) revert ProofsLength(proofs.length, cur.off);
     }
 
     /// acc_{j+1} = combine(acc_j, link j) with link j's operands read from the trace prefix / weights.

@@ -3,7 +3,7 @@
  * every write waits for its receipt and records its gas, so a caller can sum a whole dispute's cost.
  */
 import { decodeEventLog, type Abi, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem';
-import type { DisputeChain, GameView, SumsPost } from '../dispute/agent.ts';
+import type { DisputeChain, GameView, Links, SumsPost } from '../dispute/agent.ts';
 import type { Hex } from '../dispute/trace-party.ts';
 import { BaseError } from '../common/errors.ts';
 import { disputeArtifact } from './dispute-deploy.ts';
@@ -93,9 +93,9 @@ export class DisputeClient implements DisputeChain {
   }
 
   /** The Links (A's trace leaf and both sums roots) of the game's reduction, from its LinksOpened event. */
-  async links(id: Hex): Promise<Record<string, unknown>> {
+  async links(id: Hex): Promise<Links> {
     const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'LinksOpened', args: { id }, fromBlock: 0n });
-    const ev = logs[logs.length - 1] as unknown as { args: { links: Record<string, unknown> } } | undefined;
+    const ev = logs[logs.length - 1] as unknown as { args: { links: Links } } | undefined;
     if (!ev) throw new DisputeTxError('links', id);
     return ev.args.links;
   }
@@ -128,7 +128,7 @@ export class DisputeClient implements DisputeChain {
   }
 
   async resolveLink(id: Hex, node: bigint, proofs: Hex): Promise<void> {
-    await this.send('resolveLink', [id, await this.config(id), await this.links(id), node, proofs]);
+    await this.send('resolveLink', [id, await this.config(id), node, proofs]);
   }
 
   async resolveStop(id: Hex, proofs: Hex): Promise<void> {

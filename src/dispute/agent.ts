@@ -26,6 +26,17 @@ export interface GameView {
   /** A's and B's trace lengths (they differ when the outputs have different lengths). */
   elements: bigint | number;
   elementsB: bigint | number;
+  /** A's disputed node (LinksB: A's sums root). */
+  nodeA: Hex;
+  /** LinksB: A's trace leaf of the disputed element. */
+  aux: Hex;
+}
+
+/** DisputeGame.Links: what the sums isolation move opens (A's trace leaf and both sums roots). */
+export interface Links {
+  leafA: Hex;
+  sumsRootA: Hex;
+  sumsRootB: Hex;
 }
 
 export interface DisputeChain {
@@ -43,6 +54,8 @@ export interface DisputeChain {
   /** `proofs`: the caller's packed operand proofs (TraceParty.elementStep / linkStep). */
   resolveElement(id: Hex, node: bigint, proofs: Hex): Promise<void>;
   resolveLink(id: Hex, node: bigint, proofs: Hex): Promise<void>;
+  /** The Links of the game's reduction (its LinksOpened event): the sums isolation move carries them. */
+  links(id: Hex): Promise<Links>;
   /** The stop rule at the end of the shorter trace; `proofs` = TraceParty.stopStep. */
   resolveStop(id: Hex, proofs: Hex): Promise<void>;
   /** A's and B's outputs of a game in Output (its OutputDisputed event). */
@@ -124,7 +137,8 @@ export class DisputeAgent {
       case 'sums-a':
       case 'sums-b': {
         const sumsOf = state.startsWith('sums') ? element : undefined;
-        const m = p.bisectMove(me, g.level, Number(g.index), await this.chain.postedChildren(id), k, sumsOf);
+        const links = sumsOf !== undefined && g.level <= g.logArity ? await this.chain.links(id) : undefined;
+        const m = p.bisectMove(me, g.level, Number(g.index), await this.chain.postedChildren(id), k, sumsOf, links);
         await this.chain.bisect(id, m.child, m.proof, m.children);
         return { state, action: 'moved', move: 'bisect' };
       }
@@ -145,7 +159,8 @@ export class DisputeAgent {
       case 'links-b': {
         const o = p.sumsOpening(element);
         const depth = p.sums(element).commitment.depth;
-        const m = depth > 0 ? p.bisectMove('B', depth, 0, await this.chain.postedChildren(id), k, element) : { child: 0n, proof: '0x' as Hex, children: [] };
+        const links: Links = { leafA: g.aux, sumsRootA: g.nodeA, sumsRootB: o.root };
+        const m = depth > 0 ? p.bisectMove('B', depth, 0, await this.chain.postedChildren(id), k, element, links) : { child: 0n, proof: p.sumsTail(element, links, g.nodeA, o.root, 0), children: [] };
         await this.chain.postSumsRoot(id, { node: o.node, root: o.root, lastLeaf: o.leaf, siblings: o.siblings, ...m });
         return { state, action: 'moved', move: 'postSumsRoot' };
       }

@@ -9,7 +9,7 @@
  * party's own root (the contract picks the caller's root), a weight leaf, a query input leaf — each (tree, leaf) once.
  */
 import { BaseError } from '../common/errors.ts';
-import { fromHex, toHex } from '../common/bytes.ts';
+import { bytesEqual, fromHex, toHex } from '../common/bytes.ts';
 import { childRoots, proveFirstDifference } from '../commitment/bisection.ts';
 import { commitPartialSums, commitTrace, leafReader, proveElement, type TraceCommitment } from '../commitment/trace.ts';
 import { commitWeights, proveWeightLeafIn, type WeightsCommitment } from '../commitment/weights.ts';
@@ -49,6 +49,13 @@ export interface StepSource {
 }
 
 export const COMBINER_CODES: Readonly<Record<Combiner, number>> = { mac: 0, add: 1, max: 2, argmax: 3, countle: 4 };
+
+/** DisputeGame.Links: A's trace leaf of the disputed element and both partial-sums roots. */
+export interface SumsLinks {
+  leafA: string;
+  sumsRootA: string;
+  sumsRootB: string;
+}
 
 export class UnsupportedStepError extends BaseError<{ element: number; reason: string }> {
   constructor(element: number, reason: string) {
@@ -134,18 +141,52 @@ export class TraceParty {
    * A difference-proof move (DisputeGame.bisect) at node (level, index) of the trace tree (or the sums tree of
    * `sumsOf`): `posted` are the other party's children of that node, `side` is this party's side. Returns the first
    * differing child, the packed proof (childA ‖ childB ‖ per level the shared left sibling or A's and B's right
-   * siblings, docs/commitment.md §3) and this party's children of the new node (empty when it is a leaf).
+   * siblings, docs/commitment.md §3) and this party's children of the new node (empty when it is a leaf). The move
+   * that reaches the sums leaves appends the isolation tail (`sumsTail`; `links` required then).
    */
-  bisectMove(side: 'A' | 'B', level: number, index: number, posted: Hex[], arity: number, sumsOf?: number): { child: bigint; proof: Hex; children: Hex[] } {
+  bisectMove(
+    side: 'A' | 'B',
+    level: number,
+    index: number,
+    posted: Hex[],
+    arity: number,
+    sumsOf?: number,
+    links?: SumsLinks,
+  ): { child: bigint; proof: Hex; children: Hex[] } {
     const mine = this.children(level, index, sumsOf, arity).map((x) => fromHex(x));
     const theirs = posted.map((x) => fromHex(x));
     const p = side === 'A' ? proveFirstDifference(mine, theirs) : proveFirstDifference(theirs, mine);
     const parts: Uint8Array[] = [p.childA, p.childB];
     for (const x of p.siblings) parts.push(...(x instanceof Uint8Array ? [x] : x));
-    const proof = `0x${parts.map((x) => toHex(x).slice(2)).join('')}` as Hex;
+    let proof = `0x${parts.map((x) => toHex(x).slice(2)).join('')}` as Hex;
     const newLevel = level - p.height;
     const newIndex = index * 2 ** p.height + p.childIndex;
+    if (sumsOf !== undefined && newLevel === 0) {
+      if (!links) throw new UnsupportedStepError(sumsOf, 'the sums isolation move needs the Links');
+      proof = `${proof}${this.sumsTail(sumsOf, links, toHex(p.childA) as Hex, toHex(p.childB) as Hex, newIndex).slice(2)}` as Hex;
+    }
     return { child: BigInt(p.childIndex), proof, children: newLevel > 0 ? this.children(newLevel, newIndex, sumsOf, arity) : [] };
+  }
+
+  /**
+   * The tail of the move that isolates a partial sum (DisputeGame._isolate): the Links (leafA ‖ sumsRootA ‖
+   * sumsRootB), then, when the disputed sum s (the first differing word of A's and B's sums leaves `leafIndex`) is
+   * word 0 of its leaf and 0 < s ≤ F, this party's previous sums leaf (agreed) and its siblings bottom-up: the game
+   * keeps sums[s − 1] so the link step sends no sums proof.
+   */
+  sumsTail(element: number, links: SumsLinks, leafA: Hex, leafB: Hex, leafIndex: number): Hex {
+    const a = fromHex(leafA);
+    const b = fromHex(leafB);
+    let w = 0;
+    while (w < 7 && bytesEqual(a.subarray(4 * w, 4 * w + 4), b.subarray(4 * w, 4 * w + 4))) w++;
+    const words: string[] = [links.leafA, links.sumsRootA, links.sumsRootB];
+    const e = leafIndex * 8 + w;
+    const s = this.sums(element);
+    if (w === 0 && e > 0 && e <= s.links) {
+      const pr = proveElement(s.commitment, s.sums, e - 1);
+      words.push(toHex(pr.proof.leaf), ...pr.proof.siblings.map((x) => toHex(x)));
+    }
+    return `0x${words.map((x) => x.slice(2)).join('')}` as Hex;
   }
 
   describe(element: number): StepInfo {
@@ -307,9 +348,9 @@ export class TraceParty {
       this.pack(pk, d.init, element);
       return { node, combiner, proofs: pk.bytes() };
     }
-    const { sums, commitment } = this.sums(element);
+    const { sums } = this.sums(element);
     const link = d.links[s - 1]!;
-    this.packPrefix(pk, TREE_SUMS, commitment, sums, s - 1, s);
+    // sums[s−1] is fixed by the game at isolation (DisputeGame._isolate): no sums proof
     this.pack(pk, link.a, element);
     let bRef: Ref | undefined = link.b;
     if (d.combiner === 'argmax') bRef = d.links[sums[s - 1]!]!.a;
@@ -335,9 +376,8 @@ export function outputTokens(bytes: Uint8Array): Int32Array {
   return Int32Array.from({ length: Math.floor(bytes.length / 4) }, (_, j) => view.getInt32(4 * j, true));
 }
 
-/** Proof trees of one step (OneStepVerifier T_TRACE, T_SUMS, T_WEIGHTS, T_INPUT). */
+/** Proof trees of one step (OneStepVerifier T_TRACE, T_WEIGHTS, T_INPUT; 1 was the partial sums). */
 const TREE_TRACE = 0;
-const TREE_SUMS = 1;
 const TREE_WEIGHTS = 2;
 const TREE_INPUT = 3;
 
