@@ -6,7 +6,6 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IFeeEscrow} from "./interfaces/IFeeEscrow.sol";
 import {MerkleLib} from "./lib/MerkleLib.sol";
 import {OneStepVerifier} from "./OneStepVerifier.sol";
-import {ModelLayouts} from "./ModelLayouts.sol";
 
 /// @title DisputeGame — fraud claims and the k-ary bisection game (whitepaper §2.2.4–2.2.5; DESIGN.md §1.6;
 /// docs/dispute.md). A claim opens a game between party A and party B over their execution traces:
@@ -70,6 +69,16 @@ contract DisputeGame {
         Params params; // seed for the random/seeded sources, maxTokens for the stop rule
     }
 
+    /// markOutput's claim: token `token` of party X's (B if `isB`, else A) own output differs from its own trace's
+    /// output element; both outputs as opened (checked against outputsOf), `proof` = leaf ‖ siblings against X's root.
+    struct OutputMark {
+        bool isB;
+        uint256 token;
+        bytes outputA;
+        bytes outputB;
+        bytes proof;
+    }
+
     /// What the link step needs besides the config, committed by `Game.aux` once both sums roots are posted.
     struct Links {
         bytes32 leafA; // A's trace leaf holding the disputed element (agreed words before it; A's value)
@@ -105,14 +114,14 @@ contract DisputeGame {
         uint40 element; // disputed trace element (TraceStep onwards)
         uint40 elements; // A's trace length n = steps · stepElements, derived at opening from its output
         uint40 elementsB; // B's (differs from A's when their outputs have different lengths)
-        uint8 wrong; // bit 0: A already shown wrong, bit 1: B (stop rule); applied to every later decision
+        uint8 wrong; // bit 0: A already shown wrong, bit 1: B (stop rule, output mark); applied to every later decision
         int32 sumA; // SumsStep: A's disputed partial sum sums[index]
         int32 sumPrev; // SumsStep: the agreed sums[index − 1] (0 when index = 0), fixed by the isolating move
         // slots 3..
         bytes32 nodeA; // A's disputed node (at level 0: A's leaf; SumsStep: A's TRACE leaf, from the Links)
         bytes32 nodeB;
         bytes32 config; // keccak256(abi.encode(Config))
-        bytes32 aux; // LinksA: A's trace leaf; from LinksB on: keccak256(abi.encode(Links)); Output: keccak256(abi.encode(keccak256(outputA), keccak256(outputB)))
+        bytes32 aux; // LinksA: A's trace leaf; from LinksB on: keccak256(abi.encode(Links))
     }
 
     // ------------------------------------------------------------------ errors
@@ -144,13 +153,14 @@ contract DisputeGame {
     error PromptHashMismatch(bytes32 promptHash, bytes32 computed);
     error OutputHashMismatch(bytes32 outputHash, bytes32 computed);
     error BadParams(bytes32 paramsHash, bytes32 computed);
-    error BadSteps(uint256 steps, uint256 contextLength);
     error BadConfig(bytes32 disputeId, bytes32 stored, bytes32 given);
     error BadLinks(bytes32 disputeId);
     error BondNotOfNode(bytes32 bondId, address bondNode, address node);
     error BadOutputs(bytes32 disputeId);
     error OutputsAgree(bytes32 disputeId, uint256 token);
     error BadOutputProof(bytes32 disputeId, uint256 element);
+    error OutputMatchesTrace(bytes32 disputeId, uint256 token);
+    error AlreadyWrong(bytes32 disputeId, bool isB);
 
     // ------------------------------------------------------------------ events (every state change)
     event DisputeOpened(bytes32 indexed id, address indexed a, address indexed b, bytes32 queryHash, Config config, uint256 elementsA, uint256 elementsB, uint8 logArity, uint64 deadline);
@@ -171,6 +181,8 @@ contract DisputeGame {
     event OutputDisputed(bytes32 indexed id, bytes outputA, bytes outputB, uint64 deadline);
     /// Token j of each output (0 past its end: padding) against the shared trace's output element `element`.
     event OutputChecked(bytes32 indexed id, uint256 token, uint256 element, int256 traceValue, int256 tokenA, int256 tokenB);
+    /// Token j of party `isB ? B : A`'s own output differs from its own trace's output element `element`: it is wrong.
+    event OutputMarked(bytes32 indexed id, bool isB, uint256 token, uint256 element, int256 traceValue, int256 tokenValue);
     event StepReplayed(bytes32 indexed id, int256 computed, int256 valueA, int256 valueB);
     event TimedOut(bytes32 indexed id, address indexed late, Phase phase);
     /// The game is decided (one step, padding or timeout); settle(id) pays it out.
@@ -200,6 +212,9 @@ contract DisputeGame {
     mapping(bytes32 => Game) internal games;
     /// receipt digest → the dispute that took it (one dispute per receipt: no double slashing for one lie)
     mapping(bytes32 => bytes32) public disputeOfReceipt;
+    /// game → keccak256(abi.encode(keccak256(outputA), keccak256(outputB))) (B's effective output): the output check
+    /// and the output mark take both outputs back in calldata.
+    mapping(bytes32 => bytes32) public outputsOf;
     bool private transient _entered;
 
     modifier nonReentrant() {
@@ -298,8 +313,8 @@ contract DisputeGame {
     }
 
     /// Checks the opening against the receipt (query digest, model, prompt commitment, params preimage, A's output
-    /// preimage) and returns the layout.
-    function _checkOpening(Receipt calldata r, Opening calldata o) internal view returns (ModelLayouts.Layout memory L) {
+    /// preimage); the model's layout and the trace lengths are the verifier's (ModelLayouts.traceLengths).
+    function _checkOpening(Receipt calldata r, Opening calldata o) internal view {
         IFeeEscrow.Query calldata q = o.query;
         bytes32 qh = keccak256(
             abi.encodePacked(
@@ -314,20 +329,7 @@ contract DisputeGame {
         if (ph != q.promptHash) revert PromptHashMismatch(q.promptHash, ph);
         bytes32 pp = keccak256(abi.encode(o.params));
         if (pp != q.paramsHash || o.params.maxTokens == 0 || (!o.params.seeded && o.params.seed != 0)) revert BadParams(q.paramsHash, pp);
-        L = oneStep.layoutOf(r.modelHash);
         if (keccak256(o.outputA) != r.outputHash) revert OutputHashMismatch(r.outputHash, keccak256(o.outputA));
-        if (!L.classify && (o.inputLength == 0 || o.inputLength > L.contextLength)) revert BadSteps(o.inputLength, L.contextLength);
-    }
-
-    /// Trace length claimed by an output (engine.md §5.1): classify → one step; generate → (P − 1 + generated) steps.
-    /// 0 when no honest run can have that output: not whole int32s, no token, more than maxTokens, or past the context.
-    function _length(ModelLayouts.Layout memory L, uint256 promptLength, uint256 maxTokens, bytes calldata output) internal pure returns (uint256) {
-        if (L.classify) return output.length == 4 * uint256(L.outputSize) ? L.stepElements : 0; // the output node's elements
-        uint256 generated = output.length / 4;
-        if (output.length % 4 != 0 || generated == 0 || generated > maxTokens) return 0;
-        uint256 steps = promptLength - 1 + generated;
-        if (steps > L.contextLength) return 0;
-        return steps * L.stepElements;
     }
 
     function _checkReceipt(Receipt calldata r, bytes calldata sig) internal view returns (bytes32 digest) {
@@ -381,6 +383,7 @@ contract DisputeGame {
         g.config = keccak256(abi.encode(c));
         _deadline(g);
         emit DisputeOpened(id, g.a, b, ra.queryHash, c, g.elements, g.elementsB, g.logArity, g.deadline);
+        outputsOf[id] = _outputsHash(o.outputA, _outB(o));
         staking.lock(g.a, id);
         staking.lock(b, id);
         if (bad != 0) _decide(id, g, bad & 1 == 0, bad & 2 == 0);
@@ -392,23 +395,29 @@ contract DisputeGame {
     /// the outputs (equal outputs too: no conflict). The output check (resolveOutput) or the stop rule on T
     /// (resolveStop, different lengths) decides; A is late-loser (it had the first chance, as in the step phases).
     function _openOutput(bytes32 id, Game storage g, Opening calldata o) internal {
-        bytes calldata ob = o.outputB.length == 0 ? o.outputA : o.outputB;
+        bytes calldata ob = _outB(o);
         bytes32 ha = keccak256(o.outputA);
-        bytes32 hb = keccak256(ob);
-        if (ha == hb) revert ReceiptsDoNotConflict(o.query.modelHash, ha);
+        if (ha == keccak256(ob)) revert ReceiptsDoNotConflict(o.query.modelHash, ha);
         g.phase = Phase.Output;
         g.turn = 0;
-        g.aux = keccak256(abi.encode(ha, hb));
         emit OutputDisputed(id, o.outputA, ob, g.deadline);
+    }
+
+    /// B's effective output: its claimed one, or (a challenge that names none) A's.
+    function _outB(Opening calldata o) internal pure returns (bytes calldata) {
+        return o.outputB.length == 0 ? o.outputA : o.outputB;
+    }
+
+    function _outputsHash(bytes calldata outputA, bytes calldata outputB) internal pure returns (bytes32) {
+        return keccak256(abi.encode(keccak256(outputA), keccak256(outputB)));
     }
 
     /// Both trace lengths (from the outputs), the common depth; returns bit 0 / bit 1 for an impossible output of A / B.
     function _setLengths(Game storage g, Receipt calldata ra, Opening calldata o) internal returns (uint8 bad) {
-        ModelLayouts.Layout memory L = _checkOpening(ra, o);
-        uint256 ea = _length(L, o.inputLength, o.params.maxTokens, o.outputA);
-        uint256 eb = o.outputB.length == 0 ? ea : _length(L, o.inputLength, o.params.maxTokens, o.outputB);
+        _checkOpening(ra, o);
+        (uint256 ea, uint256 eb, uint256 se) = oneStep.traceLengths(ra.modelHash, o.inputLength, o.params.maxTokens, o.outputA, o.outputB);
         bad = (ea == 0 ? 1 : 0) | (eb == 0 ? 2 : 0);
-        if (ea == 0) ea = eb == 0 ? L.stepElements : eb;
+        if (ea == 0) ea = eb == 0 ? se : eb;
         if (eb == 0) eb = ea;
         if (ea > type(uint40).max || eb > type(uint40).max) revert BadElementCount(ea > eb ? ea : eb);
         uint8 depth = uint8(MerkleLib.traceDepth(ea > eb ? ea : eb));
@@ -722,17 +731,57 @@ contract DisputeGame {
         if (g.phase != Phase.Output) revert WrongPhase(id, g.phase);
         _live(id, g);
         _checkConfig(id, g, c);
-        if (keccak256(abi.encode(keccak256(outputA), keccak256(outputB))) != g.aux) revert BadOutputs(id);
+        _checkOutputs(id, outputA, outputB);
         int256 ta = _token(outputA, j);
         int256 tb = _token(outputB, j);
         if (ta == tb) revert OutputsAgree(id, j);
-        uint256 e = oneStep.outputElement(c.modelHash, c.inputLength, j);
-        if (proof.length < 32) revert BadOutputProof(id, e);
-        bytes32 leaf = bytes32(proof[0:32]);
-        if (!MerkleLib.verifyPacked(c.rootA, g.traceDepth, e / 8, leaf, proof[32:])) revert BadOutputProof(id, e);
-        int256 v = MerkleLib.traceWord(leaf, e % 8);
+        _checkOutput(id, g, c, j, ta, tb, proof);
+    }
+
+    /// The output check's verdict: each token against the shared trace's element (proven against its root).
+    function _checkOutput(bytes32 id, Game storage g, Config calldata c, uint256 j, int256 ta, int256 tb, bytes calldata proof) internal {
+        (uint256 e, int256 v) = _outputValue(id, g, c, c.rootA, j, proof);
         emit OutputChecked(id, j, e, v, ta, tb);
         _decide(id, g, ta == v, tb == v);
+    }
+
+    /// Anyone, in any phase until settled (Decided included): token `j` of party X's own output (X = B if `isB`, else
+    /// A; j < its token count) differs from the element X's OWN trace (its Config root: its receipt's trace root,
+    /// zero-lifted) holds where the engine outputs token j (ModelLayouts.outputElement), proven by `proof` = leaf ‖
+    /// siblings against that root. X is marked wrong (`Game.wrong`: every later decision, timeouts included, and the
+    /// recorded outcome when already Decided): it signed an output its own trace does not give — the "right trace,
+    /// wrong output" lie that the trace bisection cannot see when the other party's trace is wrong too. An honest
+    /// party's output equals its trace's output elements at every j, so it can never be marked. Once per party.
+    function markOutput(bytes32 id, Config calldata c, OutputMark calldata m) external nonReentrant {
+        Game storage g = _game(id);
+        if (g.phase == Phase.Done) revert WrongPhase(id, Phase.Done);
+        uint8 bit = m.isB ? 2 : 1;
+        if (g.wrong & bit != 0) revert AlreadyWrong(id, m.isB);
+        _checkConfig(id, g, c);
+        _checkOutputs(id, m.outputA, m.outputB);
+        (uint256 e, int256 v) = _outputValue(id, g, c, m.isB ? c.rootB : c.rootA, m.token, m.proof);
+        int256 t = _ownToken(id, m.isB ? m.outputB : m.outputA, m.token);
+        if (t == v) revert OutputMatchesTrace(id, m.token);
+        emit OutputMarked(id, m.isB, m.token, e, v, t);
+        g.wrong |= bit;
+        if (g.phase == Phase.Decided) g.turn &= ~bit;
+    }
+
+    /// Token j of a party's own output; past its end it has no token to lie with (OutputMatchesTrace).
+    function _ownToken(bytes32 id, bytes calldata out, uint256 j) internal pure returns (int256) {
+        if (4 * j + 4 > out.length) revert OutputMatchesTrace(id, j);
+        return _token(out, j);
+    }
+
+    function _checkOutputs(bytes32 id, bytes calldata outputA, bytes calldata outputB) internal view {
+        if (_outputsHash(outputA, outputB) != outputsOf[id]) revert BadOutputs(id);
+    }
+
+    /// Trace `root`'s element at token j's index, proven by `proof` (OneStepVerifier.outputValue), else BadOutputProof.
+    function _outputValue(bytes32 id, Game storage g, Config calldata c, bytes32 root, uint256 j, bytes calldata proof) internal view returns (uint256 e, int256 v) {
+        bool ok;
+        (e, v, ok) = oneStep.outputValue(c.modelHash, c.inputLength, j, root, g.traceDepth, proof);
+        if (!ok) revert BadOutputProof(id, e);
     }
 
     /// Output token `j` (int32 little-endian at byte 4j), 0 past the end (the padding of a shorter run).

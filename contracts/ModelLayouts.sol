@@ -53,6 +53,7 @@ contract ModelLayouts {
     error NoLayout(bytes32 modelHash);
     error BadNode(uint256 node, uint256 reason);
     error BadMetadata(uint256 at);
+    error BadSteps(uint256 steps, uint256 contextLength);
 
     event LayoutRegistered(bytes32 indexed modelHash, bytes32 graphHash, uint256 nodeCount, uint256 stepElements, uint256 weightsDepth, uint256 contextLength, bool classify, uint256 eosId, uint256 outputNode);
 
@@ -201,6 +202,27 @@ contract ModelLayouts {
         uint256 off = uint32(records[modelHash][2 * uint256(L.outputNode)]);
         if (L.classify) return off + j;
         return (promptLength - 1 + j) * L.stepElements + off;
+    }
+
+    /// Trace lengths (elements) that A's and B's outputs claim (engine.md §5.1; `outputB` empty = A's), and the step
+    /// size. A length is 0 when no honest run can give that output: classify → not exactly outputSize int32s (one
+    /// step); generate → not whole int32s, no token, more than maxTokens, or (P − 1 + generated) steps past the
+    /// context. Reverts BadSteps for a generate prompt length no run can have (0 or over the context).
+    function traceLengths(bytes32 modelHash, uint256 promptLength, uint256 maxTokens, bytes calldata outputA, bytes calldata outputB) external view returns (uint256 ea, uint256 eb, uint256 stepElements) {
+        Layout memory L = layoutOf(modelHash);
+        if (!L.classify && (promptLength == 0 || promptLength > L.contextLength)) revert BadSteps(promptLength, L.contextLength);
+        ea = _length(L, promptLength, maxTokens, outputA);
+        eb = outputB.length == 0 ? ea : _length(L, promptLength, maxTokens, outputB);
+        stepElements = L.stepElements;
+    }
+
+    function _length(Layout memory L, uint256 promptLength, uint256 maxTokens, bytes calldata output) private pure returns (uint256) {
+        if (L.classify) return output.length == 4 * uint256(L.outputSize) ? L.stepElements : 0; // the output node's elements
+        uint256 generated = output.length / 4;
+        if (output.length % 4 != 0 || generated == 0 || generated > maxTokens) return 0;
+        uint256 steps = promptLength - 1 + generated;
+        if (steps > L.contextLength) return 0;
+        return steps * L.stepElements;
     }
 
     function layoutOf(bytes32 modelHash) public view returns (Layout memory L) {

@@ -153,6 +153,17 @@ contract OneStepVerifier is ModelLayouts {
         return steps + 1 - promptLength >= maxTokens || steps >= L.contextLength || tok == int256(uint256(L.eosId));
     }
 
+    /// The element trace T (`root`, `depth`) holds where the engine outputs token / value `j` (outputElement), proven
+    /// by `proof` = leaf ‖ siblings bottom-up against `root`; ok = false for a malformed or wrong proof. Used by
+    /// DisputeGame's output check (T shared by both parties) and output mark (T = the marked party's own trace).
+    function outputValue(bytes32 model, uint256 promptLength, uint256 j, bytes32 root, uint256 depth, bytes calldata proof) external view returns (uint256 e, int256 v, bool ok) {
+        e = outputElement(model, promptLength, j);
+        if (proof.length < 32) return (e, 0, false);
+        bytes32 leaf = bytes32(proof[0:32]);
+        ok = MerkleLib.verifyPacked(root, depth, e / 8, leaf, proof[32:]);
+        v = MerkleLib.traceWord(leaf, e % 8);
+    }
+
     /// Trace element `index` of the agreed prefix, from the disputed leaf or the caller's packed proof (exactly one).
     function _tokenAt(bytes32, Prefix calldata trace, uint256 index, bytes calldata proofs) internal view returns (int256 tok) {
         Cursor memory cur;
