@@ -759,8 +759,8 @@ contract DisputeGame {
         if (g.wrong & bit != 0) revert AlreadyWrong(id, m.isB);
         _checkConfig(id, g, c);
         _checkOutputs(id, m.outputA, m.outputB);
-        (uint256 e, int256 v) = _outputValue(id, g, c, m.isB ? c.rootB : c.rootA, m.token, m.proof);
         int256 t = _ownToken(id, m.isB ? m.outputB : m.outputA, m.token);
+        (uint256 e, int256 v) = _outputValue(id, g, c, m.isB ? c.rootB : c.rootA, m.token, m.proof);
         if (t == v) revert OutputMatchesTrace(id, m.token);
         emit OutputMarked(id, m.isB, m.token, e, v, t);
         g.wrong |= bit;

@@ -146,6 +146,14 @@ export class DisputeClient implements DisputeChain {
     await this.send('resolveOutput', [id, await this.config(id), j, outputA, outputB, proof]);
   }
 
+  /**
+   * The output mark (anyone, until settled): token `j` of party `isB ? B : A`'s own output differs from its own
+   * trace's output element; `proof` = leaf ‖ siblings against that party's root; both outputs as opened.
+   */
+  async markOutput(id: Hex, isB: boolean, j: bigint, outputA: Hex, outputB: Hex, proof: Hex): Promise<void> {
+    await this.send('markOutput', [id, await this.config(id), { isB, token: j, outputA, outputB, proof }]);
+  }
+
   async settle(id: Hex): Promise<void> {
     await this.send('settle', [id, await this.config(id)]);
   }

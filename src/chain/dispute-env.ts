@@ -158,6 +158,8 @@ export interface PlayOptions {
   silentFrom?: string;
   /** Seconds to advance the clock when nobody can move. */
   timeoutStep?: number;
+  /** Called before each agent's turn with the game's state (a watcher's move, e.g. markOutput). */
+  hook?: (id: Hex, state: string) => Promise<void>;
 }
 
 /** Opens a conflict between A (key ia) and B (key ib) with both traces and lets both agents play to the end. */
@@ -197,6 +199,7 @@ export async function playToEnd(env: DisputeEnv, id: Hex, clients: { A: DisputeC
       const g = await clients.A.game(id);
       const state = stateFromChain(g.phase, g.turn, g.posted);
       if (state === opts.silentFrom) silenced = true;
+      if (opts.hook) await opts.hook(id, state);
       if (opts.silent === side && silenced) continue;
       const r = await agents[side].act(id);
       if (r.action === 'moved') {

@@ -26,6 +26,8 @@ export interface GameView {
   /** A's and B's trace lengths (they differ when the outputs have different lengths). */
   elements: bigint | number;
   elementsB: bigint | number;
+  /** Bit 0: A already shown wrong, bit 1: B (stop rule, output mark); applied to every later decision. */
+  wrong: number;
   /** A's disputed node (LinksB: A's sums root). */
   nodeA: Hex;
   /** LinksB: A's trace leaf of the disputed element. */

@@ -8,11 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import type { Hex } from 'viem';
-import { makeQuery, playChallenge, playConflict, registerModel, setupDisputeEnv, type DisputeEnv, type PlayOptions, type PlayResult } from '../chain/dispute-env.ts';
+import { disputeClient, makeQuery, playChallenge, playConflict, registerModel, setupDisputeEnv, type DisputeEnv, type PlayOptions, type PlayResult } from '../chain/dispute-env.ts';
+import type { DisputeClient } from '../chain/dispute-client.ts';
 import { outputBytes, prepareQuery, runModel, type RunInput } from '../engine/runner.ts';
 import { tinyTransformer } from '../engine/test-models.ts';
-import { toHex } from '../common/bytes.ts';
-import { modelStepSource, TraceParty } from './trace-party.ts';
+import { fromHex, toHex } from '../common/bytes.ts';
+import { modelStepSource, outputTokens, TraceParty } from './trace-party.ts';
 import { queryInputValues } from './query-input.ts';
 
 export const model = tinyTransformer();
@@ -103,6 +104,102 @@ export async function challengeGen(ctx: GenCtx, input: RunInput, a: Side, b: Sid
   const { q, pa, pb, ia, ib } = parties(ctx, input, a, b);
   return outcome(ctx, await playChallenge(ctx.env, q, pa, pb, ia, ib, outputBytes(a.output), undefined, { ...opts, outputB: outputBytes(b.output) }), ia, ib);
 }
+
+/** What a watcher sees at each agent turn of a game played by playWatched. */
+export interface Watch {
+  id: Hex;
+  state: string;
+  /** A client of key 0 (not a party): markOutput is open to anyone. */
+  watcher: DisputeClient;
+  /** A's and B's outputs as opened (B's effective output). */
+  outA: Hex;
+  outB: Hex;
+  /** Each party's committed trace (padded to the common length): what a watcher that re-ran it would hold. */
+  pa: TraceParty;
+  pb: TraceParty;
+}
+
+/**
+ * A conflict (or, with `challenge`, a challenge of A's receipt by B) played to the end by both agents, with
+ * `watch` called before every agent turn (the output mark, docs/dispute.md §2). Returns the outcome and the game id.
+ */
+export async function playWatched(ctx: GenCtx, input: RunInput, a: Side, b: Side, watch: (w: Watch) => Promise<void>, challenge = false): Promise<Outcome & { id: Hex; watch: Omit<Watch, 'state'> }> {
+  const { q, pa, pb, ia, ib } = parties(ctx, input, a, b);
+  const watcher = await disputeClient(ctx.env, 0, []);
+  const outA = toHex(outputBytes(a.output)) as Hex;
+  const outB = toHex(outputBytes(b.output)) as Hex;
+  let w: Omit<Watch, 'state'> | undefined;
+  const hook = async (id: Hex, state: string): Promise<void> => {
+    w ??= { id, watcher, outA, outB, pa, pb };
+    await watch({ ...w, state });
+  };
+  const r = challenge
+    ? await playChallenge(ctx.env, q, pa, pb, ia, ib, outputBytes(a.output), undefined, { hook, outputB: outputBytes(b.output) })
+    : await playConflict(ctx.env, q, pa, pb, ia, ib, { a: outputBytes(a.output), b: outputBytes(b.output) }, { hook });
+  assert.ok(w, 'the watcher saw the game');
+  return { ...outcome(ctx, r, ia, ib), id: r.id, watch: w };
+}
+
+/** A watcher holding party X's committed trace marks X's output once, in the first state `at` accepts. */
+function markOnce(isB: boolean, at: (state: string) => boolean, seen: string[]): (w: Watch) => Promise<void> {
+  return async (w) => {
+    if (seen.length > 0 || !at(w.state)) return;
+    const m = (isB ? w.pb : w.pa).outputMismatch(outputTokens(fromHex(isB ? w.outB : w.outA)));
+    assert.ok(m, 'the marked output differs from its own trace');
+    await w.watcher.markOutput(w.id, isB, BigInt(m.j), w.outA, w.outB, m.proof);
+    seen.push(w.state);
+  };
+}
+
+/** Right trace + wrong signed output vs a wrong trace: the output mark (docs/dispute.md §2 "output mark"). */
+export const MARK_SCENARIOS: GenScenario[] = [
+  {
+    name: 'A commits the right trace but signs a wrong second token, B commits a wrong trace: without a mark only B loses (the bisection cannot see A\'s lie)',
+    async run(ctx) {
+      const h = honest({ prompt: [1, 3, 4], maxTokens: 3 });
+      const bad = Array.from(h.output);
+      bad[1] = (bad[1]! + 1) % model.meta.vocabSize;
+      const r = await playGen(ctx, h.input, withOutput(h, bad), wrongAt(h, E + model.layout.offsets[nodeId('mlp.out')]! + 3, 9));
+      assert.equal(r.winner, 'A', r.moves.join(','));
+    },
+  },
+  {
+    name: 'the same with a watcher marking A\'s output in trace-step (token 1 ≠ A\'s own trace): both are slashed',
+    async run(ctx) {
+      const h = honest({ prompt: [1, 3, 4], maxTokens: 3 });
+      const bad = Array.from(h.output);
+      bad[1] = (bad[1]! + 1) % model.meta.vocabSize;
+      const seen: string[] = [];
+      const r = await playWatched(ctx, h.input, withOutput(h, bad), wrongAt(h, E + model.layout.offsets[nodeId('mlp.out')]! + 3, 9), markOnce(false, (s) => s === 'trace-step', seen));
+      assert.deepEqual(seen, ['trace-step']);
+      assert.equal(r.winner, 'none', r.moves.join(','));
+      assert.ok(r.moves.some((m) => m.endsWith(':resolveLink')), 'the step still replayed B\'s wrong element');
+    },
+  },
+  {
+    name: 'challenge: B re-ran with the right trace but claims a wrong first token, A\'s receipt has a wrong trace; B marked during the bisection: both are slashed',
+    async run(ctx) {
+      const h = honest({ prompt: [1, 3, 3], maxTokens: 5, seed: 3n });
+      const bad = Array.from(h.output);
+      bad[0] = (bad[0]! + 2) % model.meta.vocabSize;
+      const seen: string[] = [];
+      const r = await playWatched(ctx, h.input, wrongAt(h, 2 * E + model.layout.offsets[nodeId('next.random')]!, 7), withOutput(h, bad), markOnce(true, (s) => s === 'trace-b', seen), true);
+      assert.deepEqual(seen, ['trace-b']);
+      assert.equal(r.winner, 'none', r.moves.join(','));
+    },
+  },
+  {
+    name: 'a mark after the decision but before settlement clears the winner\'s right: both are slashed',
+    async run(ctx) {
+      const h = honest({ prompt: [1, 3, 4], maxTokens: 2 });
+      const bad = [h.output[0]!, (h.output[1]! + 1) % model.meta.vocabSize];
+      const seen: string[] = [];
+      const r = await playWatched(ctx, h.input, withOutput(h, bad), wrongAt(h, E + model.layout.offsets[nodeId('next.seeded')]!, 1), markOnce(false, (s) => s === 'decided', seen));
+      assert.deepEqual(seen, ['decided']);
+      assert.equal(r.winner, 'none', r.moves.join(','));
+    },
+  },
+];
 
 const has = (r: Outcome, move: string) => r.moves.includes(move);
 const noBisection = (r: Outcome) => !r.moves.some((m) => m.endsWith(':bisect') || m.endsWith(':postChildren'));

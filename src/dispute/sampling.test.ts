@@ -16,13 +16,13 @@ import { outputBytes, prepareQuery } from '../engine/runner.ts';
 import { toHex } from '../common/bytes.ts';
 import { modelStepSource, TraceParty } from './trace-party.ts';
 import { queryInputValues } from './query-input.ts';
-import { generateContext, honest, model, OUTPUT_SCENARIOS, STOP_SCENARIOS, wrongAt, type GenCtx } from './generate-scenarios.test-helper.ts';
+import { E, generateContext, honest, MARK_SCENARIOS, model, nodeId, OUTPUT_SCENARIOS, playWatched, STOP_SCENARIOS, withOutput, wrongAt, type GenCtx, type Watch } from './generate-scenarios.test-helper.ts';
 
 let chain: EmbeddedChain;
 let ctx: GenCtx;
 
 before(async () => {
-  chain = await startEmbeddedChain({ accounts: 44 });
+  chain = await startEmbeddedChain({ accounts: 56 });
   ctx = await generateContext(chain.rpcUrl, chain.accounts.map((a) => a.privateKey as Hex));
 });
 after(async () => chain?.close());
@@ -82,6 +82,42 @@ describe('output check refusals', () => {
     await c.resolveOutput(id, 1n, outs.a, outs.b, move.proof);
     const g = await c.game(id);
     assert.equal(g.turn, 1, 'decided: A right, B wrong');
+  });
+});
+
+describe('the output mark: a right trace with a wrong signed output, against a wrong trace', () => {
+  for (const s of MARK_SCENARIOS) it(s.name, () => s.run(ctx));
+
+  it('an honest party cannot be marked at any token; bad outputs or proofs are refused; a party is marked once; nothing after settlement', async () => {
+    const h = honest({ prompt: [1, 3, 4], maxTokens: 3 });
+    const bad = Array.from(h.output);
+    bad[1] = (bad[1]! + 1) % model.meta.vocabSize;
+    // A honest; B a wrong trace (elsewhere than the output elements) AND a wrong second token
+    let checked = false;
+    const r = await playWatched(ctx, h.input, h, withOutput(wrongAt(h, E + model.layout.offsets[nodeId('mlp.out')]! + 3, 9), bad), async (w: Watch) => {
+      if (checked || w.state !== 'trace-step') return;
+      checked = true;
+      const n = h.output.length;
+      for (let j = 0; j < n; j++) await reverts(w.watcher.markOutput(w.id, false, BigInt(j), w.outA, w.outB, w.pa.outputProof(j)), 'OutputMatchesTrace');
+      await reverts(w.watcher.markOutput(w.id, false, BigInt(n), w.outA, w.outB, w.pa.outputProof(0)), 'OutputMatchesTrace'); // past its end
+      for (const j of [0, 2]) await reverts(w.watcher.markOutput(w.id, true, BigInt(j), w.outA, w.outB, w.pb.outputProof(j)), 'OutputMatchesTrace');
+      // A's honest token 1 against B's trace proof, or a forged leaf: not A's trace
+      await reverts(w.watcher.markOutput(w.id, false, 1n, w.outA, w.outB, w.pb.outputProof(0)), 'BadOutputProof');
+      const p1 = w.pb.outputProof(1);
+      await reverts(w.watcher.markOutput(w.id, true, 1n, w.outA, w.outB, `0x${'11'.repeat(32)}${p1.slice(66)}` as Hex), 'BadOutputProof');
+      await reverts(w.watcher.markOutput(w.id, true, 1n, w.outA, w.outB, p1.slice(0, -64) as Hex), 'BadOutputProof');
+      await reverts(w.watcher.markOutput(w.id, true, 1n, w.outA, w.outA, p1), 'BadOutputs');
+      await w.watcher.markOutput(w.id, true, 1n, w.outA, w.outB, p1);
+      await reverts(w.watcher.markOutput(w.id, true, 1n, w.outA, w.outB, p1), 'AlreadyWrong');
+      const g = await w.watcher.game(w.id);
+      assert.equal(g.wrong, 2, 'B marked, A not');
+    });
+    assert.ok(checked);
+    assert.equal(r.winner, 'A', r.moves.join(','));
+    const w = r.watch;
+    assert.equal((await w.watcher.game(w.id)).phase, 8, 'settled (Done)');
+    await reverts(w.watcher.markOutput(w.id, true, 1n, w.outA, w.outB, w.pb.outputProof(1)), 'WrongPhase');
+    await reverts(w.watcher.markOutput(w.id, false, 1n, w.outA, w.outB, w.pa.outputProof(1)), 'WrongPhase');
   });
 });
 

@@ -66,4 +66,11 @@ describe('dispute state machine', () => {
     }
     assert.ok(!TRANSITIONS.some((t) => t.from === 'done'));
   });
+
+  it('the output mark keeps the state in every phase until settled (Decided included), and is illegal after Resolved', () => {
+    const states = new Set(TRANSITIONS.map((t) => t.from).filter((s) => s !== 'none' && s !== 'done'));
+    for (const s of states) assert.equal(transition(s, 'OutputMarked'), s);
+    assert.equal(replay(['DisputeOpened', 'ChildrenPosted', 'OutputMarked', 'Bisected', 'ElementIsolated', 'OutputMarked', 'StepReplayed', 'Decided', 'OutputMarked', 'Resolved']), 'done');
+    assert.throws(() => replay(['DisputeOpened', 'ChildrenPosted', 'Bisected', 'ElementIsolated', 'StepReplayed', 'Decided', 'Resolved', 'OutputMarked']), IllegalTransitionError);
+  });
 });

@@ -33,6 +33,7 @@ export type DisputeEvent =
   | 'StopChecked'
   | 'OutputDisputed'
   | 'OutputChecked'
+  | 'OutputMarked'
   | 'StepReplayed'
   | 'TimedOut'
   | 'Decided'
@@ -82,7 +83,10 @@ export const TRANSITIONS: readonly Transition[] = [
   ...(['trace-post', 'trace-a', 'trace-b', 'trace-step', 'trace-stop', 'trace-output', 'links-b', 'sums-a', 'sums-b', 'sums-step'] as const).flatMap((from) => [
     { from, event: 'TimedOut' as const, to: from },
     { from, event: 'Decided' as const, to: 'decided' as const },
+    // markOutput (anyone, until settled): a party's output differs from its own trace; it is marked wrong, no move
+    { from, event: 'OutputMarked' as const, to: from },
   ]),
+  { from: 'decided', event: 'OutputMarked', to: 'decided' }, // clears the marked party's right bit before settle
   { from: 'decided', event: 'Resolved', to: 'done' },
 ];
 

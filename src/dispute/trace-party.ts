@@ -330,10 +330,27 @@ export class TraceParty {
     const n = Math.max(outA.length, outB.length);
     for (let j = 0; j < n; j++) {
       if ((outA[j] ?? 0) === (outB[j] ?? 0)) continue;
-      const p = proveElement(this.commitment, this.values, this.outputElement(j));
-      return { kind: 'token', j, proof: `0x${[p.proof.leaf, ...p.proof.siblings].map((x) => toHex(x).slice(2)).join('')}` as Hex };
+      return { kind: 'token', j, proof: this.outputProof(j) };
     }
     return { kind: 'stop', proofs: this.stopStep(Number.MAX_SAFE_INTEGER, len) };
+  }
+
+  /** This trace's proof (leaf ‖ siblings bottom-up) of the element the engine outputs as token `j`. */
+  outputProof(j: number): Hex {
+    const p = proveElement(this.commitment, this.values, this.outputElement(j));
+    return `0x${[p.proof.leaf, ...p.proof.siblings].map((x) => toHex(x).slice(2)).join('')}` as Hex;
+  }
+
+  /**
+   * The output mark (DisputeGame.markOutput, docs/dispute.md §2): the first token j of `output` (a party's signed
+   * output, when THIS is that party's committed trace — e.g. a watcher's honest re-run that has the same root) that
+   * differs from this trace's output element, with its proof; undefined when the output matches at every token.
+   */
+  outputMismatch(output: Int32Array): { j: number; proof: Hex } | undefined {
+    for (let j = 0; j < output.length; j++) {
+      if (output[j] !== (this.values[this.outputElement(j)] ?? 0)) return { j, proof: this.outputProof(j) };
+    }
+    return undefined;
   }
 
   /** resolveLink arguments for partial sum `s` of reduction `element`: init (s = 0), else sums[s−1], link a, link b. */
