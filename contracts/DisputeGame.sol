@@ -212,8 +212,9 @@ contract DisputeGame {
     mapping(bytes32 => Game) internal games;
     /// receipt digest → the dispute that took it (one dispute per receipt: no double slashing for one lie)
     mapping(bytes32 => bytes32) public disputeOfReceipt;
-    /// game → keccak256(abi.encode(keccak256(outputA), keccak256(outputB))) (B's effective output): the output check
-    /// and the output mark take both outputs back in calldata.
+    /// game → keccak256(abi.encode(keccak256(outputA), keccak256(outputB))) as opened (Opening.outputA / outputB): the
+    /// output check and the output mark take both outputs back in calldata. (In Output outputB is never empty: the
+    /// same root with no output of B's own is refused at opening.)
     mapping(bytes32 => bytes32) public outputsOf;
     bool private transient _entered;
 
@@ -383,7 +384,7 @@ contract DisputeGame {
         g.config = keccak256(abi.encode(c));
         _deadline(g);
         emit DisputeOpened(id, g.a, b, ra.queryHash, c, g.elements, g.elementsB, g.logArity, g.deadline);
-        outputsOf[id] = _outputsHash(o.outputA, _outB(o));
+        outputsOf[id] = _outputsHash(o.outputA, o.outputB); // a challenger's empty outputB claims no token: unmarkable
         staking.lock(g.a, id);
         staking.lock(b, id);
         if (bad != 0) _decide(id, g, bad & 1 == 0, bad & 2 == 0);
