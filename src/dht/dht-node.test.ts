@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDhtTestnet } from '../sim/dht-testnet.ts';
 import type { DhtNode } from './dht-node.ts';
-import type { DhtEnvelope, DhtRecord } from './messages.ts';
+import type { DhtEnvelope, DhtRecord, ProviderRecord } from './messages.ts';
 import { compareDistance, type NodeAddress } from './node-id.ts';
 import type { EnvelopeVerifier } from './ports.ts';
 import { recordKey } from './records.ts';
@@ -158,13 +158,26 @@ test('lookups and providers still work with 5% loss, 1% duplication and reorderi
   assert.ok(net.network.stats.lost > 0 && net.network.stats.duplicated > 0);
   const key = net.random.bytes(32);
   let stored = 0;
-  net.nodes[9]!.provide(key, new Uint8Array(65), (n) => (stored = n));
+  // the core builds the record and asks the host to sign exactly that
+  const signed: Omit<ProviderRecord, 'signature'>[] = [];
+  const providedAt = net.clock.now();
+  net.nodes[9]!.provide(key, (unsigned) => (signed.push(unsigned), new Uint8Array(65)), (n) => (stored = n));
+  assert.equal(signed.length, 1);
+  assert.equal(signed[0]!.provider, net.nodes[9]!.self);
+  assert.equal(signed[0]!.expiresAt, providedAt + net.nodes[9]!.options.providerTtlMs);
   net.clock.advance(30_000);
   assert.ok(stored >= 8, `provider stored at ${stored}`);
   let found: Uint8Array[] = [];
-  net.nodes[50]!.getProviders(key, (ps) => (found = ps.map((p) => p.provider.address)));
+  let answers = 0;
+  net.nodes[50]!.getProviders(key, (ps, r) => {
+    found = ps.map((p) => p.provider.address);
+    answers = r.lookup.closestAnswered(64).filter((c) => net.nodes.find((n) => n.self.address === c.info.address)?.storedProviders(key).length).length;
+  });
   net.clock.advance(30_000);
   assert.ok(found.includes(net.nodes[9]!.self.address));
+  // several holders answered with the same announcement; the core returns it once
+  assert.ok(answers >= 2, `holders answered: ${answers}`);
+  assert.equal(found.length, 1);
 });
 
 test('contacts without a valid static puzzle inside answers are dropped, counted, and never asked', () => {

@@ -47,6 +47,9 @@ export interface DhtComponents {
 }
 
 export type Purpose = 'user' | 'maintenance';
+
+/** Signs a provider record the core built for us; returns the signature (65 bytes in production). */
+export type ProviderSigner = (unsigned: Omit<ProviderRecord, 'signature'>) => Uint8Array;
 export type LookupKind = 'node' | 'value' | 'providers';
 
 export interface LookupResult {
@@ -61,7 +64,7 @@ export interface LookupResult {
   record: DhtRecord | null;
   /** Depth (hops) of the answer that carried the record. */
   recordDepth: number;
-  /** GET_PROVIDERS: valid provider records found. */
+  /** GET_PROVIDERS: valid provider records found, one per provider (the latest-expiring of its copies). */
   providers: ProviderRecord[];
 }
 
@@ -230,7 +233,7 @@ export class DhtNode {
     const now = this.c.clock.now();
     this.pending.set(rpcId, late ? { to, sentAt: now, purpose, cb, late } : { to, sentAt: now, purpose, cb });
     let envelope: DhtEnvelope = { kind: 'request', rpcId, from: this.self, body };
-    envelope = (this.c.signer ?? NO_AUTH_SIGNER).sign(envelope);
+    envelope = (this.c.signer ?? NO_AUTH_SIGNER).sign(envelope, to);
     const bytes = estimateEnvelopeBytes(envelope);
     this.stats.requestsSent++;
     this.stats.bytesSent += bytes;
@@ -280,7 +283,8 @@ export class DhtNode {
     });
     let record: DhtRecord | null = null;
     let recordDepth = 0;
-    const providers: ProviderRecord[] = [];
+    // Several nodes hold the same provider's announcement: keep one per provider address.
+    const providers = new Map<string, ProviderRecord>();
     let finished = false;
     const body: DhtRequest =
       kind === 'node' ? { type: 'FIND_NODE', target } : kind === 'value' ? { type: 'FIND_VALUE', key: target } : { type: 'GET_PROVIDERS', key: target };
@@ -294,7 +298,7 @@ export class DhtNode {
         messages: lk.requests,
         record,
         recordDepth,
-        providers,
+        providers: [...providers.values()],
       });
     };
     const onAnswer = (cand: Candidate, r: DhtResponse | null, late = false): void => {
@@ -312,7 +316,12 @@ export class DhtNode {
           }
         } else if (r.type === 'PROVIDERS') {
           contacts = r.contacts;
-          for (const p of r.providers) if (this.acceptProvider(target, p)) providers.push(p);
+          for (const p of r.providers) {
+            if (!this.acceptProvider(target, p)) continue;
+            const id = toKeyString(p.provider.address);
+            const seen = providers.get(id);
+            if (seen === undefined || p.expiresAt > seen.expiresAt) providers.set(id, p);
+          }
         }
         if (late) lk.onLateAnswer(cand, this.filterContacts(contacts));
         else lk.onAnswer(cand, this.filterContacts(contacts));
@@ -401,9 +410,14 @@ export class DhtNode {
     });
   }
 
-  /** Announce that we provide `key` (signed by us: `signature` comes from the host's signer). */
-  provide(key: Uint8Array, signature: Uint8Array, cb: (storedAt: number) => void): void {
-    const provider: ProviderRecord = { key, provider: this.self, expiresAt: this.c.clock.now() + this.options.providerTtlMs, signature };
+  /**
+   * Announce that we provide `key`. The core builds the record (our contact, expiry now +
+   * providerTtlMs) and `sign` returns our signature over it (wire-auth.ts signProvider in
+   * production), so the host never has to predict the expiry the core will choose.
+   */
+  provide(key: Uint8Array, sign: ProviderSigner, cb: (storedAt: number) => void): void {
+    const unsigned: Omit<ProviderRecord, 'signature'> = { key, provider: this.self, expiresAt: this.c.clock.now() + this.options.providerTtlMs };
+    const provider: ProviderRecord = { ...unsigned, signature: sign(unsigned) };
     this.lookup(key, 'node', 'user', (res) => {
       const targets = res.closest.slice(0, this.options.replication);
       let waiting = targets.length;
@@ -456,7 +470,7 @@ export class DhtNode {
     const reply = this.answer(envelope, now);
     if (reply) {
       let out: DhtEnvelope = { kind: 'response', rpcId: envelope.rpcId, from: this.self, body: reply };
-      out = (this.c.signer ?? NO_AUTH_SIGNER).sign(out);
+      out = (this.c.signer ?? NO_AUTH_SIGNER).sign(out, envelope.from);
       this.stats.bytesSent += estimateEnvelopeBytes(out);
       this.c.send(envelope.from, out);
     }
@@ -541,6 +555,11 @@ export class DhtNode {
   /** Records held for others (tests, the simulator). */
   storedRecord(key: Uint8Array): DhtRecord | null {
     return this.records?.get(key, this.c.clock.now()) ?? null;
+  }
+
+  /** Provider records held for others under `key` (tests, the simulator). */
+  storedProviders(key: Uint8Array): ProviderRecord[] {
+    return this.providers?.get(key, this.c.clock.now(), this.options.maxProvidersPerResponse) ?? [];
   }
 
   get pendingRpcs(): number {

@@ -11,6 +11,10 @@ export type DropCode =
   | 'unsigned'
   | 'bad-signature'
   | 'replayed'
+  /** A strong message outside the acceptance window (too old or from the future). */
+  | 'expired'
+  /** A strong message signed for another node (its signed recipient is not us). */
+  | 'wrong-recipient'
   | 'puzzle'
   | 'rate-limited'
   | 'unexpected-response'
@@ -18,7 +22,7 @@ export type DropCode =
   | 'ip-diversity';
 
 export const DROP_CODES: readonly DropCode[] = [
-  'malformed', 'oversized', 'unsigned', 'bad-signature', 'replayed', 'puzzle', 'rate-limited', 'unexpected-response', 'bad-record', 'ip-diversity',
+  'malformed', 'oversized', 'unsigned', 'bad-signature', 'replayed', 'expired', 'wrong-recipient', 'puzzle', 'rate-limited', 'unexpected-response', 'bad-record', 'ip-diversity',
 ];
 
 /** An inbound DHT message or record rejected at the boundary. */

@@ -69,6 +69,12 @@ export interface DhtEnvelope {
   /** u32 chosen by the requester; the response echoes it. */
   readonly rpcId: number;
   readonly from: ContactInfo;
+  /**
+   * The recipient's NodeAddress, for strong (signed-body) kinds: set by the wire signer from the
+   * `to` it is given and bound into the signature, so a message signed for node A is refused by
+   * node B. Absent in the simulator (nothing is signed) and on weak PING/PONG.
+   */
+  readonly to?: NodeAddress;
   readonly body: DhtBody;
   /** Signature material added by the wire layer (weak for PING/PONG, strong otherwise); opaque here. */
   readonly auth?: unknown;
@@ -161,6 +167,7 @@ export function validateEnvelope(x: unknown, limits: DhtOptions, encodedBytes?: 
   if (e.kind !== 'request' && e.kind !== 'response') fail('envelope.kind');
   if (typeof e.rpcId !== 'number' || !Number.isInteger(e.rpcId) || e.rpcId < 0 || e.rpcId > 0xffffffff) fail('envelope.rpcId');
   validateContact(e.from, 'envelope.from');
+  if (e.to !== undefined) checkAddress(e.to, 'envelope.to');
   const b = e.body as Record<string, unknown> | null;
   if (typeof b !== 'object' || b === null || typeof b.type !== 'string') fail('envelope.body');
   const isRequest = (REQUEST_TYPES as readonly string[]).includes(b.type);

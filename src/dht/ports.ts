@@ -37,9 +37,13 @@ export interface EnvelopeVerifier {
   verify(envelope: DhtEnvelope, meta: InboundMeta): DropCode | null;
 }
 
-/** Adds authentication to an outgoing envelope (identity in the simulator). */
+/**
+ * Adds authentication to an outgoing envelope (identity in the simulator). `to` is the node the
+ * envelope is for: strong signatures bind its address (DhtEnvelope.to), so the message cannot be
+ * replayed to anyone else.
+ */
 export interface EnvelopeSigner {
-  sign(envelope: DhtEnvelope): DhtEnvelope;
+  sign(envelope: DhtEnvelope, to: ContactInfo): DhtEnvelope;
 }
 
 /** The simulator's stand-ins: every address is puzzle-valid, nothing is signed or checked. */

@@ -2,11 +2,13 @@
  * The production implementations of the core's identity ports (ports.ts, records.ts) on top of
  * src/wire envelopes and src/crypto signatures (whitepaper §1.1.2, §2.1.2; docs/dht-network.md §4):
  *
- * - WireEnvelopeSigner: seals every outgoing envelope (weak for PING/PONG, strong otherwise) and
- *   attaches the bytes as `auth.sealed`, which the host's send port puts on the wire.
+ * - WireEnvelopeSigner: seals every outgoing envelope (weak for PING/PONG, strong otherwise, the
+ *   strong ones bound to their recipient's NodeAddress) and attaches the bytes as `auth.sealed`,
+ *   which the host's send port puts on the wire.
  * - WireEnvelopeVerifier: checks an inbound envelope produced by parseDhtEnvelope: weak — signed
  *   IP equals the IP the transport observed, time bucket within ±1, signature recovers to the
- *   sender; strong — acceptance window, signature, then the replay guard; both — the envelope's
+ *   sender; strong — signed recipient is this node, acceptance window, signature, then the replay
+ *   guard; both — the envelope's
  *   content is exactly what was signed, and the sender is the peer the transport authenticated.
  *   Each refusal is a typed error (kept in `lastError`, counted by code in `refused`) and a
  *   DropCode for the core's counters.
@@ -29,7 +31,8 @@ import { ReplayGuard, type ReplayGuardOptions } from '../wire/replay-guard.ts';
 import { openStrong } from '../wire/strong-envelope.ts';
 import { openWeak, type WeakEnvelopeOptions } from '../wire/weak-envelope.ts';
 import { DhtInputError, type DropCode } from './errors.ts';
-import type { DhtEnvelope, DhtRecord, ProviderRecord } from './messages.ts';
+import { needsStrongSignature, type ContactInfo, type DhtEnvelope, type DhtRecord, type ProviderRecord } from './messages.ts';
+import type { NodeAddress } from './node-id.ts';
 import type { EnvelopeSigner, EnvelopeVerifier, InboundMeta, PuzzleChecker } from './ports.ts';
 import type { RecordVerifier } from './records.ts';
 import { encodeBody, isWireAuth, providerSigningPayload, recordSigningPayload, sealDhtEnvelope } from './wire-codec.ts';
@@ -41,6 +44,14 @@ export class SenderMismatchError extends BaseError<{ sender: string; peer: strin
     super('DHT_SENDER_MISMATCH', `envelope signed by ${toHex(sender)} arrived from peer ${toHex(peer)}`, {
       details: { sender: toHex(sender), peer: toHex(peer) },
     });
+  }
+}
+
+/** A strong envelope signed for another node (a replay or a relay to the wrong recipient). */
+export class WrongRecipientError extends BaseError<{ recipient: string; self: string }> {
+  constructor(recipient: Uint8Array | undefined, self: Uint8Array) {
+    const r = recipient === undefined ? 'nobody' : toHex(recipient);
+    super('DHT_WRONG_RECIPIENT', `envelope signed for ${r} arrived at ${toHex(self)}`, { details: { recipient: r, self: toHex(self) } });
   }
 }
 
@@ -57,8 +68,9 @@ function allZero(b: Uint8Array): boolean {
 }
 
 /**
- * The core's drop code for a refusal. Expired strong messages count as `replayed` (outside the
- * acceptance window or below the replay floor: the core has no separate code for staleness).
+ * The core's drop code for a refusal: WIRE_REPLAYED (nonce seen) is `replayed`, WIRE_EXPIRED
+ * (outside the acceptance window or below the replay floor; a weak time bucket out of range) is
+ * `expired`, a strong message signed for another node is `wrong-recipient`.
  */
 export function dropCodeOf(error: unknown, signature?: Uint8Array): DropCode {
   if (error instanceof DhtInputError) return error.details.drop;
@@ -69,12 +81,14 @@ export function dropCodeOf(error: unknown, signature?: Uint8Array): DropCode {
   if (error instanceof EnvelopeError) {
     switch (error.code) {
       case 'WIRE_EXPIRED':
+        return 'expired';
       case 'WIRE_REPLAYED':
         return 'replayed';
       default:
         return 'bad-signature';
     }
   }
+  if (error instanceof WrongRecipientError) return 'wrong-recipient';
   if (error instanceof SenderMismatchError || error instanceof ContentMismatchError) return 'bad-signature';
   if (error instanceof BaseError && error.code === 'IDENTITY_PUZZLE_TOO_WEAK') return 'puzzle';
   return 'malformed';
@@ -94,8 +108,10 @@ export class WireEnvelopeSigner implements EnvelopeSigner {
   constructor(components: WireSignerComponents) {
     this.c = components;
   }
-  sign(envelope: DhtEnvelope): DhtEnvelope {
-    return { ...envelope, auth: { sealed: sealDhtEnvelope(envelope, this.c) } };
+  /** Strong kinds are bound to `to.address` (DhtEnvelope.to, inside the signed body). */
+  sign(envelope: DhtEnvelope, to: ContactInfo): DhtEnvelope {
+    const bound: DhtEnvelope = needsStrongSignature(envelope.body) ? { ...envelope, to: to.address } : envelope;
+    return { ...bound, auth: { sealed: sealDhtEnvelope(bound, this.c) } };
   }
 }
 
@@ -119,10 +135,13 @@ export class WireEnvelopeVerifier implements EnvelopeVerifier {
   /** The last refusal, for logs and tests. */
   lastError: BaseError | null = null;
   private readonly clock: Clock;
+  private readonly self: NodeAddress;
   private readonly options: WireVerifierOptions;
 
-  constructor(components: { clock: Clock }, options: Partial<WireVerifierOptions> = {}) {
+  /** `self`: this node's NodeAddress; strong envelopes signed for anyone else are refused. */
+  constructor(components: { clock: Clock; self: NodeAddress }, options: Partial<WireVerifierOptions> = {}) {
     this.clock = components.clock;
+    this.self = components.self;
     this.options = { ...DEFAULTS, ...options };
     this.replayGuard = new ReplayGuard(this.options.replayGuard);
   }
@@ -146,8 +165,11 @@ export class WireEnvelopeVerifier implements EnvelopeVerifier {
           throw new ContentMismatchError(entry.type);
         }
       } else {
-        // Content first (cheap, stateless), so a mismatching envelope never enters the replay cache.
+        // Content and recipient first (cheap, stateless), so neither a mismatching nor a misdirected
+        // envelope costs a signature recovery or enters the replay cache. The content check makes
+        // envelope.to the signed recipient.
         if (!bytesEqual(encodeBody(envelope), wire.value.body)) throw new ContentMismatchError(entry.type);
+        if (envelope.to === undefined || !bytesEqual(envelope.to, this.self)) throw new WrongRecipientError(envelope.to, this.self);
         openStrong(wire, { kind: entry.kind, clock: this.clock, replayGuard: this.replayGuard });
       }
       return null;

@@ -36,12 +36,17 @@ function plain(env: DhtEnvelope): unknown {
   return rest;
 }
 
-function verifier(clock = sampleClock()): WireEnvelopeVerifier {
-  return new WireEnvelopeVerifier({ clock });
+/** A verifier for node B by default (the recipient of the sample requests). */
+function verifier(clock = sampleClock(), self: Uint8Array = S.b.nodeAddress): WireEnvelopeVerifier {
+  return new WireEnvelopeVerifier({ clock, self });
+}
+
+/** Who a sample envelope is for: requests go to B, responses to A. */
+function recipientOf(env: DhtEnvelope): Uint8Array {
+  return env.kind === 'request' ? S.b.nodeAddress : S.a.nodeAddress;
 }
 
 test('every DHT message type seals, parses back to the same envelope, and verifies', () => {
-  const v = verifier();
   const limits = withDefaults();
   const random = new CountingRandom();
   for (const [name, env] of Object.entries(S.envelopes)) {
@@ -50,6 +55,7 @@ test('every DHT message type seals, parses back to the same envelope, and verifi
     const parsed = parseDhtEnvelope(bytes, { observedIp: env.from.ip, peerAddress: env.from.address });
     assert.deepEqual(plain(parsed), plain(env), name);
     validateEnvelope(parsed, limits, bytes.length); // the core's boundary check accepts it
+    const v = verifier(sampleClock(), recipientOf(env));
     assert.equal(v.verify(parsed, {}), null, `${name}: ${v.lastError?.message}`);
   }
   assert.equal(Object.keys(DHT_KINDS).length, 11);
@@ -71,7 +77,7 @@ test('golden vectors: test/vectors/dht-wire.json reproduces byte for byte and pa
     assert.equal(toHex(encodeBody(env)), vec.body, vec.name);
     const parsed = parseDhtEnvelope(fromHex(vec.envelope), { observedIp: vec.observedIp });
     assert.equal(parsed.body.type, vec.type);
-    assert.equal(verifier().verify(parsed, {}), null, vec.name);
+    assert.equal(verifier(sampleClock(), recipientOf(env)).verify(parsed, {}), null, vec.name);
   }
   assert.equal(toHex(S.record.signature), vectors.record.signature);
 });
@@ -84,10 +90,33 @@ test('a strong message seen twice is refused as replayed; an old one as expired'
   assert.equal(v.verify(parseDhtEnvelope(bytes), {}), 'replayed');
   assert.equal(v.lastError?.code, 'WIRE_REPLAYED');
   clock.advance(61_000);
-  assert.equal(v.verify(parseDhtEnvelope(seal(S.envelopes.STORE!)), {}), 'replayed');
+  assert.equal(v.verify(parseDhtEnvelope(seal(S.envelopes.STORE!)), {}), 'expired');
   assert.equal(v.lastError?.code, 'WIRE_EXPIRED');
   assert.equal(v.refused['WIRE_REPLAYED'], 1);
   assert.equal(v.refused['WIRE_EXPIRED'], 1);
+});
+
+test('a strong message signed for one node is refused by another, before any signature work', () => {
+  const bytes = seal(S.envelopes.FIND_NODE!); // A → B
+  assert.equal(verifier(sampleClock(), S.b.nodeAddress).verify(parseDhtEnvelope(bytes), {}), null);
+  const c = signerOf(Uint8Array.from({ length: 32 }, (_, i) => 0x40 + i)).nodeAddress;
+  const atC = verifier(sampleClock(), c);
+  assert.equal(atC.verify(parseDhtEnvelope(bytes), {}), 'wrong-recipient');
+  assert.equal(atC.lastError?.code, 'DHT_WRONG_RECIPIENT');
+  assert.equal(atC.replayGuard.size, 0); // a misdirected message never enters the replay cache
+  // a response from B to A, handed to B itself
+  assert.equal(verifier(sampleClock(), S.b.nodeAddress).verify(parseDhtEnvelope(seal(S.envelopes.NODES!)), {}), 'wrong-recipient');
+  // rewriting the recipient breaks the content/signature binding
+  const parsed = parseDhtEnvelope(bytes);
+  assert.equal(atC.verify({ ...parsed, to: c }, {}), 'bad-signature');
+  assert.equal(atC.lastError?.code, 'DHT_CONTENT_MISMATCH');
+  // the recipient is inside the signed bytes: the same message for C has a different body and signature
+  const forC = sealDhtEnvelope({ ...S.envelopes.FIND_NODE!, to: c }, { signer: S.a, clock: sampleClock(), random: new CountingRandom() });
+  assert.notEqual(toHex(decodeEnvelope(forC, DHT_CODEC).value.body as Uint8Array), toHex(decodeEnvelope(bytes, DHT_CODEC).value.body as Uint8Array));
+  // a strong kind without a recipient cannot be sealed
+  const { to: _to, ...noRecipient } = S.envelopes.FIND_NODE!;
+  assert.throws(() => sealDhtEnvelope(noRecipient, { signer: S.a, clock: sampleClock(), random: new CountingRandom() }), DhtInputError);
+  assert.equal(dropCodeOf(atC.lastError), 'bad-signature');
 });
 
 test('tampered, zero-signed, re-signed-by-another and mismatched envelopes are refused with typed errors', () => {
@@ -131,7 +160,9 @@ test('weak PING: the signed IP must be the observed one, and an observed IP is r
   assert.equal(v.verify(parseDhtEnvelope(bytes, { observedIp: '127.0.0.1' }), {}), null);
   assert.equal(v.verify(parseDhtEnvelope(bytes, { observedIp: '127.0.0.1' }), {}), null);
   const late = new ManualClock(SAMPLE_TIME_MS + 20 * 60_000);
-  assert.equal(verifier(late).verify(parseDhtEnvelope(bytes, { observedIp: '127.0.0.1' }), {}), 'replayed');
+  const lateVerifier = verifier(late);
+  assert.equal(lateVerifier.verify(parseDhtEnvelope(bytes, { observedIp: '127.0.0.1' }), {}), 'expired');
+  assert.equal(lateVerifier.lastError?.code, 'WIRE_EXPIRED');
 });
 
 test('records and provider records: signed by their publisher, anything else refused', () => {
@@ -249,7 +280,7 @@ test('the ports drive two real DhtNodes: signed FIND_NODE and STORE answered, a 
       },
       scheduler: { schedule: () => {} },
       puzzle: staticPuzzleChecker(c1),
-      verifier: new WireEnvelopeVerifier({ clock }),
+      verifier: new WireEnvelopeVerifier({ clock, self: signer.nodeAddress }),
       signer: new WireEnvelopeSigner({ signer, clock, random: new SeededRandom(port + 1) }),
       recordVerifier: new SignedRecordVerifier(),
       validators: DEFAULT_VALIDATORS,
@@ -288,4 +319,10 @@ test('the ports drive two real DhtNodes: signed FIND_NODE and STORE answered, a 
   const err = b.node.handle(parseDhtEnvelope(lastRequest, { observedIp: '127.0.0.1' }));
   assert.equal(err?.details.drop, 'replayed');
   assert.equal(b.node.stats.dropped.replayed, before + 1);
+  // the same request handed to a third node C: signed for B, so C refuses it
+  const c = mk(Uint8Array.from({ length: 32 }, (_, i) => 0x40 + i), 4003);
+  const errC = c.node.handle(parseDhtEnvelope(lastRequest, { observedIp: '127.0.0.1' }));
+  assert.equal(errC?.details.drop, 'wrong-recipient');
+  assert.equal(c.node.stats.dropped['wrong-recipient'], 1);
+  assert.equal(c.node.stats.requestsReceived, 0);
 });

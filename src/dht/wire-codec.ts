@@ -133,11 +133,11 @@ export function providerSigningPayload(p: Omit<ProviderRecord, 'signature'>): Ui
 /** The body value of `env` under its kind's schema (weak kinds: only the RPC id). */
 export function bodyValueOf(env: DhtEnvelope): unknown {
   const b = env.body;
-  const head = { rpcId: env.rpcId, ip: ipToBytes(env.from.ip), port: env.from.port };
+  if (b.type === 'PING' || b.type === 'PONG') return { rpcId: env.rpcId };
+  // Strong kinds bind their recipient: without one there is nothing to sign.
+  if (env.to === undefined) throw new DhtInputError('malformed', `${b.type} envelope without a recipient (envelope.to)`);
+  const head = { rpcId: env.rpcId, to: env.to, ip: ipToBytes(env.from.ip), port: env.from.port };
   switch (b.type) {
-    case 'PING':
-    case 'PONG':
-      return { rpcId: env.rpcId };
     case 'FIND_NODE':
       return { ...head, target: b.target };
     case 'FIND_VALUE':
@@ -160,7 +160,7 @@ export function bodyValueOf(env: DhtEnvelope): unknown {
   }
 }
 
-/** The canonical body bytes of `env` (what a strong signature covers). */
+/** The canonical body bytes of `env` (what a strong signature covers; strong kinds need `env.to`). */
 export function encodeBody(env: DhtEnvelope): Uint8Array {
   const { kind } = DHT_KINDS[env.body.type];
   return encode(kind.schema as Schema, bodyValueOf(env), DHT_CODEC);
@@ -202,7 +202,8 @@ export interface SealContext {
 
 /**
  * Encodes and signs `env`: weak envelope for PING/PONG (signed IP and port = env.from's), strong
- * for the rest. `env.from.address` must be the signer's NodeAddress.
+ * for the rest (the body, and so the signature, includes the recipient `env.to`, which strong
+ * kinds must carry). `env.from.address` must be the signer's NodeAddress.
  */
 export function sealDhtEnvelope(env: DhtEnvelope, ctx: SealContext): Uint8Array {
   if (!bytesEqual(env.from.address, ctx.signer.nodeAddress)) {
@@ -244,5 +245,7 @@ export function parseDhtEnvelope(bytes: Uint8Array, ctx: ParseContext = {}): Dht
     ...(ctx.observedIp === undefined ? {} : { observedIp: ctx.observedIp }),
     ...(ctx.peerAddress === undefined ? {} : { peerAddress: ctx.peerAddress }),
   };
-  return { kind: entry.request ? 'request' : 'response', rpcId: v.rpcId, from, body: bodyFromValue(entry.type, v), auth };
+  const kind = entry.request ? 'request' : 'response';
+  const body = bodyFromValue(entry.type, v);
+  return wire.kind === 'weak' ? { kind, rpcId: v.rpcId, from, body, auth } : { kind, rpcId: v.rpcId, from, to: v.to, body, auth };
 }

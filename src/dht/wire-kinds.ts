@@ -5,8 +5,9 @@
  * PING and PONG travel in weak envelopes (the signature covers sender, IP, port and a 5-minute
  * time bucket, not the body), so their body holds only the RPC id: the sender's contact comes from
  * the signed envelope fields. Every other kind travels in a strong envelope (whole body, nonce,
- * timestamp) and its body starts with the same header: the RPC id and the sender's listening IP
- * and port. The sender's NodeAddress is never in the body: it is the envelope's `sender`, which
+ * timestamp) and its body starts with the same header: the RPC id, the recipient's NodeAddress
+ * (so a message signed for one node is refused by any other) and the sender's listening IP and
+ * port. The sender's NodeAddress is never in the body: it is the envelope's `sender`, which
  * the signature binds, so a body cannot claim to come from someone else.
  *
  * Records and provider records are signed by their publisher under `raw` domains, over the
@@ -75,8 +76,8 @@ export type WireProvider = Infer<typeof WireProviderSchema>;
 const MAX_CONTACTS = DHT_DEFAULTS.maxContactsPerResponse;
 const MAX_PROVIDERS = DHT_DEFAULTS.maxProvidersPerResponse;
 
-/** Header of every strongly signed DHT body: RPC id, sender's listening IP and port. */
-const header = { rpcId: u32, ip: bytes(IP_LENGTH), port: u16 } as const;
+/** Header of every strongly signed DHT body: RPC id, recipient's NodeAddress, sender's listening IP and port. */
+const header = { rpcId: u32, to: bytes(ADDRESS_BYTES), ip: bytes(IP_LENGTH), port: u16 } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Bodies

@@ -50,8 +50,12 @@ export function samples(): Samples {
   );
   const key = recordKey('/hcs/', name);
   const provider = signProvider({ key, provider: contactA, expiresAt: SAMPLE_TIME_MS + 86_400_000 }, a.secretKey);
-  const req = (rpcId: number, body: DhtEnvelope['body']): DhtEnvelope => ({ kind: 'request', rpcId, from: contactA, body });
-  const res = (rpcId: number, body: DhtEnvelope['body']): DhtEnvelope => ({ kind: 'response', rpcId, from: contactB, body });
+  // Requests go from A to B, responses from B to A; strong kinds name their recipient (weak PING/PONG cannot).
+  const weak = (body: DhtEnvelope['body']): boolean => body.type === 'PING' || body.type === 'PONG';
+  const req = (rpcId: number, body: DhtEnvelope['body']): DhtEnvelope =>
+    weak(body) ? { kind: 'request', rpcId, from: contactA, body } : { kind: 'request', rpcId, from: contactA, to: b.nodeAddress, body };
+  const res = (rpcId: number, body: DhtEnvelope['body']): DhtEnvelope =>
+    weak(body) ? { kind: 'response', rpcId, from: contactB, body } : { kind: 'response', rpcId, from: contactB, to: a.nodeAddress, body };
   return {
     a,
     b,

@@ -68,7 +68,7 @@ test('real sockets: four DhtServices join over libp2p, store a signed record and
 });
 
 /** A raw libp2p peer that writes frames on the DHT protocol, for sending bad input. */
-async function attacker(c1: number, puzzle: boolean) {
+async function attacker(c1: number, puzzle: boolean, victim: DhtService) {
   const id = puzzle ? identityWithPuzzle(c1) : identityWithoutPuzzle(c1);
   const t = await Libp2pTransport.create({ secretKey: id.secretKey }, { listen: ['/ip4/127.0.0.1/tcp/0'] });
   raw.push(t);
@@ -77,9 +77,9 @@ async function attacker(c1: number, puzzle: boolean) {
   let rpcId = 1;
   return {
     t,
-    /** A freshly sealed FIND_NODE from this peer. */
-    findNode(target = new Uint8Array(32)): Uint8Array {
-      const env: DhtEnvelope = { kind: 'request', rpcId: rpcId++, from: self, body: { type: 'FIND_NODE', target } };
+    /** A freshly sealed FIND_NODE from this peer, signed for `to` (default: the victim). */
+    findNode(target = new Uint8Array(32), to: Uint8Array = victim.self.address): Uint8Array {
+      const env: DhtEnvelope = { kind: 'request', rpcId: rpcId++, from: self, to, body: { type: 'FIND_NODE', target } };
       return sealDhtEnvelope(env, { signer, clock: systemClock, random: systemRandom });
     },
     /** Writes one raw frame (already length-prefixed or not) on a new stream; resolves to the answer bytes, if any. */
@@ -112,7 +112,7 @@ test('real sockets: malformed, oversized, unsigned, replayed, forged and puzzle-
   const stats = victim.node.stats.dropped;
   const before = { ...stats };
   const codes = (): Record<string, number> => ({ ...victim.dropsByCode });
-  const mallory = await attacker(C1, true);
+  const mallory = await attacker(C1, true, victim);
   const send = (payload: Uint8Array) => mallory.sendRaw(victim, encodeFrame(payload, 1 << 20));
 
   // an honest-looking request from mallory is answered (so the drops below are about the input)
@@ -146,14 +146,19 @@ test('real sockets: malformed, oversized, unsigned, replayed, forged and puzzle-
   assert.equal(stats.replayed, before.replayed + 1);
   assert.equal(codes()['WIRE_REPLAYED'], 1);
 
+  // well signed by mallory herself, but for another node (the signed recipient is node 0, not the victim)
+  assert.equal(await send(mallory.findNode(new Uint8Array(32), nodes[0]!.self.address)), null);
+  assert.equal(stats['wrong-recipient'], before['wrong-recipient'] + 1);
+  assert.equal(codes()['DHT_WRONG_RECIPIENT'], 1);
+
   // signed by someone else than the peer Noise authenticated (a relayed or stolen message)
-  const other = await attacker(C1, true);
+  const other = await attacker(C1, true, victim);
   assert.equal(await send(other.findNode()), null);
   assert.equal(stats['bad-signature'], before['bad-signature'] + 1);
   assert.equal(codes()['DHT_SENDER_MISMATCH'], 1);
 
   // a well-signed request from a peer without the static puzzle
-  const weak = await attacker(C1, false);
+  const weak = await attacker(C1, false, victim);
   assert.equal(await weak.sendRaw(victim, encodeFrame(weak.findNode(), 1 << 20)), null);
   assert.equal(stats.puzzle, before.puzzle + 1);
   assert.equal(codes()['DHT_PUZZLE'], 1);
@@ -165,7 +170,7 @@ test('real sockets: a flood from one peer is rate-limited; other peers are still
   const victim = await service({ frameRatePerSecond: 5, frameBurst: 10, dht: { rateLimitPerSecond: 5, rateLimitBurst: 10 } });
   await victim.bootstrap([nodes[0]!.transport.listenAddresses()[0]!]);
   const before = victim.node.stats.dropped['rate-limited'];
-  const flooder = await attacker(C1, true);
+  const flooder = await attacker(C1, true, victim);
   let answered = 0;
   const started = Date.now();
   // 120 frames, 4 streams at a time: hundreds per second on loopback, far above the 5/s allowed, while staying

@@ -83,27 +83,6 @@ class TimerScheduler implements Scheduler {
   }
 }
 
-/** A clock that can be pinned, so a value signed by the host and one computed by the core agree. */
-class PinnableClock implements Clock {
-  private pinned: number | null = null;
-  private readonly base: Clock;
-  constructor(base: Clock) {
-    this.base = base;
-  }
-  now(): number {
-    return this.pinned ?? this.base.now();
-  }
-  pin<T>(fn: (now: number) => T): T {
-    const now = this.base.now();
-    this.pinned = now;
-    try {
-      return fn(now);
-    } finally {
-      this.pinned = null;
-    }
-  }
-}
-
 export class DhtService {
   readonly node: DhtNode;
   readonly transport: Transport;
@@ -117,7 +96,7 @@ export class DhtService {
   readonly streamFailures: Record<string, number> = {};
   /** The last dropped input's error (logs, tests). */
   lastDrop: BaseError | null = null;
-  private readonly clock: PinnableClock;
+  private readonly clock: Clock;
   private readonly scheduler = new TimerScheduler();
   private readonly frameLimiter: RateLimiter;
   private readonly puzzle;
@@ -132,12 +111,12 @@ export class DhtService {
     if (toHex(this.signer.nodeAddress) !== toHex(this.transport.nodeAddress)) {
       throw new DhtOperationError('start', 'the transport key is not the DHT identity key');
     }
-    this.clock = new PinnableClock(components.clock ?? systemClock);
+    this.clock = components.clock ?? systemClock;
     const random = components.random ?? systemRandom;
     const contact = this.transport.localContact();
     this.self = { address: this.signer.nodeAddress, ip: contact.ip, port: contact.port };
     this.puzzle = staticPuzzleChecker(this.options.c1);
-    this.verifier = new WireEnvelopeVerifier({ clock: this.clock });
+    this.verifier = new WireEnvelopeVerifier({ clock: this.clock, self: this.self.address });
     this.node = new DhtNode(
       {
         self: this.self,
@@ -305,25 +284,12 @@ export class DhtService {
 
   /** Announce that we provide `key` (a 32-byte DHT key). Returns how many nodes accepted it. */
   async provide(key: Uint8Array): Promise<number> {
-    return new Promise((resolve) =>
-      // Pinned clock: the core computes expiresAt = now + providerTtlMs itself; we sign the same value.
-      this.clock.pin((now) => {
-        const signed = signProvider({ key, provider: this.self, expiresAt: now + this.node.options.providerTtlMs }, this.signer.secretKey);
-        this.node.provide(key, signed.signature, resolve);
-      }),
-    );
+    return new Promise((resolve) => this.node.provide(key, (unsigned) => signProvider(unsigned, this.signer.secretKey).signature, resolve));
   }
 
-  /** Provider records for `key`, one per provider (the latest-expiring; several nodes return the same record). */
+  /** Provider records for `key`, one per provider (the core keeps the latest-expiring copy). */
   async providers(key: Uint8Array): Promise<ProviderRecord[]> {
-    const all = await new Promise<ProviderRecord[]>((resolve) => this.node.getProviders(key, (p) => resolve(p)));
-    const byProvider = new Map<string, ProviderRecord>();
-    for (const p of all) {
-      const k = toHex(p.provider.address);
-      const seen = byProvider.get(k);
-      if (!seen || p.expiresAt > seen.expiresAt) byProvider.set(k, p);
-    }
-    return [...byProvider.values()];
+    return new Promise((resolve) => this.node.getProviders(key, (p) => resolve(p)));
   }
 
   async findNode(target: Uint8Array): Promise<ContactInfo[]> {
