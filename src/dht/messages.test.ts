@@ -11,6 +11,8 @@ const good: DhtEnvelope = { kind: 'response', rpcId: 5, from, body: { type: 'NOD
 
 test('well-formed envelopes pass and their size estimate grows with content', () => {
   assert.equal(validateEnvelope(good, DEFAULTS), good);
+  const addressed = { ...good, to: r.bytes(32) };
+  assert.equal(validateEnvelope(addressed, DEFAULTS), addressed);
   const ping: DhtEnvelope = { kind: 'request', rpcId: 1, from, body: { type: 'PING' } };
   assert.ok(estimateEnvelopeBytes(good) > estimateEnvelopeBytes(ping));
 });
@@ -23,6 +25,8 @@ test('malformed and oversized envelopes are typed errors naming the drop reason'
     [{ ...good, from: { ...from, address: new Uint8Array(31) } }, 'malformed'],
     [{ ...good, from: { ...from, ip: 'not an ip' } }, 'malformed'],
     [{ ...good, from: { ...from, port: 70000 } }, 'malformed'],
+    [{ ...good, to: new Uint8Array(31) }, 'malformed'], // the recipient is a NodeAddress
+    [{ ...good, to: 'someone' }, 'malformed'],
     [{ ...good, body: { type: 'PING' } }, 'malformed'], // a request type in a response
     [{ ...good, body: { type: 'NODES', contacts: Array(21).fill(from) } }, 'oversized'],
     [{ kind: 'request', rpcId: 1, from, body: { type: 'FIND_NODE', target: new Uint8Array(5) } }, 'malformed'],
