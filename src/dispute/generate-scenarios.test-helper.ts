@@ -122,6 +122,7 @@ export interface Watch {
 /**
  * A conflict (or, with `challenge`, a challenge of A's receipt by B) played to the end by both agents, with
  * `watch` called before every agent turn (the output mark, docs/dispute.md §2). Returns the outcome and the game id.
+ * A challenger side with an empty output names no output (Opening.outputB empty: it claims A's length, no token).
  */
 export async function playWatched(ctx: GenCtx, input: RunInput, a: Side, b: Side, watch: (w: Watch) => Promise<void>, challenge = false): Promise<Outcome & { id: Hex; watch: Omit<Watch, 'state'> }> {
   const { q, pa, pb, ia, ib } = parties(ctx, input, a, b);
@@ -134,7 +135,7 @@ export async function playWatched(ctx: GenCtx, input: RunInput, a: Side, b: Side
     await watch({ ...w, state });
   };
   const r = challenge
-    ? await playChallenge(ctx.env, q, pa, pb, ia, ib, outputBytes(a.output), undefined, { hook, outputB: outputBytes(b.output) })
+    ? await playChallenge(ctx.env, q, pa, pb, ia, ib, outputBytes(a.output), undefined, { hook, outputB: outputBytes(b.output) }) // empty stays empty
     : await playConflict(ctx.env, q, pa, pb, ia, ib, { a: outputBytes(a.output), b: outputBytes(b.output) }, { hook });
   assert.ok(w, 'the watcher saw the game');
   return { ...outcome(ctx, r, ia, ib), id: r.id, watch: w };

@@ -119,6 +119,23 @@ describe('the output mark: a right trace with a wrong signed output, against a w
     await reverts(w.watcher.markOutput(w.id, true, 1n, w.outA, w.outB, w.pb.outputProof(1)), 'WrongPhase');
     await reverts(w.watcher.markOutput(w.id, false, 1n, w.outA, w.outB, w.pa.outputProof(1)), 'WrongPhase');
   });
+
+  it('a challenger that names no output (empty outputB) claims no token and cannot be marked; the receipt signer can', async () => {
+    const h = honest({ prompt: [1, 3, 4], maxTokens: 3 });
+    const bad = Array.from(h.output);
+    bad[1] = (bad[1]! + 1) % model.meta.vocabSize;
+    let checked = false;
+    const r = await playWatched(ctx, h.input, withOutput(wrongAt(h, E + model.layout.offsets[nodeId('mlp.out')]! + 3, 9), bad), { trace: h.trace, output: Int32Array.of() }, async (w: Watch) => {
+      if (checked || w.state !== 'trace-b') return;
+      checked = true;
+      assert.equal(w.outB, '0x');
+      await reverts(w.watcher.markOutput(w.id, true, 1n, w.outA, w.outB, w.pb.outputProof(1)), 'OutputMatchesTrace');
+      await reverts(w.watcher.markOutput(w.id, true, 1n, w.outA, w.outA, w.pb.outputProof(1)), 'BadOutputs'); // B's effective output is A's, but it did not claim it
+      await w.watcher.markOutput(w.id, false, 1n, w.outA, w.outB, w.pa.outputProof(1));
+    }, true);
+    assert.ok(checked);
+    assert.equal(r.winner, 'B', r.moves.join(','));
+  });
 });
 
 describe('opening checks of the params preimage and the metadata scan', () => {
