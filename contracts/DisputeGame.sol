@@ -7,7 +7,7 @@ import {IFeeEscrow} from "./interfaces/IFeeEscrow.sol";
 import {MerkleLib} from "./lib/MerkleLib.sol";
 import {OneStepVerifier} from "./OneStepVerifier.sol";
 
-/// @title DisputeGame — fraud claims and the k-ary bisection game (whitepaper §2.2.4–2.2.5; DESIGN.md §1.6;
+/// @title DisputeCore (DisputeGame) — fraud claims and the k-ary bisection game (whitepaper §2.2.4–2.2.5; DESIGN.md §1.6;
 /// docs/dispute.md). A claim opens a game between party A and party B over their execution traces:
 ///   - two conflicting EIP-712 Receipts (same queryHash and modelHash, different outputHash or traceRoot), each
 ///     signed by its `node`, both active operators; or
@@ -22,7 +22,7 @@ import {OneStepVerifier} from "./OneStepVerifier.sol";
 /// through IStaking (winner and claimant paid from it; both can lose) and forfeits or returns a held fee bond.
 /// Storage holds only what moves need each round; the static opening (model, roots, query input, claimant, bond)
 /// is kept as one hash (`config`) and passed back by the few calls that need it (docs/dispute.md §1).
-contract DisputeGame {
+abstract contract DisputeCore {
     // ------------------------------------------------------------------ types
     struct Receipt {
         bytes32 queryHash;
@@ -234,7 +234,8 @@ contract DisputeGame {
         uint256 slashAmount_,
         uint16 winnerBps_,
         uint16 claimantBps_,
-        uint8 defaultLogArity_
+        uint8 defaultLogArity_,
+        address self_
     ) {
         require(uint256(winnerBps_) + claimantBps_ <= 10000 && defaultLogArity_ >= 1 && defaultLogArity_ <= 16);
         staking = staking_;
@@ -261,56 +262,27 @@ contract DisputeGame {
                 keccak256("Hyperspace"),
                 keccak256("1"),
                 block.chainid,
-                address(this)
+                self_
             )
         );
     }
 
-    // ------------------------------------------------------------------ opening
+    /// A party's partial-sums root of the disputed reduction with the proof (`lastLeaf`, `siblings`) that its last sum
+    /// sums[F] equals its disputed element, and its first sums-bisection move: A (first) posts its children of its sums
+    /// root; B (second) a difference proof against A's children and its own children of the new node (as `bisect`).
+    struct SumsPost {
+        uint256 node; // A: the node holding the element (the link count F is derived from it); B: ignored
+        bytes32 root;
+        bytes32 lastLeaf;
+        bytes32[] siblings;
+        uint256 child; // B: the difference proof's child
+        bytes proof; // B: the difference proof (empty when the sums tree is one leaf)
+        bytes32[] children;
+    }
+
+    // ------------------------------------------------------------------ internals (shared by DisputeGame and DisputeGameCold)
     function receiptDigest(Receipt calldata r) public view returns (bytes32) {
         return keccak256(abi.encodePacked(hex"1901", DOMAIN_SEPARATOR, keccak256(abi.encode(RECEIPT_TYPEHASH, r))));
-    }
-
-    /// Two conflicting receipts: A = ra.node, B = rb.node. The trace length comes from the model layout and `o`.
-    function openConflict(Receipt calldata ra, bytes calldata sigA, Receipt calldata rb, bytes calldata sigB, Opening calldata o)
-        external
-        nonReentrant
-        returns (bytes32 id)
-    {
-        if (ra.queryHash != rb.queryHash) revert QueryMismatch(ra.queryHash, rb.queryHash);
-        if (ra.modelHash != rb.modelHash) revert ModelMismatch(ra.modelHash, rb.modelHash);
-        if (ra.outputHash == rb.outputHash && ra.traceRoot == rb.traceRoot) revert ReceiptsDoNotConflict(ra.queryHash, ra.modelHash);
-        if (ra.node == rb.node) revert SameParty(ra.node);
-        bytes32 da = _checkReceipt(ra, sigA);
-        bytes32 db = _checkReceipt(rb, sigB);
-        id = keccak256(abi.encode(da, db));
-        _claimReceipt(da, id);
-        _claimReceipt(db, id);
-        if (keccak256(o.outputB) != rb.outputHash) revert OutputHashMismatch(rb.outputHash, keccak256(o.outputB));
-        _open(id, rb.node, ra.traceRoot, rb.traceRoot, ra, o, bytes32(0));
-    }
-
-    /// One receipt challenged by msg.sender (an active operator) who re-ran the query: A = r.node, B = msg.sender.
-    /// `bondId` (0 = none): the verify-inference fee bond r.node posted in the escrow for this answer (§2.2.3); the
-    /// game holds it, and settlement forfeits it to B if B wins, else returns it to the node.
-    function openChallenge(Receipt calldata r, bytes calldata sig, bytes32 challengerRoot, Opening calldata o, bytes32 bondId)
-        external
-        nonReentrant
-        returns (bytes32 id)
-    {
-        if (r.node == msg.sender) revert SameParty(msg.sender);
-        // the same trace with the same output is no claim; the same trace with another output is the output check
-        if (r.traceRoot == challengerRoot && (o.outputB.length == 0 || keccak256(o.outputB) == r.outputHash)) revert SameTraceRoot(challengerRoot);
-        if (!staking.isActiveOperator(msg.sender)) revert NotActiveOperator(msg.sender);
-        bytes32 d = _checkReceipt(r, sig);
-        id = keccak256(abi.encode(d, msg.sender, challengerRoot));
-        _claimReceipt(d, id);
-        if (bondId != bytes32(0)) {
-            address bondNode = escrow.getBond(bondId).node;
-            if (bondNode != r.node) revert BondNotOfNode(bondId, bondNode, r.node);
-            escrow.holdBond(bondId, id); // reverts unless Posted (not released, not held by another game)
-        }
-        _open(id, msg.sender, r.traceRoot, challengerRoot, r, o, bondId);
     }
 
     /// Checks the opening against the receipt (query digest, model, prompt commitment, params preimage, A's output
@@ -446,31 +418,6 @@ contract DisputeGame {
         if (l == 0) l = 1;
     }
 
-    // ------------------------------------------------------------------ bisection (trace and partial sums)
-    /// A's opening move of the trace bisection: the 2^s children of its root (s = min(logArity, level)). (The partial
-    /// sums' opening children come with A's postSumsRoot.)
-    function postChildren(bytes32 id, bytes32[] calldata children) external {
-        Game storage g = _game(id);
-        if (g.phase != Phase.Trace || g.posted) revert WrongPhase(id, g.phase);
-        _onTurn(id, g, 0);
-        g.posted = true;
-        g.turn = 1;
-        _deadline(g);
-        _postChildren(id, g, children, g.nodeA);
-    }
-
-    /// The party on turn: `proof` shows that child `child` is the FIRST where A's and B's children of the disputed
-    /// nodes differ (docs/commitment.md §3: childA ‖ childB ‖ per level bottom-up either the shared left sibling, when
-    /// bit l of `child` is 1, or A's then B's right sibling). The game descends to it; unless those are leaves, the
-    /// mover posts its own children of its new node in `children` (else `children` is empty).
-    function bisect(bytes32 id, uint256 child, bytes calldata proof, bytes32[] calldata children) external {
-        Game storage g = _game(id);
-        if ((g.phase != Phase.Trace && g.phase != Phase.Sums) || !g.posted) revert WrongPhase(id, g.phase);
-        uint8 who = g.turn;
-        _onTurn(id, g, who);
-        _bisect(id, g, who, child, proof, children);
-    }
-
     /// At level 0 of the sums bisection `proof` continues after the difference proof with the isolation tail (_isolate).
     function _bisect(bytes32 id, Game storage g, uint8 who, uint256 child, bytes calldata proof, bytes32[] calldata children) internal {
         (bytes32 ca, bytes32 cb, uint256 end) = _descend(id, g, child, proof);
@@ -593,18 +540,278 @@ contract DisputeGame {
         }
     }
 
-    // ------------------------------------------------------------------ reductions: partial sums
-    /// A party's partial-sums root of the disputed reduction with the proof (`lastLeaf`, `siblings`) that its last sum
-    /// sums[F] equals its disputed element, and its first sums-bisection move: A (first) posts its children of its sums
-    /// root; B (second) a difference proof against A's children and its own children of the new node (as `bisect`).
-    struct SumsPost {
-        uint256 node; // A: the node holding the element (the link count F is derived from it); B: ignored
-        bytes32 root;
-        bytes32 lastLeaf;
-        bytes32[] siblings;
-        uint256 child; // B: the difference proof's child
-        bytes proof; // B: the difference proof (empty when the sums tree is one leaf)
-        bytes32[] children;
+    function _replayElement(Game storage g, Config calldata c, uint256 node, bytes calldata proofs, bool isA, bytes32 leafA) internal view returns (int256) {
+        OneStepVerifier.Prefix memory trace = OneStepVerifier.Prefix(isA ? c.rootA : c.rootB, g.traceDepth, g.element, leafA);
+        return oneStep.elementwise(c.modelHash, node, trace, OneStepVerifier.Input(c.inputRoot, c.inputLength, c.params.seeded, c.params.seed), proofs);
+    }
+
+    /// The output check's verdict: each token against the shared trace's element (proven against its root).
+    function _checkOutput(bytes32 id, Game storage g, Config calldata c, uint256 j, int256 ta, int256 tb, bytes calldata proof) internal {
+        (uint256 e, int256 v) = _outputValue(id, g, c, c.rootA, j, proof);
+        emit OutputChecked(id, j, e, v, ta, tb);
+        _decide(id, g, ta == v, tb == v);
+    }
+
+    /// Token j of a party's own output; past its end it has no token to lie with (OutputMatchesTrace).
+    function _ownToken(bytes32 id, bytes calldata out, uint256 j) internal pure returns (int256) {
+        if (4 * j + 4 > out.length) revert OutputMatchesTrace(id, j);
+        return _token(out, j);
+    }
+
+    function _checkOutputs(bytes32 id, bytes calldata outputA, bytes calldata outputB) internal view {
+        if (_outputsHash(outputA, outputB) != outputsOf[id]) revert BadOutputs(id);
+    }
+
+    /// Trace `root`'s element at token j's index, proven by `proof` (OneStepVerifier.outputValue), else BadOutputProof.
+    function _outputValue(bytes32 id, Game storage g, Config calldata c, bytes32 root, uint256 j, bytes calldata proof) internal view returns (uint256 e, int256 v) {
+        bool ok;
+        (e, v, ok) = oneStep.outputValue(c.modelHash, c.inputLength, j, root, g.traceDepth, proof);
+        if (!ok) revert BadOutputProof(id, e);
+    }
+
+    /// Output token `j` (int32 little-endian at byte 4j), 0 past the end (the padding of a shorter run).
+    function _token(bytes calldata out, uint256 j) internal pure returns (int256) {
+        if (4 * j + 4 > out.length) return 0;
+        uint256 o = 4 * j;
+        uint32 v = uint32(uint8(out[o])) | (uint32(uint8(out[o + 1])) << 8) | (uint32(uint8(out[o + 2])) << 16) | (uint32(uint8(out[o + 3])) << 24);
+        return int256(int32(v));
+    }
+
+    function _judge(bytes32 id, Game storage g, int256 got, int256 va, int256 vb) internal {
+        emit StepReplayed(id, got, va, vb);
+        _decide(id, g, got == va, got == vb);
+    }
+
+    function _checkConfig(bytes32 id, Game storage g, Config calldata c) internal view {
+        bytes32 h = keccak256(abi.encode(c));
+        if (h != g.config) revert BadConfig(id, g.config, h);
+    }
+
+    /// aRight / bRight: whether each party's claim stood. Recorded in `turn` (bits 0 and 1); settle() acts on it.
+    function _decide(bytes32 id, Game storage g, bool aRight, bool bRight) internal {
+        aRight = aRight && g.wrong & 1 == 0;
+        bRight = bRight && g.wrong & 2 == 0;
+        g.phase = Phase.Decided;
+        g.turn = (aRight ? 1 : 0) | (bRight ? 2 : 0);
+        emit Decided(id, aRight, bRight);
+    }
+
+    function _slash(address loser, bytes32 id, address winner, address claimant) internal returns (uint256) {
+        address[] memory to;
+        uint16[] memory bps;
+        if (winner == address(0)) {
+            to = new address[](1);
+            bps = new uint16[](1);
+            (to[0], bps[0]) = (claimant, claimantBps);
+        } else if (winner == claimant) {
+            to = new address[](1);
+            bps = new uint16[](1);
+            (to[0], bps[0]) = (winner, winnerBps + claimantBps);
+        } else {
+            to = new address[](2);
+            bps = new uint16[](2);
+            (to[0], bps[0], to[1], bps[1]) = (winner, winnerBps, claimant, claimantBps);
+        }
+        return staking.slash(loser, id, slashAmount, to, bps);
+    }
+
+    function _game(bytes32 id) internal view returns (Game storage g) {
+        g = games[id];
+        if (g.phase == Phase.None) revert NoGame(id);
+    }
+
+    function _onTurn(bytes32 id, Game storage g, uint8 who) internal view {
+        address expected = who == 0 ? g.a : g.b;
+        if (g.turn != who || msg.sender != expected) revert NotYourTurn(id, msg.sender, expected);
+        _live(id, g);
+    }
+
+    /// Reverts unless msg.sender is A or B; true for A.
+    function _party(bytes32 id, Game storage g) internal view returns (bool isA) {
+        isA = msg.sender == g.a;
+        if (!isA && msg.sender != g.b) revert NotAParty(id, msg.sender);
+    }
+
+    function _live(bytes32 id, Game storage g) internal view {
+        if (block.timestamp > g.deadline) revert DeadlinePassed(id, g.deadline);
+    }
+
+    function _deadline(Game storage g) internal returns (uint64 dl) {
+        dl = uint64(block.timestamp) + moveTimeout;
+        g.deadline = dl;
+    }
+}
+
+/// @title DisputeGameCold — the cold paths of DisputeGame (opening and settlement), run only by DELEGATECALL from
+/// the game (same storage layout and immutables via DisputeCore, msg.sender kept): they run once per game, so the
+/// delegate call's ~3k gas is paid twice per game while the game's runtime code stays well under EIP-170. The game
+/// creates this contract in its constructor with its own arguments; called directly it reverts (NotDelegated).
+contract DisputeGameCold is DisputeCore {
+    error NotDelegated();
+
+    address private immutable game;
+
+    modifier delegated() {
+        if (address(this) != game) revert NotDelegated();
+        _;
+    }
+
+    constructor(
+        IStaking staking_,
+        IModelRegistry registry_,
+        OneStepVerifier oneStep_,
+        IFeeEscrow escrow_,
+        uint64 moveTimeout_,
+        uint256 slashAmount_,
+        uint16 winnerBps_,
+        uint16 claimantBps_,
+        uint8 defaultLogArity_
+    ) DisputeCore(staking_, registry_, oneStep_, escrow_, moveTimeout_, slashAmount_, winnerBps_, claimantBps_, defaultLogArity_, msg.sender) {
+        game = msg.sender;
+    }
+
+    /// Two conflicting receipts: A = ra.node, B = rb.node. The trace length comes from the model layout and `o`.
+    function openConflict(Receipt calldata ra, bytes calldata sigA, Receipt calldata rb, bytes calldata sigB, Opening calldata o)
+        external
+        nonReentrant
+        delegated
+        returns (bytes32 id)
+    {
+        if (ra.queryHash != rb.queryHash) revert QueryMismatch(ra.queryHash, rb.queryHash);
+        if (ra.modelHash != rb.modelHash) revert ModelMismatch(ra.modelHash, rb.modelHash);
+        if (ra.outputHash == rb.outputHash && ra.traceRoot == rb.traceRoot) revert ReceiptsDoNotConflict(ra.queryHash, ra.modelHash);
+        if (ra.node == rb.node) revert SameParty(ra.node);
+        bytes32 da = _checkReceipt(ra, sigA);
+        bytes32 db = _checkReceipt(rb, sigB);
+        id = keccak256(abi.encode(da, db));
+        _claimReceipt(da, id);
+        _claimReceipt(db, id);
+        if (keccak256(o.outputB) != rb.outputHash) revert OutputHashMismatch(rb.outputHash, keccak256(o.outputB));
+        _open(id, rb.node, ra.traceRoot, rb.traceRoot, ra, o, bytes32(0));
+    }
+
+    /// One receipt challenged by msg.sender (an active operator) who re-ran the query: A = r.node, B = msg.sender.
+    /// `bondId` (0 = none): the verify-inference fee bond r.node posted in the escrow for this answer (§2.2.3); the
+    /// game holds it, and settlement forfeits it to B if B wins, else returns it to the node.
+    function openChallenge(Receipt calldata r, bytes calldata sig, bytes32 challengerRoot, Opening calldata o, bytes32 bondId)
+        external
+        nonReentrant
+        delegated
+        returns (bytes32 id)
+    {
+        if (r.node == msg.sender) revert SameParty(msg.sender);
+        // the same trace with the same output is no claim; the same trace with another output is the output check
+        if (r.traceRoot == challengerRoot && (o.outputB.length == 0 || keccak256(o.outputB) == r.outputHash)) revert SameTraceRoot(challengerRoot);
+        if (!staking.isActiveOperator(msg.sender)) revert NotActiveOperator(msg.sender);
+        bytes32 d = _checkReceipt(r, sig);
+        id = keccak256(abi.encode(d, msg.sender, challengerRoot));
+        _claimReceipt(d, id);
+        if (bondId != bytes32(0)) {
+            address bondNode = escrow.getBond(bondId).node;
+            if (bondNode != r.node) revert BondNotOfNode(bondId, bondNode, r.node);
+            escrow.holdBond(bondId, id); // reverts unless Posted (not released, not held by another game)
+        }
+        _open(id, msg.sender, r.traceRoot, challengerRoot, r, o, bondId);
+    }
+
+    /// Anyone, once decided, exactly once: unlocks the right, slashes the wrong (both wrong → both slashed; the
+    /// claimant is paid from each), and forfeits a held fee bond to a winning challenger B (else returns it).
+    function settle(bytes32 id, Config calldata c) external nonReentrant delegated {
+        Game storage g = _game(id);
+        if (g.phase != Phase.Decided) revert WrongPhase(id, g.phase);
+        _checkConfig(id, g, c);
+        g.phase = Phase.Done;
+        bool aRight = g.turn & 1 != 0;
+        bool bRight = g.turn & 2 != 0;
+        address a = g.a;
+        address b = g.b;
+        uint256 sa;
+        uint256 sb;
+        // effects are done (phase Done); the calls below go only to the staking contract and the fee escrow
+        if (aRight) staking.unlock(a, id);
+        else sa = _slash(a, id, bRight ? b : address(0), c.claimant);
+        if (bRight) staking.unlock(b, id);
+        else sb = _slash(b, id, aRight ? a : address(0), c.claimant);
+        if (c.bondId != bytes32(0)) {
+            if (!aRight && bRight) escrow.forfeitBond(c.bondId, id, b);
+            else escrow.returnBond(c.bondId);
+        }
+        address winner = aRight ? a : bRight ? b : address(0);
+        address loser = !aRight ? a : b;
+        emit Resolved(id, winner, loser, !aRight && !bRight, sa, sb);
+    }
+}
+
+/// @title DisputeGame — see DisputeCore for the game. Opening and settlement run in DisputeGameCold (created here,
+/// reached by DELEGATECALL: same storage, same msg.sender), the moves and the one step here.
+contract DisputeGame is DisputeCore {
+    /// DisputeGameCold with this game's arguments: openConflict, openChallenge and settle run there.
+    address private immutable cold;
+
+    constructor(
+        IStaking staking_,
+        IModelRegistry registry_,
+        OneStepVerifier oneStep_,
+        IFeeEscrow escrow_,
+        uint64 moveTimeout_,
+        uint256 slashAmount_,
+        uint16 winnerBps_,
+        uint16 claimantBps_,
+        uint8 defaultLogArity_
+    ) DisputeCore(staking_, registry_, oneStep_, escrow_, moveTimeout_, slashAmount_, winnerBps_, claimantBps_, defaultLogArity_, address(this)) {
+        cold = address(new DisputeGameCold(staking_, registry_, oneStep_, escrow_, moveTimeout_, slashAmount_, winnerBps_, claimantBps_, defaultLogArity_));
+    }
+
+    // ------------------------------------------------------------------ opening and settlement (DisputeGameCold)
+    /// Two conflicting receipts: A = ra.node, B = rb.node (DisputeGameCold.openConflict).
+    function openConflict(Receipt calldata ra, bytes calldata sigA, Receipt calldata rb, bytes calldata sigB, Opening calldata o) external returns (bytes32 id) {
+        _cold();
+    }
+
+    /// One receipt challenged by msg.sender (DisputeGameCold.openChallenge).
+    function openChallenge(Receipt calldata r, bytes calldata sig, bytes32 challengerRoot, Opening calldata o, bytes32 bondId) external returns (bytes32 id) {
+        _cold();
+    }
+
+    /// Anyone, once decided, exactly once (DisputeGameCold.settle).
+    function settle(bytes32 id, Config calldata c) external {
+        _cold();
+    }
+
+    /// Runs this call's calldata in DisputeGameCold over this game's storage and returns (or reverts with) its result.
+    function _cold() private {
+        address to = cold;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), to, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
+    /// A's opening move of the trace bisection: the 2^s children of its root (s = min(logArity, level)). (The partial
+    /// sums' opening children come with A's postSumsRoot.)
+    function postChildren(bytes32 id, bytes32[] calldata children) external {
+        Game storage g = _game(id);
+        if (g.phase != Phase.Trace || g.posted) revert WrongPhase(id, g.phase);
+        _onTurn(id, g, 0);
+        g.posted = true;
+        g.turn = 1;
+        _deadline(g);
+        _postChildren(id, g, children, g.nodeA);
+    }
+
+    /// The party on turn: `proof` shows that child `child` is the FIRST where A's and B's children of the disputed
+    /// nodes differ (docs/commitment.md §3: childA ‖ childB ‖ per level bottom-up either the shared left sibling, when
+    /// bit l of `child` is 1, or A's then B's right sibling). The game descends to it; unless those are leaves, the
+    /// mover posts its own children of its new node in `children` (else `children` is empty).
+    function bisect(bytes32 id, uint256 child, bytes calldata proof, bytes32[] calldata children) external {
+        Game storage g = _game(id);
+        if ((g.phase != Phase.Trace && g.phase != Phase.Sums) || !g.posted) revert WrongPhase(id, g.phase);
+        uint8 who = g.turn;
+        _onTurn(id, g, who);
+        _bisect(id, g, who, child, proof, children);
     }
 
     /// A (TraceStep), then B (LinksB). `c` is checked on A's call (the model hash names the layout).
@@ -652,7 +859,6 @@ contract DisputeGame {
         }
     }
 
-    // ------------------------------------------------------------------ one step
     /// Either party: replays the disputed element-wise element (TraceStep). `node` names the node holding the
     /// element (checked); the description is derived; `proofs` are the caller's packed operand proofs against ITS
     /// OWN trace root (OneStepVerifier docs). Decides the game; settle() pays.
@@ -665,11 +871,6 @@ contract DisputeGame {
         bytes32 leafA = g.nodeA;
         int256 got = _replayElement(g, c, node, proofs, isA, leafA);
         _judge(id, g, got, MerkleLib.traceWord(leafA, uint256(g.element) % 8), g.valueB);
-    }
-
-    function _replayElement(Game storage g, Config calldata c, uint256 node, bytes calldata proofs, bool isA, bytes32 leafA) internal view returns (int256) {
-        OneStepVerifier.Prefix memory trace = OneStepVerifier.Prefix(isA ? c.rootA : c.rootB, g.traceDepth, g.element, leafA);
-        return oneStep.elementwise(c.modelHash, node, trace, OneStepVerifier.Input(c.inputRoot, c.inputLength, c.params.seeded, c.params.seed), proofs);
     }
 
     /// Either party: replays the disputed link s of the reduction (SumsStep) from the agreed sums[s−1] the isolating
@@ -739,13 +940,6 @@ contract DisputeGame {
         _checkOutput(id, g, c, j, ta, tb, proof);
     }
 
-    /// The output check's verdict: each token against the shared trace's element (proven against its root).
-    function _checkOutput(bytes32 id, Game storage g, Config calldata c, uint256 j, int256 ta, int256 tb, bytes calldata proof) internal {
-        (uint256 e, int256 v) = _outputValue(id, g, c, c.rootA, j, proof);
-        emit OutputChecked(id, j, e, v, ta, tb);
-        _decide(id, g, ta == v, tb == v);
-    }
-
     /// Anyone, in any phase until settled (Decided included): token `j` of party X's own output (X = B if `isB`, else
     /// A; j < its token count) differs from the element X's OWN trace (its Config root: its receipt's trace root,
     /// zero-lifted) holds where the engine outputs token j (ModelLayouts.outputElement), proven by `proof` = leaf ‖
@@ -768,42 +962,6 @@ contract DisputeGame {
         if (g.phase == Phase.Decided) g.turn &= ~bit;
     }
 
-    /// Token j of a party's own output; past its end it has no token to lie with (OutputMatchesTrace).
-    function _ownToken(bytes32 id, bytes calldata out, uint256 j) internal pure returns (int256) {
-        if (4 * j + 4 > out.length) revert OutputMatchesTrace(id, j);
-        return _token(out, j);
-    }
-
-    function _checkOutputs(bytes32 id, bytes calldata outputA, bytes calldata outputB) internal view {
-        if (_outputsHash(outputA, outputB) != outputsOf[id]) revert BadOutputs(id);
-    }
-
-    /// Trace `root`'s element at token j's index, proven by `proof` (OneStepVerifier.outputValue), else BadOutputProof.
-    function _outputValue(bytes32 id, Game storage g, Config calldata c, bytes32 root, uint256 j, bytes calldata proof) internal view returns (uint256 e, int256 v) {
-        bool ok;
-        (e, v, ok) = oneStep.outputValue(c.modelHash, c.inputLength, j, root, g.traceDepth, proof);
-        if (!ok) revert BadOutputProof(id, e);
-    }
-
-    /// Output token `j` (int32 little-endian at byte 4j), 0 past the end (the padding of a shorter run).
-    function _token(bytes calldata out, uint256 j) internal pure returns (int256) {
-        if (4 * j + 4 > out.length) return 0;
-        uint256 o = 4 * j;
-        uint32 v = uint32(uint8(out[o])) | (uint32(uint8(out[o + 1])) << 8) | (uint32(uint8(out[o + 2])) << 16) | (uint32(uint8(out[o + 3])) << 24);
-        return int256(int32(v));
-    }
-
-    function _judge(bytes32 id, Game storage g, int256 got, int256 va, int256 vb) internal {
-        emit StepReplayed(id, got, va, vb);
-        _decide(id, g, got == va, got == vb);
-    }
-
-    function _checkConfig(bytes32 id, Game storage g, Config calldata c) internal view {
-        bytes32 h = keccak256(abi.encode(c));
-        if (h != g.config) revert BadConfig(id, g.config, h);
-    }
-
-    // ------------------------------------------------------------------ deadlines
     /// Anyone, after the deadline: the party on turn loses (in a *Step phase that is A, who had the first chance).
     function timeout(bytes32 id) external nonReentrant {
         Game storage g = _game(id);
@@ -811,89 +969,6 @@ contract DisputeGame {
         if (block.timestamp <= g.deadline) revert DeadlineNotPassed(id, g.deadline);
         emit TimedOut(id, g.turn == 0 ? g.a : g.b, g.phase);
         _decide(id, g, g.turn != 0, g.turn == 0);
-    }
-
-    /// aRight / bRight: whether each party's claim stood. Recorded in `turn` (bits 0 and 1); settle() acts on it.
-    function _decide(bytes32 id, Game storage g, bool aRight, bool bRight) internal {
-        aRight = aRight && g.wrong & 1 == 0;
-        bRight = bRight && g.wrong & 2 == 0;
-        g.phase = Phase.Decided;
-        g.turn = (aRight ? 1 : 0) | (bRight ? 2 : 0);
-        emit Decided(id, aRight, bRight);
-    }
-
-    // ------------------------------------------------------------------ settlement
-    /// Anyone, once decided, exactly once: unlocks the right, slashes the wrong (both wrong → both slashed; the
-    /// claimant is paid from each), and forfeits a held fee bond to a winning challenger B (else returns it).
-    function settle(bytes32 id, Config calldata c) external nonReentrant {
-        Game storage g = _game(id);
-        if (g.phase != Phase.Decided) revert WrongPhase(id, g.phase);
-        _checkConfig(id, g, c);
-        g.phase = Phase.Done;
-        bool aRight = g.turn & 1 != 0;
-        bool bRight = g.turn & 2 != 0;
-        address a = g.a;
-        address b = g.b;
-        uint256 sa;
-        uint256 sb;
-        // effects are done (phase Done); the calls below go only to the staking contract and the fee escrow
-        if (aRight) staking.unlock(a, id);
-        else sa = _slash(a, id, bRight ? b : address(0), c.claimant);
-        if (bRight) staking.unlock(b, id);
-        else sb = _slash(b, id, aRight ? a : address(0), c.claimant);
-        if (c.bondId != bytes32(0)) {
-            if (!aRight && bRight) escrow.forfeitBond(c.bondId, id, b);
-            else escrow.returnBond(c.bondId);
-        }
-        address winner = aRight ? a : bRight ? b : address(0);
-        address loser = !aRight ? a : b;
-        emit Resolved(id, winner, loser, !aRight && !bRight, sa, sb);
-    }
-
-    function _slash(address loser, bytes32 id, address winner, address claimant) internal returns (uint256) {
-        address[] memory to;
-        uint16[] memory bps;
-        if (winner == address(0)) {
-            to = new address[](1);
-            bps = new uint16[](1);
-            (to[0], bps[0]) = (claimant, claimantBps);
-        } else if (winner == claimant) {
-            to = new address[](1);
-            bps = new uint16[](1);
-            (to[0], bps[0]) = (winner, winnerBps + claimantBps);
-        } else {
-            to = new address[](2);
-            bps = new uint16[](2);
-            (to[0], bps[0], to[1], bps[1]) = (winner, winnerBps, claimant, claimantBps);
-        }
-        return staking.slash(loser, id, slashAmount, to, bps);
-    }
-
-    // ------------------------------------------------------------------ helpers and views
-    function _game(bytes32 id) internal view returns (Game storage g) {
-        g = games[id];
-        if (g.phase == Phase.None) revert NoGame(id);
-    }
-
-    function _onTurn(bytes32 id, Game storage g, uint8 who) internal view {
-        address expected = who == 0 ? g.a : g.b;
-        if (g.turn != who || msg.sender != expected) revert NotYourTurn(id, msg.sender, expected);
-        _live(id, g);
-    }
-
-    /// Reverts unless msg.sender is A or B; true for A.
-    function _party(bytes32 id, Game storage g) internal view returns (bool isA) {
-        isA = msg.sender == g.a;
-        if (!isA && msg.sender != g.b) revert NotAParty(id, msg.sender);
-    }
-
-    function _live(bytes32 id, Game storage g) internal view {
-        if (block.timestamp > g.deadline) revert DeadlinePassed(id, g.deadline);
-    }
-
-    function _deadline(Game storage g) internal returns (uint64 dl) {
-        dl = uint64(block.timestamp) + moveTimeout;
-        g.deadline = dl;
     }
 
     function getGame(bytes32 id) external view returns (Game memory) {

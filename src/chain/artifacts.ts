@@ -5,7 +5,1456 @@
  */
 /* eslint-disable */
 
-/** DisputeGame (contracts/DisputeGame.sol), runtime 24462 bytes. */
+/** DisputeCore (contracts/DisputeGame.sol), runtime 0 bytes. */
+export const disputeCoreAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bool",
+        "name": "isB",
+        "type": "bool"
+      }
+    ],
+    "name": "AlreadyWrong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "stored",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "given",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BadConfig",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "child",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadDifferenceProof",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "elements",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadElementCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "links",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadLinkCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BadLinks",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "element",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadOutputProof",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BadOutputs",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "paramsHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "computed",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BadParams",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "expected",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "recovered",
+        "type": "address"
+      }
+    ],
+    "name": "BadSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      }
+    ],
+    "name": "BadSumProof",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "bondNode",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      }
+    ],
+    "name": "BondNotOfNode",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "parent",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "combined",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ChildrenDoNotMatchParent",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "DeadlineNotPassed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "DeadlinePassed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "GameExists",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "modelA",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "modelB",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ModelMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NoDifference",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NoGame",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotAParty",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      }
+    ],
+    "name": "NotActiveOperator",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "expected",
+        "type": "address"
+      }
+    ],
+    "name": "NotYourTurn",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "outputHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "computed",
+        "type": "bytes32"
+      }
+    ],
+    "name": "OutputHashMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "token",
+        "type": "uint256"
+      }
+    ],
+    "name": "OutputMatchesTrace",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "token",
+        "type": "uint256"
+      }
+    ],
+    "name": "OutputsAgree",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "promptHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "computed",
+        "type": "bytes32"
+      }
+    ],
+    "name": "PromptHashMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "receiptQueryHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "computed",
+        "type": "bytes32"
+      }
+    ],
+    "name": "QueryHashMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryA",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "queryB",
+        "type": "bytes32"
+      }
+    ],
+    "name": "QueryMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "receiptDigest",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ReceiptAlreadyDisputed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "modelHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ReceiptsDoNotConflict",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "Reentrancy",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      }
+    ],
+    "name": "SameParty",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "traceRoot",
+        "type": "bytes32"
+      }
+    ],
+    "name": "SameTraceRoot",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "int256",
+        "name": "lastSum",
+        "type": "int256"
+      },
+      {
+        "internalType": "int256",
+        "name": "element",
+        "type": "int256"
+      }
+    ],
+    "name": "SumMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      }
+    ],
+    "name": "WrongChildCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "enum DisputeCore.Phase",
+        "name": "phase",
+        "type": "uint8"
+      }
+    ],
+    "name": "WrongPhase",
+    "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "level",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "nodeA",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "nodeB",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "Bisected",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "level",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32[]",
+        "name": "children",
+        "type": "bytes32[]"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "ChildrenPosted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "aRight",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "bRight",
+        "type": "bool"
+      }
+    ],
+    "name": "Decided",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "a",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "b",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "rootA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "rootB",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "inputRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "inputLength",
+            "type": "uint256"
+          },
+          {
+            "internalType": "address",
+            "name": "claimant",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "bondId",
+            "type": "bytes32"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bool",
+                "name": "seeded",
+                "type": "bool"
+              },
+              {
+                "internalType": "uint64",
+                "name": "seed",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint32",
+                "name": "maxTokens",
+                "type": "uint32"
+              }
+            ],
+            "internalType": "struct DisputeCore.Params",
+            "name": "params",
+            "type": "tuple"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct DisputeCore.Config",
+        "name": "config",
+        "type": "tuple"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "elementsA",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "elementsB",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "logArity",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "DisputeOpened",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "element",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueA",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueB",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "ElementIsolated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "leafA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "sumsRootA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "sumsRootB",
+            "type": "bytes32"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct DisputeCore.Links",
+        "name": "links",
+        "type": "tuple"
+      }
+    ],
+    "name": "LinksOpened",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "token",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "element",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "traceValue",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "tokenA",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "tokenB",
+        "type": "int256"
+      }
+    ],
+    "name": "OutputChecked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "outputA",
+        "type": "bytes"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "outputB",
+        "type": "bytes"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "OutputDisputed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "isB",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "token",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "element",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "traceValue",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "tokenValue",
+        "type": "int256"
+      }
+    ],
+    "name": "OutputMarked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "winner",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "loser",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "bothLost",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "slashedA",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "slashedB",
+        "type": "uint256"
+      }
+    ],
+    "name": "Resolved",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "computed",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueA",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueB",
+        "type": "int256"
+      }
+    ],
+    "name": "StepReplayed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "stopped",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "StopChecked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "element",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "shortIsA",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "StopDisputed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "sumIndex",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueA",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueB",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "SumIsolated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "links",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "sumsRoot",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "SumsRootPosted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "late",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "enum DisputeCore.Phase",
+        "name": "phase",
+        "type": "uint8"
+      }
+    ],
+    "name": "TimedOut",
+    "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "DOMAIN_SEPARATOR",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "QUERY_DOMAIN_SEPARATOR",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "QUERY_TYPEHASH",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "RECEIPT_TYPEHASH",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "claimantBps",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "defaultLogArity",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "name": "disputeOfReceipt",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "escrow",
+    "outputs": [
+      {
+        "internalType": "contract IFeeEscrow",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "moveTimeout",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "oneStep",
+    "outputs": [
+      {
+        "internalType": "contract OneStepVerifier",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "name": "outputsOf",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "queryHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "traceRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "address",
+            "name": "node",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "fee",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "issuedAt",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct DisputeCore.Receipt",
+        "name": "r",
+        "type": "tuple"
+      }
+    ],
+    "name": "receiptDigest",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "registry",
+    "outputs": [
+      {
+        "internalType": "contract IModelRegistry",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "slashAmount",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "staking",
+    "outputs": [
+      {
+        "internalType": "contract IStaking",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "winnerBps",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  }
+] as const;
+export const disputeCoreBytecode = '0x' as const;
+
+/** DisputeGame (contracts/DisputeGame.sol), runtime 16237 bytes. */
 export const disputeGameAbi = [
   {
     "inputs": [
@@ -575,7 +2024,7 @@ export const disputeGameAbi = [
         "type": "bytes32"
       },
       {
-        "internalType": "enum DisputeGame.Phase",
+        "internalType": "enum DisputeCore.Phase",
         "name": "phase",
         "type": "uint8"
       }
@@ -782,13 +2231,13 @@ export const disputeGameAbi = [
                 "type": "uint32"
               }
             ],
-            "internalType": "struct DisputeGame.Params",
+            "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
           }
         ],
         "indexed": false,
-        "internalType": "struct DisputeGame.Config",
+        "internalType": "struct DisputeCore.Config",
         "name": "config",
         "type": "tuple"
       },
@@ -885,7 +2334,7 @@ export const disputeGameAbi = [
           }
         ],
         "indexed": false,
-        "internalType": "struct DisputeGame.Links",
+        "internalType": "struct DisputeCore.Links",
         "name": "links",
         "type": "tuple"
       }
@@ -1231,7 +2680,7 @@ export const disputeGameAbi = [
       },
       {
         "indexed": false,
-        "internalType": "enum DisputeGame.Phase",
+        "internalType": "enum DisputeCore.Phase",
         "name": "phase",
         "type": "uint8"
       }
@@ -1395,7 +2844,7 @@ export const disputeGameAbi = [
             "type": "address"
           },
           {
-            "internalType": "enum DisputeGame.Phase",
+            "internalType": "enum DisputeCore.Phase",
             "name": "phase",
             "type": "uint8"
           },
@@ -1505,7 +2954,7 @@ export const disputeGameAbi = [
             "type": "bytes32"
           }
         ],
-        "internalType": "struct DisputeGame.Game",
+        "internalType": "struct DisputeCore.Game",
         "name": "",
         "type": "tuple"
       }
@@ -1575,12 +3024,12 @@ export const disputeGameAbi = [
                 "type": "uint32"
               }
             ],
-            "internalType": "struct DisputeGame.Params",
+            "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
           }
         ],
-        "internalType": "struct DisputeGame.Config",
+        "internalType": "struct DisputeCore.Config",
         "name": "c",
         "type": "tuple"
       },
@@ -1612,7 +3061,7 @@ export const disputeGameAbi = [
             "type": "bytes"
           }
         ],
-        "internalType": "struct DisputeGame.OutputMark",
+        "internalType": "struct DisputeCore.OutputMark",
         "name": "m",
         "type": "tuple"
       }
@@ -1688,7 +3137,7 @@ export const disputeGameAbi = [
             "type": "uint64"
           }
         ],
-        "internalType": "struct DisputeGame.Receipt",
+        "internalType": "struct DisputeCore.Receipt",
         "name": "r",
         "type": "tuple"
       },
@@ -1774,7 +3223,7 @@ export const disputeGameAbi = [
                 "type": "uint32"
               }
             ],
-            "internalType": "struct DisputeGame.Params",
+            "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
           },
@@ -1789,7 +3238,7 @@ export const disputeGameAbi = [
             "type": "bytes"
           }
         ],
-        "internalType": "struct DisputeGame.Opening",
+        "internalType": "struct DisputeCore.Opening",
         "name": "o",
         "type": "tuple"
       },
@@ -1850,7 +3299,7 @@ export const disputeGameAbi = [
             "type": "uint64"
           }
         ],
-        "internalType": "struct DisputeGame.Receipt",
+        "internalType": "struct DisputeCore.Receipt",
         "name": "ra",
         "type": "tuple"
       },
@@ -1897,7 +3346,7 @@ export const disputeGameAbi = [
             "type": "uint64"
           }
         ],
-        "internalType": "struct DisputeGame.Receipt",
+        "internalType": "struct DisputeCore.Receipt",
         "name": "rb",
         "type": "tuple"
       },
@@ -1978,7 +3427,7 @@ export const disputeGameAbi = [
                 "type": "uint32"
               }
             ],
-            "internalType": "struct DisputeGame.Params",
+            "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
           },
@@ -1993,7 +3442,7 @@ export const disputeGameAbi = [
             "type": "bytes"
           }
         ],
-        "internalType": "struct DisputeGame.Opening",
+        "internalType": "struct DisputeCore.Opening",
         "name": "o",
         "type": "tuple"
       }
@@ -2108,12 +3557,12 @@ export const disputeGameAbi = [
                 "type": "uint32"
               }
             ],
-            "internalType": "struct DisputeGame.Params",
+            "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
           }
         ],
-        "internalType": "struct DisputeGame.Config",
+        "internalType": "struct DisputeCore.Config",
         "name": "c",
         "type": "tuple"
       },
@@ -2155,7 +3604,7 @@ export const disputeGameAbi = [
             "type": "bytes32[]"
           }
         ],
-        "internalType": "struct DisputeGame.SumsPost",
+        "internalType": "struct DisputeCore.SumsPost",
         "name": "p",
         "type": "tuple"
       }
@@ -2205,7 +3654,7 @@ export const disputeGameAbi = [
             "type": "uint64"
           }
         ],
-        "internalType": "struct DisputeGame.Receipt",
+        "internalType": "struct DisputeCore.Receipt",
         "name": "r",
         "type": "tuple"
       }
@@ -2296,12 +3745,12 @@ export const disputeGameAbi = [
                 "type": "uint32"
               }
             ],
-            "internalType": "struct DisputeGame.Params",
+            "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
           }
         ],
-        "internalType": "struct DisputeGame.Config",
+        "internalType": "struct DisputeCore.Config",
         "name": "c",
         "type": "tuple"
       },
@@ -2383,12 +3832,12 @@ export const disputeGameAbi = [
                 "type": "uint32"
               }
             ],
-            "internalType": "struct DisputeGame.Params",
+            "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
           }
         ],
-        "internalType": "struct DisputeGame.Config",
+        "internalType": "struct DisputeCore.Config",
         "name": "c",
         "type": "tuple"
       },
@@ -2470,12 +3919,12 @@ export const disputeGameAbi = [
                 "type": "uint32"
               }
             ],
-            "internalType": "struct DisputeGame.Params",
+            "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
           }
         ],
-        "internalType": "struct DisputeGame.Config",
+        "internalType": "struct DisputeCore.Config",
         "name": "c",
         "type": "tuple"
       },
@@ -2567,12 +4016,12 @@ export const disputeGameAbi = [
                 "type": "uint32"
               }
             ],
-            "internalType": "struct DisputeGame.Params",
+            "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
           }
         ],
-        "internalType": "struct DisputeGame.Config",
+        "internalType": "struct DisputeCore.Config",
         "name": "c",
         "type": "tuple"
       },
@@ -2649,12 +4098,12 @@ export const disputeGameAbi = [
                 "type": "uint32"
               }
             ],
-            "internalType": "struct DisputeGame.Params",
+            "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
           }
         ],
-        "internalType": "struct DisputeGame.Config",
+        "internalType": "struct DisputeCore.Config",
         "name": "c",
         "type": "tuple"
       }
@@ -2717,7 +4166,1950 @@ export const disputeGameAbi = [
     "type": "function"
   }
 ] as const;
-export const disputeGameBytecode = '0x6101e0604052348015610010575f5ffd5b506040516163e63803806163e683398101604081905261002f916101c9565b61271061004361ffff808516908616610288565b11158015610055575060018160ff1610155b8015610065575060108160ff1611155b61006d575f5ffd5b6001600160a01b0389811660e0528881166101005287811661012052861660c0818152604080515f5160206163c65f395f51905f5260208201525f5160206163a65f395f51905f52918101919091525f5160206163865f395f51905f52606082015246608082015260a08101929092520160408051808303601f19018152828252805160209182012060a09081526001600160401b0389166101405261016088905261ffff8781166101805286166101a05260ff85166101c0525f5160206163c65f395f51905f52918401919091525f5160206163a65f395f51905f52918301919091525f5160206163865f395f51905f526060830152466080830152309082015260c00160408051601f198184030181529190528051602090910120608052506102ad975050505050505050565b6001600160a01b03811681146101b0575f5ffd5b50565b805161ffff811681146101c4575f5ffd5b919050565b5f5f5f5f5f5f5f5f5f6101208a8c0312156101e2575f5ffd5b89516101ed8161019c565b60208b01519099506101fe8161019c565b60408b015190985061020f8161019c565b60608b01519097506102208161019c565b60808b01519096506001600160401b038116811461023c575f5ffd5b60a08b0151909550935061025260c08b016101b3565b925061026060e08b016101b3565b6101008b015190925060ff81168114610277575f5ffd5b809150509295985092959850929598565b808201808211156102a757634e487b7160e01b5f52601160045260245ffd5b92915050565b60805160a05160c05160e05161010051610120516101405161016051610180516101a0516101c051615f8e6103f85f395f81816104fd015261454f01525f8181610242015281816126690152818161274201526127fe01525f81816104090152818161276301526127dc01525f818161036201526128f001525f81816105490152612a1201525f81816104d601528181610c2f01528181611c0c015281816120f9015281816130080152818161378a015261426001525f818161033b0152818161448f015281816144d4015261458b01525f81816102c90152818161073c015281816107ee01528181611869015281816128bf01528181613178015281816135a3015261362001525f81816104af015281816108b80152818161092d015281816119650152611a6301525f81816104430152614a4101525f81816102a201526105860152615f8e5ff3fe608060405234801561000f575f5ffd5b50600436106101c5575f3560e01c806395850f59116100fe578063cae6ff131161009e578063f61740441161006e578063f6174044146104d1578063fad8da80146104f8578063fb638d6d14610531578063fdb894ac14610544575f5ffd5b8063cae6ff1314610465578063d27581e614610478578063e27d658d14610497578063e2fdcc17146104aa575f5ffd5b8063ab9ee9d9116100d9578063ab9ee9d9146103e5578063bc55166114610404578063c0d2fcb91461042b578063c8b53d2a1461043e575f5ffd5b806395850f59146103845780639ba5c15d146103ab578063a8f46060146103d2575f5ffd5b80632e0ce83f1161016957806373931bbf1161014457806373931bbf14610303578063795ea18e146103235780637b103999146103365780638802834e1461035d575f5ffd5b80632e0ce83f1461028a5780633644e5151461029d5780634cf088d9146102c4575f5ffd5b80631343af66116101a45780631343af661461021757806324b8b3cf1461022a5780632b1002171461023d5780632db8fb4f14610277575f5ffd5b80624ae1f0146101c9578063043ffd6a146101ef57806306a36ac314610204575b5f5ffd5b6101dc6101d7366004614d88565b610583565b6040519081526020015b60405180910390f35b6102026101fd366004614db3565b610632565b005b610202610212366004614e23565b610a35565b610202610225366004614ebb565b610e2f565b610202610238366004614f3b565b610efb565b6102647f000000000000000000000000000000000000000000000000000000000000000081565b60405161ffff90911681526020016101e6565b610202610285366004615001565b611016565b610202610298366004615048565b6110d9565b6101dc7f000000000000000000000000000000000000000000000000000000000000000081565b6102eb7f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b0390911681526020016101e6565b6103166103113660046150a3565b61137c565b6040516101e691906150ee565b6102026103313660046150a3565b6115cd565b6102eb7f000000000000000000000000000000000000000000000000000000000000000081565b6101dc7f000000000000000000000000000000000000000000000000000000000000000081565b6101dc7f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0481565b6101dc7f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f265581565b6101dc6103e03660046152f5565b611777565b6101dc6103f33660046150a3565b60026020525f908152604090205481565b6102647f000000000000000000000000000000000000000000000000000000000000000081565b610202610439366004615385565b611aec565b6101dc7f000000000000000000000000000000000000000000000000000000000000000081565b610202610473366004615385565b611cf0565b6101dc6104863660046150a3565b60016020525f908152604090205481565b6101dc6104a53660046153eb565b611dfa565b6102eb7f000000000000000000000000000000000000000000000000000000000000000081565b6102eb7f000000000000000000000000000000000000000000000000000000000000000081565b61051f7f000000000000000000000000000000000000000000000000000000000000000081565b60405160ff90911681526020016101e6565b61020261053f3660046154a8565b612057565b61056b7f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160401b0390911681526020016101e6565b5f7f00000000000000000000000000000000000000000000000000000000000000007f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac04836040516020016105d8929190615528565b6040516020818303038152906040528051906020012060405160200161061592919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050919050565b60ff5f5c16156106555760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f61066d8361255e565b905060078154600160a01b900460ff16600a81111561068e5761068e6150ba565b146106c557805460405163509b2d0560e11b81526106bc918591600160a01b90910460ff16906004016155ad565b60405180910390fd5b6106d08382846125af565b8054600160a31b60ff60a01b19821617808355600180840154600160a81b9092049081161580159360029092161515926001600160a01b039283169216905f90819061079857604051631e17f55160e21b81526001600160a01b038581166004830152602482018b90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b15801561077d575f5ffd5b505af115801561078f573d5f5f3e3d5ffd5b505050506107c2565b6107bf848a876107a8575f6107aa565b855b6107ba60c08d0160a08e016155c1565b612614565b91505b841561084a57604051631e17f55160e21b81526001600160a01b038481166004830152602482018b90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b15801561082f575f5ffd5b505af1158015610841573d5f5f3e3d5ffd5b5050505061086e565b61086b838a8861085a575f6107aa565b866107ba60c08d0160a08e016155c1565b90505b60c08801351561098d57851580156108835750845b1561091457604051632c124be760e11b815260c08901356004820152602481018a90526001600160a01b0384811660448301527f0000000000000000000000000000000000000000000000000000000000000000169063582497ce906064015f604051808303815f87803b1580156108f9575f5ffd5b505af115801561090b573d5f5f3e3d5ffd5b5050505061098d565b604051632c4a5ee160e21b815260c089013560048201527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063b1297b84906024015f604051808303815f87803b158015610976575f5ffd5b505af1158015610988573d5f5f3e3d5ffd5b505050505b5f866109a4578561099e575f6109a6565b836109a6565b845b90505f87156109b557846109b7565b855b9050806001600160a01b0316826001600160a01b03168c7f9aafc50ff940c7205c23467f87a495b8c9b8dc773e1672abb0a23d92c8de91e38b1580156109fb57508a155b604080519115158252602082018a9052810188905260600160405180910390a4505f97505060ff19875c169550869450505050505d505050565b60ff5f5c1615610a585760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f610a708561255e565b90505f600a8254600160a01b900460ff16600a811115610a9257610a926150ba565b148015610abb57506002820154600160681b810464ffffffffff908116600160901b9092041614155b905060098254600160a01b900460ff16600a811115610adc57610adc6150ba565b14158015610ae8575080155b15610b1657815460405163509b2d0560e11b81526106bc918891600160a01b90910460ff16906004016155ad565b5f610b218784612967565b9050610b2d87846129bb565b610b388784886125af565b600283015464ffffffffff600160901b82048116600160681b90920416105f81610b74576002850154600160901b900464ffffffffff16610b88565b6002850154600160681b900464ffffffffff165b64ffffffffff1690505f84610bf557604051806080016040528085610bb1578a60400135610bb7565b8a602001355b81526001880154600160a01b900460ff1660208201526002880154600160401b900464ffffffffff1660408201526003880154606090910152610c2a565b6040805160808101825260208b81013582526001890154600160a01b900460ff16908201525f19918101919091525f60608201525b90505f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316630cb7594f8b5f013584868e608001358f60e0016040016020810190610c7d91906155ed565b8f8f6040518863ffffffff1660e01b8152600401610ca19796959493929190615630565b602060405180830381865afa158015610cbc573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610ce0919061569f565b90505f610cec88612a0c565b6040805184151581526001600160401b03831660208201529192508d917fb653d132fd4ad0cb9b7d77f7329745769edc0701390d0f0da09fceb2bea7bb1d910160405180910390a28615610d5257610d4d8c89871515851515148015612a5a565b610e14565b8115610dc8575f85610d72576001890154600160b01b900460030b610da0565b600389015460028a0154610da09190610d9b90600890600160401b900464ffffffffff166156ce565b612b19565b159050610dc28d8a888015610db25750835b89158015610dbd5750845b612a5a565b50610e14565b84610dd4576002610dd7565b60015b60028901805460ff928316600160b81b808304949094161790920260ff60b81b19909216919091179055875461ffff60a01b1916600160a11b1788555b505f96505060ff19865c1694508593505050505d5050505050565b5f610e398761255e565b905060018154600160a01b900460ff16600a811115610e5a57610e5a6150ba565b14158015610e85575060058154600160a01b900460ff16600a811115610e8257610e826150ba565b14155b80610e9c57506001810154600160f01b900460ff16155b15610eca57805460405163509b2d0560e11b81526106bc918991600160a01b90910460ff16906004016155ad565b8054600160a81b900460ff16610ee1888383612b3d565b610ef18883838a8a8a8a8a612bcf565b5050505050505050565b60ff5f5c1615610f1e5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f610f368a61255e565b9050600a8154600160a01b900460ff16600a811115610f5757610f576150ba565b14610f8557805460405163509b2d0560e11b81526106bc918c91600160a01b90910460ff16906004016155ad565b610f8f8a826129bb565b610f9a8a828b6125af565b610fa78a88888888612d0f565b5f610fb388888b612d51565b90505f610fc187878c612d51565b9050808203610fed57604051634dffa4f760e11b8152600481018d9052602481018b90526044016106bc565b610ffd8c848d8d86868b8b612e3d565b505f91505060ff19815c16815d50505050505050505050565b5f6110208461255e565b905060018154600160a01b900460ff16600a811115611041576110416150ba565b14158061105957506001810154600160f01b900460ff165b1561108757805460405163509b2d0560e11b81526106bc918691600160a01b90910460ff16906004016155ad565b61109284825f612b3d565b60018101805460ff60f01b1916600160f01b179055805460ff60a81b1916600160a81b1781556110c181612a0c565b506110d3848285858560030154612eb8565b50505050565b60ff5f5c16156110fc5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f6111148461255e565b905060088154600160a01b900460ff16600a811115611135576111356150ba565b036111585783600860405163509b2d0560e11b81526004016106bc9291906155ad565b5f61116660208401846156e1565b611171576001611174565b60025b6002830154909150600160b81b9004811660ff16156111bf578461119b60208501856156e1565b6040516333634b1f60e21b81526004810192909252151560248201526044016106bc565b6111ca8583866125af565b6111ed856111db60408601866156fc565b6111e860608801886156fc565b612d0f565b5f61122c866111ff60208701876156e1565b6112155761121060408701876156fc565b611222565b61122260608701876156fc565b8760200135612f99565b90505f8061126e88868961124360208b018b6156e1565b611251578a60200135611257565b8a604001355b60208b013561126960808d018d6156fc565b612fee565b9150915080830361129f576040516311ab1a8f60e31b815260048101899052602087013560248201526044016106bc565b877ffe10ff2ef9b15916a2e859216de3c8326719d6c73026be5b42d96f7449b470c16112ce60208901896156e1565b6040805191151582526020808b0135908301528101859052606081018490526080810186905260a00160405180910390a260028501805460ff808716600160b81b80840492909216170260ff60b81b1990911617905560078554600160a01b900460ff16600a811115611343576113436150ba565b03611366578454600160a81b80820486191660ff160260ff60a81b199091161785555b505f93505050815c60ff19169050815d50505050565b604080516102e0810182525f80825260208201819052918101829052606081018290526080810182905260a0810182905260c0810182905260e08101829052610100810182905261012081018290526101408101829052610160810182905261018081018290526101a081018290526101c081018290526101e08101829052610200810182905261022081018290526102408101829052610260810182905261028081018290526102a081018290526102c08101919091525f828152602081815260409182902082516102e0810190935280546001600160a01b03811684529091830190600160a01b900460ff16600a81111561147b5761147b6150ba565b600a81111561148c5761148c6150ba565b8152815460ff600160a81b80830482166020850152600160b01b80840483166040860152600160b81b808504841660608701526001600160401b03600160c01b958690048116608088015260018801546001600160a01b03811660a0890152600160a01b8104861660c0890152938404851660e0880152918304600390810b61010088015263ffffffff600160d01b850416610120880152600160f01b90930484161515610140870152600287015491821661016087015264ffffffffff600160401b83048116610180880152600160681b830481166101a0880152600160901b8304166101c087015281049092166101e0850152918104820b610200840152600160e01b9004810b610220830152820154610240820152600482015461026082015260058201546102808201526006909101546102a09091015292915050565b60ff5f5c16156115f05760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f6116088261255e565b905060078154600160a01b900460ff16600a811115611629576116296150ba565b1480611651575060088154600160a01b900460ff16600a81111561164f5761164f6150ba565b145b1561167f57805460405163509b2d0560e11b81526106bc918491600160a01b90910460ff16906004016155ad565b8054600160c01b90046001600160401b031642116116cb57805460405163c30ad16d60e01b815260048101849052600160c01b9091046001600160401b031660248201526044016106bc565b8054600160a81b900460ff16156116ef5760018101546001600160a01b03166116fb565b80546001600160a01b03165b6001600160a01b0316827fa81dbad0ee3b0fecc38507a59b4ac1ad36fe88438a60755d2f3ce6315559b652835f0160149054906101000a900460ff16604051611744919061573e565b60405180910390a380546117699083908390600160a81b900460ff1615801590612a5a565b505f60ff19815c16815d5050565b5f60ff815c161561179b5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50336117ba60a0890160808a016155c1565b6001600160a01b0316036117e35760405163284f658d60e01b81523360048201526024016106bc565b83876060013514801561183357506117ff6101a08401846156fc565b159050806118335750604087013561181b6101a08501856156fc565b60405161182992919061574c565b6040518091039020145b1561185457604051632f4a7d3f60e01b8152600481018590526024016106bc565b604051633367cca560e01b81523360048201527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031690633367cca590602401602060405180830381865afa1580156118b6573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906118da919061569f565b6118f95760405163c50df58760e01b81523360048201526024016106bc565b5f6119058888886130db565b60408051602081018390523391810191909152606081018790529091506080016040516020818303038152906040528051906020012091506119478183613254565b8215611ac4576040516326d6c97b60e01b8152600481018490525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906326d6c97b9060240160e060405180830381865afa1580156119b2573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906119d691906157b1565b5190506119e960a08a0160808b016155c1565b6001600160a01b0316816001600160a01b031614611a46578381611a1360a08c0160808d016155c1565b60405163d667687560e01b815260048101939093526001600160a01b0391821660248401521660448201526064016106bc565b60405163301720a360e11b815260048101859052602481018490527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063602e4146906044015f604051808303815f87803b158015611aac575f5ffd5b505af1158015611abe573d5f5f3e3d5ffd5b50505050505b611ad782338a60600135888c898961329d565b505f60ff19815c16815d509695505050505050565b60ff5f5c1615611b0f5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f611b278661255e565b905060068154600160a01b900460ff16600a811115611b4857611b486150ba565b14611b7657805460405163509b2d0560e11b81526106bc918891600160a01b90910460ff16906004016155ad565b5f611b818783612967565b9050611b8d87836129bb565b611b988783886125af565b5f604051806080016040528083611bb3578860400135611bb9565b88602001355b81526001850154600160a01b900460ff1660208201526002850154600160401b810464ffffffffff166040808401919091526003808801546060909401939093525163da11fbf560e01b81529293505f927f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169263da11fbf592611c69928d35928d926001600160401b03811692600160e01b90910490910b9089908e908e9060040161583f565b602060405180830381865afa158015611c84573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611ca891906158a7565b60028501546001860154919250611cda918b9187918591600160c01b9004600390810b91600160b01b9004900b6136cc565b505f92505050805c60ff1916815d505050505050565b60ff5f5c1615611d135760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f611d2b8661255e565b905060028154600160a01b900460ff16600a811115611d4c57611d4c6150ba565b14611d7a57805460405163509b2d0560e11b81526106bc918891600160a01b90910460ff16906004016155ad565b5f611d858783612967565b9050611d9187836129bb565b611d9c8783886125af565b60038201545f611db18489898989888861371f565b9050611cda898583611de68660088a60020160089054906101000a900464ffffffffff1664ffffffffff16610d9b91906156ce565b6001890154600160b01b900460030b6136cc565b5f60ff815c1615611e1e5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d508735853514611e58576040516301d3f4c560e61b815288356004820152853560248201526044016106bc565b8460200135886020013514611e8f57604051632544a39560e11b81526020808a0135600483015286013560248201526044016106bc565b84604001358860400135148015611ead575084606001358860600135145b15611ed857604051631d939b6b60e11b815288356004820152602089013560248201526044016106bc565b611ee860a08601608087016155c1565b6001600160a01b0316611f0160a08a0160808b016155c1565b6001600160a01b031603611f4457611f1f60a0890160808a016155c1565b60405163284f658d60e01b81526001600160a01b0390911660048201526024016106bc565b5f611f508989896130db565b90505f611f5e8787876130db565b6040805160208101859052908101829052909150606001604051602081830303815290604052805190602001209250611f978284613254565b611fa18184613254565b6040870135611fb46101a08601866156fc565b604051611fc292919061574c565b604051809103902014612019576040870135611fe26101a08601866156fc565b604051611ff092919061574c565b604051908190038120637a316fa960e01b82526106bc9291600401918252602082015260400190565b61203f8361202d60a08a0160808b016155c1565b6060808e0135908b01358e895f61329d565b505f905060ff19815c16815d50979650505050505050565b5f6120618461255e565b90505f60048254600160a01b900460ff16600a811115612083576120836150ba565b036120905750600161221e565b60028254600160a01b900460ff16600a8111156120af576120af6150ba565b036121f557505f6120c18583866125af565b600282015460405163052026f560e21b815285356004820152600160401b90910464ffffffffff166024820152833560448201525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906314809bd490606401602060405180830381865afa158015612146573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061216a91906158a7565b905080158061217d575063ffffffff8110155b1561219e5760405163032e92fd60e61b8152600481018290526024016106bc565b6001838101805463ffffffff60d01b1916600160d01b63ffffffff8516021790556121d3906121ce9083906158d2565b613889565b8360010160156101000a81548160ff021916908360ff1602179055505061221e565b815460405163509b2d0560e11b81526106bc918791600160a01b90910460ff16906004016155ad565b612229858383612b3d565b6001820154600160d01b810463ffffffff169061227290602086013590600160a81b900460ff1661225b6008856158e5565b604088013561226d60608a018a6158f8565b6138d5565b61229857604051633fb274d160e01b8152600481018790523360248201526044016106bc565b5f6122ac6040860135610d9b6008856156ce565b90505f60ff8416156122cc576001850154600160b01b900460030b612301565b6003850154600286015461230191906122f590600890600160401b900464ffffffffff1661593d565b64ffffffffff16612b19565b905080821461232d576040516338fadc4d60e21b815260048101839052602481018290526044016106bc565b5f61233786612a0c565b6040805186815260208a810135908201526001600160401b03831681830152905191925033918b917f7f32e4bdf684a899e30c3f8e297727bd639438d8e7be148e1a89a2e54f0dbd63919081900360600190a38460ff165f03612416576003860180546006880155602088013590558554600187015460028801805467ffffffffffffffff1916905562ffffff60a01b19909116600160a81b90910460ff16600160b01b810260ff60a81b191691909117604160a21b1787551561241157612411898761240760c08b018b6158f8565b8b60200135612eb8565b612553565b604080516060808201835260068901805480845260038b015460208086019182528d8101358688018181528851808401959095528351858a01528051858801528851808603909701875260808501808a528751979093019690962090945560048d01939093558b5460ff60a01b1916600560a01b178c558451909252905160a0820152905160c0820152915190918b917f34899fc87bd89734d4a35ee32eb77b41c506cfea0e6da09cb0b37a385a33da499181900360e00190a26001870154600160a81b900460ff165f0361250c57865460ff60a81b191687556125078a8861250260a08c018c6156fc565b61397d565b612551565b6001878101805460ff60f01b1916600160f01b179055612551908b90899060808c013561253c60a08e018e6156fc565b8e8060c0019061254c91906158f8565b612bcf565b505b505050505050505050565b5f818152602081905260408120908154600160a01b900460ff16600a811115612589576125896150ba565b036125aa5760405163a81bdd2d60e01b8152600481018390526024016106bc565b919050565b5f816040516020016125c191906159b0565b604051602081830303815290604052805190602001209050826005015481146110d35760058301546040516331942c9760e21b8152600481018690526024810191909152604481018290526064016106bc565b5f6060806001600160a01b0385166126e35760408051600180825281830190925290602080830190803683375050604080516001808252818301909252929450905060208083019080368337019050509050837f0000000000000000000000000000000000000000000000000000000000000000835f8151811061269a5761269a615a17565b60200260200101835f815181106126b3576126b3615a17565b602002602001018261ffff1661ffff16815250826001600160a01b03166001600160a01b031681525050506128a8565b836001600160a01b0316856001600160a01b0316036127995760408051600180825281830190925290602080830190803683375050604080516001808252818301909252929450905060208083019080368337019050509050846127877f00000000000000000000000000000000000000000000000000000000000000007f0000000000000000000000000000000000000000000000000000000000000000615a2b565b835f8151811061269a5761269a615a17565b60408051600280825260608201835290916020830190803683375050604080516002808252606082018352939550929150602083019080368337019050509050847f0000000000000000000000000000000000000000000000000000000000000000857f0000000000000000000000000000000000000000000000000000000000000000855f8151811061282f5761282f615a17565b60200260200101855f8151811061284857612848615a17565b602002602001018760018151811061286257612862615a17565b602002602001018760018151811061287c5761287c615a17565b61ffff95861660209182029290920101526001600160a01b039485169052939091169092529190911690525b604051632ba2ce8360e11b81526001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016906357459d069061291c908a908a907f00000000000000000000000000000000000000000000000000000000000000009088908890600401615a79565b6020604051808303815f875af1158015612938573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061295c91906158a7565b979650505050505050565b80546001600160a01b0316331480158161298e575060018201546001600160a01b03163314155b156129b5576040516312738e2b60e21b8152600481018490523360248201526044016106bc565b92915050565b8054600160c01b90046001600160401b0316421115612a08578054604051637fa0676960e01b815260048101849052600160c01b9091046001600160401b031660248201526044016106bc565b5050565b5f612a377f000000000000000000000000000000000000000000000000000000000000000042615aec565b82546001600160c01b0316600160c01b6001600160401b03831602179092555090565b818015612a7357506002830154600160b81b9004600116155b9150808015612a8d5750600280840154600160b81b900416155b835460ff60a01b1916600760a01b178455905080612aab575f612aae565b60025b82612ab9575f612abc565b60015b845460ff60a81b1916600160a81b9190921760ff1602178355604080518315158152821515602082015285917f5d36b180e893476a1f291700e0ea449307c2a7960b24aa5eec463beb4ff8dcdc910160405180910390a250505050565b5f612b25826020615b0b565b612b309060e0615b22565b9290921c60030b92915050565b5f60ff821615612b5a5760018301546001600160a01b0316612b66565b82546001600160a01b03165b835490915060ff838116600160a81b90920416141580612b8f5750336001600160a01b03821614155b15612bc55760405163010f8c2f60e71b8152600481018590523360248201526001600160a01b03821660448201526064016106bc565b6110d384846129bb565b5f5f5f612bdf8b8b8a8a8a613e49565b8c549295509093509150600160b01b900460ff165f03612c9e578315612c2157604051630f6c814760e21b8152600481018590525f60248201526044016106bc565b60018a54600160a01b900460ff16600a811115612c4057612c406150ba565b148015612c4d5750808614155b15612c6e576040516370be244d60e11b8152600481018990526024016106bc565b60018a01805460ff60f01b19169055895460ff60a81b19168a55612c998b8b6125028985818d615b35565b612d02565b808614612cc1576040516370be244d60e11b8152600481018990526024016106bc565b612ccc896001615b5c565b8a5460ff60a81b1916600160a81b60ff92831602178b55612d02908c908c90889088908e1615612cfc5786612eb8565b87612eb8565b5050505050505050505050565b5f85815260026020526040902054612d2985858585613f13565b14612d4a5760405163c111117b60e01b8152600481018690526024016106bc565b5050505050565b5f82612d5e836004615b0b565b612d699060046158d2565b1115612d7657505f612e36565b5f612d82836004615b0b565b90505f60188686612d948560036158d2565b818110612da357612da3615a17565b919091013560f81c90911b905060108787612dbf8660026158d2565b818110612dce57612dce615a17565b919091013560f81c90911b905060088888612dea8760016158d2565b818110612df957612df9615a17565b919091013560f81c90911b9050888886818110612e1857612e18615a17565b9050013560f81c60f81b60f81c60ff1617171790508060030b925050505b9392505050565b5f5f612e528a8a8a8b602001358b8989612fee565b604080518a815260208101849052908101829052606081018990526080810188905291935091508a907fb537c703dad6273f7c26b29d2140c2c94de780253253441dce912866e224c58d9060a00160405180910390a26125518a8a838914848914612a5a565b5f612ec285613f7b565b90506001811b8314612ef357604051630f6c814760e21b8152600481018490526001821b60248201526044016106bc565b5f612efe8585613fbf565b9050828114612f2a57604051638323884560e01b815260048101849052602481018290526044016106bc565b8554600287015460405133928a927fd8a0b66e461a74d353a1371db9234e47b350c73c46cf678bb4283dc9b46d17c092612f889260ff600160b01b820416926001600160401b03908116928d928d92600160c01b9091041690615b75565b60405180910390a350505050505050565b5f82612fa6836004615b0b565b612fb19060046158d2565b1115612fda576040516311ab1a8f60e31b815260048101869052602481018390526044016106bc565b612fe5848484612d51565b95945050505050565b600186015460405163c6b54d0f60e01b81525f91829182917f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169163c6b54d0f91613060918c359160808e0135918c918e91600160a01b90910460ff16908d908d90600401615bd5565b606060405180830381865afa15801561307b573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061309f9190615c09565b91945092509050806130ce576040516334e3688d60e11b8152600481018b9052602481018490526044016106bc565b5097509795505050505050565b5f6130e584610583565b90505f6130f382858561412f565b905061310560a08601608087016155c1565b6001600160a01b0316816001600160a01b031614158061312c57506001600160a01b038116155b1561316e5761314160a08601608087016155c1565b6040516308d20b2560e01b81526001600160a01b03918216600482015290821660248201526044016106bc565b6001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016633367cca56131ad60a08801608089016155c1565b6040516001600160e01b031960e084901b1681526001600160a01b039091166004820152602401602060405180830381865afa1580156131ef573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190613213919061569f565b61324c5761322760a08601608087016155c1565b60405163c50df58760e01b81526001600160a01b0390911660048201526024016106bc565b509392505050565b5f82815260016020526040902054801561328b5760405163046b19f960e11b815260048101849052602481018290526044016106bc565b505f9182526001602052604090912055565b5f878152602081905260408120908154600160a01b900460ff16600a8111156132c8576132c86150ba565b146132e95760405163897751fd60e01b8152600481018990526024016106bc565b5f6132f5828686614248565b90505f8260010160149054906101000a900460ff1690505f604051806101000160405280886020013581526020016133558b61334c88600201600d9054906101000a900464ffffffffff1664ffffffffff16613889565b8660ff16614448565b81526020016133838a61334c8860020160129054906101000a900464ffffffffff1664ffffffffff16613889565b815260e0880135602082015261010088013560408201523360608201526080810187905260a0016133bd3689900389016101208a01615c35565b905290506133d160a08801608089016155c1565b845f015f6101000a8154816001600160a01b0302191690836001600160a01b0316021790555089846001015f6101000a8154816001600160a01b0302191690836001600160a01b031602179055506001845f0160146101000a81548160ff0219169083600a811115613445576134456150ba565b0217905550613457876020013561448c565b845460ff91909116600160b81b0260ff60b81b19909116178455602080820151600386015560408083015160048701555161349491839101615d32565b60408051601f19818403018152919052805160209091012060058501556134ba84612a0c565b50835460028501546040516001600160a01b03808e1693908116928f927f0c5b67a63984d87ef9830c0023645d67e9653564b078de2df3cd0d49d4876af49261353d928e3592899264ffffffffff600160681b8404811693600160901b9004169160ff600160b81b830416916001600160401b03600160c01b9091041690615d41565b60405180910390a46135696135566101808801886156fc565b6135646101a08a018a6156fc565b613f13565b5f8c815260026020526040908190209190915584549051630bc25a8160e41b81526001600160a01b039182166004820152602481018d90527f00000000000000000000000000000000000000000000000000000000000000009091169063bc25a810906044015f604051808303815f87803b1580156135e6575f5ffd5b505af11580156135f8573d5f5f3e3d5ffd5b5050604051630bc25a8160e41b81526001600160a01b038d81166004830152602482018f90527f000000000000000000000000000000000000000000000000000000000000000016925063bc25a81091506044015f604051808303815f87803b158015613663575f5ffd5b505af1158015613675573d5f5f3e3d5ffd5b505050508260ff165f1461369757612c998b8560018616156002871615612a5a565b80604001518160200151036136b157612c998b858861464c565b8160ff165f03612d0257612d028b856125025f803681615b35565b604080518481526020810184905290810182905285907f336c05d535dee0cebba54774364dff1bda39274df356443c6c7f6b47758903049060600160405180910390a2612d4a8585848614848714612a5a565b5f5f60405180608001604052808561373b578960400135613741565b89602001355b81526020018a60010160149054906101000a900460ff1660ff1681526020018a60020160089054906101000a900464ffffffffff1664ffffffffff1681526020018481525090507f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031663e763d682895f0135898460405180608001604052808e6060013581526020018e6080013581526020018e60e0015f0160208101906137f191906156e1565b151581526020018e60e001602001602081019061380e9190615d97565b6001600160401b03168152508b8b6040518763ffffffff1660e01b815260040161383d96959493929190615db2565b602060405180830381865afa158015613858573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061387c91906158a7565b9998505050505050505050565b5f8082156138ad57600861389e8460076158d2565b6138a891906158e5565b6138b0565b60015b90505b80826001901b10156138cf576138c882615e40565b91506138b3565b50919050565b5f81861415806138e6575084861c15155b156138f257505f613973565b835f5b8781101561396d57600187821c16156139385761393385858381811061391d5761391d615a17565b90506020020135835f9182526020526040902090565b613963565b6139638286868481811061394e5761394e615a17565b905060200201355f9182526020526040902090565b91506001016138f5565b50871490505b9695505050505050565b600383015460048401545f91905b6139958184612b19565b61399f8385612b19565b036139b4576139ad83615e40565b925061398b565b5f6139bf8385612b19565b90505f6139cc8386612b19565b60028901549091505f9086906139ec906001600160401b03166008615b0b565b6139f691906158d2565b60018a01805463ffffffff60b01b1916600160b01b63ffffffff86160217905590505f613a228a612a0c565b905060018a54600160a01b900460ff16600a811115613a4357613a436150ba565b03613b8d57895460ff60a01b1916600160a11b178a5560028a0180546cffffffffff00000000000000001916600160401b64ffffffffff85160217905560408051838152602081018690528082018590526001600160401b038316606082015290518c917ff78af64825a4a34c2a3533e0423fa8f2132b41b53bf21877b5fd900837455d1a919081900360800190a260028a015464ffffffffff600160681b820481168410801592600160901b9004909116841015908290613b025750805b15613b1a57613b158d8d88158815612a5a565b613b86565b8180613b235750805b15613b86578b5460ff60a01b1916600960a01b178c556040805185815283151560208201526001600160401b0385168183015290518e917ffa0d27d5aeb2b9b5f411ec8ab4963f02934b8109fa89f9682db1962854e8e0bf919081900360600190a25b5050612d02565b895460ff60a01b1916600360a11b178a5560028a01805467ffffffffffffffff19166001600160401b038481169190911790915560408051848152602081018790528082018690529183166060830152518c917fdf2a55290c739e0c089afe9e3c7c931ae7e0197949a7a9684962663620beba81919081900360800190a260018a0154600160d01b900463ffffffff16821115613c3e57613c328b8b86158615612a5a565b505050505050506110d3565b6060881080613c73575060068a0154613c5a60605f8b8d615b35565b604051613c6892919061574c565b604051809103902014155b15613c94576040516322cb679d60e11b8152600481018c90526024016106bc565b5f5f8811613ca2575f613cb1565b613cb187610d9b60018b615b22565b905087158015613cc057505f83115b15613dc1578a545f906001600160a01b03163314613ceb57613ce6606060408c8e615b35565b613cf9565b613cf9604060208c8e615b35565b613d0291615e58565b905060808a1080613d71575060018c810154613d6f918391600160a81b900460ff1690613d306008896158e5565b613d3a9190615b22565b8e8e606090608092613d4e93929190615b35565b613d5791615e58565b8f8f6080908092613d6a93929190615b35565b61473c565b155b15613d9857604051633fb274d160e01b8152600481018e90523360248201526044016106bc565b613db9613da9608060608d8f615b35565b613db291615e58565b6007612b19565b915050613de5565b60608914613de5576040516322cb679d60e11b8152600481018d90526024016106bc565b60028b01805463ffffffff838116600160e01b026001600160e01b03918916600160c01b02919091166001600160c01b0390921691909117179055613e2d60205f8b8d615b35565b613e3691615e58565b60038c0155505050505050505050505050565b5f5f5f5f613e5688613f7b565b9050613e6e88600301548960040154838a8a8a6147ac565b8a549296509094509250613e8d908290600160b01b900460ff16615b22565b885460ff91909116600160b01b0260ff60b01b199091161788556002880154613ec29088906001600160401b0316831b6158d2565b60028901805467ffffffffffffffff19166001600160401b03929092169190911790556003880184905560048801839055613efc88612a0c565b50613f0789896149bd565b50955095509592505050565b5f8484604051613f2492919061574c565b60405180910390208383604051613f3c92919061574c565b604051908190038120613f5b9291602001918252602082015260400190565b604051602081830303815290604052805190602001209050949350505050565b80545f9060ff600160b81b82048116600160b01b9092041610613fa9578154600160b81b900460ff16613fb6565b8154600160b01b900460ff165b60ff1692915050565b5f8181816001600160401b03811115613fda57613fda61575b565b604051908082528060200260200182016040528015614003578160200160208202803683370190505b5090505f5b8281101561404e5785858281811061402257614022615a17565b9050602002013582828151811061403b5761403b615a17565b6020908102919091010152600101614008565b505b600182111561410b575f5b6140666002846158e5565b8110156140f8576140d38261407c836002615b0b565b8151811061408c5761408c615a17565b6020026020010151838360026140a29190615b0b565b6140ad9060016158d2565b815181106140bd576140bd615a17565b60200260200101515f9182526020526040902090565b8282815181106140e5576140e5615a17565b602090810291909101015260010161405b565b506141046002836158e5565b9150614050565b805f8151811061411d5761411d615a17565b60200260200101519250505092915050565b5f6041821461413f57505f612e36565b5f61414d6020828587615b35565b61415691615e58565b90505f614167604060208688615b35565b61417091615e58565b90505f8585604081811061418657614186615a17565b919091013560f81c9150507f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a08211806141d257508060ff16601b141580156141d257508060ff16601c14155b156141e2575f9350505050612e36565b604080515f81526020810180835289905260ff831691810191909152606081018490526080810183905260019060a0016020604051602081039080840390855afa158015614232573d5f5f3e3d5ffd5b5050604051601f19015198975050505050505050565b5f6142538383614a3d565b5f80806001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016630135634a60208801356101008801356142a26101808a016101608b016155ed565b6142b06101808b018b6156fc565b6142be6101a08d018d6156fc565b6040518863ffffffff1660e01b81526004016142e09796959493929190615e75565b606060405180830381865afa1580156142fb573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061431f9190615ec1565b925092509250815f14614332575f614335565b60025b8315614341575f614344565b60015b179350825f0361435f57811561435a578161435c565b805b92505b815f0361436a578291505b64ffffffffff831180614381575064ffffffffff82115b156143b1578183116143935781614395565b825b604051636b4a1e4960e11b81526004016106bc91815260200190565b5f6143c88385116143c25783613889565b84613889565b60028901805469ffffffffffffffffffff60681b1916600160681b64ffffffffff9788160264ffffffffff60901b191617600160901b959096169490940294909417909255505060018501805460ff60a01b1916600160a01b60ff909316928302179055845460ff60b01b1916600160b01b909102179093555090919050565b5f80805b838110156144825784811061446b575f86815260208390526040902095505b5f828152602083905260409020915060010161444c565b5093949350505050565b5f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031615806145475750604051631392c59160e11b8152600481018390527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906327258b2290602401602060405180830381865afa158015614521573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190614545919061569f565b155b1561457357507f0000000000000000000000000000000000000000000000000000000000000000919050565b6040516304ba0d8360e31b8152600481018390525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906325d06c1890602401602060405180830381865afa1580156145d8573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906145fc9190615eec565b90505b63ffffffff8116614611836001615f07565b60ff16600163ffffffff16901b63ffffffff16116146395761463282615f20565b91506145ff565b8160ff165f036138cf5750600192915050565b365f61465783614d37565b90925090505f61466b6101808501856156fc565b60405161467992919061574c565b6040519081900381209150614691908490849061574c565b604051809103902081036146c557604051631d939b6b60e11b815260208501356004820152602481018290526044016106bc565b845461ffff60a01b1916600560a11b178555857fa4b5b359b213794f0a791f61c2d00ca1a8aa88c9068564d6aee77db19fad96436147076101808701876156fc565b885460405161472c93929189918991600160c01b90046001600160401b031690615f3e565b60405180910390a2505050505050565b5f614748866020615b0b565b82141580614757575084861c15155b1561476357505f613973565b835f5b8781101561396d57600581901b850135600188831c1615614793575f8181526020849052604090206147a1565b5f8381526020829052604090205b925050600101614766565b5f808085871c1515806147bf5750604084105b156147e0576040516370be244d60e11b8152600481018790526024016106bc565b6147ed60205f8688615b35565b6147f691615e58565b9250614806604060208688615b35565b61480f91615e58565b9150818303614834576040516370be244d60e11b8152600481018790526024016106bc565b50604082825f5b8981101561497e578089901c6001166001036148e3578661485d8560206158d2565b111561487f576040516370be244d60e11b8152600481018a90526024016106bc565b5f88858961488e8260206158d2565b9261489b93929190615b35565b6148a491615e58565b90506148b981855f9182526020526040902090565b93506148ce81845f9182526020526040902090565b92506148db6020866158d2565b945050614976565b866148ef8560406158d2565b1115614911576040516370be244d60e11b8152600481018a90526024016106bc565b6149478389868a6149238260206158d2565b9261493093929190615b35565b61493991615e58565b5f9182526020526040902090565b925061496682898961495a8860206158d2565b906149238960406158d2565b91506149736040856158d2565b93505b60010161483b565b508a8214158061498e5750898114155b156149af576040516370be244d60e11b8152600481018990526024016106bc565b505096509650969350505050565b805460028201546003830154600484015460408051600160b01b860460ff1681526001600160401b039485166020820152908101929092526060820152600160c01b909204166080820152339083907f1a78887a4b0017c02411e6792b8a086bce48b71e816817a439c360a81c255b639060a00160405180910390a35050565b805f7f00000000000000000000000000000000000000000000000000000000000000007f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f2655614a8e60208501856155c1565b602085013560408601356060870135608088013560a0890135614ab760e08b0160c08c01615d97565b6040805160208101999099526001600160a01b03909716968801969096526060870194909452608086019290925260a085015260c084015260e08301526001600160401b03166101008201526101200160405160208183030381529060405280519060200120604051602001614b4492919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050835f01358114614b895760405163c02cf2ad60e01b815284356004820152602481018290526044016106bc565b8360200135826020013514614bc057604051632544a39560e11b8152602080840135600483015285013560248201526044016106bc565b5f8361010001358460e00135604051602001614be6929190918252602082015260400190565b60405160208183030381529060405280519060200120905082604001358114614c2f576040805163a94f78ad60e01b8152908401356004820152602481018290526044016106bc565b5f8461012001604051602001614c459190615f80565b604051602081830303815290604052805190602001209050836060013581141580614c855750614c7d610180860161016087016155ed565b63ffffffff16155b80614cc35750614c9d610140860161012087016156e1565b158015614cc35750614cb761016086016101408701615d97565b6001600160401b031615155b15614cee576040516324d7a68b60e21b815260608501356004820152602481018290526044016106bc565b6040860135614d016101808701876156fc565b604051614d0f92919061574c565b604051809103902014614d2f576040860135611fe26101808701876156fc565b505050505050565b365f614d476101a08401846156fc565b159050614d6157614d5c6101a08401846156fc565b614d6f565b614d6f6101808401846156fc565b91509150915091565b5f60e082840312156138cf575f5ffd5b5f60e08284031215614d98575f5ffd5b612e368383614d78565b5f61014082840312156138cf575f5ffd5b5f5f6101608385031215614dc5575f5ffd5b82359150614dd68460208501614da2565b90509250929050565b5f5f83601f840112614def575f5ffd5b5081356001600160401b03811115614e05575f5ffd5b602083019150836020828501011115614e1c575f5ffd5b9250929050565b5f5f5f5f6101808587031215614e37575f5ffd5b84359350614e488660208701614da2565b92506101608501356001600160401b03811115614e63575f5ffd5b614e6f87828801614ddf565b95989497509550505050565b5f5f83601f840112614e8b575f5ffd5b5081356001600160401b03811115614ea1575f5ffd5b6020830191508360208260051b8501011115614e1c575f5ffd5b5f5f5f5f5f5f60808789031215614ed0575f5ffd5b863595506020870135945060408701356001600160401b03811115614ef3575f5ffd5b614eff89828a01614ddf565b90955093505060608701356001600160401b03811115614f1d575f5ffd5b614f2989828a01614e7b565b979a9699509497509295939492505050565b5f5f5f5f5f5f5f5f5f6101e08a8c031215614f54575f5ffd5b89359850614f658b60208c01614da2565b97506101608a013596506101808a01356001600160401b03811115614f88575f5ffd5b614f948c828d01614ddf565b9097509550506101a08a01356001600160401b03811115614fb3575f5ffd5b614fbf8c828d01614ddf565b9095509350506101c08a01356001600160401b03811115614fde575f5ffd5b614fea8c828d01614ddf565b915080935050809150509295985092959850929598565b5f5f5f60408486031215615013575f5ffd5b8335925060208401356001600160401b0381111561502f575f5ffd5b61503b86828701614e7b565b9497909650939450505050565b5f5f5f610180848603121561505b575f5ffd5b8335925061506c8560208601614da2565b91506101608401356001600160401b03811115615087575f5ffd5b840160a08187031215615098575f5ffd5b809150509250925092565b5f602082840312156150b3575f5ffd5b5035919050565b634e487b7160e01b5f52602160045260245ffd5b600b81106150ea57634e487b7160e01b5f52602160045260245ffd5b9052565b81516001600160a01b031681526102e08101602083015161511260208401826150ce565b506040830151615127604084018260ff169052565b50606083015161513c606084018260ff169052565b506080830151615151608084018260ff169052565b5060a083015161516c60a08401826001600160401b03169052565b5060c083015161518760c08401826001600160a01b03169052565b5060e083015161519c60e084018260ff169052565b506101008301516151b361010084018260ff169052565b506101208301516151ca61012084018260030b9052565b506101408301516151e461014084018263ffffffff169052565b506101608301516151fa61016084018215159052565b506101808301516152176101808401826001600160401b03169052565b506101a08301516152326101a084018264ffffffffff169052565b506101c083015161524d6101c084018264ffffffffff169052565b506101e08301516152686101e084018264ffffffffff169052565b5061020083015161527f61020084018260ff169052565b5061022083015161529661022084018260030b9052565b506102408301516152ad61024084018260030b9052565b506102608301516102608301526102808301516102808301526102a08301516102a08301526102c08301516102c083015292915050565b5f6101c082840312156138cf575f5ffd5b5f5f5f5f5f5f610160878903121561530b575f5ffd5b6153158888614d78565b955060e08701356001600160401b0381111561532f575f5ffd5b61533b89828a01614ddf565b90965094505061010087013592506101208701356001600160401b03811115615362575f5ffd5b61536e89828a016152e4565b969995985093969295946101409093013593505050565b5f5f5f5f5f6101a0868803121561539a575f5ffd5b853594506153ab8760208801614da2565b935061016086013592506101808601356001600160401b038111156153ce575f5ffd5b6153da88828901614ddf565b969995985093965092949392505050565b5f5f5f5f5f5f5f610220888a031215615402575f5ffd5b61540c8989614d78565b965060e08801356001600160401b03811115615426575f5ffd5b6154328a828b01614ddf565b90975095506154479050896101008a01614d78565b93506101e08801356001600160401b03811115615462575f5ffd5b61546e8a828b01614ddf565b9094509250506102008801356001600160401b0381111561548d575f5ffd5b6154998a828b016152e4565b91505092959891949750929550565b5f5f5f61018084860312156154bb575f5ffd5b833592506154cc8560208601614da2565b91506101608401356001600160401b038111156154e7575f5ffd5b6154f386828701614d78565b9150509250925092565b6001600160a01b0381168114615511575f5ffd5b50565b6001600160401b0381168114615511575f5ffd5b828152813560208083019190915282013560408083019190915282013560608083019190915282013560808083019190915261010082019083013561556c816154fd565b6001600160a01b031660a08381019190915283013560c08084019190915283013561559681615514565b6001600160401b03811660e0840152509392505050565b82815260408101612e3660208301846150ce565b5f602082840312156155d1575f5ffd5b8135612e36816154fd565b63ffffffff81168114615511575f5ffd5b5f602082840312156155fd575f5ffd5b8135612e36816155dc565b81835281816020850137505f828201602090810191909152601f909101601f19169091010190565b8781526156616020820188805182526020810151602083015260408101516040830152606081015160608301525050565b8560a08201528460c082015263ffffffff841660e08201526101206101008201525f61387c61012083018486615608565b8015158114615511575f5ffd5b5f602082840312156156af575f5ffd5b8151612e3681615692565b634e487b7160e01b5f52601260045260245ffd5b5f826156dc576156dc6156ba565b500690565b5f602082840312156156f1575f5ffd5b8135612e3681615692565b5f5f8335601e19843603018112615711575f5ffd5b8301803591506001600160401b0382111561572a575f5ffd5b602001915036819003821315614e1c575f5ffd5b602081016129b582846150ce565b818382375f9101908152919050565b634e487b7160e01b5f52604160045260245ffd5b60405160e081016001600160401b038111828210171561579d57634e487b7160e01b5f52604160045260245ffd5b60405290565b8051600581106125aa575f5ffd5b5f60e08284031280156157c2575f5ffd5b506157cb61576f565b82516157d6816154fd565b815260208301516157e681615514565b602082015260408301516157f9816154fd565b6040820152606083015161580c81615514565b606082015261581d608084016157a3565b608082015260a0838101519082015260c0928301519281019290925250919050565b8781528660208201526001600160401b03861660408201528460030b606082015261588e6080820185805182526020810151602083015260408101516040830152606081015160608301525050565b6101206101008201525f61387c61012083018486615608565b5f602082840312156158b7575f5ffd5b5051919050565b634e487b7160e01b5f52601160045260245ffd5b808201808211156129b5576129b56158be565b5f826158f3576158f36156ba565b500490565b5f5f8335601e1984360301811261590d575f5ffd5b8301803591506001600160401b03821115615926575f5ffd5b6020019150600581901b3603821315614e1c575f5ffd5b5f64ffffffffff831680615953576159536156ba565b8064ffffffffff84160691505092915050565b803561597181615692565b15158252602081013561598381615514565b6001600160401b03166020830152604081013561599f816155dc565b63ffffffff81166040840152505050565b8135815260208083013590820152604080830135908201526060808301359082015260808083013590820152610140810160a08301356159ef816154fd565b6001600160a01b031660a083015260c083810135908301526129b560e0808401908501615966565b634e487b7160e01b5f52603260045260245ffd5b61ffff81811683821601908111156129b5576129b56158be565b5f8151808452602084019350602083015f5b8281101561448257815161ffff16865260209586019590910190600101615a57565b6001600160a01b038616815260208082018690526040820185905260a06060830181905284519083018190525f9185019060c0840190835b81811015615ad85783516001600160a01b0316835260209384019390920191600101615ab1565b5050838103608085015261387c8186615a45565b6001600160401b0381811683821601908111156129b5576129b56158be565b80820281158282048414176129b5576129b56158be565b818103818111156129b5576129b56158be565b5f5f85851115615b43575f5ffd5b83861115615b4f575f5ffd5b5050820193919092039150565b60ff82811682821603908111156129b5576129b56158be565b60ff861681526001600160401b038516602082015260806040820181905281018390525f6001600160fb1b03841115615bac575f5ffd5b8360051b808660a08501376001600160401b03939093166060830152500160a001949350505050565b87815286602082015285604082015284606082015260ff8416608082015260c060a08201525f61387c60c083018486615608565b5f5f5f60608486031215615c1b575f5ffd5b835160208501516040860151919450925061509881615692565b5f6060828403128015615c46575f5ffd5b50604051606081016001600160401b0381118282101715615c7557634e487b7160e01b5f52604160045260245ffd5b6040528235615c8381615692565b81526020830135615c9381615514565b60208201526040830135615ca6816155dc565b60408201529392505050565b805182526020810151602083015260408101516040830152606081015160608301526080810151608083015260018060a01b0360a08201511660a083015260c081015160c083015260e08101518051151560e08401526001600160401b0360208201511661010084015263ffffffff604082015116610120840152505050565b61014081016129b58284615cb2565b8681526101e08101615d566020830188615cb2565b64ffffffffff861661016083015264ffffffffff851661018083015260ff84166101a08301526001600160401b0383166101c0830152979650505050505050565b5f60208284031215615da7575f5ffd5b8135612e3681615514565b868152856020820152615de96040820186805182526020810151602083015260408101516040830152606081015160608301525050565b835160c0820152602084015160e0820152604084015115156101008201526001600160401b036060850151166101208201526101606101408201525f615e3461016083018486615608565b98975050505050505050565b5f60018201615e5157615e516158be565b5060010190565b803560208310156129b5575f19602084900360031b1b1692915050565b87815286602082015263ffffffff8616604082015260a060608201525f615ea060a083018688615608565b8281036080840152615eb3818587615608565b9a9950505050505050505050565b5f5f5f60608486031215615ed3575f5ffd5b5050815160208301516040909301519094929350919050565b5f60208284031215615efc575f5ffd5b8151612e36816155dc565b60ff81811683821601908111156129b5576129b56158be565b5f60ff821660ff8103615f3557615f356158be565b60010192915050565b606081525f615f51606083018789615608565b8281036020840152615f64818688615608565b9150506001600160401b03831660408301529695505050505050565b606081016129b5828461596656c89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc647e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b18b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f' as const;
+export const disputeGameBytecode = '0x610200604052348015610010575f5ffd5b50604051617c78380380617c7883398101604081905261002f9161028e565b8888888888888888883061271061004d61ffff80861690871661034d565b1115801561005f575060018260ff1610155b801561006f575060108260ff1611155b610077575f5ffd5b6001600160a01b038a811660e0528981166101005288811661012052871660c0818152604080515f516020617c585f395f51905f5260208201525f516020617c385f395f51905f52918101919091525f516020617c185f395f51905f52606082015246608082015260a08101929092520160408051808303601f19018152828252805160209182012060a09081526001600160401b038a166101405261016089905261ffff8881166101805287166101a05260ff86166101c0525f516020617c585f395f51905f52918401919091525f516020617c385f395f51905f52918301919091525f516020617c185f395f51905f5260608301524660808301526001600160a01b0383169082015260c0016040516020818303038152906040528051906020012060808181525050505050505050505050508888888888888888886040516101c190610254565b6001600160a01b03998a168152978916602089015295881660408801529690931660608601526001600160401b03909116608085015260a084015261ffff90811660c084015290921660e082015260ff90911661010082015261012001604051809103905ff080158015610237573d5f5f3e3d5ffd5b506001600160a01b03166101e05250610372975050505050505050565b6138858061439383390190565b6001600160a01b0381168114610275575f5ffd5b50565b805161ffff81168114610289575f5ffd5b919050565b5f5f5f5f5f5f5f5f5f6101208a8c0312156102a7575f5ffd5b89516102b281610261565b60208b01519099506102c381610261565b60408b01519098506102d481610261565b60608b01519097506102e581610261565b60808b01519096506001600160401b0381168114610301575f5ffd5b60a08b0151909550935061031760c08b01610278565b925061032560e08b01610278565b6101008b015190925060ff8116811461033c575f5ffd5b809150509295985092959850929598565b8082018082111561036c57634e487b7160e01b5f52601160045260245ffd5b92915050565b60805160a05160c05160e05161010051610120516101405161016051610180516101a0516101c0516101e051613f6d6104265f395f611bc701525f6104fd01525f61024201525f61040901525f61036201525f81816105490152611d6001525f81816104d601528181610841015281816114bc015281816117600152818161235601526124e701525f61033b01525f6102c901525f6104af01525f61044301525f81816102a201526105860152613f6d5ff3fe608060405234801561000f575f5ffd5b50600436106101c5575f3560e01c806395850f59116100fe578063cae6ff131161009e578063f61740441161006e578063f6174044146104d1578063fad8da80146104f8578063fb638d6d14610531578063fdb894ac14610544575f5ffd5b8063cae6ff1314610465578063d27581e614610478578063e27d658d14610497578063e2fdcc17146104aa575f5ffd5b8063ab9ee9d9116100d9578063ab9ee9d9146103e5578063bc55166114610404578063c0d2fcb91461042b578063c8b53d2a1461043e575f5ffd5b806395850f59146103845780639ba5c15d146103ab578063a8f46060146103d2575f5ffd5b80632e0ce83f1161016957806373931bbf1161014457806373931bbf14610303578063795ea18e146103235780637b103999146103365780638802834e1461035d575f5ffd5b80632e0ce83f1461028a5780633644e5151461029d5780634cf088d9146102c4575f5ffd5b80631343af66116101a45780631343af661461021757806324b8b3cf1461022a5780632b1002171461023d5780632db8fb4f14610277575f5ffd5b80624ae1f0146101c9578063043ffd6a146101ef57806306a36ac314610204575b5f5ffd5b6101dc6101d736600461319b565b610583565b6040519081526020015b60405180910390f35b6102026101fd3660046131c6565b610632565b005b610202610212366004613236565b61063e565b6102026102253660046132ce565b610a41565b61020261023836600461334e565b610b0d565b6102647f000000000000000000000000000000000000000000000000000000000000000081565b60405161ffff90911681526020016101e6565b610202610285366004613414565b610c28565b61020261029836600461345b565b610ceb565b6101dc7f000000000000000000000000000000000000000000000000000000000000000081565b6102eb7f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b0390911681526020016101e6565b6103166103113660046134b6565b610f8e565b6040516101e69190613501565b6102026103313660046134b6565b6111df565b6102eb7f000000000000000000000000000000000000000000000000000000000000000081565b6101dc7f000000000000000000000000000000000000000000000000000000000000000081565b6101dc7f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0481565b6101dc7f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f265581565b6101dc6103e0366004613708565b611389565b6101dc6103f33660046134b6565b60026020525f908152604090205481565b6102647f000000000000000000000000000000000000000000000000000000000000000081565b610202610439366004613798565b61139c565b6101dc7f000000000000000000000000000000000000000000000000000000000000000081565b610202610473366004613798565b6115a0565b6101dc6104863660046134b6565b60016020525f908152604090205481565b6101dc6104a53660046137fe565b6116aa565b6102eb7f000000000000000000000000000000000000000000000000000000000000000081565b6102eb7f000000000000000000000000000000000000000000000000000000000000000081565b61051f7f000000000000000000000000000000000000000000000000000000000000000081565b60405160ff90911681526020016101e6565b61020261053f3660046138bb565b6116be565b61056b7f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160401b0390911681526020016101e6565b5f7f00000000000000000000000000000000000000000000000000000000000000007f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac04836040516020016105d892919061393c565b6040516020818303038152906040528051906020012060405160200161061592919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050919050565b61063a611bc5565b5050565b60ff5f5c16156106615760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f61067985611c03565b90505f600a8254600160a01b900460ff16600a81111561069b5761069b6134cd565b1480156106c457506002820154600160681b810464ffffffffff908116600160901b9092041614155b905060098254600160a01b900460ff16600a8111156106e5576106e56134cd565b141580156106f1575080155b1561072857815460405163509b2d0560e11b815261071f918891600160a01b90910460ff16906004016139be565b60405180910390fd5b5f6107338784611c54565b905061073f8784611ca8565b61074a878488611cf5565b600283015464ffffffffff600160901b82048116600160681b90920416105f81610786576002850154600160901b900464ffffffffff1661079a565b6002850154600160681b900464ffffffffff165b64ffffffffff1690505f84610807576040518060800160405280856107c3578a604001356107c9565b8a602001355b81526001880154600160a01b900460ff1660208201526002880154600160401b900464ffffffffff166040820152600388015460609091015261083c565b6040805160808101825260208b81013582526001890154600160a01b900460ff16908201525f19918101919091525f60608201525b90505f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316630cb7594f8b5f013584868e608001358f60e001604001602081019061088f91906139e5565b8f8f6040518863ffffffff1660e01b81526004016108b39796959493929190613a26565b602060405180830381865afa1580156108ce573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906108f29190613a98565b90505f6108fe88611d5a565b6040805184151581526001600160401b03831660208201529192508d917fb653d132fd4ad0cb9b7d77f7329745769edc0701390d0f0da09fceb2bea7bb1d910160405180910390a286156109645761095f8c89871515851515148015611da8565b610a26565b81156109da575f85610984576001890154600160b01b900460030b6109b2565b600389015460028a01546109b291906109ad90600890600160401b900464ffffffffff16613ac7565b611e67565b1590506109d48d8a8880156109c45750835b891580156109cf5750845b611da8565b50610a26565b846109e65760026109e9565b60015b60028901805460ff928316600160b81b808304949094161790920260ff60b81b19909216919091179055875461ffff60a01b1916600160a11b1788555b505f96505060ff19865c1694508593505050505d5050505050565b5f610a4b87611c03565b905060018154600160a01b900460ff16600a811115610a6c57610a6c6134cd565b14158015610a97575060058154600160a01b900460ff16600a811115610a9457610a946134cd565b14155b80610aae57506001810154600160f01b900460ff16155b15610adc57805460405163509b2d0560e11b815261071f918991600160a01b90910460ff16906004016139be565b8054600160a81b900460ff16610af3888383611e8b565b610b038883838a8a8a8a8a611f1d565b5050505050505050565b60ff5f5c1615610b305760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f610b488a611c03565b9050600a8154600160a01b900460ff16600a811115610b6957610b696134cd565b14610b9757805460405163509b2d0560e11b815261071f918c91600160a01b90910460ff16906004016139be565b610ba18a82611ca8565b610bac8a828b611cf5565b610bb98a8888888861205d565b5f610bc588888b61209f565b90505f610bd387878c61209f565b9050808203610bff57604051634dffa4f760e11b8152600481018d9052602481018b905260440161071f565b610c0f8c848d8d86868b8b61218b565b505f91505060ff19815c16815d50505050505050505050565b5f610c3284611c03565b905060018154600160a01b900460ff16600a811115610c5357610c536134cd565b141580610c6b57506001810154600160f01b900460ff165b15610c9957805460405163509b2d0560e11b815261071f918691600160a01b90910460ff16906004016139be565b610ca484825f611e8b565b60018101805460ff60f01b1916600160f01b179055805460ff60a81b1916600160a81b178155610cd381611d5a565b50610ce5848285858560030154612206565b50505050565b60ff5f5c1615610d0e5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f610d2684611c03565b905060088154600160a01b900460ff16600a811115610d4757610d476134cd565b03610d6a5783600860405163509b2d0560e11b815260040161071f9291906139be565b5f610d786020840184613ada565b610d83576001610d86565b60025b6002830154909150600160b81b9004811660ff1615610dd15784610dad6020850185613ada565b6040516333634b1f60e21b815260048101929092521515602482015260440161071f565b610ddc858386611cf5565b610dff85610ded6040860186613af5565b610dfa6060880188613af5565b61205d565b5f610e3e86610e116020870187613ada565b610e2757610e226040870187613af5565b610e34565b610e346060870187613af5565b87602001356122e7565b90505f80610e80888689610e5560208b018b613ada565b610e63578a60200135610e69565b8a604001355b60208b0135610e7b60808d018d613af5565b61233c565b91509150808303610eb1576040516311ab1a8f60e31b8152600481018990526020870135602482015260440161071f565b877ffe10ff2ef9b15916a2e859216de3c8326719d6c73026be5b42d96f7449b470c1610ee06020890189613ada565b6040805191151582526020808b0135908301528101859052606081018490526080810186905260a00160405180910390a260028501805460ff808716600160b81b80840492909216170260ff60b81b1990911617905560078554600160a01b900460ff16600a811115610f5557610f556134cd565b03610f78578454600160a81b80820486191660ff160260ff60a81b199091161785555b505f93505050815c60ff19169050815d50505050565b604080516102e0810182525f80825260208201819052918101829052606081018290526080810182905260a0810182905260c0810182905260e08101829052610100810182905261012081018290526101408101829052610160810182905261018081018290526101a081018290526101c081018290526101e08101829052610200810182905261022081018290526102408101829052610260810182905261028081018290526102a081018290526102c08101919091525f828152602081815260409182902082516102e0810190935280546001600160a01b03811684529091830190600160a01b900460ff16600a81111561108d5761108d6134cd565b600a81111561109e5761109e6134cd565b8152815460ff600160a81b80830482166020850152600160b01b80840483166040860152600160b81b808504841660608701526001600160401b03600160c01b958690048116608088015260018801546001600160a01b03811660a0890152600160a01b8104861660c0890152938404851660e0880152918304600390810b61010088015263ffffffff600160d01b850416610120880152600160f01b90930484161515610140870152600287015491821661016087015264ffffffffff600160401b83048116610180880152600160681b830481166101a0880152600160901b8304166101c087015281049092166101e0850152918104820b610200840152600160e01b9004810b610220830152820154610240820152600482015461026082015260058201546102808201526006909101546102a09091015292915050565b60ff5f5c16156112025760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f61121a82611c03565b905060078154600160a01b900460ff16600a81111561123b5761123b6134cd565b1480611263575060088154600160a01b900460ff16600a811115611261576112616134cd565b145b1561129157805460405163509b2d0560e11b815261071f918491600160a01b90910460ff16906004016139be565b8054600160c01b90046001600160401b031642116112dd57805460405163c30ad16d60e01b815260048101849052600160c01b9091046001600160401b0316602482015260440161071f565b8054600160a81b900460ff16156113015760018101546001600160a01b031661130d565b80546001600160a01b03165b6001600160a01b0316827fa81dbad0ee3b0fecc38507a59b4ac1ad36fe88438a60755d2f3ce6315559b652835f0160149054906101000a900460ff166040516113569190613b37565b60405180910390a3805461137b9083908390600160a81b900460ff1615801590611da8565b505f60ff19815c16815d5050565b5f611392611bc5565b9695505050505050565b60ff5f5c16156113bf5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f6113d786611c03565b905060068154600160a01b900460ff16600a8111156113f8576113f86134cd565b1461142657805460405163509b2d0560e11b815261071f918891600160a01b90910460ff16906004016139be565b5f6114318783611c54565b905061143d8783611ca8565b611448878388611cf5565b5f604051806080016040528083611463578860400135611469565b88602001355b81526001850154600160a01b900460ff1660208201526002850154600160401b810464ffffffffff166040808401919091526003808801546060909401939093525163da11fbf560e01b81529293505f927f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169263da11fbf592611519928d35928d926001600160401b03811692600160e01b90910490910b9089908e908e90600401613b45565b602060405180830381865afa158015611534573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906115589190613bad565b6002850154600186015491925061158a918b9187918591600160c01b9004600390810b91600160b01b9004900b612429565b505f92505050805c60ff1916815d505050505050565b60ff5f5c16156115c35760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f6115db86611c03565b905060028154600160a01b900460ff16600a8111156115fc576115fc6134cd565b1461162a57805460405163509b2d0560e11b815261071f918891600160a01b90910460ff16906004016139be565b5f6116358783611c54565b90506116418783611ca8565b61164c878388611cf5565b60038201545f6116618489898989888861247c565b905061158a8985836116968660088a60020160089054906101000a900464ffffffffff1664ffffffffff166109ad9190613ac7565b6001890154600160b01b900460030b612429565b5f6116b3611bc5565b979650505050505050565b5f6116c884611c03565b90505f60048254600160a01b900460ff16600a8111156116ea576116ea6134cd565b036116f757506001611885565b60028254600160a01b900460ff16600a811115611716576117166134cd565b0361185c57505f611728858386611cf5565b600282015460405163052026f560e21b815285356004820152600160401b90910464ffffffffff166024820152833560448201525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906314809bd490606401602060405180830381865afa1580156117ad573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906117d19190613bad565b90508015806117e4575063ffffffff8110155b156118055760405163032e92fd60e61b81526004810182905260240161071f565b6001838101805463ffffffff60d01b1916600160d01b63ffffffff85160217905561183a90611835908390613bd8565b6125e6565b8360010160156101000a81548160ff021916908360ff16021790555050611885565b815460405163509b2d0560e11b815261071f918791600160a01b90910460ff16906004016139be565b611890858383611e8b565b6001820154600160d01b810463ffffffff16906118d990602086013590600160a81b900460ff166118c2600885613beb565b60408801356118d460608a018a613bfe565b612632565b6118ff57604051633fb274d160e01b81526004810187905233602482015260440161071f565b5f61191360408601356109ad600885613ac7565b90505f60ff841615611933576001850154600160b01b900460030b611968565b60038501546002860154611968919061195c90600890600160401b900464ffffffffff16613c43565b64ffffffffff16611e67565b9050808214611994576040516338fadc4d60e21b8152600481018390526024810182905260440161071f565b5f61199e86611d5a565b6040805186815260208a810135908201526001600160401b03831681830152905191925033918b917f7f32e4bdf684a899e30c3f8e297727bd639438d8e7be148e1a89a2e54f0dbd63919081900360600190a38460ff165f03611a7d576003860180546006880155602088013590558554600187015460028801805467ffffffffffffffff1916905562ffffff60a01b19909116600160a81b90910460ff16600160b01b810260ff60a81b191691909117604160a21b17875515611a7857611a788987611a6e60c08b018b613bfe565b8b60200135612206565b611bba565b604080516060808201835260068901805480845260038b015460208086019182528d8101358688018181528851808401959095528351858a01528051858801528851808603909701875260808501808a528751979093019690962090945560048d01939093558b5460ff60a01b1916600560a01b178c558451909252905160a0820152905160c0820152915190918b917f34899fc87bd89734d4a35ee32eb77b41c506cfea0e6da09cb0b37a385a33da499181900360e00190a26001870154600160a81b900460ff165f03611b7357865460ff60a81b19168755611b6e8a88611b6960a08c018c613af5565b6126d8565b611bb8565b6001878101805460ff60f01b1916600160f01b179055611bb8908b90899060808c0135611ba360a08e018e613af5565b8e8060c00190611bb39190613bfe565b611f1d565b505b505050505050505050565b7f0000000000000000000000000000000000000000000000000000000000000000365f80375f5f365f845af43d5f5f3e80611bfe573d5ffd5b503d5ff35b5f818152602081905260408120908154600160a01b900460ff16600a811115611c2e57611c2e6134cd565b03611c4f5760405163a81bdd2d60e01b81526004810183905260240161071f565b919050565b80546001600160a01b03163314801581611c7b575060018201546001600160a01b03163314155b15611ca2576040516312738e2b60e21b81526004810184905233602482015260440161071f565b92915050565b8054600160c01b90046001600160401b031642111561063a578054604051637fa0676960e01b815260048101849052600160c01b9091046001600160401b0316602482015260440161071f565b5f81604051602001611d079190613c6c565b60405160208183030381529060405280519060200120905082600501548114610ce55760058301546040516331942c9760e21b81526004810186905260248101919091526044810182905260640161071f565b5f611d857f000000000000000000000000000000000000000000000000000000000000000042613d11565b82546001600160c01b0316600160c01b6001600160401b03831602179092555090565b818015611dc157506002830154600160b81b9004600116155b9150808015611ddb5750600280840154600160b81b900416155b835460ff60a01b1916600760a01b178455905080611df9575f611dfc565b60025b82611e07575f611e0a565b60015b845460ff60a81b1916600160a81b9190921760ff1602178355604080518315158152821515602082015285917f5d36b180e893476a1f291700e0ea449307c2a7960b24aa5eec463beb4ff8dcdc910160405180910390a250505050565b5f611e73826020613d30565b611e7e9060e0613d47565b9290921c60030b92915050565b5f60ff821615611ea85760018301546001600160a01b0316611eb4565b82546001600160a01b03165b835490915060ff838116600160a81b90920416141580611edd5750336001600160a01b03821614155b15611f135760405163010f8c2f60e71b8152600481018590523360248201526001600160a01b038216604482015260640161071f565b610ce58484611ca8565b5f5f5f611f2d8b8b8a8a8a612ba4565b8c549295509093509150600160b01b900460ff165f03611fec578315611f6f57604051630f6c814760e21b8152600481018590525f602482015260440161071f565b60018a54600160a01b900460ff16600a811115611f8e57611f8e6134cd565b148015611f9b5750808614155b15611fbc576040516370be244d60e11b81526004810189905260240161071f565b60018a01805460ff60f01b19169055895460ff60a81b19168a55611fe78b8b611b698985818d613d5a565b612050565b80861461200f576040516370be244d60e11b81526004810189905260240161071f565b61201a896001613d81565b8a5460ff60a81b1916600160a81b60ff92831602178b55612050908c908c90889088908e161561204a5786612206565b87612206565b5050505050505050505050565b5f8581526002602052604090205461207785858585612c6e565b146120985760405163c111117b60e01b81526004810186905260240161071f565b5050505050565b5f826120ac836004613d30565b6120b7906004613bd8565b11156120c457505f612184565b5f6120d0836004613d30565b90505f601886866120e2856003613bd8565b8181106120f1576120f1613d9a565b919091013560f81c90911b90506010878761210d866002613bd8565b81811061211c5761211c613d9a565b919091013560f81c90911b905060088888612138876001613bd8565b81811061214757612147613d9a565b919091013560f81c90911b905088888681811061216657612166613d9a565b9050013560f81c60f81b60f81c60ff1617171790508060030b925050505b9392505050565b5f5f6121a08a8a8a8b602001358b898961233c565b604080518a815260208101849052908101829052606081018990526080810188905291935091508a907fb537c703dad6273f7c26b29d2140c2c94de780253253441dce912866e224c58d9060a00160405180910390a2611bb88a8a838914848914611da8565b5f61221085612cd6565b90506001811b831461224157604051630f6c814760e21b8152600481018490526001821b602482015260440161071f565b5f61224c8585612d1a565b905082811461227857604051638323884560e01b8152600481018490526024810182905260440161071f565b8554600287015460405133928a927fd8a0b66e461a74d353a1371db9234e47b350c73c46cf678bb4283dc9b46d17c0926122d69260ff600160b01b820416926001600160401b03908116928d928d92600160c01b9091041690613dae565b60405180910390a350505050505050565b5f826122f4836004613d30565b6122ff906004613bd8565b1115612328576040516311ab1a8f60e31b8152600481018690526024810183905260440161071f565b61233384848461209f565b95945050505050565b600186015460405163c6b54d0f60e01b81525f91829182917f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169163c6b54d0f916123ae918c359160808e0135918c918e91600160a01b90910460ff16908d908d90600401613e0e565b606060405180830381865afa1580156123c9573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906123ed9190613e42565b919450925090508061241c576040516334e3688d60e11b8152600481018b90526024810184905260440161071f565b5097509795505050505050565b604080518481526020810184905290810182905285907f336c05d535dee0cebba54774364dff1bda39274df356443c6c7f6b47758903049060600160405180910390a26120988585848614848714611da8565b5f5f60405180608001604052808561249857896040013561249e565b89602001355b81526020018a60010160149054906101000a900460ff1660ff1681526020018a60020160089054906101000a900464ffffffffff1664ffffffffff1681526020018481525090507f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031663e763d682895f0135898460405180608001604052808e6060013581526020018e6080013581526020018e60e0015f01602081019061254e9190613ada565b151581526020018e60e001602001602081019061256b9190613e6e565b6001600160401b03168152508b8b6040518763ffffffff1660e01b815260040161259a96959493929190613e87565b602060405180830381865afa1580156125b5573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906125d99190613bad565b9998505050505050505050565b5f80821561260a5760086125fb846007613bd8565b6126059190613beb565b61260d565b60015b90505b80826001901b101561262c5761262582613f15565b9150612610565b50919050565b5f8186141580612643575084861c15155b1561264f57505f611392565b835f5b878110156126ca57600187821c16156126955761269085858381811061267a5761267a613d9a565b90506020020135835f9182526020526040902090565b6126c0565b6126c0828686848181106126ab576126ab613d9a565b905060200201355f9182526020526040902090565b9150600101612652565b509096149695505050505050565b600383015460048401545f91905b6126f08184611e67565b6126fa8385611e67565b0361270f5761270883613f15565b92506126e6565b5f61271a8385611e67565b90505f6127278386611e67565b60028901549091505f908690612747906001600160401b03166008613d30565b6127519190613bd8565b60018a01805463ffffffff60b01b1916600160b01b63ffffffff86160217905590505f61277d8a611d5a565b905060018a54600160a01b900460ff16600a81111561279e5761279e6134cd565b036128e857895460ff60a01b1916600160a11b178a5560028a0180546cffffffffff00000000000000001916600160401b64ffffffffff85160217905560408051838152602081018690528082018590526001600160401b038316606082015290518c917ff78af64825a4a34c2a3533e0423fa8f2132b41b53bf21877b5fd900837455d1a919081900360800190a260028a015464ffffffffff600160681b820481168410801592600160901b900490911684101590829061285d5750805b15612875576128708d8d88158815611da8565b6128e1565b818061287e5750805b156128e1578b5460ff60a01b1916600960a01b178c556040805185815283151560208201526001600160401b0385168183015290518e917ffa0d27d5aeb2b9b5f411ec8ab4963f02934b8109fa89f9682db1962854e8e0bf919081900360600190a25b5050612050565b895460ff60a01b1916600360a11b178a5560028a01805467ffffffffffffffff19166001600160401b038481169190911790915560408051848152602081018790528082018690529183166060830152518c917fdf2a55290c739e0c089afe9e3c7c931ae7e0197949a7a9684962663620beba81919081900360800190a260018a0154600160d01b900463ffffffff168211156129995761298d8b8b86158615611da8565b50505050505050610ce5565b60608810806129ce575060068a01546129b560605f8b8d613d5a565b6040516129c3929190613f2d565b604051809103902014155b156129ef576040516322cb679d60e11b8152600481018c905260240161071f565b5f5f88116129fd575f612a0c565b612a0c876109ad60018b613d47565b905087158015612a1b57505f83115b15612b1c578a545f906001600160a01b03163314612a4657612a41606060408c8e613d5a565b612a54565b612a54604060208c8e613d5a565b612a5d91613f3c565b905060808a1080612acc575060018c810154612aca918391600160a81b900460ff1690612a8b600889613beb565b612a959190613d47565b8e8e606090608092612aa993929190613d5a565b612ab291613f3c565b8f8f6080908092612ac593929190613d5a565b612e8a565b155b15612af357604051633fb274d160e01b8152600481018e905233602482015260440161071f565b612b14612b04608060608d8f613d5a565b612b0d91613f3c565b6007611e67565b915050612b40565b60608914612b40576040516322cb679d60e11b8152600481018d905260240161071f565b60028b01805463ffffffff838116600160e01b026001600160e01b03918916600160c01b02919091166001600160c01b0390921691909117179055612b8860205f8b8d613d5a565b612b9191613f3c565b60038c0155505050505050505050505050565b5f5f5f5f612bb188612cd6565b9050612bc988600301548960040154838a8a8a612efa565b8a549296509094509250612be8908290600160b01b900460ff16613d47565b885460ff91909116600160b01b0260ff60b01b199091161788556002880154612c1d9088906001600160401b0316831b613bd8565b60028901805467ffffffffffffffff19166001600160401b03929092169190911790556003880184905560048801839055612c5788611d5a565b50612c62898961310b565b50955095509592505050565b5f8484604051612c7f929190613f2d565b60405180910390208383604051612c97929190613f2d565b604051908190038120612cb69291602001918252602082015260400190565b604051602081830303815290604052805190602001209050949350505050565b80545f9060ff600160b81b82048116600160b01b9092041610612d04578154600160b81b900460ff16612d11565b8154600160b01b900460ff165b60ff1692915050565b5f8181816001600160401b03811115612d3557612d35613f59565b604051908082528060200260200182016040528015612d5e578160200160208202803683370190505b5090505f5b82811015612da957858582818110612d7d57612d7d613d9a565b90506020020135828281518110612d9657612d96613d9a565b6020908102919091010152600101612d63565b505b6001821115612e66575f5b612dc1600284613beb565b811015612e5357612e2e82612dd7836002613d30565b81518110612de757612de7613d9a565b602002602001015183836002612dfd9190613d30565b612e08906001613bd8565b81518110612e1857612e18613d9a565b60200260200101515f9182526020526040902090565b828281518110612e4057612e40613d9a565b6020908102919091010152600101612db6565b50612e5f600283613beb565b9150612dab565b805f81518110612e7857612e78613d9a565b60200260200101519250505092915050565b5f612e96866020613d30565b82141580612ea5575084861c15155b15612eb157505f611392565b835f5b878110156126ca57600581901b850135600188831c1615612ee1575f818152602084905260409020612eef565b5f8381526020829052604090205b925050600101612eb4565b5f808085871c151580612f0d5750604084105b15612f2e576040516370be244d60e11b81526004810187905260240161071f565b612f3b60205f8688613d5a565b612f4491613f3c565b9250612f54604060208688613d5a565b612f5d91613f3c565b9150818303612f82576040516370be244d60e11b81526004810187905260240161071f565b50604082825f5b898110156130cc578089901c6001166001036130315786612fab856020613bd8565b1115612fcd576040516370be244d60e11b8152600481018a905260240161071f565b5f888589612fdc826020613bd8565b92612fe993929190613d5a565b612ff291613f3c565b905061300781855f9182526020526040902090565b935061301c81845f9182526020526040902090565b9250613029602086613bd8565b9450506130c4565b8661303d856040613bd8565b111561305f576040516370be244d60e11b8152600481018a905260240161071f565b6130958389868a613071826020613bd8565b9261307e93929190613d5a565b61308791613f3c565b5f9182526020526040902090565b92506130b48289896130a8886020613bd8565b90613071896040613bd8565b91506130c1604085613bd8565b93505b600101612f89565b508a821415806130dc5750898114155b156130fd576040516370be244d60e11b81526004810189905260240161071f565b505096509650969350505050565b805460028201546003830154600484015460408051600160b01b860460ff1681526001600160401b039485166020820152908101929092526060820152600160c01b909204166080820152339083907f1a78887a4b0017c02411e6792b8a086bce48b71e816817a439c360a81c255b639060a00160405180910390a35050565b5f60e0828403121561262c575f5ffd5b5f60e082840312156131ab575f5ffd5b612184838361318b565b5f610140828403121561262c575f5ffd5b5f5f61016083850312156131d8575f5ffd5b823591506131e984602085016131b5565b90509250929050565b5f5f83601f840112613202575f5ffd5b5081356001600160401b03811115613218575f5ffd5b60208301915083602082850101111561322f575f5ffd5b9250929050565b5f5f5f5f610180858703121561324a575f5ffd5b8435935061325b86602087016131b5565b92506101608501356001600160401b03811115613276575f5ffd5b613282878288016131f2565b95989497509550505050565b5f5f83601f84011261329e575f5ffd5b5081356001600160401b038111156132b4575f5ffd5b6020830191508360208260051b850101111561322f575f5ffd5b5f5f5f5f5f5f608087890312156132e3575f5ffd5b863595506020870135945060408701356001600160401b03811115613306575f5ffd5b61331289828a016131f2565b90955093505060608701356001600160401b03811115613330575f5ffd5b61333c89828a0161328e565b979a9699509497509295939492505050565b5f5f5f5f5f5f5f5f5f6101e08a8c031215613367575f5ffd5b893598506133788b60208c016131b5565b97506101608a013596506101808a01356001600160401b0381111561339b575f5ffd5b6133a78c828d016131f2565b9097509550506101a08a01356001600160401b038111156133c6575f5ffd5b6133d28c828d016131f2565b9095509350506101c08a01356001600160401b038111156133f1575f5ffd5b6133fd8c828d016131f2565b915080935050809150509295985092959850929598565b5f5f5f60408486031215613426575f5ffd5b8335925060208401356001600160401b03811115613442575f5ffd5b61344e8682870161328e565b9497909650939450505050565b5f5f5f610180848603121561346e575f5ffd5b8335925061347f85602086016131b5565b91506101608401356001600160401b0381111561349a575f5ffd5b840160a081870312156134ab575f5ffd5b809150509250925092565b5f602082840312156134c6575f5ffd5b5035919050565b634e487b7160e01b5f52602160045260245ffd5b600b81106134fd57634e487b7160e01b5f52602160045260245ffd5b9052565b81516001600160a01b031681526102e08101602083015161352560208401826134e1565b50604083015161353a604084018260ff169052565b50606083015161354f606084018260ff169052565b506080830151613564608084018260ff169052565b5060a083015161357f60a08401826001600160401b03169052565b5060c083015161359a60c08401826001600160a01b03169052565b5060e08301516135af60e084018260ff169052565b506101008301516135c661010084018260ff169052565b506101208301516135dd61012084018260030b9052565b506101408301516135f761014084018263ffffffff169052565b5061016083015161360d61016084018215159052565b5061018083015161362a6101808401826001600160401b03169052565b506101a08301516136456101a084018264ffffffffff169052565b506101c08301516136606101c084018264ffffffffff169052565b506101e083015161367b6101e084018264ffffffffff169052565b5061020083015161369261020084018260ff169052565b506102208301516136a961022084018260030b9052565b506102408301516136c061024084018260030b9052565b506102608301516102608301526102808301516102808301526102a08301516102a08301526102c08301516102c083015292915050565b5f6101c0828403121561262c575f5ffd5b5f5f5f5f5f5f610160878903121561371e575f5ffd5b613728888861318b565b955060e08701356001600160401b03811115613742575f5ffd5b61374e89828a016131f2565b90965094505061010087013592506101208701356001600160401b03811115613775575f5ffd5b61378189828a016136f7565b969995985093969295946101409093013593505050565b5f5f5f5f5f6101a086880312156137ad575f5ffd5b853594506137be87602088016131b5565b935061016086013592506101808601356001600160401b038111156137e1575f5ffd5b6137ed888289016131f2565b969995985093965092949392505050565b5f5f5f5f5f5f5f610220888a031215613815575f5ffd5b61381f898961318b565b965060e08801356001600160401b03811115613839575f5ffd5b6138458a828b016131f2565b909750955061385a9050896101008a0161318b565b93506101e08801356001600160401b03811115613875575f5ffd5b6138818a828b016131f2565b9094509250506102008801356001600160401b038111156138a0575f5ffd5b6138ac8a828b016136f7565b91505092959891949750929550565b5f5f5f61018084860312156138ce575f5ffd5b833592506138df85602086016131b5565b91506101608401356001600160401b038111156138fa575f5ffd5b6139068682870161318b565b9150509250925092565b80356001600160a01b0381168114611c4f575f5ffd5b80356001600160401b0381168114611c4f575f5ffd5b82815281356020808301919091528201356040808301919091528201356060808301919091528201356080808301919091526101008201906001600160a01b0390613988908501613910565b1660a08301525f60a084013590508060c0840152506001600160401b036139b160c08501613926565b1660e08301529392505050565b8281526040810161218460208301846134e1565b803563ffffffff81168114611c4f575f5ffd5b5f602082840312156139f5575f5ffd5b612184826139d2565b81835281816020850137505f828201602090810191909152601f909101601f19169091010190565b878152613a576020820188805182526020810151602083015260408101516040830152606081015160608301525050565b8560a08201528460c082015263ffffffff841660e08201526101206101008201525f6125d9610120830184866139fe565b8015158114613a95575f5ffd5b50565b5f60208284031215613aa8575f5ffd5b815161218481613a88565b634e487b7160e01b5f52601260045260245ffd5b5f82613ad557613ad5613ab3565b500690565b5f60208284031215613aea575f5ffd5b813561218481613a88565b5f5f8335601e19843603018112613b0a575f5ffd5b8301803591506001600160401b03821115613b23575f5ffd5b60200191503681900382131561322f575f5ffd5b60208101611ca282846134e1565b8781528660208201526001600160401b03861660408201528460030b6060820152613b946080820185805182526020810151602083015260408101516040830152606081015160608301525050565b6101206101008201525f6125d9610120830184866139fe565b5f60208284031215613bbd575f5ffd5b5051919050565b634e487b7160e01b5f52601160045260245ffd5b80820180821115611ca257611ca2613bc4565b5f82613bf957613bf9613ab3565b500490565b5f5f8335601e19843603018112613c13575f5ffd5b8301803591506001600160401b03821115613c2c575f5ffd5b6020019150600581901b360382131561322f575f5ffd5b5f64ffffffffff831680613c5957613c59613ab3565b8064ffffffffff84160691505092915050565b813581526020808301359082015260408083013590820152606080830135908201526080808301359082015261014081016001600160a01b03613cb160a08501613910565b1660a083015260c0838101359083015260e0830135613ccf81613a88565b151560e08301526001600160401b03613ceb6101008501613926565b1661010083015263ffffffff613d0461012085016139d2565b1661012083015292915050565b6001600160401b038181168382160190811115611ca257611ca2613bc4565b8082028115828204841417611ca257611ca2613bc4565b81810381811115611ca257611ca2613bc4565b5f5f85851115613d68575f5ffd5b83861115613d74575f5ffd5b5050820193919092039150565b60ff8281168282160390811115611ca257611ca2613bc4565b634e487b7160e01b5f52603260045260245ffd5b60ff861681526001600160401b038516602082015260806040820181905281018390525f6001600160fb1b03841115613de5575f5ffd5b8360051b808660a08501376001600160401b03939093166060830152500160a001949350505050565b87815286602082015285604082015284606082015260ff8416608082015260c060a08201525f6125d960c0830184866139fe565b5f5f5f60608486031215613e54575f5ffd5b83516020850151604086015191945092506134ab81613a88565b5f60208284031215613e7e575f5ffd5b61218482613926565b868152856020820152613ebe6040820186805182526020810151602083015260408101516040830152606081015160608301525050565b835160c0820152602084015160e0820152604084015115156101008201526001600160401b036060850151166101208201526101606101408201525f613f09610160830184866139fe565b98975050505050505050565b5f60018201613f2657613f26613bc4565b5060010190565b818382375f9101908152919050565b80356020831015611ca2575f19602084900360031b1b1692915050565b634e487b7160e01b5f52604160045260245ffd610200604052348015610010575f5ffd5b5060405161388538038061388583398101604081905261002f916101eb565b8888888888888888883361271061004d61ffff8086169087166102aa565b1115801561005f575060018260ff1610155b801561006f575060108260ff1611155b610077575f5ffd5b6001600160a01b038a811660e0528981166101005288811661012052871660c0818152604080515f5160206138655f395f51905f5260208201525f5160206138455f395f51905f52918101919091525f5160206138255f395f51905f52606082015246608082015260a08101929092520160408051808303601f19018152828252805160209182012060a09081526001600160401b038a166101405261016089905261ffff8881166101805287166101a05260ff86166101c0525f5160206138655f395f51905f52918401919091525f5160206138455f395f51905f52918301919091525f5160206138255f395f51905f5260608301524660808301526001600160a01b0383169082015260c00160408051601f1981840301815291905280516020909101206080525050336101e052506102cf9f50505050505050505050505050505050565b6001600160a01b03811681146101d2575f5ffd5b50565b805161ffff811681146101e6575f5ffd5b919050565b5f5f5f5f5f5f5f5f5f6101208a8c031215610204575f5ffd5b895161020f816101be565b60208b0151909950610220816101be565b60408b0151909850610231816101be565b60608b0151909750610242816101be565b60808b01519096506001600160401b038116811461025e575f5ffd5b60a08b0151909550935061027460c08b016101d5565b925061028260e08b016101d5565b6101008b015190925060ff81168114610299575f5ffd5b809150509295985092959850929598565b808201808211156102c957634e487b7160e01b5f52601160045260245ffd5b92915050565b60805160a05160c05160e05161010051610120516101405161016051610180516101a0516101c0516101e05161341661040f5f395f81816104f9015281816109460152610d0401525f818161039b0152611df101525f818161015f0152818161107e01528181611157015261121301525f81816102cd0152818161117801526111f101525f8181610226015261130501525f81816103d40152611ef401525f81816103740152611ab601525f81816101ff01528181611d3101528181611d760152611e2d01525f81816101c001528181610610015281816106c201528181610a44015281816112d4015281816114190152818161184401526118c101525f818161034d0152818161078c0152818161080101528181610b400152610c3e01525f81816102f4015261262d01525f8181610199015261041101526134165ff3fe608060405234801561000f575f5ffd5b506004361061011b575f3560e01c8063a8f46060116100a9578063e27d658d1161006e578063e27d658d14610335578063e2fdcc1714610348578063f61740441461036f578063fad8da8014610396578063fdb894ac146103cf575f5ffd5b8063a8f4606014610296578063ab9ee9d9146102a9578063bc551661146102c8578063c8b53d2a146102ef578063d27581e614610316575f5ffd5b80634cf088d9116100ef5780634cf088d9146101bb5780637b103999146101fa5780638802834e1461022157806395850f59146102485780639ba5c15d1461026f575f5ffd5b80624ae1f01461011f578063043ffd6a146101455780632b1002171461015a5780633644e51514610194575b5f5ffd5b61013261012d366004612a1a565b61040e565b6040519081526020015b60405180910390f35b610158610153366004612a34565b6104bd565b005b6101817f000000000000000000000000000000000000000000000000000000000000000081565b60405161ffff909116815260200161013c565b6101327f000000000000000000000000000000000000000000000000000000000000000081565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b03909116815260200161013c565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6101327f000000000000000000000000000000000000000000000000000000000000000081565b6101327f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0481565b6101327f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f265581565b6101326102a4366004612ac0565b610909565b6101326102b7366004612b50565b60026020525f908152604090205481565b6101817f000000000000000000000000000000000000000000000000000000000000000081565b6101327f000000000000000000000000000000000000000000000000000000000000000081565b610132610324366004612b50565b60016020525f908152604090205481565b610132610343366004612b67565b610cc7565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6103bd7f000000000000000000000000000000000000000000000000000000000000000081565b60405160ff909116815260200161013c565b6103f67f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160401b03909116815260200161013c565b5f7f00000000000000000000000000000000000000000000000000000000000000007f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0483604051602001610463929190612c4f565b604051602081830303815290604052805190602001206040516020016104a092919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050919050565b60ff5f5c16156104e05760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000161461053757604051634e66b6bb60e11b815260040160405180910390fd5b5f61054183610f6d565b905060078154600160a01b900460ff16600a81111561056257610562612cd4565b1461059957805460405163509b2d0560e11b8152610590918591600160a01b90910460ff1690600401612ce8565b60405180910390fd5b6105a4838284610fbe565b8054600160a31b60ff60a01b19821617808355600180840154600160a81b9092049081161580159360029092161515926001600160a01b039283169216905f90819061066c57604051631e17f55160e21b81526001600160a01b038581166004830152602482018b90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015610651575f5ffd5b505af1158015610663573d5f5f3e3d5ffd5b50505050610696565b610693848a8761067c575f61067e565b855b61068e60c08d0160a08e01612d18565b611029565b91505b841561071e57604051631e17f55160e21b81526001600160a01b038481166004830152602482018b90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015610703575f5ffd5b505af1158015610715573d5f5f3e3d5ffd5b50505050610742565b61073f838a8861072e575f61067e565b8661068e60c08d0160a08e01612d18565b90505b60c08801351561086157851580156107575750845b156107e857604051632c124be760e11b815260c08901356004820152602481018a90526001600160a01b0384811660448301527f0000000000000000000000000000000000000000000000000000000000000000169063582497ce906064015f604051808303815f87803b1580156107cd575f5ffd5b505af11580156107df573d5f5f3e3d5ffd5b50505050610861565b604051632c4a5ee160e21b815260c089013560048201527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063b1297b84906024015f604051808303815f87803b15801561084a575f5ffd5b505af115801561085c573d5f5f3e3d5ffd5b505050505b5f866108785785610872575f61087a565b8361087a565b845b90505f8715610889578461088b565b855b9050806001600160a01b0316826001600160a01b03168c7f9aafc50ff940c7205c23467f87a495b8c9b8dc773e1672abb0a23d92c8de91e38b1580156108cf57508a155b604080519115158252602082018a9052810188905260600160405180910390a4505f97505060ff19875c169550869450505050505d505050565b5f60ff815c161561092d5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000161461098457604051634e66b6bb60e11b815260040160405180910390fd5b3361099560a0890160808a01612d18565b6001600160a01b0316036109be5760405163284f658d60e01b8152336004820152602401610590565b838760600135148015610a0e57506109da6101a0840184612d33565b15905080610a0e575060408701356109f66101a0850185612d33565b604051610a04929190612d75565b6040518091039020145b15610a2f57604051632f4a7d3f60e01b815260048101859052602401610590565b604051633367cca560e01b81523360048201527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031690633367cca590602401602060405180830381865afa158015610a91573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610ab59190612d91565b610ad45760405163c50df58760e01b8152336004820152602401610590565b5f610ae088888861137c565b6040805160208101839052339181019190915260608101879052909150608001604051602081830303815290604052805190602001209150610b2281836114f5565b8215610c9f576040516326d6c97b60e01b8152600481018490525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906326d6c97b9060240160e060405180830381865afa158015610b8d573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610bb19190612dee565b519050610bc460a08a0160808b01612d18565b6001600160a01b0316816001600160a01b031614610c21578381610bee60a08c0160808d01612d18565b60405163d667687560e01b815260048101939093526001600160a01b039182166024840152166044820152606401610590565b60405163301720a360e11b815260048101859052602481018490527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063602e4146906044015f604051808303815f87803b158015610c87575f5ffd5b505af1158015610c99573d5f5f3e3d5ffd5b50505050505b610cb282338a60600135888c898961153e565b505f60ff19815c16815d509695505050505050565b5f60ff815c1615610ceb5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001614610d4257604051634e66b6bb60e11b815260040160405180910390fd5b8735853514610d6e576040516301d3f4c560e61b81528835600482015285356024820152604401610590565b8460200135886020013514610da557604051632544a39560e11b81526020808a013560048301528601356024820152604401610590565b84604001358860400135148015610dc3575084606001358860600135145b15610dee57604051631d939b6b60e11b81528835600482015260208901356024820152604401610590565b610dfe60a0860160808701612d18565b6001600160a01b0316610e1760a08a0160808b01612d18565b6001600160a01b031603610e5a57610e3560a0890160808a01612d18565b60405163284f658d60e01b81526001600160a01b039091166004820152602401610590565b5f610e6689898961137c565b90505f610e7487878761137c565b6040805160208101859052908101829052909150606001604051602081830303815290604052805190602001209250610ead82846114f5565b610eb781846114f5565b6040870135610eca6101a0860186612d33565b604051610ed8929190612d75565b604051809103902014610f2f576040870135610ef86101a0860186612d33565b604051610f06929190612d75565b604051908190038120637a316fa960e01b82526105909291600401918252602082015260400190565b610f5583610f4360a08a0160808b01612d18565b6060808e0135908b01358e895f61153e565b505f905060ff19815c16815d50979650505050505050565b5f818152602081905260408120908154600160a01b900460ff16600a811115610f9857610f98612cd4565b03610fb95760405163a81bdd2d60e01b815260048101839052602401610590565b919050565b5f81604051602001610fd09190612ed7565b604051602081830303815290604052805190602001209050826005015481146110235760058301546040516331942c9760e21b815260048101869052602481019190915260448101829052606401610590565b50505050565b5f6060806001600160a01b0385166110f85760408051600180825281830190925290602080830190803683375050604080516001808252818301909252929450905060208083019080368337019050509050837f0000000000000000000000000000000000000000000000000000000000000000835f815181106110af576110af612f3e565b60200260200101835f815181106110c8576110c8612f3e565b602002602001018261ffff1661ffff16815250826001600160a01b03166001600160a01b031681525050506112bd565b836001600160a01b0316856001600160a01b0316036111ae57604080516001808252818301909252906020808301908036833750506040805160018082528183019092529294509050602080830190803683370190505090508461119c7f00000000000000000000000000000000000000000000000000000000000000007f0000000000000000000000000000000000000000000000000000000000000000612f66565b835f815181106110af576110af612f3e565b60408051600280825260608201835290916020830190803683375050604080516002808252606082018352939550929150602083019080368337019050509050847f0000000000000000000000000000000000000000000000000000000000000000857f0000000000000000000000000000000000000000000000000000000000000000855f8151811061124457611244612f3e565b60200260200101855f8151811061125d5761125d612f3e565b602002602001018760018151811061127757611277612f3e565b602002602001018760018151811061129157611291612f3e565b61ffff95861660209182029290920101526001600160a01b039485169052939091169092529190911690525b604051632ba2ce8360e11b81526001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016906357459d0690611331908a908a907f00000000000000000000000000000000000000000000000000000000000000009088908890600401612fb4565b6020604051808303815f875af115801561134d573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906113719190613034565b979650505050505050565b5f6113868461040e565b90505f611394828585611984565b90506113a660a0860160808701612d18565b6001600160a01b0316816001600160a01b03161415806113cd57506001600160a01b038116155b1561140f576113e260a0860160808701612d18565b6040516308d20b2560e01b81526001600160a01b0391821660048201529082166024820152604401610590565b6001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016633367cca561144e60a0880160808901612d18565b6040516001600160e01b031960e084901b1681526001600160a01b039091166004820152602401602060405180830381865afa158015611490573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906114b49190612d91565b6114ed576114c860a0860160808701612d18565b60405163c50df58760e01b81526001600160a01b039091166004820152602401610590565b509392505050565b5f82815260016020526040902054801561152c5760405163046b19f960e11b81526004810184905260248101829052604401610590565b505f9182526001602052604090912055565b5f878152602081905260408120908154600160a01b900460ff16600a81111561156957611569612cd4565b1461158a5760405163897751fd60e01b815260048101899052602401610590565b5f611596828686611a9e565b90505f8260010160149054906101000a900460ff1690505f604051806101000160405280886020013581526020016115f68b6115ed88600201600d9054906101000a900464ffffffffff1664ffffffffff16611c9e565b8660ff16611cea565b81526020016116248a6115ed8860020160129054906101000a900464ffffffffff1664ffffffffff16611c9e565b815260e0880135602082015261010088013560408201523360608201526080810187905260a00161165e3689900389016101208a0161304b565b9052905061167260a0880160808901612d18565b845f015f6101000a8154816001600160a01b0302191690836001600160a01b0316021790555089846001015f6101000a8154816001600160a01b0302191690836001600160a01b031602179055506001845f0160146101000a81548160ff0219169083600a8111156116e6576116e6612cd4565b02179055506116f88760200135611d2e565b845460ff91909116600160b81b0260ff60b81b19909116178455602080820151600386015560408083015160048701555161173591839101613148565b60408051601f198184030181529190528051602090910120600585015561175b84611eee565b50835460028501546040516001600160a01b03808e1693908116928f927f0c5b67a63984d87ef9830c0023645d67e9653564b078de2df3cd0d49d4876af4926117de928e3592899264ffffffffff600160681b8404811693600160901b9004169160ff600160b81b830416916001600160401b03600160c01b9091041690613157565b60405180910390a461180a6117f7610180880188612d33565b6118056101a08a018a612d33565b611f3c565b5f8c815260026020526040908190209190915584549051630bc25a8160e41b81526001600160a01b039182166004820152602481018d90527f00000000000000000000000000000000000000000000000000000000000000009091169063bc25a810906044015f604051808303815f87803b158015611887575f5ffd5b505af1158015611899573d5f5f3e3d5ffd5b5050604051630bc25a8160e41b81526001600160a01b038d81166004830152602482018f90527f000000000000000000000000000000000000000000000000000000000000000016925063bc25a81091506044015f604051808303815f87803b158015611904575f5ffd5b505af1158015611916573d5f5f3e3d5ffd5b505050508260ff165f1461193d576119388b8560018616156002871615611fa4565b611977565b8060400151816020015103611957576119388b8588612063565b8160ff165f03611977576119778b856119725f8036816131ad565b612153565b5050505050505050505050565b5f6041821461199457505f611a97565b5f6119a260208285876131ad565b6119ab916131d4565b90505f6119bc6040602086886131ad565b6119c5916131d4565b90505f858560408181106119db576119db612f3e565b919091013560f81c9150507f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0821180611a2757508060ff16601b14158015611a2757508060ff16601c14155b15611a37575f9350505050611a97565b604080515f81526020810180835289905260ff831691810191909152606081018490526080810183905260019060a0016020604051602081039080840390855afa158015611a87573d5f5f3e3d5ffd5b5050506020604051035193505050505b9392505050565b5f611aa98383612629565b5f80806001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016630135634a6020880135610100880135611af86101808a016101608b016131f1565b611b066101808b018b612d33565b611b146101a08d018d612d33565b6040518863ffffffff1660e01b8152600401611b369796959493929190613234565b606060405180830381865afa158015611b51573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611b759190613280565b925092509250815f14611b88575f611b8b565b60025b8315611b97575f611b9a565b60015b179350825f03611bb5578115611bb05781611bb2565b805b92505b815f03611bc0578291505b64ffffffffff831180611bd7575064ffffffffff82115b15611c0757818311611be95781611beb565b825b604051636b4a1e4960e11b815260040161059091815260200190565b5f611c1e838511611c185783611c9e565b84611c9e565b60028901805469ffffffffffffffffffff60681b1916600160681b64ffffffffff9788160264ffffffffff60901b191617600160901b959096169490940294909417909255505060018501805460ff60a01b1916600160a01b60ff909316928302179055845460ff60b01b1916600160b01b909102179093555090919050565b5f808215611cc2576008611cb38460076132ab565b611cbd91906132be565b611cc5565b60015b90505b80826001901b1015611ce457611cdd826132dd565b9150611cc8565b50919050565b5f80805b83811015611d2457848110611d0d575f86815260208390526040902095505b5f8281526020839052604090209150600101611cee565b5093949350505050565b5f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03161580611de95750604051631392c59160e11b8152600481018390527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906327258b2290602401602060405180830381865afa158015611dc3573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611de79190612d91565b155b15611e1557507f0000000000000000000000000000000000000000000000000000000000000000919050565b6040516304ba0d8360e31b8152600481018390525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906325d06c1890602401602060405180830381865afa158015611e7a573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611e9e91906132f5565b90505b63ffffffff8116611eb3836001613310565b60ff16600163ffffffff16901b63ffffffff1611611edb57611ed482613329565b9150611ea1565b8160ff165f03611ce45750600192915050565b5f611f197f000000000000000000000000000000000000000000000000000000000000000042613347565b82546001600160c01b0316600160c01b6001600160401b03831602179092555090565b5f8484604051611f4d929190612d75565b60405180910390208383604051611f65929190612d75565b604051908190038120611f849291602001918252602082015260400190565b604051602081830303815290604052805190602001209050949350505050565b818015611fbd57506002830154600160b81b9004600116155b9150808015611fd75750600280840154600160b81b900416155b835460ff60a01b1916600760a01b178455905080611ff5575f611ff8565b60025b82612003575f612006565b60015b845460ff60a81b1916600160a81b9190921760ff1602178355604080518315158152821515602082015285917f5d36b180e893476a1f291700e0ea449307c2a7960b24aa5eec463beb4ff8dcdc910160405180910390a250505050565b365f61206e83612923565b90925090505f612082610180850185612d33565b604051612090929190612d75565b60405190819003812091506120a89084908490612d75565b604051809103902081036120dc57604051631d939b6b60e11b81526020850135600482015260248101829052604401610590565b845461ffff60a01b1916600560a11b178555857fa4b5b359b213794f0a791f61c2d00ca1a8aa88c9068564d6aee77db19fad964361211e610180870187612d33565b885460405161214393929189918991600160c01b90046001600160401b031690613366565b60405180910390a2505050505050565b600383015460048401545f91905b61216b8184612964565b6121758385612964565b0361218a57612183836132dd565b9250612161565b5f6121958385612964565b90505f6121a28386612964565b60028901549091505f9086906121c2906001600160401b031660086133a8565b6121cc91906132ab565b60018a01805463ffffffff60b01b1916600160b01b63ffffffff86160217905590505f6121f88a611eee565b905060018a54600160a01b900460ff16600a81111561221957612219612cd4565b0361236857895460ff60a01b1916600160a11b178a5560028a0180546cffffffffff000000000000000019166801000000000000000064ffffffffff85160217905560408051838152602081018690528082018590526001600160401b038316606082015290518c917ff78af64825a4a34c2a3533e0423fa8f2132b41b53bf21877b5fd900837455d1a919081900360800190a260028a015464ffffffffff600160681b820481168410801592600160901b90049091168410159082906122dd5750805b156122f5576122f08d8d88158815611fa4565b612361565b81806122fe5750805b15612361578b5460ff60a01b1916600960a01b178c556040805185815283151560208201526001600160401b0385168183015290518e917ffa0d27d5aeb2b9b5f411ec8ab4963f02934b8109fa89f9682db1962854e8e0bf919081900360600190a25b5050611977565b895460ff60a01b1916600360a11b178a5560028a01805467ffffffffffffffff19166001600160401b038481169190911790915560408051848152602081018790528082018690529183166060830152518c917fdf2a55290c739e0c089afe9e3c7c931ae7e0197949a7a9684962663620beba81919081900360800190a260018a0154600160d01b900463ffffffff168211156124195761240d8b8b86158615611fa4565b50505050505050611023565b606088108061244e575060068a015461243560605f8b8d6131ad565b604051612443929190612d75565b604051809103902014155b1561246f576040516322cb679d60e11b8152600481018c9052602401610590565b5f5f881161247d575f612491565b6124918761248c60018b6133bf565b612964565b9050871580156124a057505f83115b156125a1578a545f906001600160a01b031633146124cb576124c6606060408c8e6131ad565b6124d9565b6124d9604060208c8e6131ad565b6124e2916131d4565b905060808a1080612551575060018c81015461254f918391600160a81b900460ff16906125106008896132be565b61251a91906133bf565b8e8e60609060809261252e939291906131ad565b612537916131d4565b8f8f608090809261254a939291906131ad565b61298a565b155b1561257857604051633fb274d160e01b8152600481018e9052336024820152604401610590565b612599612589608060608d8f6131ad565b612592916131d4565b6007612964565b9150506125c5565b606089146125c5576040516322cb679d60e11b8152600481018d9052602401610590565b60028b01805463ffffffff838116600160e01b026001600160e01b03918916600160c01b02919091166001600160c01b039092169190911717905561260d60205f8b8d6131ad565b612616916131d4565b60038c0155505050505050505050505050565b805f7f00000000000000000000000000000000000000000000000000000000000000007f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f265561267a6020850185612d18565b602085013560408601356060870135608088013560a08901356126a360e08b0160c08c016133d2565b6040805160208101999099526001600160a01b03909716968801969096526060870194909452608086019290925260a085015260c084015260e08301526001600160401b0316610100820152610120016040516020818303038152906040528051906020012060405160200161273092919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050835f013581146127755760405163c02cf2ad60e01b81528435600482015260248101829052604401610590565b83602001358260200135146127ac57604051632544a39560e11b815260208084013560048301528501356024820152604401610590565b5f8361010001358460e001356040516020016127d2929190918252602082015260400190565b6040516020818303038152906040528051906020012090508260400135811461281b576040805163a94f78ad60e01b815290840135600482015260248101829052604401610590565b5f846101200160405160200161283191906133ed565b6040516020818303038152906040528051906020012090508360600135811415806128715750612869610180860161016087016131f1565b63ffffffff16155b806128af5750612889610140860161012087016133fb565b1580156128af57506128a3610160860161014087016133d2565b6001600160401b031615155b156128da576040516324d7a68b60e21b81526060850135600482015260248101829052604401610590565b60408601356128ed610180870187612d33565b6040516128fb929190612d75565b60405180910390201461291b576040860135610ef8610180870187612d33565b505050505050565b365f6129336101a0840184612d33565b15905061294d576129486101a0840184612d33565b61295b565b61295b610180840184612d33565b91509150915091565b5f6129708260206133a8565b61297b9060e06133bf565b83901c60030b90505b92915050565b5f6129968660206133a8565b821415806129a5575084861c15155b156129b157505f612a00565b835f5b878110156129fa57600581901b850135600188831c16156129e1575f8181526020849052604090206129ef565b5f8381526020829052604090205b9250506001016129b4565b50871490505b9695505050505050565b5f60e08284031215611ce4575f5ffd5b5f60e08284031215612a2a575f5ffd5b611a978383612a0a565b5f5f828403610160811215612a47575f5ffd5b83359250610140601f1982011215612a5d575f5ffd5b506020830190509250929050565b5f5f83601f840112612a7b575f5ffd5b5081356001600160401b03811115612a91575f5ffd5b602083019150836020828501011115612aa8575f5ffd5b9250929050565b5f6101c08284031215611ce4575f5ffd5b5f5f5f5f5f5f6101608789031215612ad6575f5ffd5b612ae08888612a0a565b955060e08701356001600160401b03811115612afa575f5ffd5b612b0689828a01612a6b565b90965094505061010087013592506101208701356001600160401b03811115612b2d575f5ffd5b612b3989828a01612aaf565b969995985093969295946101409093013593505050565b5f60208284031215612b60575f5ffd5b5035919050565b5f5f5f5f5f5f5f610220888a031215612b7e575f5ffd5b612b888989612a0a565b965060e08801356001600160401b03811115612ba2575f5ffd5b612bae8a828b01612a6b565b9097509550612bc39050896101008a01612a0a565b93506101e08801356001600160401b03811115612bde575f5ffd5b612bea8a828b01612a6b565b9094509250506102008801356001600160401b03811115612c09575f5ffd5b612c158a828b01612aaf565b91505092959891949750929550565b6001600160a01b0381168114612c38575f5ffd5b50565b6001600160401b0381168114612c38575f5ffd5b8281528135602080830191909152820135604080830191909152820135606080830191909152820135608080830191909152610100820190830135612c9381612c24565b6001600160a01b031660a08381019190915283013560c080840191909152830135612cbd81612c3b565b6001600160401b03811660e0840152509392505050565b634e487b7160e01b5f52602160045260245ffd5b82815260408101600b8310612d0b57634e487b7160e01b5f52602160045260245ffd5b8260208301529392505050565b5f60208284031215612d28575f5ffd5b8135611a9781612c24565b5f5f8335601e19843603018112612d48575f5ffd5b8301803591506001600160401b03821115612d61575f5ffd5b602001915036819003821315612aa8575f5ffd5b818382375f9101908152919050565b8015158114612c38575f5ffd5b5f60208284031215612da1575f5ffd5b8151611a9781612d84565b60405160e081016001600160401b0381118282101715612dda57634e487b7160e01b5f52604160045260245ffd5b60405290565b805160058110610fb9575f5ffd5b5f60e0828403128015612dff575f5ffd5b50612e08612dac565b8251612e1381612c24565b81526020830151612e2381612c3b565b60208201526040830151612e3681612c24565b60408201526060830151612e4981612c3b565b6060820152612e5a60808401612de0565b608082015260a0838101519082015260c0928301519281019290925250919050565b63ffffffff81168114612c38575f5ffd5b8035612e9881612d84565b151582526020810135612eaa81612c3b565b6001600160401b031660208301526040810135612ec681612e7c565b63ffffffff81166040840152505050565b8135815260208083013590820152604080830135908201526060808301359082015260808083013590820152610140810160a0830135612f1681612c24565b6001600160a01b031660a083015260c0838101359083015261298460e0808401908501612e8d565b634e487b7160e01b5f52603260045260245ffd5b634e487b7160e01b5f52601160045260245ffd5b61ffff818116838216019081111561298457612984612f52565b5f8151808452602084019350602083015f5b82811015611d2457815161ffff16865260209586019590910190600101612f92565b6001600160a01b038616815260208082018690526040820185905260a06060830181905284519083018190525f9185019060c0840190835b818110156130135783516001600160a01b0316835260209384019390920191600101612fec565b505083810360808501526130278186612f80565b9998505050505050505050565b5f60208284031215613044575f5ffd5b5051919050565b5f606082840312801561305c575f5ffd5b50604051606081016001600160401b038111828210171561308b57634e487b7160e01b5f52604160045260245ffd5b604052823561309981612d84565b815260208301356130a981612c3b565b602082015260408301356130bc81612e7c565b60408201529392505050565b805182526020810151602083015260408101516040830152606081015160608301526080810151608083015260018060a01b0360a08201511660a083015260c081015160c083015260e08101518051151560e08401526001600160401b0360208201511661010084015263ffffffff604082015116610120840152505050565b610140810161298482846130c8565b8681526101e0810161316c60208301886130c8565b64ffffffffff861661016083015264ffffffffff851661018083015260ff84166101a08301526001600160401b0383166101c0830152979650505050505050565b5f5f858511156131bb575f5ffd5b838611156131c7575f5ffd5b5050820193919092039150565b80356020831015612984575f19602084900360031b1b1692915050565b5f60208284031215613201575f5ffd5b8135611a9781612e7c565b81835281816020850137505f828201602090810191909152601f909101601f19169091010190565b87815286602082015263ffffffff8616604082015260a060608201525f61325f60a08301868861320c565b828103608084015261327281858761320c565b9a9950505050505050505050565b5f5f5f60608486031215613292575f5ffd5b5050815160208301516040909301519094929350919050565b8082018082111561298457612984612f52565b5f826132d857634e487b7160e01b5f52601260045260245ffd5b500490565b5f600182016132ee576132ee612f52565b5060010190565b5f60208284031215613305575f5ffd5b8151611a9781612e7c565b60ff818116838216019081111561298457612984612f52565b5f60ff821660ff810361333e5761333e612f52565b60010192915050565b6001600160401b03818116838216019081111561298457612984612f52565b606081525f61337960608301878961320c565b828103602084015261338c81868861320c565b9150506001600160401b03831660408301529695505050505050565b808202811582820484141761298457612984612f52565b8181038181111561298457612984612f52565b5f602082840312156133e2575f5ffd5b8135611a9781612c3b565b606081016129848284612e8d565b5f6020828403121561340b575f5ffd5b8135611a9781612d8456c89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc647e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b18b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400fc89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc647e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b18b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f' as const;
+
+/** DisputeGameCold (contracts/DisputeGame.sol), runtime 13334 bytes. */
+export const disputeGameColdAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "contract IStaking",
+        "name": "staking_",
+        "type": "address"
+      },
+      {
+        "internalType": "contract IModelRegistry",
+        "name": "registry_",
+        "type": "address"
+      },
+      {
+        "internalType": "contract OneStepVerifier",
+        "name": "oneStep_",
+        "type": "address"
+      },
+      {
+        "internalType": "contract IFeeEscrow",
+        "name": "escrow_",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "moveTimeout_",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "slashAmount_",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint16",
+        "name": "winnerBps_",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint16",
+        "name": "claimantBps_",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint8",
+        "name": "defaultLogArity_",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "constructor"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bool",
+        "name": "isB",
+        "type": "bool"
+      }
+    ],
+    "name": "AlreadyWrong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "stored",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "given",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BadConfig",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "child",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadDifferenceProof",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "elements",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadElementCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "links",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadLinkCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BadLinks",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "element",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadOutputProof",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BadOutputs",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "paramsHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "computed",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BadParams",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "expected",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "recovered",
+        "type": "address"
+      }
+    ],
+    "name": "BadSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      }
+    ],
+    "name": "BadSumProof",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "bondNode",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      }
+    ],
+    "name": "BondNotOfNode",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "parent",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "combined",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ChildrenDoNotMatchParent",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "DeadlineNotPassed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "DeadlinePassed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "GameExists",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "modelA",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "modelB",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ModelMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NoDifference",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NoGame",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotAParty",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      }
+    ],
+    "name": "NotActiveOperator",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "NotDelegated",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "expected",
+        "type": "address"
+      }
+    ],
+    "name": "NotYourTurn",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "outputHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "computed",
+        "type": "bytes32"
+      }
+    ],
+    "name": "OutputHashMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "token",
+        "type": "uint256"
+      }
+    ],
+    "name": "OutputMatchesTrace",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "token",
+        "type": "uint256"
+      }
+    ],
+    "name": "OutputsAgree",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "promptHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "computed",
+        "type": "bytes32"
+      }
+    ],
+    "name": "PromptHashMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "receiptQueryHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "computed",
+        "type": "bytes32"
+      }
+    ],
+    "name": "QueryHashMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryA",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "queryB",
+        "type": "bytes32"
+      }
+    ],
+    "name": "QueryMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "receiptDigest",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ReceiptAlreadyDisputed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "modelHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ReceiptsDoNotConflict",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "Reentrancy",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      }
+    ],
+    "name": "SameParty",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "traceRoot",
+        "type": "bytes32"
+      }
+    ],
+    "name": "SameTraceRoot",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "int256",
+        "name": "lastSum",
+        "type": "int256"
+      },
+      {
+        "internalType": "int256",
+        "name": "element",
+        "type": "int256"
+      }
+    ],
+    "name": "SumMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      }
+    ],
+    "name": "WrongChildCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "enum DisputeCore.Phase",
+        "name": "phase",
+        "type": "uint8"
+      }
+    ],
+    "name": "WrongPhase",
+    "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "level",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "nodeA",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "nodeB",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "Bisected",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "level",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32[]",
+        "name": "children",
+        "type": "bytes32[]"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "ChildrenPosted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "aRight",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "bRight",
+        "type": "bool"
+      }
+    ],
+    "name": "Decided",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "a",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "b",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "queryHash",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "rootA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "rootB",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "inputRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "inputLength",
+            "type": "uint256"
+          },
+          {
+            "internalType": "address",
+            "name": "claimant",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "bondId",
+            "type": "bytes32"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bool",
+                "name": "seeded",
+                "type": "bool"
+              },
+              {
+                "internalType": "uint64",
+                "name": "seed",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint32",
+                "name": "maxTokens",
+                "type": "uint32"
+              }
+            ],
+            "internalType": "struct DisputeCore.Params",
+            "name": "params",
+            "type": "tuple"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct DisputeCore.Config",
+        "name": "config",
+        "type": "tuple"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "elementsA",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "elementsB",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "logArity",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "DisputeOpened",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "element",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueA",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueB",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "ElementIsolated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "leafA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "sumsRootA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "sumsRootB",
+            "type": "bytes32"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct DisputeCore.Links",
+        "name": "links",
+        "type": "tuple"
+      }
+    ],
+    "name": "LinksOpened",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "token",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "element",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "traceValue",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "tokenA",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "tokenB",
+        "type": "int256"
+      }
+    ],
+    "name": "OutputChecked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "outputA",
+        "type": "bytes"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "outputB",
+        "type": "bytes"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "OutputDisputed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "isB",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "token",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "element",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "traceValue",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "tokenValue",
+        "type": "int256"
+      }
+    ],
+    "name": "OutputMarked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "winner",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "loser",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "bothLost",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "slashedA",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "slashedB",
+        "type": "uint256"
+      }
+    ],
+    "name": "Resolved",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "computed",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueA",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueB",
+        "type": "int256"
+      }
+    ],
+    "name": "StepReplayed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "stopped",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "StopChecked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "element",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "shortIsA",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "StopDisputed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "sumIndex",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueA",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "valueB",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "SumIsolated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "links",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "sumsRoot",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "SumsRootPosted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "late",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "enum DisputeCore.Phase",
+        "name": "phase",
+        "type": "uint8"
+      }
+    ],
+    "name": "TimedOut",
+    "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "DOMAIN_SEPARATOR",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "QUERY_DOMAIN_SEPARATOR",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "QUERY_TYPEHASH",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "RECEIPT_TYPEHASH",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "claimantBps",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "defaultLogArity",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "name": "disputeOfReceipt",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "escrow",
+    "outputs": [
+      {
+        "internalType": "contract IFeeEscrow",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "moveTimeout",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "oneStep",
+    "outputs": [
+      {
+        "internalType": "contract OneStepVerifier",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "queryHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "traceRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "address",
+            "name": "node",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "fee",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "issuedAt",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct DisputeCore.Receipt",
+        "name": "r",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes",
+        "name": "sig",
+        "type": "bytes"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "challengerRoot",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "components": [
+              {
+                "internalType": "address",
+                "name": "client",
+                "type": "address"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "modelHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "promptHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "paramsHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "uint256",
+                "name": "maxFee",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "nonce",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint64",
+                "name": "deadline",
+                "type": "uint64"
+              }
+            ],
+            "internalType": "struct IFeeEscrow.Query",
+            "name": "query",
+            "type": "tuple"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "inputRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "inputLength",
+            "type": "uint256"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bool",
+                "name": "seeded",
+                "type": "bool"
+              },
+              {
+                "internalType": "uint64",
+                "name": "seed",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint32",
+                "name": "maxTokens",
+                "type": "uint32"
+              }
+            ],
+            "internalType": "struct DisputeCore.Params",
+            "name": "params",
+            "type": "tuple"
+          },
+          {
+            "internalType": "bytes",
+            "name": "outputA",
+            "type": "bytes"
+          },
+          {
+            "internalType": "bytes",
+            "name": "outputB",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct DisputeCore.Opening",
+        "name": "o",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "openChallenge",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "queryHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "traceRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "address",
+            "name": "node",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "fee",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "issuedAt",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct DisputeCore.Receipt",
+        "name": "ra",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes",
+        "name": "sigA",
+        "type": "bytes"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "queryHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "traceRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "address",
+            "name": "node",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "fee",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "issuedAt",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct DisputeCore.Receipt",
+        "name": "rb",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes",
+        "name": "sigB",
+        "type": "bytes"
+      },
+      {
+        "components": [
+          {
+            "components": [
+              {
+                "internalType": "address",
+                "name": "client",
+                "type": "address"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "modelHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "promptHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "paramsHash",
+                "type": "bytes32"
+              },
+              {
+                "internalType": "uint256",
+                "name": "maxFee",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint256",
+                "name": "nonce",
+                "type": "uint256"
+              },
+              {
+                "internalType": "uint64",
+                "name": "deadline",
+                "type": "uint64"
+              }
+            ],
+            "internalType": "struct IFeeEscrow.Query",
+            "name": "query",
+            "type": "tuple"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "inputRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "inputLength",
+            "type": "uint256"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bool",
+                "name": "seeded",
+                "type": "bool"
+              },
+              {
+                "internalType": "uint64",
+                "name": "seed",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint32",
+                "name": "maxTokens",
+                "type": "uint32"
+              }
+            ],
+            "internalType": "struct DisputeCore.Params",
+            "name": "params",
+            "type": "tuple"
+          },
+          {
+            "internalType": "bytes",
+            "name": "outputA",
+            "type": "bytes"
+          },
+          {
+            "internalType": "bytes",
+            "name": "outputB",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct DisputeCore.Opening",
+        "name": "o",
+        "type": "tuple"
+      }
+    ],
+    "name": "openConflict",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "name": "outputsOf",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "queryHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "traceRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "address",
+            "name": "node",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "fee",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint64",
+            "name": "issuedAt",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct DisputeCore.Receipt",
+        "name": "r",
+        "type": "tuple"
+      }
+    ],
+    "name": "receiptDigest",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "registry",
+    "outputs": [
+      {
+        "internalType": "contract IModelRegistry",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "rootA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "rootB",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "inputRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "inputLength",
+            "type": "uint256"
+          },
+          {
+            "internalType": "address",
+            "name": "claimant",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "bondId",
+            "type": "bytes32"
+          },
+          {
+            "components": [
+              {
+                "internalType": "bool",
+                "name": "seeded",
+                "type": "bool"
+              },
+              {
+                "internalType": "uint64",
+                "name": "seed",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint32",
+                "name": "maxTokens",
+                "type": "uint32"
+              }
+            ],
+            "internalType": "struct DisputeCore.Params",
+            "name": "params",
+            "type": "tuple"
+          }
+        ],
+        "internalType": "struct DisputeCore.Config",
+        "name": "c",
+        "type": "tuple"
+      }
+    ],
+    "name": "settle",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "slashAmount",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "staking",
+    "outputs": [
+      {
+        "internalType": "contract IStaking",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "winnerBps",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  }
+] as const;
+export const disputeGameColdBytecode = '0x610200604052348015610010575f5ffd5b5060405161388538038061388583398101604081905261002f916101eb565b8888888888888888883361271061004d61ffff8086169087166102aa565b1115801561005f575060018260ff1610155b801561006f575060108260ff1611155b610077575f5ffd5b6001600160a01b038a811660e0528981166101005288811661012052871660c0818152604080515f5160206138655f395f51905f5260208201525f5160206138455f395f51905f52918101919091525f5160206138255f395f51905f52606082015246608082015260a08101929092520160408051808303601f19018152828252805160209182012060a09081526001600160401b038a166101405261016089905261ffff8881166101805287166101a05260ff86166101c0525f5160206138655f395f51905f52918401919091525f5160206138455f395f51905f52918301919091525f5160206138255f395f51905f5260608301524660808301526001600160a01b0383169082015260c00160408051601f1981840301815291905280516020909101206080525050336101e052506102cf9f50505050505050505050505050505050565b6001600160a01b03811681146101d2575f5ffd5b50565b805161ffff811681146101e6575f5ffd5b919050565b5f5f5f5f5f5f5f5f5f6101208a8c031215610204575f5ffd5b895161020f816101be565b60208b0151909950610220816101be565b60408b0151909850610231816101be565b60608b0151909750610242816101be565b60808b01519096506001600160401b038116811461025e575f5ffd5b60a08b0151909550935061027460c08b016101d5565b925061028260e08b016101d5565b6101008b015190925060ff81168114610299575f5ffd5b809150509295985092959850929598565b808201808211156102c957634e487b7160e01b5f52601160045260245ffd5b92915050565b60805160a05160c05160e05161010051610120516101405161016051610180516101a0516101c0516101e05161341661040f5f395f81816104f9015281816109460152610d0401525f818161039b0152611df101525f818161015f0152818161107e01528181611157015261121301525f81816102cd0152818161117801526111f101525f8181610226015261130501525f81816103d40152611ef401525f81816103740152611ab601525f81816101ff01528181611d3101528181611d760152611e2d01525f81816101c001528181610610015281816106c201528181610a44015281816112d4015281816114190152818161184401526118c101525f818161034d0152818161078c0152818161080101528181610b400152610c3e01525f81816102f4015261262d01525f8181610199015261041101526134165ff3fe608060405234801561000f575f5ffd5b506004361061011b575f3560e01c8063a8f46060116100a9578063e27d658d1161006e578063e27d658d14610335578063e2fdcc1714610348578063f61740441461036f578063fad8da8014610396578063fdb894ac146103cf575f5ffd5b8063a8f4606014610296578063ab9ee9d9146102a9578063bc551661146102c8578063c8b53d2a146102ef578063d27581e614610316575f5ffd5b80634cf088d9116100ef5780634cf088d9146101bb5780637b103999146101fa5780638802834e1461022157806395850f59146102485780639ba5c15d1461026f575f5ffd5b80624ae1f01461011f578063043ffd6a146101455780632b1002171461015a5780633644e51514610194575b5f5ffd5b61013261012d366004612a1a565b61040e565b6040519081526020015b60405180910390f35b610158610153366004612a34565b6104bd565b005b6101817f000000000000000000000000000000000000000000000000000000000000000081565b60405161ffff909116815260200161013c565b6101327f000000000000000000000000000000000000000000000000000000000000000081565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b03909116815260200161013c565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6101327f000000000000000000000000000000000000000000000000000000000000000081565b6101327f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0481565b6101327f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f265581565b6101326102a4366004612ac0565b610909565b6101326102b7366004612b50565b60026020525f908152604090205481565b6101817f000000000000000000000000000000000000000000000000000000000000000081565b6101327f000000000000000000000000000000000000000000000000000000000000000081565b610132610324366004612b50565b60016020525f908152604090205481565b610132610343366004612b67565b610cc7565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6103bd7f000000000000000000000000000000000000000000000000000000000000000081565b60405160ff909116815260200161013c565b6103f67f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160401b03909116815260200161013c565b5f7f00000000000000000000000000000000000000000000000000000000000000007f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0483604051602001610463929190612c4f565b604051602081830303815290604052805190602001206040516020016104a092919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050919050565b60ff5f5c16156104e05760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000161461053757604051634e66b6bb60e11b815260040160405180910390fd5b5f61054183610f6d565b905060078154600160a01b900460ff16600a81111561056257610562612cd4565b1461059957805460405163509b2d0560e11b8152610590918591600160a01b90910460ff1690600401612ce8565b60405180910390fd5b6105a4838284610fbe565b8054600160a31b60ff60a01b19821617808355600180840154600160a81b9092049081161580159360029092161515926001600160a01b039283169216905f90819061066c57604051631e17f55160e21b81526001600160a01b038581166004830152602482018b90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015610651575f5ffd5b505af1158015610663573d5f5f3e3d5ffd5b50505050610696565b610693848a8761067c575f61067e565b855b61068e60c08d0160a08e01612d18565b611029565b91505b841561071e57604051631e17f55160e21b81526001600160a01b038481166004830152602482018b90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015610703575f5ffd5b505af1158015610715573d5f5f3e3d5ffd5b50505050610742565b61073f838a8861072e575f61067e565b8661068e60c08d0160a08e01612d18565b90505b60c08801351561086157851580156107575750845b156107e857604051632c124be760e11b815260c08901356004820152602481018a90526001600160a01b0384811660448301527f0000000000000000000000000000000000000000000000000000000000000000169063582497ce906064015f604051808303815f87803b1580156107cd575f5ffd5b505af11580156107df573d5f5f3e3d5ffd5b50505050610861565b604051632c4a5ee160e21b815260c089013560048201527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063b1297b84906024015f604051808303815f87803b15801561084a575f5ffd5b505af115801561085c573d5f5f3e3d5ffd5b505050505b5f866108785785610872575f61087a565b8361087a565b845b90505f8715610889578461088b565b855b9050806001600160a01b0316826001600160a01b03168c7f9aafc50ff940c7205c23467f87a495b8c9b8dc773e1672abb0a23d92c8de91e38b1580156108cf57508a155b604080519115158252602082018a9052810188905260600160405180910390a4505f97505060ff19875c169550869450505050505d505050565b5f60ff815c161561092d5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000161461098457604051634e66b6bb60e11b815260040160405180910390fd5b3361099560a0890160808a01612d18565b6001600160a01b0316036109be5760405163284f658d60e01b8152336004820152602401610590565b838760600135148015610a0e57506109da6101a0840184612d33565b15905080610a0e575060408701356109f66101a0850185612d33565b604051610a04929190612d75565b6040518091039020145b15610a2f57604051632f4a7d3f60e01b815260048101859052602401610590565b604051633367cca560e01b81523360048201527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031690633367cca590602401602060405180830381865afa158015610a91573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610ab59190612d91565b610ad45760405163c50df58760e01b8152336004820152602401610590565b5f610ae088888861137c565b6040805160208101839052339181019190915260608101879052909150608001604051602081830303815290604052805190602001209150610b2281836114f5565b8215610c9f576040516326d6c97b60e01b8152600481018490525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906326d6c97b9060240160e060405180830381865afa158015610b8d573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610bb19190612dee565b519050610bc460a08a0160808b01612d18565b6001600160a01b0316816001600160a01b031614610c21578381610bee60a08c0160808d01612d18565b60405163d667687560e01b815260048101939093526001600160a01b039182166024840152166044820152606401610590565b60405163301720a360e11b815260048101859052602481018490527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063602e4146906044015f604051808303815f87803b158015610c87575f5ffd5b505af1158015610c99573d5f5f3e3d5ffd5b50505050505b610cb282338a60600135888c898961153e565b505f60ff19815c16815d509695505050505050565b5f60ff815c1615610ceb5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001614610d4257604051634e66b6bb60e11b815260040160405180910390fd5b8735853514610d6e576040516301d3f4c560e61b81528835600482015285356024820152604401610590565b8460200135886020013514610da557604051632544a39560e11b81526020808a013560048301528601356024820152604401610590565b84604001358860400135148015610dc3575084606001358860600135145b15610dee57604051631d939b6b60e11b81528835600482015260208901356024820152604401610590565b610dfe60a0860160808701612d18565b6001600160a01b0316610e1760a08a0160808b01612d18565b6001600160a01b031603610e5a57610e3560a0890160808a01612d18565b60405163284f658d60e01b81526001600160a01b039091166004820152602401610590565b5f610e6689898961137c565b90505f610e7487878761137c565b6040805160208101859052908101829052909150606001604051602081830303815290604052805190602001209250610ead82846114f5565b610eb781846114f5565b6040870135610eca6101a0860186612d33565b604051610ed8929190612d75565b604051809103902014610f2f576040870135610ef86101a0860186612d33565b604051610f06929190612d75565b604051908190038120637a316fa960e01b82526105909291600401918252602082015260400190565b610f5583610f4360a08a0160808b01612d18565b6060808e0135908b01358e895f61153e565b505f905060ff19815c16815d50979650505050505050565b5f818152602081905260408120908154600160a01b900460ff16600a811115610f9857610f98612cd4565b03610fb95760405163a81bdd2d60e01b815260048101839052602401610590565b919050565b5f81604051602001610fd09190612ed7565b604051602081830303815290604052805190602001209050826005015481146110235760058301546040516331942c9760e21b815260048101869052602481019190915260448101829052606401610590565b50505050565b5f6060806001600160a01b0385166110f85760408051600180825281830190925290602080830190803683375050604080516001808252818301909252929450905060208083019080368337019050509050837f0000000000000000000000000000000000000000000000000000000000000000835f815181106110af576110af612f3e565b60200260200101835f815181106110c8576110c8612f3e565b602002602001018261ffff1661ffff16815250826001600160a01b03166001600160a01b031681525050506112bd565b836001600160a01b0316856001600160a01b0316036111ae57604080516001808252818301909252906020808301908036833750506040805160018082528183019092529294509050602080830190803683370190505090508461119c7f00000000000000000000000000000000000000000000000000000000000000007f0000000000000000000000000000000000000000000000000000000000000000612f66565b835f815181106110af576110af612f3e565b60408051600280825260608201835290916020830190803683375050604080516002808252606082018352939550929150602083019080368337019050509050847f0000000000000000000000000000000000000000000000000000000000000000857f0000000000000000000000000000000000000000000000000000000000000000855f8151811061124457611244612f3e565b60200260200101855f8151811061125d5761125d612f3e565b602002602001018760018151811061127757611277612f3e565b602002602001018760018151811061129157611291612f3e565b61ffff95861660209182029290920101526001600160a01b039485169052939091169092529190911690525b604051632ba2ce8360e11b81526001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016906357459d0690611331908a908a907f00000000000000000000000000000000000000000000000000000000000000009088908890600401612fb4565b6020604051808303815f875af115801561134d573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906113719190613034565b979650505050505050565b5f6113868461040e565b90505f611394828585611984565b90506113a660a0860160808701612d18565b6001600160a01b0316816001600160a01b03161415806113cd57506001600160a01b038116155b1561140f576113e260a0860160808701612d18565b6040516308d20b2560e01b81526001600160a01b0391821660048201529082166024820152604401610590565b6001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016633367cca561144e60a0880160808901612d18565b6040516001600160e01b031960e084901b1681526001600160a01b039091166004820152602401602060405180830381865afa158015611490573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906114b49190612d91565b6114ed576114c860a0860160808701612d18565b60405163c50df58760e01b81526001600160a01b039091166004820152602401610590565b509392505050565b5f82815260016020526040902054801561152c5760405163046b19f960e11b81526004810184905260248101829052604401610590565b505f9182526001602052604090912055565b5f878152602081905260408120908154600160a01b900460ff16600a81111561156957611569612cd4565b1461158a5760405163897751fd60e01b815260048101899052602401610590565b5f611596828686611a9e565b90505f8260010160149054906101000a900460ff1690505f604051806101000160405280886020013581526020016115f68b6115ed88600201600d9054906101000a900464ffffffffff1664ffffffffff16611c9e565b8660ff16611cea565b81526020016116248a6115ed8860020160129054906101000a900464ffffffffff1664ffffffffff16611c9e565b815260e0880135602082015261010088013560408201523360608201526080810187905260a00161165e3689900389016101208a0161304b565b9052905061167260a0880160808901612d18565b845f015f6101000a8154816001600160a01b0302191690836001600160a01b0316021790555089846001015f6101000a8154816001600160a01b0302191690836001600160a01b031602179055506001845f0160146101000a81548160ff0219169083600a8111156116e6576116e6612cd4565b02179055506116f88760200135611d2e565b845460ff91909116600160b81b0260ff60b81b19909116178455602080820151600386015560408083015160048701555161173591839101613148565b60408051601f198184030181529190528051602090910120600585015561175b84611eee565b50835460028501546040516001600160a01b03808e1693908116928f927f0c5b67a63984d87ef9830c0023645d67e9653564b078de2df3cd0d49d4876af4926117de928e3592899264ffffffffff600160681b8404811693600160901b9004169160ff600160b81b830416916001600160401b03600160c01b9091041690613157565b60405180910390a461180a6117f7610180880188612d33565b6118056101a08a018a612d33565b611f3c565b5f8c815260026020526040908190209190915584549051630bc25a8160e41b81526001600160a01b039182166004820152602481018d90527f00000000000000000000000000000000000000000000000000000000000000009091169063bc25a810906044015f604051808303815f87803b158015611887575f5ffd5b505af1158015611899573d5f5f3e3d5ffd5b5050604051630bc25a8160e41b81526001600160a01b038d81166004830152602482018f90527f000000000000000000000000000000000000000000000000000000000000000016925063bc25a81091506044015f604051808303815f87803b158015611904575f5ffd5b505af1158015611916573d5f5f3e3d5ffd5b505050508260ff165f1461193d576119388b8560018616156002871615611fa4565b611977565b8060400151816020015103611957576119388b8588612063565b8160ff165f03611977576119778b856119725f8036816131ad565b612153565b5050505050505050505050565b5f6041821461199457505f611a97565b5f6119a260208285876131ad565b6119ab916131d4565b90505f6119bc6040602086886131ad565b6119c5916131d4565b90505f858560408181106119db576119db612f3e565b919091013560f81c9150507f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0821180611a2757508060ff16601b14158015611a2757508060ff16601c14155b15611a37575f9350505050611a97565b604080515f81526020810180835289905260ff831691810191909152606081018490526080810183905260019060a0016020604051602081039080840390855afa158015611a87573d5f5f3e3d5ffd5b5050506020604051035193505050505b9392505050565b5f611aa98383612629565b5f80806001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016630135634a6020880135610100880135611af86101808a016101608b016131f1565b611b066101808b018b612d33565b611b146101a08d018d612d33565b6040518863ffffffff1660e01b8152600401611b369796959493929190613234565b606060405180830381865afa158015611b51573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611b759190613280565b925092509250815f14611b88575f611b8b565b60025b8315611b97575f611b9a565b60015b179350825f03611bb5578115611bb05781611bb2565b805b92505b815f03611bc0578291505b64ffffffffff831180611bd7575064ffffffffff82115b15611c0757818311611be95781611beb565b825b604051636b4a1e4960e11b815260040161059091815260200190565b5f611c1e838511611c185783611c9e565b84611c9e565b60028901805469ffffffffffffffffffff60681b1916600160681b64ffffffffff9788160264ffffffffff60901b191617600160901b959096169490940294909417909255505060018501805460ff60a01b1916600160a01b60ff909316928302179055845460ff60b01b1916600160b01b909102179093555090919050565b5f808215611cc2576008611cb38460076132ab565b611cbd91906132be565b611cc5565b60015b90505b80826001901b1015611ce457611cdd826132dd565b9150611cc8565b50919050565b5f80805b83811015611d2457848110611d0d575f86815260208390526040902095505b5f8281526020839052604090209150600101611cee565b5093949350505050565b5f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03161580611de95750604051631392c59160e11b8152600481018390527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906327258b2290602401602060405180830381865afa158015611dc3573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611de79190612d91565b155b15611e1557507f0000000000000000000000000000000000000000000000000000000000000000919050565b6040516304ba0d8360e31b8152600481018390525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906325d06c1890602401602060405180830381865afa158015611e7a573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611e9e91906132f5565b90505b63ffffffff8116611eb3836001613310565b60ff16600163ffffffff16901b63ffffffff1611611edb57611ed482613329565b9150611ea1565b8160ff165f03611ce45750600192915050565b5f611f197f000000000000000000000000000000000000000000000000000000000000000042613347565b82546001600160c01b0316600160c01b6001600160401b03831602179092555090565b5f8484604051611f4d929190612d75565b60405180910390208383604051611f65929190612d75565b604051908190038120611f849291602001918252602082015260400190565b604051602081830303815290604052805190602001209050949350505050565b818015611fbd57506002830154600160b81b9004600116155b9150808015611fd75750600280840154600160b81b900416155b835460ff60a01b1916600760a01b178455905080611ff5575f611ff8565b60025b82612003575f612006565b60015b845460ff60a81b1916600160a81b9190921760ff1602178355604080518315158152821515602082015285917f5d36b180e893476a1f291700e0ea449307c2a7960b24aa5eec463beb4ff8dcdc910160405180910390a250505050565b365f61206e83612923565b90925090505f612082610180850185612d33565b604051612090929190612d75565b60405190819003812091506120a89084908490612d75565b604051809103902081036120dc57604051631d939b6b60e11b81526020850135600482015260248101829052604401610590565b845461ffff60a01b1916600560a11b178555857fa4b5b359b213794f0a791f61c2d00ca1a8aa88c9068564d6aee77db19fad964361211e610180870187612d33565b885460405161214393929189918991600160c01b90046001600160401b031690613366565b60405180910390a2505050505050565b600383015460048401545f91905b61216b8184612964565b6121758385612964565b0361218a57612183836132dd565b9250612161565b5f6121958385612964565b90505f6121a28386612964565b60028901549091505f9086906121c2906001600160401b031660086133a8565b6121cc91906132ab565b60018a01805463ffffffff60b01b1916600160b01b63ffffffff86160217905590505f6121f88a611eee565b905060018a54600160a01b900460ff16600a81111561221957612219612cd4565b0361236857895460ff60a01b1916600160a11b178a5560028a0180546cffffffffff000000000000000019166801000000000000000064ffffffffff85160217905560408051838152602081018690528082018590526001600160401b038316606082015290518c917ff78af64825a4a34c2a3533e0423fa8f2132b41b53bf21877b5fd900837455d1a919081900360800190a260028a015464ffffffffff600160681b820481168410801592600160901b90049091168410159082906122dd5750805b156122f5576122f08d8d88158815611fa4565b612361565b81806122fe5750805b15612361578b5460ff60a01b1916600960a01b178c556040805185815283151560208201526001600160401b0385168183015290518e917ffa0d27d5aeb2b9b5f411ec8ab4963f02934b8109fa89f9682db1962854e8e0bf919081900360600190a25b5050611977565b895460ff60a01b1916600360a11b178a5560028a01805467ffffffffffffffff19166001600160401b038481169190911790915560408051848152602081018790528082018690529183166060830152518c917fdf2a55290c739e0c089afe9e3c7c931ae7e0197949a7a9684962663620beba81919081900360800190a260018a0154600160d01b900463ffffffff168211156124195761240d8b8b86158615611fa4565b50505050505050611023565b606088108061244e575060068a015461243560605f8b8d6131ad565b604051612443929190612d75565b604051809103902014155b1561246f576040516322cb679d60e11b8152600481018c9052602401610590565b5f5f881161247d575f612491565b6124918761248c60018b6133bf565b612964565b9050871580156124a057505f83115b156125a1578a545f906001600160a01b031633146124cb576124c6606060408c8e6131ad565b6124d9565b6124d9604060208c8e6131ad565b6124e2916131d4565b905060808a1080612551575060018c81015461254f918391600160a81b900460ff16906125106008896132be565b61251a91906133bf565b8e8e60609060809261252e939291906131ad565b612537916131d4565b8f8f608090809261254a939291906131ad565b61298a565b155b1561257857604051633fb274d160e01b8152600481018e9052336024820152604401610590565b612599612589608060608d8f6131ad565b612592916131d4565b6007612964565b9150506125c5565b606089146125c5576040516322cb679d60e11b8152600481018d9052602401610590565b60028b01805463ffffffff838116600160e01b026001600160e01b03918916600160c01b02919091166001600160c01b039092169190911717905561260d60205f8b8d6131ad565b612616916131d4565b60038c0155505050505050505050505050565b805f7f00000000000000000000000000000000000000000000000000000000000000007f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f265561267a6020850185612d18565b602085013560408601356060870135608088013560a08901356126a360e08b0160c08c016133d2565b6040805160208101999099526001600160a01b03909716968801969096526060870194909452608086019290925260a085015260c084015260e08301526001600160401b0316610100820152610120016040516020818303038152906040528051906020012060405160200161273092919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050835f013581146127755760405163c02cf2ad60e01b81528435600482015260248101829052604401610590565b83602001358260200135146127ac57604051632544a39560e11b815260208084013560048301528501356024820152604401610590565b5f8361010001358460e001356040516020016127d2929190918252602082015260400190565b6040516020818303038152906040528051906020012090508260400135811461281b576040805163a94f78ad60e01b815290840135600482015260248101829052604401610590565b5f846101200160405160200161283191906133ed565b6040516020818303038152906040528051906020012090508360600135811415806128715750612869610180860161016087016131f1565b63ffffffff16155b806128af5750612889610140860161012087016133fb565b1580156128af57506128a3610160860161014087016133d2565b6001600160401b031615155b156128da576040516324d7a68b60e21b81526060850135600482015260248101829052604401610590565b60408601356128ed610180870187612d33565b6040516128fb929190612d75565b60405180910390201461291b576040860135610ef8610180870187612d33565b505050505050565b365f6129336101a0840184612d33565b15905061294d576129486101a0840184612d33565b61295b565b61295b610180840184612d33565b91509150915091565b5f6129708260206133a8565b61297b9060e06133bf565b83901c60030b90505b92915050565b5f6129968660206133a8565b821415806129a5575084861c15155b156129b157505f612a00565b835f5b878110156129fa57600581901b850135600188831c16156129e1575f8181526020849052604090206129ef565b5f8381526020829052604090205b9250506001016129b4565b50871490505b9695505050505050565b5f60e08284031215611ce4575f5ffd5b5f60e08284031215612a2a575f5ffd5b611a978383612a0a565b5f5f828403610160811215612a47575f5ffd5b83359250610140601f1982011215612a5d575f5ffd5b506020830190509250929050565b5f5f83601f840112612a7b575f5ffd5b5081356001600160401b03811115612a91575f5ffd5b602083019150836020828501011115612aa8575f5ffd5b9250929050565b5f6101c08284031215611ce4575f5ffd5b5f5f5f5f5f5f6101608789031215612ad6575f5ffd5b612ae08888612a0a565b955060e08701356001600160401b03811115612afa575f5ffd5b612b0689828a01612a6b565b90965094505061010087013592506101208701356001600160401b03811115612b2d575f5ffd5b612b3989828a01612aaf565b969995985093969295946101409093013593505050565b5f60208284031215612b60575f5ffd5b5035919050565b5f5f5f5f5f5f5f610220888a031215612b7e575f5ffd5b612b888989612a0a565b965060e08801356001600160401b03811115612ba2575f5ffd5b612bae8a828b01612a6b565b9097509550612bc39050896101008a01612a0a565b93506101e08801356001600160401b03811115612bde575f5ffd5b612bea8a828b01612a6b565b9094509250506102008801356001600160401b03811115612c09575f5ffd5b612c158a828b01612aaf565b91505092959891949750929550565b6001600160a01b0381168114612c38575f5ffd5b50565b6001600160401b0381168114612c38575f5ffd5b8281528135602080830191909152820135604080830191909152820135606080830191909152820135608080830191909152610100820190830135612c9381612c24565b6001600160a01b031660a08381019190915283013560c080840191909152830135612cbd81612c3b565b6001600160401b03811660e0840152509392505050565b634e487b7160e01b5f52602160045260245ffd5b82815260408101600b8310612d0b57634e487b7160e01b5f52602160045260245ffd5b8260208301529392505050565b5f60208284031215612d28575f5ffd5b8135611a9781612c24565b5f5f8335601e19843603018112612d48575f5ffd5b8301803591506001600160401b03821115612d61575f5ffd5b602001915036819003821315612aa8575f5ffd5b818382375f9101908152919050565b8015158114612c38575f5ffd5b5f60208284031215612da1575f5ffd5b8151611a9781612d84565b60405160e081016001600160401b0381118282101715612dda57634e487b7160e01b5f52604160045260245ffd5b60405290565b805160058110610fb9575f5ffd5b5f60e0828403128015612dff575f5ffd5b50612e08612dac565b8251612e1381612c24565b81526020830151612e2381612c3b565b60208201526040830151612e3681612c24565b60408201526060830151612e4981612c3b565b6060820152612e5a60808401612de0565b608082015260a0838101519082015260c0928301519281019290925250919050565b63ffffffff81168114612c38575f5ffd5b8035612e9881612d84565b151582526020810135612eaa81612c3b565b6001600160401b031660208301526040810135612ec681612e7c565b63ffffffff81166040840152505050565b8135815260208083013590820152604080830135908201526060808301359082015260808083013590820152610140810160a0830135612f1681612c24565b6001600160a01b031660a083015260c0838101359083015261298460e0808401908501612e8d565b634e487b7160e01b5f52603260045260245ffd5b634e487b7160e01b5f52601160045260245ffd5b61ffff818116838216019081111561298457612984612f52565b5f8151808452602084019350602083015f5b82811015611d2457815161ffff16865260209586019590910190600101612f92565b6001600160a01b038616815260208082018690526040820185905260a06060830181905284519083018190525f9185019060c0840190835b818110156130135783516001600160a01b0316835260209384019390920191600101612fec565b505083810360808501526130278186612f80565b9998505050505050505050565b5f60208284031215613044575f5ffd5b5051919050565b5f606082840312801561305c575f5ffd5b50604051606081016001600160401b038111828210171561308b57634e487b7160e01b5f52604160045260245ffd5b604052823561309981612d84565b815260208301356130a981612c3b565b602082015260408301356130bc81612e7c565b60408201529392505050565b805182526020810151602083015260408101516040830152606081015160608301526080810151608083015260018060a01b0360a08201511660a083015260c081015160c083015260e08101518051151560e08401526001600160401b0360208201511661010084015263ffffffff604082015116610120840152505050565b610140810161298482846130c8565b8681526101e0810161316c60208301886130c8565b64ffffffffff861661016083015264ffffffffff851661018083015260ff84166101a08301526001600160401b0383166101c0830152979650505050505050565b5f5f858511156131bb575f5ffd5b838611156131c7575f5ffd5b5050820193919092039150565b80356020831015612984575f19602084900360031b1b1692915050565b5f60208284031215613201575f5ffd5b8135611a9781612e7c565b81835281816020850137505f828201602090810191909152601f909101601f19169091010190565b87815286602082015263ffffffff8616604082015260a060608201525f61325f60a08301868861320c565b828103608084015261327281858761320c565b9a9950505050505050505050565b5f5f5f60608486031215613292575f5ffd5b5050815160208301516040909301519094929350919050565b8082018082111561298457612984612f52565b5f826132d857634e487b7160e01b5f52601260045260245ffd5b500490565b5f600182016132ee576132ee612f52565b5060010190565b5f60208284031215613305575f5ffd5b8151611a9781612e7c565b60ff818116838216019081111561298457612984612f52565b5f60ff821660ff810361333e5761333e612f52565b60010192915050565b6001600160401b03818116838216019081111561298457612984612f52565b606081525f61337960608301878961320c565b828103602084015261338c81868861320c565b9150506001600160401b03831660408301529695505050505050565b808202811582820484141761298457612984612f52565b8181038181111561298457612984612f52565b5f602082840312156133e2575f5ffd5b8135611a9781612c3b565b606081016129848284612e8d565b5f6020828403121561340b575f5ffd5b8135611a9781612d8456c89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc647e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b18b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f' as const;
 
 /** DisputeOpsHarness (contracts/DisputeOpsHarness.sol), runtime 3526 bytes. */
 export const disputeOpsHarnessAbi = [
@@ -9429,7 +12821,9 @@ export const reentrancyAttackerAbi = [
 export const reentrancyAttackerBytecode = '0x6080604052348015600e575f5ffd5b5061076f8061001c5f395ff3fe60806040526004361061007c575f3560e01c8063917f51b41161004c578063917f51b4146101d6578063935e9e96146101ef578063d4b8399214610203578063e150ef4914610239575f5ffd5b806309c5eabe1461013d5780633641eaf11461016657806359703b2e1461018557806383a6deb5146101b3575f5ffd5b36610139573460045f828254610092919061039f565b909155505060025460ff16156100a457005b6002805460ff191660019081179091555f8054604051919283926001600160a01b03909216916100d491906103f6565b5f604051808303815f865af19150503d805f811461010d576040519150601f19603f3d011682016040523d82523d5f602084013e610112565b606091505b506002805461ff001916610100841515021790559092509050600361013782826104d2565b005b5f5ffd5b61015061014b3660046105d6565b61024d565b60405161015d9190610615565b60405180910390f35b348015610171575f5ffd5b5061013761018036600461064a565b6102cf565b348015610190575f5ffd5b506002546101a390610100900460ff1681565b604051901515815260200161015d565b3480156101be575f5ffd5b506101c860045481565b60405190815260200161015d565b3480156101e1575f5ffd5b506002546101a39060ff1681565b3480156101fa575f5ffd5b50610150610306565b34801561020e575f5ffd5b505f54610221906001600160a01b031681565b6040516001600160a01b03909116815260200161015d565b348015610244575f5ffd5b50610150610392565b5f80546040516060929182916001600160a01b0390911690349061027490889088906106a6565b5f6040518083038185875af1925050503d805f81146102ae576040519150601f19603f3d011682016040523d82523d5f602084013e6102b3565b606091505b5091509150816102c557805160208201fd5b9150505b92915050565b5f80546001600160a01b0319166001600160a01b03851617905560016102f68284836106b5565b50506002805460ff191690555050565b60038054610313906103be565b80601f016020809104026020016040519081016040528092919081815260200182805461033f906103be565b801561038a5780601f106103615761010080835404028352916020019161038a565b820191905f5260205f20905b81548152906001019060200180831161036d57829003601f168201915b505050505081565b60018054610313906103be565b808201808211156102c957634e487b7160e01b5f52601160045260245ffd5b600181811c908216806103d257607f821691505b6020821081036103f057634e487b7160e01b5f52602260045260245ffd5b50919050565b5f5f8354610403816103be565b60018216801561041a576001811461042f5761045c565b60ff198316865281151582028601935061045c565b865f5260205f205f5b8381101561045457815488820152600190910190602001610438565b505081860193505b509195945050505050565b634e487b7160e01b5f52604160045260245ffd5b601f8211156104cd57828211156104cd57805f5260205f20601f840160051c60208510156104a657505f5b90810190601f840160051c035f5b818110156104c9575f838201556001016104b4565b5050505b505050565b815167ffffffffffffffff8111156104ec576104ec610467565b610500816104fa84546103be565b8461047b565b6020601f821160018114610532575f831561051b5750848201515b5f19600385901b1c1916600184901b17845561058a565b5f84815260208120601f198516915b828110156105615787850151825560209485019460019092019101610541565b508482101561057e57868401515f19600387901b60f8161c191681555b505060018360011b0184555b5050505050565b5f5f83601f8401126105a1575f5ffd5b50813567ffffffffffffffff8111156105b8575f5ffd5b6020830191508360208285010111156105cf575f5ffd5b9250929050565b5f5f602083850312156105e7575f5ffd5b823567ffffffffffffffff8111156105fd575f5ffd5b61060985828601610591565b90969095509350505050565b602081525f82518060208401528060208501604085015e5f604082850101526040601f19601f83011684010191505092915050565b5f5f5f6040848603121561065c575f5ffd5b83356001600160a01b0381168114610672575f5ffd5b9250602084013567ffffffffffffffff81111561068d575f5ffd5b61069986828701610591565b9497909650939450505050565b818382375f9101908152919050565b67ffffffffffffffff8311156106cd576106cd610467565b6106e1836106db83546103be565b8361047b565b5f601f841160018114610712575f85156106fb5750838201355b5f19600387901b1c1916600186901b17835561058a565b5f83815260208120601f198716915b828110156107415786850135825560209485019460019092019101610721565b508682101561075d575f1960f88860031b161c19848701351681555b505060018560011b018355505050505056' as const;
 
 export const ARTIFACT_SOURCES = {
+  "DisputeCore": "contracts/DisputeGame.sol",
   "DisputeGame": "contracts/DisputeGame.sol",
+  "DisputeGameCold": "contracts/DisputeGame.sol",
   "DisputeOpsHarness": "contracts/DisputeOpsHarness.sol",
   "DisputeTestStaking": "contracts/DisputeTestStaking.sol",
   "FeeEscrow": "contracts/FeeEscrow.sol",
