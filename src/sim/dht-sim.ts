@@ -27,7 +27,7 @@
 import { SeededRandom } from '../common/clock.ts';
 import { DhtNode, type LookupResult } from '../dht/dht-node.ts';
 import { withDefaults, type DhtOptions } from '../dht/defaults.ts';
-import { ANSWERED } from '../dht/lookup.ts';
+import { ANSWERED, FAILED } from '../dht/lookup.ts';
 import { commonPrefixLength, compareDistance, type NodeAddress } from '../dht/node-id.ts';
 import type { ContactInfo, DhtEnvelope, DhtResponse } from '../dht/messages.ts';
 import { NO_AUTH_VERIFIER, type PuzzleChecker } from '../dht/ports.ts';
@@ -221,6 +221,8 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
   const adversaryInfo = new Map<Uint8Array, ContactInfo>();
   /** Every node ever spawned, by its address object (the sim shares one object per node). */
   const infoByAddress = new Map<Uint8Array, ContactInfo>();
+  /** When each live node was spawned, ms (failure diagnostics). */
+  const bornAt = new Map<Uint8Array, number>();
   let attackOn = false;
   let retired = { maintenanceBytes: 0, requestsSent: 0 };
 
@@ -283,6 +285,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
     all.push(sn);
     byInfo.set(info, sn);
     infoByAddress.set(info.address, info);
+    bornAt.set(info.address, clock.now());
     if (adversarial) {
       adversaries.insert(info.address);
       adversaryInfo.set(info.address, info);
@@ -366,6 +369,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
     liveHonest.remove(s.info.address);
     byInfo.delete(s.info);
     infoByAddress.delete(s.info.address);
+    bornAt.delete(s.info.address);
     const last = all.pop()!;
     if (last !== s) {
       all[s.index] = last;
@@ -426,9 +430,15 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
   const durationMs = o.durationMin * 60_000;
   let done = 0;
   let ok = 0;
+  let okStrict = 0;
   let messages = 0;
+  let judged = 0;
   const hops: number[] = [];
-  const failures: Record<string, number> = { targetNotAnswered: 0, targetNotSeen: 0 };
+  const failures: Record<string, number> = { targetNotSeen: 0, targetTimedOut: 0, targetNeverAsked: 0, noAnswers: 0, unfinished: 0 };
+  const excluded: Record<string, number> = { initiatorDeparted: 0 };
+  let truthDeparted = 0;
+  const debug = typeof process !== 'undefined' && process.env.SIM_DEBUG ? (line: string) => log(`debug: ${line}`) : null;
+  const unfinished = new Set<number>();
   for (let i = 0; i < o.lookups; i++) {
     const at = measureStart + ((i + rng.nextFloat()) * durationMs) / o.lookups;
     clock.at(at, () => {
@@ -439,17 +449,41 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
         if (s && s.alive && !s.adversarial) initiator = s;
       }
       const target = o.adversary === 'eclipse' && nAdv > 0 ? victimTarget(rng) : rng.bytes(32);
-      // The live honest node closest to the target, other than the initiator itself.
-      const truth = liveHonest.closest(target, 2).find((a) => a !== initiator!.info.address)!;
+      // The live honest nodes closest to the target when the lookup starts, initiator excluded,
+      // closest first. The lookup is judged against the first of them still alive when it ends
+      // (see "Success" in docs/dht.md §3): a node that left meanwhile cannot answer anyone, and a
+      // node that joined meanwhile could not have been known to anyone when the lookup began.
+      const self = initiator.info.address;
+      const startTop = liveHonest.closest(target, 9).filter((a) => a !== self);
+      const started = clock.now();
+      unfinished.add(i);
       initiator.node.findNode(target, (r: LookupResult) => {
+        unfinished.delete(i);
         done++;
         messages += r.messages;
+        const first = startTop[0]!;
+        const strict = r.lookup.find(first);
+        if (strict && strict.state === ANSWERED) okStrict++;
+        if (!infoByAddress.has(first)) truthDeparted++;
+        if (!initiator!.alive) {
+          excluded.initiatorDeparted!++; // nobody is left to use the answer
+          return;
+        }
+        judged++;
+        const truth = startTop.find((a) => infoByAddress.has(a)) ?? first;
         const c = r.lookup.find(truth);
         if (c && c.state === ANSWERED) {
           ok++;
           hops.push(c.depth);
-        } else if (c) failures.targetNotAnswered!++;
-        else failures.targetNotSeen!++;
+          return;
+        }
+        const why = r.closest.length === 0 ? 'noAnswers' : !c ? 'targetNotSeen' : c.state === FAILED ? 'targetTimedOut' : 'targetNeverAsked';
+        failures[why]!++;
+        debug?.(
+          `lookup ${i} failed (${why}): ${((clock.now() - started) / 1000).toFixed(2)} s, ${r.messages} msgs, answered ${r.closest.length}, ` +
+            `failed ${r.lookup.candidates.filter((x) => x.state === FAILED).length}, truth rank ${startTop.indexOf(truth)}, ` +
+            `truth age ${((clock.now() - (bornAt.get(truth) ?? 0)) / 1000).toFixed(0)} s, closest answered rank ${r.closest.length ? startTop.indexOf(r.closest[0]!.address) : -2}`,
+        );
       });
     });
   }
@@ -468,7 +502,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
   const result: DhtSimResult = {
     nodes: o.nodes,
     lookups: o.lookups,
-    successRate: done === 0 ? 0 : ok / o.lookups,
+    successRate: judged + unfinished.size === 0 ? 0 : ok / (judged + unfinished.size),
     hops: { mean: round(mean, 3), p50: percentile(hops, 0.5), p99: percentile(hops, 0.99), max: hops[hops.length - 1] ?? 0 },
     messagesPerLookup: round(messages / Math.max(1, done), 2),
     maintenanceBytesPerNodePerSec: round(maintenanceBytesPerNodePerSec, 1),
@@ -493,8 +527,12 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
     },
     details: {
       completed: done,
+      judged: judged + unfinished.size,
       succeeded: ok,
-      failures,
+      failures: { ...failures, unfinished: unfinished.size },
+      excluded,
+      closestAtStartDeparted: truthDeparted,
+      successRateAgainstClosestAtStart: round(okStrict / o.lookups, 4),
       joins,
       departures,
       memoryBytesPerNodeAtEnd: memoryEnd,
