@@ -2,8 +2,9 @@
  * viem binding of DisputeGame for the dispute agent (src/dispute/agent.ts DisputeChain) and for tests/benchmarks:
  * every write waits for its receipt and records its gas, so a caller can sum a whole dispute's cost.
  */
-import { decodeEventLog, type Abi, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem';
+import { decodeEventLog, numberToHex, type Abi, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem';
 import type { DisputeChain, GameView, Links, SumsPost } from '../dispute/agent.ts';
+import type { GameEvent, TimerPort } from '../dispute/agent-runner.ts';
 import type { Hex } from '../dispute/trace-party.ts';
 import { BaseError } from '../common/errors.ts';
 import { disputeArtifact } from './dispute-deploy.ts';
@@ -107,6 +108,32 @@ export class DisputeClient implements DisputeChain {
     return last ? [...last.args.children] : [];
   }
 
+  /** Latest block number, uncached (viem caches it for a polling interval by default): the runner's log cursor. */
+  async blockNumber(): Promise<bigint> {
+    return this.publicClient.getBlockNumber({ cacheTime: 0 });
+  }
+
+  /**
+   * Decoded events of game `id` in blocks [fromBlock, toBlock]: one eth_getLogs on this contract with topic 1 = id
+   * (every DisputeGame event has `bytes32 indexed id` first). The caller keeps the range small (real RPCs cap it).
+   */
+  async gameEvents(id: Hex, fromBlock: bigint, toBlock: bigint): Promise<GameEvent[]> {
+    const logs = await this.publicClient.request({
+      method: 'eth_getLogs',
+      params: [{ address: this.address, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock), topics: [null, id] }],
+    });
+    const out: GameEvent[] = [];
+    for (const l of logs) {
+      try {
+        const d = decodeEventLog({ abi: this.abi, data: l.data, topics: l.topics as [Hex, ...Hex[]] }) as unknown as { eventName: string; args: Record<string, unknown> };
+        out.push({ eventName: d.eventName, args: d.args, blockNumber: BigInt(l.blockNumber ?? '0x0') });
+      } catch {
+        // not one of ours (a log with the same topic layout from an older ABI): skip
+      }
+    }
+    return out;
+  }
+
   async now(): Promise<bigint> {
     return (await this.publicClient.getBlock()).timestamp;
   }
@@ -162,3 +189,9 @@ export class DisputeClient implements DisputeChain {
     await this.send('timeout', [id]);
   }
 }
+
+/** Node's timers as the AgentRunner's TimerPort (src/dispute is pure: the host injects the timers). */
+export const realTimers: TimerPort = {
+  set: (delayMs, task) => setTimeout(task, delayMs),
+  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};

@@ -102,6 +102,11 @@ export class DisputeAgent {
     this.options = { leaveEitherToA: true, settleEither: false, ...options };
   }
 
+  /** The side this agent plays (the runner reports its outcome from it). */
+  get side(): Party {
+    return this.options.side;
+  }
+
   /** Reads the game and makes at most one move. */
   async act(id: Hex): Promise<ActResult> {
     const g = await this.chain.game(id);
