@@ -40,6 +40,8 @@ export class DisputeClient implements DisputeChain {
   /** Gas of every transaction this client sent (shared between clients when passed in). */
   readonly log: GasRecord[];
   private readonly configs = new Map<Hex, Record<string, unknown>>();
+  /** Block each game was opened in: its event reads start there, not at block 0 (real RPCs cap log ranges). */
+  private readonly starts = new Map<Hex, bigint>();
 
   constructor(
     components: { publicClient: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account>; abi: Abi; log?: GasRecord[] },
@@ -68,12 +70,25 @@ export class DisputeClient implements DisputeChain {
       if (l.address.toLowerCase() !== this.address.toLowerCase()) continue;
       try {
         const d = decodeEventLog({ abi: this.abi, data: l.data, topics: l.topics }) as unknown as { eventName: string; args: Record<string, unknown> };
+        if (d.eventName === 'DisputeOpened') this.starts.set(d.args.id as Hex, r.blockNumber);
         logs.push(d);
       } catch {
         // not one of ours
       }
     }
     return { hash, gas: r.gasUsed, logs };
+  }
+
+  /**
+   * Where reads of game `id`'s events start: the block it was opened in — recorded when this client sent the
+   * opening, else set by the caller (e.g. persisted with the game id, for a restart) — or 0 when unknown.
+   */
+  gameStart(id: Hex): bigint {
+    return this.starts.get(id) ?? 0n;
+  }
+
+  setGameStart(id: Hex, block: bigint): void {
+    this.starts.set(id, block);
   }
 
   async game(id: Hex): Promise<GameView> {
@@ -84,7 +99,7 @@ export class DisputeClient implements DisputeChain {
   async config(id: Hex): Promise<Record<string, unknown>> {
     let c = this.configs.get(id);
     if (!c) {
-      const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'DisputeOpened', args: { id }, fromBlock: 0n });
+      const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'DisputeOpened', args: { id }, fromBlock: this.gameStart(id) });
       const ev = logs[0] as unknown as { args: { config: Record<string, unknown> } } | undefined;
       if (!ev) throw new DisputeTxError('config', id);
       c = ev.args.config;
@@ -95,7 +110,7 @@ export class DisputeClient implements DisputeChain {
 
   /** The Links (A's trace leaf and both sums roots) of the game's reduction, from its LinksOpened event. */
   async links(id: Hex): Promise<Links> {
-    const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'LinksOpened', args: { id }, fromBlock: 0n });
+    const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'LinksOpened', args: { id }, fromBlock: this.gameStart(id) });
     const ev = logs[logs.length - 1] as unknown as { args: { links: Links } } | undefined;
     if (!ev) throw new DisputeTxError('links', id);
     return ev.args.links;
@@ -103,7 +118,7 @@ export class DisputeClient implements DisputeChain {
 
   /** The children last posted in game `id` (latest ChildrenPosted: the other party's, when it is our move). */
   async postedChildren(id: Hex): Promise<Hex[]> {
-    const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'ChildrenPosted', args: { id }, fromBlock: 0n });
+    const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'ChildrenPosted', args: { id }, fromBlock: this.gameStart(id) });
     const last = logs[logs.length - 1] as unknown as { args: { children: Hex[] } } | undefined;
     return last ? [...last.args.children] : [];
   }
@@ -163,7 +178,7 @@ export class DisputeClient implements DisputeChain {
   }
 
   async outputs(id: Hex): Promise<{ a: Hex; b: Hex }> {
-    const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'OutputDisputed', args: { id }, fromBlock: 0n });
+    const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'OutputDisputed', args: { id }, fromBlock: this.gameStart(id) });
     const ev = logs[0] as unknown as { args: { outputA: Hex; outputB: Hex } } | undefined;
     if (!ev) throw new DisputeTxError('outputs', id);
     return { a: ev.args.outputA, b: ev.args.outputB };

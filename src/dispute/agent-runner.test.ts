@@ -138,7 +138,15 @@ describe('AgentRunner: the dispute played by events and deadline wake-ups (embed
     const rb = runner(g.cb, g.pb, 'B', g.id);
     const ob = rb.start();
     await until(async () => (await state()) === 'trace-a', 'B answered');
-    const ra2 = runner(g.ca, g.pa, 'A', g.id); // a new agent and runner: only chain state and the trace
+    // a restarted node: a new client, agent and runner; it kept only the game id and its opening block
+    const opened = g.ca.gameStart(g.id);
+    assert.ok(opened > 0n, 'the opening block was recorded by the client that opened the game');
+    const late = await disputeClient(ctx.env, 4, []);
+    late.setGameStart(g.id, opened + 1n);
+    await assert.rejects(late.config(g.id), /DISPUTE_TX|config/, 'event reads start at the game start, not block 0');
+    const ca2 = await disputeClient(ctx.env, 4, []);
+    ca2.setGameStart(g.id, opened);
+    const ra2 = runner(ca2, g.pa, 'A', g.id);
     const oa = await ra2.start();
     assert.equal(oa.won, true);
     assert.ok(oa.moves.includes('bisect') && !oa.moves.includes('postChildren'), oa.moves.join(','));
