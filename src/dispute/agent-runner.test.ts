@@ -12,7 +12,7 @@ import { disputeClient, makeQuery, makeReceipt, openingAbi } from '../chain/disp
 import { realTimers, type DisputeClient, type GasRecord } from '../chain/dispute-client.ts';
 import { queryInputValues } from './query-input.ts';
 import { DisputeAgent } from './agent.ts';
-import { AgentRunner, AgentRunnerStoppedError, type AgentRunnerOptions, type RunnerChain, type TimerPort } from './agent-runner.ts';
+import { AgentRunner, AgentRunnerFailedError, AgentRunnerStoppedError, type AgentRunnerOptions, type RunnerChain, type TimerPort } from './agent-runner.ts';
 import { ManualClock, systemClock } from '../common/clock.ts';
 import { stateFromChain } from './state-machine.ts';
 
@@ -223,5 +223,36 @@ describe('AgentRunner: the dispute played by events and deadline wake-ups (embed
     assert.equal(ra.stats.errors, 2);
     await ra.stop();
     assert.deepEqual(await ra.outcome, oa);
+  });
+});
+
+describe('AgentRunner: retries and giving up (no chain)', () => {
+  it('a failing chain is retried after base, 2·base, … backoff up to the cap, then the outcome rejects with AgentRunnerFailedError', async () => {
+    const clock = new ManualClock(0);
+    const timers = new ManualTimers(clock);
+    const delays: number[] = [];
+    const recording: TimerPort = {
+      set: (ms, task) => {
+        delays.push(ms);
+        return timers.set(ms, task);
+      },
+      clear: (h) => timers.clear(h),
+    };
+    const down = async (): Promise<never> => {
+      throw new Error('RPC down');
+    };
+    const dead = { game: down, now: down, blockNumber: down, gameEvents: down } as unknown as RunnerChain & DisputeClient;
+    const agent = new DisputeAgent({ chain: dead, party: new TraceParty(honestTrace, source, { arity: 16 }) }, { side: 'B' });
+    const r = new AgentRunner({ agent, chain: dead, clock, timers: recording }, `0x${'11'.repeat(32)}`, { pollIntervalMs: 10_000, retryBaseMs: 100, retryMaxMs: 350, maxConsecutiveErrors: 5 });
+    r.start();
+    for (let i = 0; i < 50 && r.running; i++) {
+      await new Promise((res) => setTimeout(res, 1));
+      timers.advanceTo(clock.now() + 100);
+    }
+    await assert.rejects(r.outcome, (e: unknown) => e instanceof AgentRunnerFailedError && e.details.errors === 5);
+    const retries = delays.filter((d) => d !== 10_000 && d !== 0);
+    assert.deepEqual(retries, [100, 200, 350, 350]);
+    assert.equal(r.stats.pendingTimers, 0);
+    assert.equal(timers.size, 0, 'no timer left behind');
   });
 });
