@@ -51,6 +51,10 @@ export interface DhtOptions {
   joinRefreshBuckets: number;
   /** An unsolicited contact refused by the χ rule triggers a confirming self-lookup, at most this often, ms. */
   chiConfirmGapMs: number;
+  /** Delay between the χ refusal and that self-lookup, ms (the stranger's join must have reached the nodes that vouch for it). */
+  chiConfirmDelayMs: number;
+  /** 1: a lookup stops waiting for a peer without an RTT sample after the node-wide srtt + 4·rttvar and asks its next candidate (the request stays pending); 0: off. */
+  lookupStall: number;
   /** A bucket whose least recently seen contact was not heard from for this long gets a liveness ping, ms. */
   livenessCheckMs: number;
   /** At most this many liveness pings per maintenance tick (the quietest contacts first). */
@@ -110,7 +114,9 @@ export const DEFAULTS: Readonly<DhtOptions> = {
   refreshIntervalMs: 15 * 60_000, // Kademlia uses 1 h, js-libp2p 5 min; 15 min keeps buckets fresh under 5-min sessions (docs/dht.md).
   selfLookupIntervalMs: 10 * 60_000, // sibling zone refresh; cheaper than bucket refresh (one lookup).
   joinRefreshBuckets: 256, // Kademlia §2.3: all of them
-  chiConfirmGapMs: 60_000, // a new neighbour is confirmed through independent nodes within a minute (docs/dht.md, churn)
+  chiConfirmGapMs: 15_000, // a new neighbour is confirmed through independent nodes within ~20 s (docs/dht.md §4, churn); 60 s missed newcomers
+  chiConfirmDelayMs: 5_000, // a join (self-lookup + refreshes) reaches the vouching nodes within a few seconds; confirming at once found nobody
+  lookupStall: 1, // under 5-min churn ~40% of contacts learned from answers are dead: waiting 1 s for each made lookups take 10-40 s
   livenessCheckMs: 2 * 60_000, // Bamboo-style periodic recovery: dead contacts found within minutes, not at the next lookup
   livenessPingsPerTick: 16, // all quiet bucket heads (~14 at 10k nodes); a cap of 3 left tables too dead at 5-min sessions (docs/dht.md)
   maintenanceTickMs: 60_000, // checks are cheap; 1 min granularity is enough for 10-min periods.

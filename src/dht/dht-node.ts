@@ -95,6 +95,8 @@ export class DhtNode {
   private published: Map<string, { key: Uint8Array; record: DhtRecord; last: number }> | null = null;
   private running = false;
   private lastSelfLookup = 0;
+  /** When a χ-refused stranger last triggered a confirming self-lookup, ms. */
+  private lastChiConfirm = -Infinity;
   /** When start() ran: buckets untouched since then count as idle only a refresh interval later. */
   private startedAt = 0;
   /** Node-wide RTT estimate (ms) for peers with no sample of their own; -1 = none yet. */
@@ -216,6 +218,22 @@ export class DhtNode {
     return Math.min(o.maxTimeoutMs, Math.max(o.minTimeoutMs, t));
   }
 
+  /**
+   * When a lookup stops waiting for `to` and asks its next candidate (the request stays
+   * pending), ms; 0 = not before the timeout. Only for peers without an RTT sample of
+   * their own, whose timeout is the 1 s default: after the node-wide srtt + 4·rttvar
+   * (at least minTimeoutMs) a live peer has almost always answered. Under churn these
+   * are mostly contacts learned from answers, many of them departed.
+   */
+  private stallFor(to: ContactInfo): number {
+    const o = this.options;
+    if (o.lookupStall === 0 || this.srtt < 0) return 0;
+    const c = this.table.get(to.address);
+    if (c && c.srtt >= 0) return 0;
+    const stall = Math.max(o.minTimeoutMs, this.srtt + 4 * this.rttvar);
+    return stall < this.timeoutFor(to) ? stall : 0;
+  }
+
   private observeRtt(rtt: number): void {
     if (this.srtt < 0) {
       this.srtt = rtt;
@@ -332,6 +350,15 @@ export class DhtNode {
       if (finished) return;
       for (const cand of lk.next()) {
         this.request(cand.info, body, purpose, (r) => onAnswer(cand, r), (r) => onAnswer(cand, r, true));
+        const stall = this.stallFor(cand.info);
+        if (stall > 0) {
+          const attempt = cand.tries;
+          this.c.scheduler.schedule(stall, () => {
+            if (finished || cand.tries !== attempt) return;
+            lk.onStall(cand);
+            pump();
+          });
+        }
       }
       if (lk.finished) finish();
     };
@@ -462,9 +489,15 @@ export class DhtNode {
     if (!sameAddress(envelope.from.address, this.self.address)) {
       // χ rule: a stranger near us is not taken on its word; a self-lookup through independent
       // nodes confirms it (it enters as a solicited contact if it answers that lookup).
-      if (this.table.offer(envelope.from, now, false) === 'rejected-chi' && this.running && now - this.lastSelfLookup >= this.options.chiConfirmGapMs) {
-        this.lastSelfLookup = now;
-        this.lookup(this.self.address, 'node', 'maintenance', () => {});
+      if (this.table.offer(envelope.from, now, false) === 'rejected-chi' && this.running && now - this.lastChiConfirm >= this.options.chiConfirmGapMs) {
+        // Not at once: the stranger is usually joining, and the nodes that will vouch for it
+        // (those outside its χ zone, which admit it unsolicited) learn of it during its join.
+        this.lastChiConfirm = now;
+        this.c.scheduler.schedule(this.options.chiConfirmDelayMs, () => {
+          if (!this.running) return;
+          this.lastSelfLookup = this.c.clock.now();
+          this.lookup(this.self.address, 'node', 'maintenance', () => {});
+        });
       }
     }
     const reply = this.answer(envelope, now);

@@ -34,6 +34,8 @@ export interface Candidate {
   tries: number;
   /** Whether it was among the lookup's `retryClosest` closest live candidates when last asked. */
   retryable: boolean;
+  /** The current request is slow (see onStall): it no longer holds its path's in-flight slot. */
+  stalled: boolean;
 }
 
 export interface LookupOptions {
@@ -94,7 +96,7 @@ export class DisjointLookup {
     if (at >= 0) return false; // already on some path: disjointness
     const pos = ~at;
     if (pos >= this.o.maxCandidates) return false;
-    this.candidates.splice(pos, 0, { info, path, depth, state: NEW, tries: 0, retryable: false });
+    this.candidates.splice(pos, 0, { info, path, depth, state: NEW, tries: 0, retryable: false, stalled: false });
     if (this.candidates.length > this.o.maxCandidates) {
       // Forget the farthest unqueried candidate (queried ones must stay so that late answers are recognised).
       for (let i = this.candidates.length - 1; i >= 0; i--) {
@@ -145,6 +147,7 @@ export class DisjointLookup {
         dueOpen[p]!++;
         if (this.inFlight[p]! < parallelism) {
           c.state = PENDING;
+          c.stalled = false;
           c.tries++;
           c.retryable = rank <= this.o.retryClosest;
           this.inFlight[p]!++;
@@ -169,7 +172,7 @@ export class DisjointLookup {
   onAnswer(c: Candidate, contacts: readonly ContactInfo[]): void {
     if (c.state !== PENDING) return;
     c.state = ANSWERED;
-    this.inFlight[c.path]!--;
+    if (!c.stalled) this.inFlight[c.path]!--;
     for (const info of contacts) this.insert(info, c.path, c.depth + 1);
   }
 
@@ -179,6 +182,18 @@ export class DisjointLookup {
     // asked again when due); others are simply skipped, as in Kademlia. Retrying all k closest
     // would triple the cost of every dead contact under churn.
     c.state = c.retryable && c.tries <= this.o.retries ? NEW : FAILED;
+    if (!c.stalled) this.inFlight[c.path]!--;
+  }
+
+  /**
+   * `c` has not answered within the time a live peer usually takes (but its timeout has
+   * not fired): free its path's in-flight slot so the path asks its next candidate now
+   * instead of waiting out the timeout (under churn most slow peers are dead). The request
+   * stays pending: an answer still counts, and while it is due the path does not stop.
+   */
+  onStall(c: Candidate): void {
+    if (c.state !== PENDING || c.stalled) return;
+    c.stalled = true;
     this.inFlight[c.path]!--;
   }
 

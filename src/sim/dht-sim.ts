@@ -385,7 +385,16 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
       const a = ids[rng.nextU32() % ids.length]!;
       if (a !== fresh.info.address) seedInfo = infoByAddress.get(a);
     }
-    fresh.node.bootstrap(seedInfo ? [seedInfo] : [], () => {});
+    // As a real host would, join again through another node while the table is still smaller
+    // than a bucket (the seed may have left while we joined); at most 3 attempts.
+    const join = (attempt: number, via: ContactInfo | undefined): void => {
+      fresh.node.bootstrap(via ? [via] : [], (contacts) => {
+        if (!fresh.alive || contacts >= o.k || attempt >= 3) return;
+        const again = liveHonest.ids[rng.nextU32() % liveHonest.ids.length]!;
+        join(attempt + 1, again !== fresh.info.address ? infoByAddress.get(again) : undefined);
+      });
+    };
+    join(1, seedInfo);
     fresh.node.start();
     clock.schedule(expSample(), () => depart(fresh));
   };
@@ -439,6 +448,8 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
   let truthDeparted = 0;
   const debug = typeof process !== 'undefined' && process.env.SIM_DEBUG ? (line: string) => log(`debug: ${line}`) : null;
   const unfinished = new Set<number>();
+  /** Simulated seconds from start to result, per completed lookup. */
+  const durations: number[] = [];
   for (let i = 0; i < o.lookups; i++) {
     const at = measureStart + ((i + rng.nextFloat()) * durationMs) / o.lookups;
     clock.at(at, () => {
@@ -460,6 +471,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
       initiator.node.findNode(target, (r: LookupResult) => {
         unfinished.delete(i);
         done++;
+        durations.push((clock.now() - started) / 1000);
         messages += r.messages;
         const first = startTop[0]!;
         const strict = r.lookup.find(first);
@@ -531,6 +543,10 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
       succeeded: ok,
       failures: { ...failures, unfinished: unfinished.size },
       excluded,
+      lookupSeconds: (() => {
+        durations.sort((a, b) => a - b);
+        return { mean: round(durations.reduce((a, b) => a + b, 0) / Math.max(1, durations.length), 2), p50: round(percentile(durations, 0.5), 2), p99: round(percentile(durations, 0.99), 2) };
+      })(),
       closestAtStartDeparted: truthDeparted,
       successRateAgainstClosestAtStart: round(okStrict / o.lookups, 4),
       joins,
