@@ -283,10 +283,10 @@ export class DhtNode {
   /** Iterative disjoint-path lookup of `target` starting from our own table. */
   lookup(target: NodeAddress, kind: LookupKind, purpose: Purpose, cb: (result: LookupResult) => void): DisjointLookup {
     const initial = this.table.closest(target, this.options.k).map((c) => c.info);
-    return this.lookupFrom(target, kind, purpose, initial, cb);
+    return this.lookupFrom(target, kind, purpose, initial, cb, true);
   }
 
-  private lookupFrom(target: NodeAddress, kind: LookupKind, purpose: Purpose, initial: readonly ContactInfo[], cb: (result: LookupResult) => void): DisjointLookup {
+  private lookupFrom(target: NodeAddress, kind: LookupKind, purpose: Purpose, initial: readonly ContactInfo[], cb: (result: LookupResult) => void, fromTable = false): DisjointLookup {
     const o = this.options;
     this.stats.lookupsStarted++;
     this.table.touch(target, this.c.clock.now());
@@ -346,6 +346,9 @@ export class DhtNode {
       }
       pump();
     };
+    // Every contact we started from failed (under churn a table's closest entries may all have
+    // left): start again from the next ones in our table, once per lookup.
+    let refilled = !fromTable;
     const pump = (): void => {
       if (finished) return;
       for (const cand of lk.next()) {
@@ -360,7 +363,12 @@ export class DhtNode {
           });
         }
       }
-      if (lk.finished) finish();
+      if (!lk.finished) return;
+      if (!refilled && lk.closestAnswered(1).length === 0) {
+        refilled = true;
+        if (lk.addStart(this.table.closest(target, 4 * o.k).map((c) => c.info)) > 0) return pump();
+      }
+      finish();
     };
     pump();
     return lk;

@@ -209,6 +209,25 @@ export class DisjointLookup {
     this.pathDone[c.path] = false;
   }
 
+  /**
+   * Add more starting contacts (depth 1, dealt round-robin over the paths) and let the
+   * paths run again; the caller does this when every contact it started from failed.
+   * Returns how many were new.
+   */
+  addStart(infos: readonly ContactInfo[]): number {
+    if (this.stopped) return 0;
+    let added = 0;
+    let p = 0;
+    for (const info of infos) {
+      if (this.insert(info, p, 1)) {
+        added++;
+        p = (p + 1) % this.o.disjointPaths;
+      }
+    }
+    if (added > 0) this.pathDone.fill(false);
+    return added;
+  }
+
   /** The candidate entry for `address`, if the lookup has seen it. */
   find(address: NodeAddress): Candidate | undefined {
     const i = this.search(address);
