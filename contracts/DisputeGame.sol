@@ -22,6 +22,10 @@ import {OneStepVerifier} from "./OneStepVerifier.sol";
 /// through IStaking (winner and claimant paid from it; both can lose) and forfeits or returns a held fee bond.
 /// Storage holds only what moves need each round; the static opening (model, roots, query input, claimant, bond)
 /// is kept as one hash (`config`) and passed back by the few calls that need it (docs/dispute.md §1).
+/// Code split (EIP-170: one contract would be ~24.5 KB): DisputeCore holds the types, errors, events, storage,
+/// immutables and shared internals; DisputeGame (the deployed, called contract: moves, one step, views) and
+/// DisputeGameCold (opening and settlement, reached from DisputeGame by DELEGATECALL) both inherit it, so their
+/// storage layouts are the same by construction. `self_` is the game's address (the Receipt EIP-712 domain).
 abstract contract DisputeCore {
     // ------------------------------------------------------------------ types
     struct Receipt {
@@ -765,16 +769,19 @@ contract DisputeGame is DisputeCore {
     // ------------------------------------------------------------------ opening and settlement (DisputeGameCold)
     /// Two conflicting receipts: A = ra.node, B = rb.node (DisputeGameCold.openConflict).
     function openConflict(Receipt calldata ra, bytes calldata sigA, Receipt calldata rb, bytes calldata sigB, Opening calldata o) external returns (bytes32 id) {
+        (ra, sigA, rb, sigB, o, id); // the ABI's names; the call data is forwarded as is
         _cold();
     }
 
     /// One receipt challenged by msg.sender (DisputeGameCold.openChallenge).
     function openChallenge(Receipt calldata r, bytes calldata sig, bytes32 challengerRoot, Opening calldata o, bytes32 bondId) external returns (bytes32 id) {
+        (r, sig, challengerRoot, o, bondId, id);
         _cold();
     }
 
     /// Anyone, once decided, exactly once (DisputeGameCold.settle).
     function settle(bytes32 id, Config calldata c) external {
+        (id, c);
         _cold();
     }
 
