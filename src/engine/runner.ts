@@ -396,42 +396,27 @@ export class Runner {
       return { output: tokens.slice(0, steps - P + 1), outputHash, steps, stepElements: layout.stepElements, promptLength: P, trace: null };
     }
     for (let t = 0; t < maxSteps; t++) {
+      env.t = t;
       if (program !== null) {
         // Whole-step path: one value set (cur). The token source reads the output node "at step t − 1" — still
         // in cur, since that node comes later in the graph and has not run yet at step t — so prev = cur.
-        env.t = t;
         env.prev = t > 0 ? cur : null;
         this.runProgramStep(program, env, cur, t, profiler);
         if (trace) for (let id = 0; id < nodes.length; id++) trace.set(cur[id]!, t * layout.stepElements + layout.offsets[id]!);
-        if (this.vectors.refresh()) {
-          this.bindVectors();
-          throw new KernelMemoryMovedError(t);
+      } else {
+        env.vals = cur;
+        for (let id = 0; id < nodes.length; id++) {
+          const vals = cur[id]!;
+          if (profiler === null) layout.defs[id]!.run(env, id, nodes[id]!, vals);
+          else {
+            const t0 = profiler.now();
+            layout.defs[id]!.run(env, id, nodes[id]!, vals);
+            profiler.record(id, profiler.now() - t0);
+          }
+          const h = hist[id];
+          if (h) h.set(vals, t * vals.length);
+          if (trace) trace.set(vals, t * layout.stepElements + layout.offsets[id]!);
         }
-        steps = t + 1;
-        if (meta.task === 'classify') {
-          out.push(...cur[meta.outputNode]!);
-          break;
-        }
-        if (t >= P - 1) {
-          const tok = cur[meta.outputNode]![0]!;
-          out.push(tok);
-          if (out.length >= maxTokens || tok === eos) break;
-        }
-        continue;
-      }
-      env.t = t;
-      env.vals = cur;
-      for (let id = 0; id < nodes.length; id++) {
-        const vals = cur[id]!;
-        if (profiler === null) layout.defs[id]!.run(env, id, nodes[id]!, vals);
-        else {
-          const t0 = profiler.now();
-          layout.defs[id]!.run(env, id, nodes[id]!, vals);
-          profiler.record(id, profiler.now() - t0);
-        }
-        const h = hist[id];
-        if (h) h.set(vals, t * vals.length);
-        if (trace) trace.set(vals, t * layout.stepElements + layout.offsets[id]!);
       }
       // Nothing a run calls allocates in the kernels' memory (createVectors reserved the scratch), so the views
       // cannot have been detached; check anyway rather than return values read from a detached view.
@@ -449,8 +434,11 @@ export class Runner {
         out.push(tok);
         if (out.length >= maxTokens || tok === eos) break;
       }
-      [prev, cur] = [cur, prev];
-      env.prev = prev;
+      if (program === null) {
+        // Per-node path: two value sets, swapped each step (the token source reads the previous step's output).
+        [prev, cur] = [cur, prev];
+        env.prev = prev;
+      }
     }
     const output = Int32Array.from(out);
     return {
