@@ -194,6 +194,20 @@ export async function loadGc(): Promise<(() => void) | null> {
 export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<DhtSimResult> {
   const o: DhtSimOptions = { ...DEFAULTS, dht: {}, ...input };
   const log = o.log ?? (() => {});
+  /**
+   * Advance the virtual clock to `untilMs` in one-simulated-minute steps, logging progress at
+   * most every 10 s of wall time (a 10,000-node churn run takes most of an hour).
+   */
+  const runWithProgress = (untilMs: number, phase: string, extra: () => string): void => {
+    let lastLog = performance.now();
+    while (clock.now() < untilMs) {
+      clock.runUntil(Math.min(untilMs, clock.now() + 60_000));
+      if (performance.now() - lastLog >= 10_000) {
+        lastLog = performance.now();
+        log(`${phase}: t=${(clock.now() / 60_000).toFixed(1)} of ${(untilMs / 60_000).toFixed(1)} min, ${extra()}, wall ${((lastLog - t0) / 1000).toFixed(0)} s`);
+      }
+    }
+  };
   const t0 = performance.now();
   const gc = await loadGc();
   const heap = (): number => {
@@ -407,7 +421,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
   }
 
   // ---- warm-up
-  clock.runUntil(clock.now() + warmupMs);
+  runWithProgress(clock.now() + warmupMs, 'warm-up', () => `${joins} joins`);
   log(`warm-up to t=${(clock.now() / 60_000).toFixed(1)} min: ${joins} joins, wall ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   // ---- measurement
@@ -505,7 +519,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
     t.set(victim.subarray(0, 3)); // share 24 bits with the victim: almost always the victim's own key range
     return liveHonest.closest(t, 1)[0] === victim ? t : victim;
   }
-  clock.runUntil(measureStart + durationMs + 30_000);
+  runWithProgress(measureStart + durationMs + 30_000, 'measuring', () => `${done}/${o.lookups} lookups done`);
   const elapsedSec = (clock.now() - measureStart) / 1000;
   const maintenanceBytesPerNodePerSec = (sumMaintenance() - maintenanceStart) / (o.nodes - nAdv) / elapsedSec;
   const memoryEnd = Math.round((heap() - heapBefore) / o.nodes);
