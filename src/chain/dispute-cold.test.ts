@@ -1,7 +1,7 @@
 /**
- * DisputeGameCold (contracts/DisputeGame.sol; docs/dispute.md §5): the opening and settlement code the game runs by
- * DELEGATECALL to keep its runtime code under EIP-170. The game creates it in its constructor (the game's first
- * CREATE: nonce 1); called directly, not through the game, every entry point reverts NotDelegated, so nobody can
+ * DisputeGameCold (contracts/DisputeGameCold.sol; docs/dispute.md §5): the opening and settlement code the game
+ * runs by DELEGATECALL to keep its runtime code under EIP-170. The game creates it in its constructor (the game's
+ * first CREATE: nonce 1); called directly, not through the game, every entry point reverts NotDelegated, so nobody can
  * open or settle against the cold contract's own (empty) storage or use its address as a dispute contract.
  */
 import { after, before, describe, it } from 'node:test';

@@ -1,8 +1,8 @@
 /**
  * The dispute game as a pure state machine (whitepaper §2.2.4–2.2.5; DESIGN.md §1.6, §4 "an explicit state
  * machine: a string-union state and a transition table written as data", after Arbitrum BoLD). It mirrors the
- * phases of contracts/DisputeGame.sol: the chain is the source of truth, this table is how an agent or a watcher
- * follows it from the contract's events and decides whose move it is. docs/dispute.md §2 draws it.
+ * phases of contracts/DisputeCore.sol (DisputeGame): the chain is the source of truth, this table is how an agent
+ * or a watcher follows it from the contract's events and decides whose move it is. docs/dispute.md §2 draws it.
  */
 import { BaseError } from '../common/errors.ts';
 
@@ -20,7 +20,7 @@ export type DisputeState =
   | 'decided' // the outcome is known (one step, padding or timeout); anyone settles it (no deadline)
   | 'done';
 
-/** Contract events (names as in DisputeGame.sol). */
+/** Contract events (names as in contracts/DisputeCore.sol). */
 export type DisputeEvent =
   | 'DisputeOpened'
   | 'ChildrenPosted'
