@@ -18,7 +18,7 @@ import { withDefaults, perPathParallelism, pathQuorumOf, type DhtOptions } from 
 import { countDrop, createStats, DhtInputError, type DhtStats } from './errors.ts';
 import { DisjointLookup, type Candidate } from './lookup.ts';
 import {
-  estimateEnvelopeBytes,
+  encodedEnvelopeBytes,
   validateEnvelope,
   type ContactInfo,
   type DhtEnvelope,
@@ -252,7 +252,7 @@ export class DhtNode {
     this.pending.set(rpcId, late ? { to, sentAt: now, purpose, cb, late } : { to, sentAt: now, purpose, cb });
     let envelope: DhtEnvelope = { kind: 'request', rpcId, from: this.self, body };
     envelope = (this.c.signer ?? NO_AUTH_SIGNER).sign(envelope, to);
-    const bytes = estimateEnvelopeBytes(envelope);
+    const bytes = encodedEnvelopeBytes(envelope);
     this.stats.requestsSent++;
     this.stats.bytesSent += bytes;
     if (purpose === 'maintenance') this.stats.maintenanceBytes += bytes;
@@ -512,7 +512,7 @@ export class DhtNode {
     if (reply) {
       let out: DhtEnvelope = { kind: 'response', rpcId: envelope.rpcId, from: this.self, body: reply };
       out = (this.c.signer ?? NO_AUTH_SIGNER).sign(out, envelope.from);
-      this.stats.bytesSent += estimateEnvelopeBytes(out);
+      this.stats.bytesSent += encodedEnvelopeBytes(out);
       this.c.send(envelope.from, out);
     }
     return null;
@@ -535,7 +535,7 @@ export class DhtNode {
     this.observeRtt(rtt);
     this.table.offer(envelope.from, now, true);
     this.table.recordSuccess(envelope.from.address, rtt, now, this.options);
-    if (p.purpose === 'maintenance') this.stats.maintenanceBytes += estimateEnvelopeBytes(envelope);
+    if (p.purpose === 'maintenance') this.stats.maintenanceBytes += encodedEnvelopeBytes(envelope);
     if (late) p.late!(envelope.body as DhtResponse);
     else p.cb(envelope.body as DhtResponse);
     return null;

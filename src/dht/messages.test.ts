@@ -3,18 +3,18 @@ import assert from 'node:assert/strict';
 import { SeededRandom } from '../common/clock.ts';
 import { DEFAULTS } from './defaults.ts';
 import { DhtInputError } from './errors.ts';
-import { estimateEnvelopeBytes, validateEnvelope, type DhtEnvelope } from './messages.ts';
+import { encodedEnvelopeBytes, validateEnvelope, type DhtEnvelope } from './messages.ts';
 
 const r = new SeededRandom(21);
 const from = { address: r.bytes(32), ip: '203.0.113.5', port: 4001 };
 const good: DhtEnvelope = { kind: 'response', rpcId: 5, from, body: { type: 'NODES', contacts: [from] } };
 
-test('well-formed envelopes pass and their size estimate grows with content', () => {
+test('well-formed envelopes pass and their encoded size grows with content', () => {
   assert.equal(validateEnvelope(good, DEFAULTS), good);
   const addressed = { ...good, to: r.bytes(32) };
   assert.equal(validateEnvelope(addressed, DEFAULTS), addressed);
   const ping: DhtEnvelope = { kind: 'request', rpcId: 1, from, body: { type: 'PING' } };
-  assert.ok(estimateEnvelopeBytes(good) > estimateEnvelopeBytes(ping));
+  assert.ok(encodedEnvelopeBytes(good) > encodedEnvelopeBytes(ping));
 });
 
 test('malformed and oversized envelopes are typed errors naming the drop reason', () => {

@@ -1,17 +1,22 @@
 /**
  * DHT messages as plain typed objects (whitepaper §1.1.2, §2.1.2).
  *
- * The pure core speaks these shapes; a thin codec layer (src/wire, once it lands)
+ * The pure core speaks these shapes; the codec layer (wire-codec.ts, on src/wire)
  * encodes them and wraps them in envelopes: PING/PONG carry a weak signature
  * (IP, port, coarse timestamp), every other kind a strong one (whole message,
  * nonce, timestamp). The core sees that authentication only as the opaque `auth`
  * field, checked by an injected EnvelopeVerifier. `validateEnvelope` is the
  * boundary check for objects that did not come out of the schema codec (the
  * in-memory network, tests): shapes, lengths and counts, with typed errors.
+ * `encodedEnvelopeBytes` gives the exact sealed size of a message without encoding
+ * it, for the byte counters (the simulator's bandwidth figures).
  */
+import { StrongEnvelopeSchema, WeakEnvelopeSchema } from '../wire/envelope.ts';
+import { minEncodedSize } from '../wire/schema.ts';
 import { DhtInputError } from './errors.ts';
 import { ADDRESS_BYTES, type NodeAddress } from './node-id.ts';
 import type { DhtOptions } from './defaults.ts';
+import { DHT_KINDS, WireContactSchema, WireProviderSchema, WireRecordSchema } from './wire-kinds.ts';
 
 /** How to reach a node. The same object may be shared by many tables: treat as immutable. */
 export interface ContactInfo {
@@ -211,48 +216,139 @@ export function validateEnvelope(x: unknown, limits: DhtOptions, encodedBytes?: 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Wire-size model (until src/wire lands): used for the simulator's bandwidth figures.
+// Encoded size: exactly what sealDhtEnvelope (wire-codec.ts) puts on the wire, by arithmetic.
+//
+// Layout (src/wire/codec.ts, envelope.ts; wire-kinds.ts), fixed integers big-endian, lengths and
+// counts LEB128 varints (1 byte below 128, 2 below 16,384):
+//
+//   envelope = union tag (1) ‖ varint(len tag) ‖ domain tag (ASCII, 22–31 B) ‖ fields ‖ varint(len body) ‖ body ‖ signature (65)
+//     weak   fields (PING, PONG): sender 32 ‖ ip 16 ‖ port 2 ‖ timeBucket 4                       → 121 B + tag + body
+//     strong fields (the rest):   sender 32 ‖ nonce 16 ‖ timestampMs 8                            → 123 B + tag + body
+//   weak body   = rpcId 4
+//   strong body = rpcId 4 ‖ to 32 ‖ ip 16 ‖ port 2 (54 B header) ‖ the type's fields:
+//     FIND_NODE / FIND_VALUE / GET_PROVIDERS: 32-byte target or key
+//     STORE: record;  ADD_PROVIDER: provider (155 B);  STORED: ok (1)
+//     NODES: varint(n) ‖ n contacts (50 B: address 32 ‖ ip 16 ‖ port 2)
+//     VALUE: optional record (0x00, or 0x01 ‖ record) ‖ varint(n) ‖ n contacts
+//     PROVIDERS: varint(p) ‖ p providers ‖ varint(n) ‖ n contacts
+//   record   = varint ‖ namespace (UTF-8) ‖ varint ‖ name ‖ varint ‖ value ‖ publisher 32 ‖ seq 8 ‖ expiresAt 8 ‖ signature 65
+//   provider = key 32 ‖ contact 50 ‖ expiresAt 8 ‖ signature 65
+//
+// So a FIND_NODE request is 237 B, a NODES answer with 16 contacts 1,003 B, a PING 148 B.
+// The fixed parts below are read from the schemas themselves (minEncodedSize counts each varint
+// prefix as one byte with empty content), so they follow the codec; messages-size.test.ts seals
+// random messages with the real codec and checks this function against every one of them.
+// Not counted: the transport's framing (libp2p length prefix, Noise and Yamux overhead).
 
-/** Bytes of an encoded contact: 32-byte address, 16-byte IP (v4-mapped), 2-byte port, 2 bytes framing. */
-const CONTACT_BYTES = 52;
-/** Envelope overhead: kind, rpcId, sender contact, domain tag, length prefixes (≈ 64 B). */
-const HEADER_BYTES = 64;
-/** Weak auth: 65-byte recoverable signature + 8-byte coarse timestamp. */
-const WEAK_AUTH_BYTES = 73;
-/** Strong auth: 65-byte signature + 16-byte nonce + 8-byte timestamp. */
-const STRONG_AUTH_BYTES = 89;
-
-function recordBytes(r: DhtRecord): number {
-  return 16 + r.namespace.length + r.name.length + r.value.length + 32 + 8 + 8 + r.signature.length;
+/** Bytes of the minimal LEB128 varint of n (n ≤ 2³² − 1), as the codec writes lengths and counts. */
+function varintBytes(n: number): number {
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x20_0000 ? 3 : n < 0x1000_0000 ? 4 : 5;
 }
 
-/** Estimated encoded size of an envelope, bytes (a model, not the codec: see docs/dht.md). */
-export function estimateEnvelopeBytes(e: DhtEnvelope): number {
-  const b = e.body;
-  let n = HEADER_BYTES + (needsStrongSignature(b) ? STRONG_AUTH_BYTES : WEAK_AUTH_BYTES);
-  switch (b.type) {
-    case 'FIND_NODE':
-    case 'FIND_VALUE':
-    case 'GET_PROVIDERS':
-      n += 33;
-      break;
-    case 'STORE':
-      n += recordBytes(b.record);
-      break;
-    case 'ADD_PROVIDER':
-      n += 32 + CONTACT_BYTES + 8 + b.provider.signature.length;
-      break;
-    case 'NODES':
-      n += 2 + CONTACT_BYTES * b.contacts.length;
-      break;
-    case 'VALUE':
-      n += 2 + CONTACT_BYTES * b.contacts.length + (b.record ? recordBytes(b.record) : 1);
-      break;
-    case 'PROVIDERS':
-      n += 4 + CONTACT_BYTES * b.contacts.length + b.providers.length * (32 + CONTACT_BYTES + 8 + 65);
-      break;
-    default:
-      n += 1;
+/** UTF-8 byte length of a string without encoding it (a lone surrogate counts as U+FFFD, 3 bytes). */
+function utf8Bytes(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
   }
   return n;
+}
+
+/** Envelope bytes around the body (all but varint(len body) and the body), and the body's fixed part. */
+interface KindSize {
+  readonly envelope: number;
+  readonly body: number;
+}
+
+function kindSize(type: DhtBody['type']): KindSize {
+  const { kind } = DHT_KINDS[type];
+  const fields = kind.domain.scheme === 'weak' ? WeakEnvelopeSchema : StrongEnvelopeSchema;
+  const tag = utf8Bytes(kind.domain.tag);
+  // minEncodedSize(fields) counts the domain and the body as empty: one zero-length byte each.
+  return { envelope: UNION_TAG_BYTES + minEncodedSize(fields) - 2 + varintBytes(tag) + tag, body: minEncodedSize(kind.schema) };
+}
+
+/** The envelope union's u8 variant tag (0x01 weak, 0x02 strong). */
+const UNION_TAG_BYTES = 1;
+const SIZE = {
+  PING: kindSize('PING'),
+  PONG: kindSize('PONG'),
+  FIND_NODE: kindSize('FIND_NODE'),
+  FIND_VALUE: kindSize('FIND_VALUE'),
+  GET_PROVIDERS: kindSize('GET_PROVIDERS'),
+  STORE: kindSize('STORE'),
+  ADD_PROVIDER: kindSize('ADD_PROVIDER'),
+  NODES: kindSize('NODES'),
+  VALUE: kindSize('VALUE'),
+  STORED: kindSize('STORED'),
+  PROVIDERS: kindSize('PROVIDERS'),
+} as const satisfies Record<DhtBody['type'], KindSize>;
+
+/** A contact (50 B) and a provider record (155 B): fixed-size structs. */
+const CONTACT_BYTES = minEncodedSize(WireContactSchema);
+const PROVIDER_BYTES = minEncodedSize(WireProviderSchema);
+/** A record with empty namespace, name and value (116 B; one length byte each). */
+const RECORD_MIN_BYTES = minEncodedSize(WireRecordSchema);
+
+/** Bytes a record's variable fields add to RECORD_MIN_BYTES. The signature is always 65 B on the wire. */
+function recordExtraBytes(r: DhtRecord): number {
+  const ns = utf8Bytes(r.namespace);
+  const name = r.name.length;
+  const value = r.value.length;
+  return ns + varintBytes(ns) - 1 + name + varintBytes(name) - 1 + value + varintBytes(value) - 1;
+}
+
+/** Whole envelope bytes for a kind whose body is `extra` bytes longer than its fixed part. */
+function sealedBytes(k: KindSize, extra: number): number {
+  const body = k.body + extra;
+  return k.envelope + varintBytes(body) + body;
+}
+
+/** Bytes of a list of `n` items of `item` bytes beyond the one count byte minEncodedSize already holds. */
+function listExtraBytes(n: number, item: number): number {
+  return varintBytes(n) - 1 + n * item;
+}
+
+/**
+ * The exact length, in bytes, of `sealDhtEnvelope(e, …)` (weak envelope for PING/PONG, strong
+ * for the rest), by arithmetic only: no encoding, no allocation (the simulator calls this for
+ * every message). Strong kinds count their 32-byte recipient even when `e.to` is unset (the
+ * simulator signs nothing), and record and provider signatures count as the 65 bytes the wire
+ * carries whatever `signature` holds. Transport framing is not included.
+ */
+export function encodedEnvelopeBytes(e: DhtEnvelope): number {
+  const b = e.body;
+  switch (b.type) {
+    case 'PING':
+      return sealedBytes(SIZE.PING, 0);
+    case 'PONG':
+      return sealedBytes(SIZE.PONG, 0);
+    case 'FIND_NODE':
+      return sealedBytes(SIZE.FIND_NODE, 0);
+    case 'FIND_VALUE':
+      return sealedBytes(SIZE.FIND_VALUE, 0);
+    case 'GET_PROVIDERS':
+      return sealedBytes(SIZE.GET_PROVIDERS, 0);
+    case 'ADD_PROVIDER':
+      return sealedBytes(SIZE.ADD_PROVIDER, 0);
+    case 'STORED':
+      return sealedBytes(SIZE.STORED, 0);
+    case 'STORE':
+      return sealedBytes(SIZE.STORE, recordExtraBytes(b.record));
+    case 'NODES':
+      return sealedBytes(SIZE.NODES, listExtraBytes(b.contacts.length, CONTACT_BYTES));
+    case 'VALUE':
+      return sealedBytes(
+        SIZE.VALUE,
+        listExtraBytes(b.contacts.length, CONTACT_BYTES) + (b.record === null ? 0 : RECORD_MIN_BYTES + recordExtraBytes(b.record)),
+      );
+    case 'PROVIDERS':
+      return sealedBytes(SIZE.PROVIDERS, listExtraBytes(b.providers.length, PROVIDER_BYTES) + listExtraBytes(b.contacts.length, CONTACT_BYTES));
+  }
 }
