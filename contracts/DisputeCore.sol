@@ -6,6 +6,7 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IFeeEscrow} from "./interfaces/IFeeEscrow.sol";
 import {MerkleLib} from "./lib/MerkleLib.sol";
 import {OneStepVerifier} from "./OneStepVerifier.sol";
+import {ReentrancyGuard} from "./ReentrancyGuard.sol";
 
 /// @title DisputeCore (DisputeGame) — fraud claims and the k-ary bisection game (whitepaper §2.2.4–2.2.5; DESIGN.md §1.6;
 /// docs/dispute.md). A claim opens a game between party A and party B over their execution traces:
@@ -27,7 +28,7 @@ import {OneStepVerifier} from "./OneStepVerifier.sol";
 /// step, views) and DisputeGameCold (DisputeGameCold.sol: opening and settlement, reached from DisputeGame by
 /// DELEGATECALL) both inherit it, so their storage layouts are the same by construction.
 /// `self_` is the game's address (the Receipt EIP-712 domain).
-abstract contract DisputeCore {
+abstract contract DisputeCore is ReentrancyGuard {
     // ------------------------------------------------------------------ types
     struct Receipt {
         bytes32 queryHash;
@@ -153,7 +154,6 @@ abstract contract DisputeCore {
     error BadLinkCount(uint256 links);
     error BadSumProof(bytes32 disputeId, address party);
     error SumMismatch(int256 lastSum, int256 element);
-    error Reentrancy();
     error QueryHashMismatch(bytes32 receiptQueryHash, bytes32 computed);
     error PromptHashMismatch(bytes32 promptHash, bytes32 computed);
     error OutputHashMismatch(bytes32 outputHash, bytes32 computed);
@@ -221,15 +221,6 @@ abstract contract DisputeCore {
     /// output check and the output mark take both outputs back in calldata. (In Output outputB is never empty: the
     /// same root with no output of B's own is refused at opening.)
     mapping(bytes32 => bytes32) public outputsOf;
-    bool private transient _entered;
-
-    modifier nonReentrant() {
-        if (_entered) revert Reentrancy();
-        _entered = true;
-        _;
-        _entered = false;
-    }
-
     constructor(
         IStaking staking_,
         IModelRegistry registry_,

@@ -2,13 +2,14 @@
 pragma solidity ^0.8.28;
 
 import {IFeeEscrow} from "./interfaces/IFeeEscrow.sol";
+import {ReentrancyGuard} from "./ReentrancyGuard.sol";
 
 /// @title FeeEscrow — client deposits, per-query fees and the verify-inference fee bond (whitepaper §2.2.3)
 /// @notice Every payout is a credit to `balanceOf`; ETH leaves only through `withdraw`, which writes state before
 /// the transfer and sits behind a transient reentrancy guard. Queries are keyed by the EIP-712 digest of the
 /// client's Query under this contract's domain (src/wire/query-receipt.ts), the same digest a node's Receipt
 /// carries as `queryHash`.
-contract FeeEscrow is IFeeEscrow {
+contract FeeEscrow is IFeeEscrow, ReentrancyGuard {
     bytes32 private constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     bytes32 private constant QUERY_TYPEHASH = keccak256(
@@ -24,15 +25,6 @@ contract FeeEscrow is IFeeEscrow {
     mapping(address => uint256) private _balances;
     mapping(bytes32 => QueryEscrow) private _queries;
     mapping(bytes32 => Bond) private _bonds;
-
-    bool private transient _entered;
-
-    modifier nonReentrant() {
-        if (_entered) revert Reentrancy();
-        _entered = true;
-        _;
-        _entered = false;
-    }
 
     modifier onlyDispute() {
         if (msg.sender != disputeContract) revert NotDisputeContract(msg.sender);

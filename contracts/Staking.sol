@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IStaking} from "./interfaces/IStaking.sol";
+import {ReentrancyGuard} from "./ReentrancyGuard.sol";
 
 /// @title Staking — the local collateral vault of Hyperspace operators (whitepaper §1.2, §2.1.1, §2.2.5)
 /// @notice An EigenLayer-AVS-shaped service manager over native ETH (docs/eigenlayer-mapping.md): operators register
@@ -9,7 +10,7 @@ import {IStaking} from "./interfaces/IStaking.sol";
 /// through a delay; the dispute contract locks parties for the length of a game and slashes the loser.
 /// Payments out of the contract are pull-based (claim / completeWithdrawal) behind a transient reentrancy guard,
 /// with state written before the transfer (checks-effects-interactions).
-contract Staking is IStaking {
+contract Staking is IStaking, ReentrancyGuard {
     uint256 private constant BPS = 10_000;
 
     address public immutable owner;
@@ -23,15 +24,6 @@ contract Staking is IStaking {
     mapping(address => mapping(bytes32 => bool)) private _lockedBy;
     mapping(address => mapping(bytes32 => bool)) private _slashed;
     mapping(address => uint256) private _claimable;
-
-    bool private transient _entered;
-
-    modifier nonReentrant() {
-        if (_entered) revert Reentrancy();
-        _entered = true;
-        _;
-        _entered = false;
-    }
 
     modifier onlyDispute() {
         if (msg.sender != disputeContract) revert NotDisputeContract(msg.sender);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IReentrancyGuard} from "./IReentrancyGuard.sol";
+
 /// @title IFeeEscrow — client deposits, per-query fees and the verify-inference fee bond (whitepaper §2.2.3)
 /// @notice Balances are pull payments: deposits, refunds, fee payouts, returned bonds and forfeited bonds are
 /// credited to `balanceOf(account)` and leave the contract only through `withdraw`.
@@ -13,7 +15,7 @@ pragma solidity ^0.8.24;
 /// Bonds: a HIN answering an inference-fortification challenge posts a bond with the hash of its answer. The
 /// bond goes back to the HIN after `bondChallengeWindow` seconds, or — while the dispute contract holds or
 /// before release — is forfeited by the dispute contract to a successful challenger.
-interface IFeeEscrow {
+interface IFeeEscrow is IReentrancyGuard {
     struct Query {
         address client;
         bytes32 modelHash;
@@ -66,7 +68,6 @@ interface IFeeEscrow {
     error BondNotActive(bytes32 bondId, BondStatus status);
     error BondWindowOpen(bytes32 bondId, uint64 releasableAt, uint256 now_);
     error TransferFailed(address to, uint256 amount);
-    error Reentrancy();
 
     event DisputeContractSet(address indexed dispute);
     event Deposited(address indexed account, uint256 amount, uint256 balance);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IReentrancyGuard} from "./IReentrancyGuard.sol";
+
 /// @title IStaking — operator collateral for Hyperspace (whitepaper §1.2, §2.1.1, §2.2.5; DESIGN.md §1.8)
 /// @notice Shaped like an EigenLayer AVS service manager (docs/eigenlayer-mapping.md):
 ///   registerOperator / deregisterOperator  ~ ServiceManager + AllocationManager.registerForOperatorSets
@@ -11,7 +13,7 @@ pragma solidity ^0.8.24;
 /// least `staticDifficulty()` leading zero bits (the S/Kademlia static puzzle, §2.1.1).
 ///
 /// Amounts are in wei (native ETH). Queued withdrawals stay slashable until completed.
-interface IStaking {
+interface IStaking is IReentrancyGuard {
     // ---------------------------------------------------------------- errors (all carry data)
     error NotOwner(address caller);
     error NotDisputeContract(address caller);
@@ -33,7 +35,6 @@ interface IStaking {
     error InvalidSlashSplit(uint256 recipients, uint256 shares, uint256 totalBps);
     error NothingToClaim(address account);
     error TransferFailed(address to, uint256 amount);
-    error Reentrancy();
 
     // ---------------------------------------------------------------- events (every state change)
     event DisputeContractSet(address indexed dispute);
