@@ -3,7 +3,8 @@
  * JSON object (issue 3, "Simulator"). Progress goes to stderr.
  */
 import { parse, intFlag } from './args.ts';
-import { EXIT_OK, UsageError, type CliIo } from './io.ts';
+import { EXIT_OK, processIo, UsageError, type CliIo } from './io.ts';
+import { planHeadroom, rerunWithHeap } from './heap-headroom.ts';
 import { DEFAULTS, runDhtSim, type AdversaryMode, type DhtSimOptions } from '../sim/dht-sim.ts';
 
 const HELP = `hyperspace sim — simulators
@@ -88,6 +89,16 @@ export async function runSim(argv: string[], io: CliIo): Promise<number> {
     seed: intFlag(values.seed, 'seed', 0, 2 ** 32 - 1, DEFAULTS.seed),
   };
   if (!values.quiet) options.log = (line) => io.stderr(`sim: ${line}\n`);
+  // Bytes per simulated node at the end of a run, with margin: ~42 KB measured static, ~70 KB
+  // under 5-minute churn (docs/dht.md §4); plus the simulator's fixed overhead.
+  const perNode = options.churnSessionMin! > 0 ? 100_000 : 60_000;
+  const plan = planHeadroom(options.nodes! * perNode + 512 * 2 ** 20, io.env);
+  const gib = (b: number) => (b / 2 ** 30).toFixed(1);
+  if (plan.rerunMiB !== null && io === processIo) {
+    if (!values.quiet) io.stderr(`sim: needs ~${gib(plan.neededBytes)} GiB of heap, limit is ${gib(plan.limitBytes)} GiB: re-running with --max-old-space-size=${plan.rerunMiB}\n`);
+    return rerunWithHeap(plan.rerunMiB);
+  }
+  if (plan.tooSmall && !values.quiet) io.stderr(`sim: warning: needs ~${gib(plan.neededBytes)} GiB of heap but this machine allows ${gib(plan.limitBytes)} GiB; it may run out of memory\n`);
   const result = await runDhtSim(options);
   io.stdout(JSON.stringify(result) + '\n');
   return EXIT_OK;
