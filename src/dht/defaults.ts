@@ -55,6 +55,8 @@ export interface DhtOptions {
   chiConfirmDelayMs: number;
   /** 1: a lookup stops waiting for a peer without an RTT sample after the node-wide srtt + 4·rttvar and asks its next candidate (the request stays pending); 0: off. */
   lookupStall: number;
+  /** 1: a stalled candidate with retries left is asked again at once (the first request still pending) rather than after its timeout; 0: retries only after timeouts. */
+  lookupHedge: number;
   /** A bucket whose least recently seen contact was not heard from for this long gets a liveness ping, ms. */
   livenessCheckMs: number;
   /** At most this many liveness pings per maintenance tick (the quietest contacts first). */
@@ -116,6 +118,7 @@ export const DEFAULTS: Readonly<DhtOptions> = {
   joinRefreshBuckets: 256, // Kademlia §2.3: all of them
   chiConfirmGapMs: 15_000, // a new neighbour is confirmed through independent nodes within ~20 s (docs/dht.md §4, churn); 60 s missed newcomers
   chiConfirmDelayMs: 5_000, // a join (self-lookup + refreshes) reaches the vouching nodes within a few seconds; confirming at once found nobody
+  lookupHedge: 1, // a dead closest candidate costs one timeout, not three in a row; same requests (docs/dht.md §1, Stall)
   lookupStall: 1, // under 5-min churn ~40% of contacts learned from answers are dead: waiting 1 s for each made lookups take 10-40 s
   livenessCheckMs: 2 * 60_000, // Bamboo-style periodic recovery: dead contacts found within minutes, not at the next lookup
   livenessPingsPerTick: 16, // all quiet bucket heads (~14 at 10k nodes); a cap of 3 left tables too dead at 5-min sessions (docs/dht.md)

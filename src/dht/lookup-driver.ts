@@ -129,20 +129,22 @@ export class LookupDriver {
     // Every contact we started from failed (under churn a table's closest entries may all have
     // left): start again from the next ones in our table, once per lookup.
     let refilled = !fromTable;
+    // One request to `cand`; for a peer without an RTT sample, a stall check after the time a
+    // live peer usually takes (DisjointLookup.onStall), which may send a hedged copy.
+    const send = (cand: Candidate): void => {
+      this.rpc.request(cand.info, body, purpose, (r) => onAnswer(cand, r), (r) => onAnswer(cand, r, true));
+      const stall = this.rpc.stallFor(cand.info);
+      if (stall <= 0) return;
+      const attempt = cand.tries;
+      this.c.scheduler.schedule(stall, () => {
+        if (finished || cand.tries !== attempt) return;
+        if (lk.onStall(cand, o.lookupHedge === 1)) send(cand);
+        pump();
+      });
+    };
     const pump = (): void => {
       if (finished) return;
-      for (const cand of lk.next()) {
-        this.rpc.request(cand.info, body, purpose, (r) => onAnswer(cand, r), (r) => onAnswer(cand, r, true));
-        const stall = this.rpc.stallFor(cand.info);
-        if (stall > 0) {
-          const attempt = cand.tries;
-          this.c.scheduler.schedule(stall, () => {
-            if (finished || cand.tries !== attempt) return;
-            lk.onStall(cand);
-            pump();
-          });
-        }
-      }
+      for (const cand of lk.next()) send(cand);
       if (!lk.finished) return;
       if (!refilled && lk.closestAnswered(1).length === 0) {
         refilled = true;

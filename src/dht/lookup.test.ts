@@ -55,3 +55,43 @@ test('addStart restarts a lookup whose every starting contact failed, with new c
   lk.stop();
   assert.equal(lk.addStart([contact()]), 0);
 });
+
+test('a hedge asks a stalled closest candidate again at once; it fails only when every copy timed out', () => {
+  const target = rng.bytes(32);
+  const lk = new DisjointLookup(target, rng.bytes(32), [contact(), contact(), contact()], { ...options, retries: 2, retryClosest: 1 });
+  const [closest] = lk.next().sort((a, b) => compareDistance(target, a.info.address, b.info.address));
+  assert.ok(closest && closest.retryable);
+  const sent = lk.requests;
+  assert.equal(lk.onStall(closest, true), true); // first hedge
+  assert.equal(lk.onStall(closest, true), true); // second hedge (retries = 2)
+  assert.equal(lk.onStall(closest, true), false); // no retries left
+  assert.equal(lk.requests, sent + 2);
+  assert.equal(closest.outstanding, 3);
+  lk.onFailure(closest);
+  lk.onFailure(closest);
+  assert.equal(closest.state, PENDING, 'a copy is still out');
+  lk.onFailure(closest);
+  assert.equal(closest.state, FAILED, 'three tries, all timed out: no sequential retry after that');
+  // Without hedging a stall never sends anything.
+  const plain = new DisjointLookup(target, rng.bytes(32), [contact()], { ...options, retries: 2, retryClosest: 1 });
+  const [only] = plain.next();
+  assert.equal(plain.onStall(only!, false), false);
+  assert.equal(only!.outstanding, 1);
+});
+
+test('a late answer counts while a retry is out or after the candidate failed, and only once', () => {
+  const target = rng.bytes(32);
+  const lk = new DisjointLookup(target, rng.bytes(32), [contact(), contact()], { ...options, retries: 1, retryClosest: 2 });
+  const asked = lk.next();
+  const [a, b] = asked;
+  lk.onFailure(a!); // timed out: back to NEW for its retry
+  assert.equal(a!.state, NEW);
+  lk.onLateAnswer(a!, [contact()]); // the first request's answer arrives after all
+  assert.equal(a!.state, ANSWERED);
+  lk.onStall(b!, true); // hedged: two copies out
+  lk.onLateAnswer(b!, []); // the first copy's late answer answers the candidate
+  assert.equal(b!.state, ANSWERED);
+  const before = lk.candidates.length;
+  lk.onLateAnswer(b!, [contact()]); // the second copy's answer is ignored
+  assert.equal(lk.candidates.length, before);
+});

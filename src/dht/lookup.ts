@@ -36,6 +36,8 @@ export interface Candidate {
   retryable: boolean;
   /** The current request is slow (see onStall): it no longer holds its path's in-flight slot. */
   stalled: boolean;
+  /** Requests to it still unanswered and not timed out (more than one after a hedge, see onStall). */
+  outstanding: number;
 }
 
 export interface LookupOptions {
@@ -96,7 +98,7 @@ export class DisjointLookup {
     if (at >= 0) return false; // already on some path: disjointness
     const pos = ~at;
     if (pos >= this.o.maxCandidates) return false;
-    this.candidates.splice(pos, 0, { info, path, depth, state: NEW, tries: 0, retryable: false, stalled: false });
+    this.candidates.splice(pos, 0, { info, path, depth, state: NEW, tries: 0, retryable: false, stalled: false, outstanding: 0 });
     if (this.candidates.length > this.o.maxCandidates) {
       // Forget the farthest unqueried candidate (queried ones must stay so that late answers are recognised).
       for (let i = this.candidates.length - 1; i >= 0; i--) {
@@ -149,6 +151,7 @@ export class DisjointLookup {
           c.state = PENDING;
           c.stalled = false;
           c.tries++;
+          c.outstanding = 1;
           c.retryable = rank <= this.o.retryClosest;
           this.inFlight[p]!++;
           this.requests++;
@@ -176,8 +179,11 @@ export class DisjointLookup {
     for (const info of contacts) this.insert(info, c.path, c.depth + 1);
   }
 
+  /** One request to `c` timed out. */
   onFailure(c: Candidate): void {
     if (c.state !== PENDING) return;
+    // A hedged copy (see onStall) is still out: wait for it.
+    if (--c.outstanding > 0) return;
     // One of the few closest candidates gets `retries` more attempts (it goes back to NEW and is
     // asked again when due); others are simply skipped, as in Kademlia. Retrying all k closest
     // would triple the cost of every dead contact under churn.
@@ -190,22 +196,37 @@ export class DisjointLookup {
    * not fired): free its path's in-flight slot so the path asks its next candidate now
    * instead of waiting out the timeout (under churn most slow peers are dead). The request
    * stays pending: an answer still counts, and while it is due the path does not stop.
+   *
+   * With `hedge`, a candidate that has retries left (one of the closest) is asked again at
+   * once, the first request still pending, instead of after the first one times out: at 5%
+   * loss the retry is what saves the answer, and under churn a dead closest candidate then
+   * costs one timeout instead of three in a row. Returns true when the caller must send that
+   * extra request (counted in `requests`).
    */
-  onStall(c: Candidate): void {
-    if (c.state !== PENDING || c.stalled) return;
-    c.stalled = true;
-    this.inFlight[c.path]!--;
+  onStall(c: Candidate, hedge = false): boolean {
+    if (c.state !== PENDING) return false;
+    if (!c.stalled) {
+      c.stalled = true;
+      this.inFlight[c.path]!--;
+    }
+    if (!hedge || !c.retryable || c.tries > this.o.retries) return false;
+    c.tries++;
+    c.outstanding++;
+    this.requests++;
+    return true;
   }
 
   /**
-   * `c` timed out earlier but its answer came after all: count it as answered (the
-   * path already moved on, so no in-flight slot is returned) and use its contacts.
+   * An answer from `c` arrived after the timeout of the request it answers: count it (a
+   * timed-out request was lost or slow, not necessarily its peer dead). If `c` is still
+   * pending (a hedge or retry is out) this is its answer; if it went back to NEW or FAILED,
+   * it holds no in-flight slot, so none is returned, and the new contacts may restart a path.
    */
   onLateAnswer(c: Candidate, contacts: readonly ContactInfo[]): void {
-    if (c.state !== FAILED || this.stopped) return;
+    if (this.stopped || c.state === ANSWERED) return;
+    if (c.state === PENDING) return this.onAnswer(c, contacts);
     c.state = ANSWERED;
     for (const info of contacts) this.insert(info, c.path, c.depth + 1);
-    // The path may have stopped; the new contacts can restart it.
     this.pathDone[c.path] = false;
   }
 
