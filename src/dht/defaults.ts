@@ -98,7 +98,7 @@ export const DEFAULTS: Readonly<DhtOptions> = {
   alpha: 3, // Kademlia's α; with d paths each path gets max(1, ceil(α/d)) in flight.
   disjointPaths: 8, // S/Kademlia recommends d = 4..8; d = 8 keeps ≥ 99.5% at 20% adversaries (docs/dht.md).
   pathQuorum: 1, // each path asks at least its own closest candidate; the lookup-wide k-closest rule does the rest (2 costs +8 messages for no gain, docs/dht.md).
-  lookupRetries: 2, // at 5% loss an RPC fails ~10% of the time; two retries bring losing the answer to ~0.1%.
+  lookupRetries: 3, // at 5% loss an RPC fails ~10% of the time: 2 retries lose the answer ~0.09% of the time (99.83-99.93% measured), 3 ~0.01% (99.99%) at no measurable message cost (docs/dht.md §4)
   lookupRetryClosest: 3, // the answer is the closest; 3 covers a dead or lossy first place at ≤ 6 extra messages.
   replication: 16, // s = k, the S/Kademlia evaluation's sibling count.
   siblingFactor: 5, // η ≥ 5 (S/Kademlia §4.2): η·s = 80 closest nodes are kept regardless of bucket size.
