@@ -14,6 +14,7 @@ import os from 'node:os';
 import { execFileSync, spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import type { DhtSimResult } from '../src/sim/dht-sim.ts';
 
 interface Scenario {
   name: string;
@@ -27,17 +28,8 @@ interface Scenario {
   fixedNodes?: number;
 }
 
-interface SimResult {
-  nodes: number;
-  lookups: number;
-  successRate: number;
-  hops: { mean: number; p50: number; p99: number; max: number };
-  messagesPerLookup: number;
-  maintenanceBytesPerNodePerSec: number;
-  memoryBytesPerNode: number;
-  wallSeconds: number;
-  details: Record<string, unknown>;
-}
+/** What `hyperspace sim dht --json` prints. */
+type SimResult = DhtSimResult;
 
 const MEMORY_GOAL_BYTES = 100_000; // issue 3: ≤ 100 KB per simulated node
 const SECURE_LOOKUP_MESSAGES = 50; // issue 3: a secure lookup (d = 8) in ≤ 50 messages
