@@ -1,0 +1,62 @@
+/**
+ * The simulator's colluding adversaries (issue 3, "Adversaries are puzzle-valid nodes that
+ * collude"): they know each other and, once the attack is on, answer requests for the DHT node
+ * they replace. They always answer PING, so they stay in honest tables.
+ */
+import type { ContactInfo, DhtEnvelope, DhtResponse } from '../dht/messages.ts';
+import type { NodeAddress } from '../dht/node-id.ts';
+import { SortedIds } from './sorted-ids.ts';
+
+export type AdversaryMode = 'drop' | 'misroute' | 'eclipse';
+
+export class Colluders {
+  private readonly ids = new SortedIds();
+  private readonly infoOf = new Map<Uint8Array, ContactInfo>();
+
+  /**
+   * @param mode `drop` ignores everything but PING; `misroute` and `eclipse` answer lookups with
+   *   the colluders closest to the key (never a value) and acknowledge stores without storing.
+   * @param k contacts per answer, as an honest node's k.
+   */
+  readonly mode: AdversaryMode;
+  private readonly k: number;
+
+  constructor(mode: AdversaryMode, k: number) {
+    this.mode = mode;
+    this.k = k;
+  }
+
+  add(info: ContactInfo): void {
+    this.ids.insert(info.address);
+    this.infoOf.set(info.address, info);
+  }
+
+  /** The colluder's answer to `env`, or null to stay silent. */
+  answer(self: ContactInfo, env: DhtEnvelope): DhtResponse | null {
+    const b = env.body;
+    if (b.type === 'PING') return { type: 'PONG' };
+    if (this.mode === 'drop') return null;
+    switch (b.type) {
+      case 'FIND_NODE':
+        return { type: 'NODES', contacts: this.contactsNear(self, b.target) };
+      case 'FIND_VALUE':
+        return { type: 'VALUE', record: null, contacts: this.contactsNear(self, b.key) };
+      case 'GET_PROVIDERS':
+        return { type: 'PROVIDERS', providers: [], contacts: this.contactsNear(self, b.key) };
+      case 'STORE':
+      case 'ADD_PROVIDER':
+        return { type: 'STORED', ok: true }; // lie
+      default:
+        return null;
+    }
+  }
+
+  /** The k colluders closest to `target`, the answering one excluded. */
+  private contactsNear(self: ContactInfo, target: NodeAddress): ContactInfo[] {
+    return this.ids
+      .closest(target, this.k + 1)
+      .filter((a) => a !== self.address)
+      .slice(0, this.k)
+      .map((a) => this.infoOf.get(a)!);
+  }
+}
