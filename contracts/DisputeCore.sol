@@ -238,27 +238,24 @@ abstract contract DisputeCore is ReentrancyGuard {
         registry = registry_;
         oneStep = oneStep_;
         escrow = escrow_;
-        QUERY_DOMAIN_SEPARATOR = keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256("Hyperspace"),
-                keccak256("1"),
-                block.chainid,
-                address(escrow_)
-            )
-        );
+        QUERY_DOMAIN_SEPARATOR = _hyperspaceDomain(address(escrow_));
         moveTimeout = moveTimeout_;
         slashAmount = slashAmount_;
         winnerBps = winnerBps_;
         claimantBps = claimantBps_;
         defaultLogArity = defaultLogArity_;
-        DOMAIN_SEPARATOR = keccak256(
+        DOMAIN_SEPARATOR = _hyperspaceDomain(self_);
+    }
+
+    /// The EIP-712 domain separator of a Hyperspace contract at `verifyingContract` on this chain.
+    function _hyperspaceDomain(address verifyingContract) private view returns (bytes32) {
+        return keccak256(
             abi.encode(
                 keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
                 keccak256("Hyperspace"),
                 keccak256("1"),
                 block.chainid,
-                self_
+                verifyingContract
             )
         );
     }
