@@ -26,6 +26,8 @@ Options (dht):
   --bootstrap seeded|join     how tables are built (default seeded; see docs/dht.md)
   --warmup-min <min>          simulated minutes before measuring (default 30 with churn, else 2)
   --duration-min <min>        simulated minutes the lookups are spread over (default ${DEFAULTS.durationMin})
+  --workload node|value       node: FIND_NODE for random targets (default); value: each lookup publishes a
+                              record from one random node, then fetches it (FIND_VALUE) from another
   --seed <s>                  random seed (same seed, same result)
   --quiet                     no progress on stderr
   --json                      print the result as JSON (always one object)
@@ -59,6 +61,7 @@ export async function runSim(argv: string[], io: CliIo): Promise<number> {
     bootstrap: { type: 'string' },
     'warmup-min': { type: 'string' },
     'duration-min': { type: 'string' },
+    workload: { type: 'string' },
     seed: { type: 'string' },
     quiet: { type: 'boolean' },
     json: { type: 'boolean' },
@@ -72,6 +75,10 @@ export async function runSim(argv: string[], io: CliIo): Promise<number> {
   if (!['drop', 'misroute', 'eclipse'].includes(adversary)) throw new UsageError('--adversary must be drop, misroute or eclipse');
   const bootstrap = (values.bootstrap ?? DEFAULTS.bootstrap) as DhtSimOptions['bootstrap'];
   if (bootstrap !== 'seeded' && bootstrap !== 'join') throw new UsageError('--bootstrap must be seeded or join');
+  const workload = (values.workload ?? DEFAULTS.workload) as DhtSimOptions['workload'];
+  if (workload !== 'node' && workload !== 'value') throw new UsageError('--workload must be node or value');
+  // Record keys are hashes (keccak of namespace and name): value lookups cannot be aimed at a victim's range.
+  if (workload === 'value' && adversary === 'eclipse') throw new UsageError('--workload value does not combine with --adversary eclipse (record keys cannot be aimed at a victim)');
   const options: Partial<DhtSimOptions> = {
     nodes: intFlag(values.nodes, 'nodes', 2, 1_000_000, DEFAULTS.nodes),
     lookups: intFlag(values.lookups, 'lookups', 1, 10_000_000, DEFAULTS.lookups),
@@ -87,6 +94,7 @@ export async function runSim(argv: string[], io: CliIo): Promise<number> {
     warmupMin: floatFlag(values['warmup-min'], 'warmup-min', 0, 1e5, DEFAULTS.warmupMin),
     durationMin: floatFlag(values['duration-min'], 'duration-min', 0.01, 1e5, DEFAULTS.durationMin),
     seed: intFlag(values.seed, 'seed', 0, 2 ** 32 - 1, DEFAULTS.seed),
+    workload,
   };
   if (!values.quiet) options.log = (line) => io.stderr(`sim: ${line}\n`);
   // Bytes per simulated node at the end of a run, with margin: ~42 KB measured static, ~70 KB

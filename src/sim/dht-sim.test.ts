@@ -41,3 +41,17 @@ test('`hyperspace sim dht --json` prints one JSON object; bad flags are usage er
   assert.equal(await main(['sim', 'dht', '--adversary', 'bribe', '--json'], { ...io, stdout: () => {} }), 2);
   assert.equal(await main(['sim', 'dht', '--loss', '2', '--json'], { ...io, stdout: () => {} }), 2);
 });
+
+test('the value workload publishes a record and fetches it from another node; colluders on one path can hide it', async () => {
+  const value = await runDhtSim({ ...small, seed: 3, workload: 'value', adversaries: 0.3, adversary: 'misroute' });
+  const d = value.details as Record<string, { mean: number; none: number } & Record<string, number>>;
+  assert.equal(value.successRate, 1);
+  assert.equal(d.failures!.recordNotFound, 0);
+  // Colluders acknowledge STOREs they drop, so acknowledged copies overstate the honest ones.
+  assert.ok(d.honestCopiesAmongClosest!.mean < d.storedCopies!.mean, JSON.stringify(d));
+  assert.ok(value.hops.mean >= 1);
+  const onePath = await runDhtSim({ ...small, seed: 3, workload: 'value', adversaries: 0.3, adversary: 'misroute', disjoint: 1 });
+  assert.ok(onePath.successRate < 1, `one path: ${onePath.successRate}`);
+  assert.equal(await main(['sim', 'dht', '--workload', 'value', '--adversary', 'eclipse', '--json'], { stdout: () => {}, stderr: () => {}, env: {}, interactive: false }), 2);
+  assert.equal(await main(['sim', 'dht', '--workload', 'bytes', '--json'], { stdout: () => {}, stderr: () => {}, env: {}, interactive: false }), 2);
+});

@@ -28,16 +28,25 @@ import { SeededRandom } from '../common/clock.ts';
 import type { LookupResult } from '../dht/dht-node.ts';
 import { FAILED } from '../dht/lookup.ts';
 import { withDefaults, type DhtOptions } from '../dht/defaults.ts';
-import type { ContactInfo, DhtEnvelope } from '../dht/messages.ts';
+import type { ContactInfo, DhtEnvelope, DhtRecord } from '../dht/messages.ts';
+import { recordKey } from '../dht/records.ts';
 import { VirtualClock } from '../transport/memory-clock.ts';
 import { MemoryNetwork } from '../transport/memory-network.ts';
 import { Colluders, type AdversaryMode } from './colluders.ts';
 import { liveHeapBytes, loadGc } from './heap-meter.ts';
-import { LookupJudge, round } from './lookup-judge.ts';
+import { LookupJudge, round, type Workload } from './lookup-judge.ts';
 import { SimPopulation, type SimNode } from './population.ts';
 import { seedTables } from './seeded-tables.ts';
 
 export type { AdversaryMode } from './colluders.ts';
+export type { Workload } from './lookup-judge.ts';
+
+/** Namespace of the `value` workload's records: HCS descriptors, the records the network publishes most. */
+const VALUE_NAMESPACE = '/hcs/';
+/** Bytes of a simulated record's value, about an HCS descriptor's size. */
+const VALUE_BYTES = 200;
+/** Lifetime of a simulated record, ms: longer than any run, so nothing expires while measured. */
+const VALUE_TTL_MS = 3_600_000;
 
 export interface DhtSimOptions {
   nodes: number;
@@ -59,6 +68,12 @@ export interface DhtSimOptions {
   warmupMin: number;
   /** Simulated minutes over which lookups are spread. */
   durationMin: number;
+  /**
+   * `node`: FIND_NODE lookups for random targets, judged against the closest live node. `value`:
+   * each lookup first has a random honest node publish a record (put: stored at the s closest),
+   * then another random honest node fetches it (FIND_VALUE), judged by whether it got the record.
+   */
+  workload: Workload;
   /** Overrides for the remaining DHT options. */
   dht: Partial<DhtOptions>;
   /** Progress lines (stderr). */
@@ -80,6 +95,7 @@ export const DEFAULTS: Readonly<Omit<DhtSimOptions, 'dht' | 'log'>> = {
   bootstrap: 'seeded',
   warmupMin: -1, // -1: 3 mean sessions with churn (at most 30 min), 2 min without
   durationMin: 10, // lookups spread over 10 simulated minutes
+  workload: 'node', // what S/Kademlia's and Kademlia's evaluations measure
 };
 
 export interface DhtSimResult {
@@ -201,24 +217,56 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
             `truth age ${((clock.now() - (population.bornAt.get(truth) ?? 0)) / 1000).toFixed(0)} s, ` +
             `closest answered rank ${r.closest.length ? startTops.get(i)!.indexOf(r.closest[0]!.address) : -2}`,
         )),
+    o.workload,
   );
+  const pickInitiator = (): SimNode => {
+    for (;;) {
+      const s = population.byInfo.get(infoByAddress.get(population.randomLiveHonestAddress())!);
+      if (s && s.alive && !s.adversarial) return s;
+    }
+  };
+  /** Copies each `value` lookup's put reported stored (acknowledged STOREs; colluders acknowledge and drop). */
+  const storedCopies: number[] = [];
+  /** Of the s live honest nodes closest to each record's key when its put ended, how many hold it. */
+  const honestCopies: number[] = [];
+  const startValueLookup = (i: number): void => {
+    const publisher = pickInitiator();
+    const name = rng.bytes(32);
+    const record: DhtRecord = {
+      namespace: VALUE_NAMESPACE,
+      name,
+      value: rng.bytes(VALUE_BYTES),
+      publisher: publisher.info.address,
+      seq: 1,
+      expiresAt: Math.floor(clock.now()) + VALUE_TTL_MS, // whole ms, as the wire requires (the virtual clock is fractional)
+      signature: new Uint8Array(65), // not checked (signatures are skipped), but sized as a real one on the wire
+    };
+    judge.started(i);
+    publisher.node.put(record, (stored) => {
+      if (!publisher.alive) return judge.excuse(i, 'publisherDeparted');
+      storedCopies.push(stored);
+      const key = recordKey(VALUE_NAMESPACE, name);
+      honestCopies.push(liveHonest.closest(key, dhtOptions.replication).filter((a) => population.byInfo.get(infoByAddress.get(a)!)!.node.storedRecord(key)).length);
+      let initiator = pickInitiator();
+      for (let tries = 0; initiator === publisher && tries < 10; tries++) initiator = pickInitiator();
+      const startedMs = clock.now();
+      initiator.node.get(VALUE_NAMESPACE, name, (found, r) => judge.finishedValue(i, startedMs, record, found, r, clock.now(), initiator.alive));
+    });
+  };
   /** Closest-at-start lists kept for the failure diagnostics (SIM_DEBUG only). */
   const startTops = new Map<number, Uint8Array[]>();
   for (let i = 0; i < o.lookups; i++) {
     const at = measureStart + ((i + rng.nextFloat()) * durationMs) / o.lookups;
     clock.at(at, () => {
-      let initiator: SimNode | undefined;
-      while (!initiator) {
-        const s = population.byInfo.get(infoByAddress.get(population.randomLiveHonestAddress())!);
-        if (s && s.alive && !s.adversarial) initiator = s;
-      }
+      if (o.workload === 'value') return startValueLookup(i);
+      const initiator = pickInitiator();
       const target = o.adversary === 'eclipse' && nAdv > 0 ? victimTarget(rng) : rng.bytes(32);
       const self = initiator.info.address;
       const closestAtStart = liveHonest.closest(target, 9).filter((a) => a !== self);
       if (debug) startTops.set(i, closestAtStart);
       const judged = { closestAtStart, startedMs: clock.now() };
       judge.started(i);
-      initiator.node.findNode(target, (r: LookupResult) => judge.finished(i, judged, r, clock.now(), initiator!.alive));
+      initiator.node.findNode(target, (r: LookupResult) => judge.finished(i, judged, r, clock.now(), initiator.alive));
     });
   }
   // Eclipse: lookups for the victim itself, or for keys that the victim is closest to.
@@ -253,10 +301,17 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
       bootstrap: o.bootstrap,
       warmupMin: warmupMs / 60_000,
       durationMin: o.durationMin,
+      ...(o.workload === 'node' ? {} : { workload: o.workload }),
       dht: o.dht,
     },
     details: {
       ...judge.details(o.lookups),
+      ...(o.workload === 'value'
+        ? {
+            storedCopies: { mean: meanOf(storedCopies), none: storedCopies.filter((c) => c === 0).length },
+            honestCopiesAmongClosest: { mean: meanOf(honestCopies), none: honestCopies.filter((c) => c === 0).length },
+          }
+        : {}),
       joins: population.joins,
       departures: population.departures,
       memoryBytesPerNodeAtEnd: memoryEnd,
@@ -266,4 +321,9 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
       simulatedSeconds: round(clock.now() / 1000, 1),
     },
   };
+}
+
+/** Mean of `xs` to two decimals, 0 when empty. */
+function meanOf(xs: number[]): number {
+  return round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length), 2);
 }

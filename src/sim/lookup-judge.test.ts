@@ -58,3 +58,22 @@ test('no lookups judged: success rate 0, not NaN', () => {
   assert.equal(judge.headline().successRate, 0);
   assert.deepEqual(judge.details(0).lookupSeconds, { mean: 0, p50: 0, p99: 0 });
 });
+
+test('a value lookup succeeds only with the published record; a departed publisher excuses it', () => {
+  const publisher = addr(9);
+  const wanted = { namespace: '/hcs/', name: addr(5), value: new Uint8Array([1, 2, 3]), publisher, seq: 1, expiresAt: 10_000, signature: new Uint8Array(65) };
+  const judge = new LookupJudge(() => true, undefined, 'value');
+  const withRecord = (depth: number) => ({ ...finishedLookup(new Map(), [addr(1)]), record: wanted, recordDepth: depth }) as LookupResult;
+  for (let i = 0; i < 5; i++) judge.started(i);
+  judge.finishedValue(0, 0, wanted, wanted, withRecord(3), 100, true);
+  judge.finishedValue(1, 0, wanted, wanted, { ...finishedLookup(new Map(), [addr(1)]), record: null } as LookupResult, 100, true); // the initiator's own copy: hop 0
+  judge.finishedValue(2, 0, wanted, { ...wanted, value: new Uint8Array([9]) }, withRecord(2), 100, true); // another value
+  judge.finishedValue(3, 0, wanted, null, finishedLookup(new Map(), []), 100, true);
+  judge.excuse(4, 'publisherDeparted');
+  const h = judge.headline();
+  assert.equal(h.successRate, 2 / 4);
+  assert.deepEqual(h.hops, { mean: 1.5, p50: 3, p99: 3, max: 3 });
+  const d = judge.details(5);
+  assert.deepEqual(d.failures, { recordNotFound: 1, noAnswers: 1, unfinished: 0 });
+  assert.deepEqual(d.excluded, { initiatorDeparted: 0, publisherDeparted: 1 });
+});

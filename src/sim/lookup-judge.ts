@@ -6,11 +6,19 @@
  * it ends answered it: a node that left meanwhile can answer no one, and one that joined meanwhile
  * was known to no one when the lookup began. Lookups whose initiator left are not judged; the
  * stricter figure against the closest node at the start counts every lookup.
+ *
+ * A value lookup (FIND_VALUE, the `value` workload) succeeds when it returned the record that was
+ * published for it; its hops are the depth of the answer that carried the record.
  */
 import type { LookupResult } from '../dht/dht-node.ts';
+import type { DhtRecord } from '../dht/messages.ts';
+import { bytesEqual } from '../common/bytes.ts';
 import { ANSWERED, FAILED } from '../dht/lookup.ts';
 
-export type FailureKind = 'targetNotSeen' | 'targetTimedOut' | 'targetNeverAsked' | 'noAnswers' | 'unfinished';
+export type FailureKind = 'targetNotSeen' | 'targetTimedOut' | 'targetNeverAsked' | 'noAnswers' | 'unfinished' | 'recordNotFound';
+
+/** What the simulated lookups look for: nodes (FIND_NODE) or published records (FIND_VALUE). */
+export type Workload = 'node' | 'value';
 
 /** What one started lookup is judged against. */
 export interface JudgedLookup {
@@ -26,6 +34,7 @@ export type FailureObserver = (lookup: number, kind: FailureKind, truth: Uint8Ar
 export class LookupJudge {
   private readonly isLive: (address: Uint8Array) => boolean;
   private readonly onFailure: FailureObserver | undefined;
+  private readonly workload: Workload;
   private done = 0;
   private ok = 0;
   private okStrict = 0;
@@ -33,19 +42,25 @@ export class LookupJudge {
   private judged = 0;
   private truthDeparted = 0;
   private initiatorDeparted = 0;
+  private publisherDeparted = 0;
   private readonly hops: number[] = [];
-  private readonly failures: Record<FailureKind, number> = { targetNotSeen: 0, targetTimedOut: 0, targetNeverAsked: 0, noAnswers: 0, unfinished: 0 };
+  private readonly failures: Partial<Record<FailureKind, number>>;
   private readonly unfinished = new Set<number>();
   /** Simulated seconds from start to result, per completed lookup. */
   private readonly durations: number[] = [];
 
   /**
    * @param isLive whether a node (by address) is still in the network
-   * @param onFailure diagnostics for each failure
+   * @param onFailure diagnostics for each failure (node lookups)
    */
-  constructor(isLive: (address: Uint8Array) => boolean, onFailure?: FailureObserver) {
+  constructor(isLive: (address: Uint8Array) => boolean, onFailure?: FailureObserver, workload: Workload = 'node') {
     this.isLive = isLive;
     this.onFailure = onFailure;
+    this.workload = workload;
+    this.failures =
+      workload === 'node'
+        ? { targetNotSeen: 0, targetTimedOut: 0, targetNeverAsked: 0, noAnswers: 0, unfinished: 0 }
+        : { recordNotFound: 0, noAnswers: 0, unfinished: 0 };
   }
 
   started(lookup: number): void {
@@ -53,10 +68,7 @@ export class LookupJudge {
   }
 
   finished(lookup: number, j: JudgedLookup, r: LookupResult, nowMs: number, initiatorAlive: boolean): void {
-    this.unfinished.delete(lookup);
-    this.done++;
-    this.durations.push((nowMs - j.startedMs) / 1000);
-    this.messages += r.messages;
+    this.complete(lookup, j.startedMs, r, nowMs);
     const first = j.closestAtStart[0]!;
     const strict = r.lookup.find(first);
     if (strict && strict.state === ANSWERED) this.okStrict++;
@@ -74,8 +86,40 @@ export class LookupJudge {
       return;
     }
     const why: FailureKind = r.closest.length === 0 ? 'noAnswers' : !c ? 'targetNotSeen' : c.state === FAILED ? 'targetTimedOut' : 'targetNeverAsked';
-    this.failures[why]++;
+    this.failures[why]!++;
     this.onFailure?.(lookup, why, truth, r, nowMs - j.startedMs);
+  }
+
+  /**
+   * A value lookup for `wanted` ended with `found` (the lookup's record, or a copy the initiator
+   * itself holds, at depth 0). Any valid copy counts.
+   */
+  finishedValue(lookup: number, startedMs: number, wanted: DhtRecord, found: DhtRecord | null, r: LookupResult, nowMs: number, initiatorAlive: boolean): void {
+    this.complete(lookup, startedMs, r, nowMs);
+    if (!initiatorAlive) {
+      this.initiatorDeparted++;
+      return;
+    }
+    this.judged++;
+    if (found && bytesEqual(found.publisher, wanted.publisher) && found.seq === wanted.seq && bytesEqual(found.value, wanted.value)) {
+      this.ok++;
+      this.hops.push(r.record ? r.recordDepth : 0);
+      return;
+    }
+    this.failures[r.closest.length === 0 ? 'noAnswers' : 'recordNotFound']!++;
+  }
+
+  /** The lookup is not judged: its publisher left before the record was stored (value workload). */
+  excuse(lookup: number, _why: 'publisherDeparted'): void {
+    this.unfinished.delete(lookup);
+    this.publisherDeparted++;
+  }
+
+  private complete(lookup: number, startedMs: number, r: LookupResult, nowMs: number): void {
+    this.unfinished.delete(lookup);
+    this.done++;
+    this.durations.push((nowMs - startedMs) / 1000);
+    this.messages += r.messages;
   }
 
   /** Success rate (unfinished lookups count as failures), hops and messages for the result's top level. */
@@ -98,14 +142,16 @@ export class LookupJudge {
       judged: this.judged + this.unfinished.size,
       succeeded: this.ok,
       failures: { ...this.failures, unfinished: this.unfinished.size },
-      excluded: { initiatorDeparted: this.initiatorDeparted },
+      excluded: this.workload === 'node' ? { initiatorDeparted: this.initiatorDeparted } : { initiatorDeparted: this.initiatorDeparted, publisherDeparted: this.publisherDeparted },
       lookupSeconds: {
         mean: round(durations.reduce((a, b) => a + b, 0) / Math.max(1, durations.length), 2),
         p50: round(percentile(durations, 0.5), 2),
         p99: round(percentile(durations, 0.99), 2),
       },
-      closestAtStartDeparted: this.truthDeparted,
-      successRateAgainstClosestAtStart: round(this.okStrict / lookups, 4),
+      // Value lookups have no "closest at start": any copy of the record is the answer.
+      ...(this.workload === 'node'
+        ? { closestAtStartDeparted: this.truthDeparted, successRateAgainstClosestAtStart: round(this.okStrict / lookups, 4) }
+        : {}),
     };
   }
 
