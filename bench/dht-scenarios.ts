@@ -6,8 +6,8 @@
  *   node_modules/.bin/node bench/dht-scenarios.ts [--only name,name…] [--parallel 2] [--nodes 10000] [--list]
  *
  * `--nodes` scales every scenario except `n100k` (quick checks at 2,000 nodes; the goals are for
- * 10,000). A full run at 10,000 takes about an hour on two cores, dominated by `churn5` (~45 min of
- * one core). Progress (one line per finished scenario) goes to stderr. The machine is shared:
+ * 10,000). A full run at 10,000 takes 1.5–2 hours on two cores, dominated by `churn5` (~45 min of
+ * one core alone, 107 min sharing the machine) and `n100k` (~25 min, 9 GiB heap). Progress (one line per finished scenario) goes to stderr. The machine is shared:
  * wall times are noisy; every other figure is deterministic per seed.
  */
 import os from 'node:os';
