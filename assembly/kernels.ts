@@ -8,7 +8,7 @@
 // that result the exact integer.
 //
 // Memory: no runtime (`--runtime stub`), no allocations here. The JavaScript
-// side (src/engine/kernels/wasm.ts) owns the exported linear memory, places
+// side (src/engine/kernels/wasm-kernel-memory.ts) owns the exported linear memory, places
 // matrices and vectors above `heapBase()` and passes byte offsets. Every
 // buffer the JS side allocates has at least 16 bytes of slack after it so an
 // 8- or 16-byte vector load at the end of a row never leaves the memory.

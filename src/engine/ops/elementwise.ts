@@ -194,7 +194,7 @@ export const muldivOp: OpDef = {
   },
   run(env, id, node, out) {
     // The kernels' muldiv (TS reference or wasm, bit-identical; src/engine/kernels/elementwise.ts). The gain view
-    // has exactly p4 entries (runner.ts), so g[i mod p4] is g[i mod g.length].
+    // has exactly p4 entries (resident-model.ts), so g[i mod p4] is g[i mod g.length].
     const [lo, hi, bdiv, m, , d] = node.p as [number, number, number, number, number, number];
     const b = node.b >= 0 ? env.vals[node.b]! : null;
     env.kernels.muldiv(env.vals[node.a]!, b, env.views[id]!.w0 as Int8Array | null, { lo, hi, bdiv: b ? bdiv : 1, m, d }, out);
