@@ -22,7 +22,8 @@
  * earlier node, slower; used to check the seeded figures at small n.)
  *
  * A lookup succeeds when the live honest node closest to its random target (found
- * from a sorted view of the network when the lookup starts) answered it.
+ * from a sorted view of the network when the lookup starts) answered it; with the
+ * `value` workload, when it fetched the record published for it (lookup-judge.ts).
  */
 import { SeededRandom } from '../common/clock.ts';
 import type { LookupResult } from '../dht/dht-node.ts';
@@ -246,6 +247,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
       if (!publisher.alive) return judge.excuse(i, 'publisherDeparted');
       storedCopies.push(stored);
       const key = recordKey(VALUE_NAMESPACE, name);
+      // A diagnostic: `closest` beyond the first is exact up to its window (sorted-ids.ts), ample for 16.
       honestCopies.push(liveHonest.closest(key, dhtOptions.replication).filter((a) => population.byInfo.get(infoByAddress.get(a)!)!.node.storedRecord(key)).length);
       let initiator = pickInitiator();
       for (let tries = 0; initiator === publisher && tries < 10; tries++) initiator = pickInitiator();
