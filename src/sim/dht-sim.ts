@@ -142,7 +142,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
   const warmupMs = (o.warmupMin >= 0 ? o.warmupMin : churn ? Math.min(30, 3 * o.churnSessionMin) : 2) * 60_000;
   const colluders = new Colluders(o.adversary, o.k);
   const population = new SimPopulation(rng, clock, net, dhtOptions, colluders);
-  const { all, liveHonest, infoByAddress } = population;
+  const { all, liveHonest, byAddress } = population;
 
   // ---- build
   const nAdv = Math.round(o.nodes * o.adversaries);
@@ -194,7 +194,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
   const victim = population.randomLiveHonestAddress();
   if (o.adversary === 'eclipse' && nAdv > 0) {
     // Every adversary keeps pinging the victim (unsolicited contacts: the χ rule and IP limits must hold them off).
-    const victimInfo = infoByAddress.get(victim)!;
+    const victimInfo = byAddress.get(victim)!.info;
     for (const s of all) {
       if (!s.adversarial) continue;
       const ping = (): void => {
@@ -208,7 +208,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
   const durationMs = o.durationMin * 60_000;
   const debug = typeof process !== 'undefined' && process.env.SIM_DEBUG ? (line: string) => log(`debug: ${line}`) : null;
   const judge = new LookupJudge(
-    (a) => infoByAddress.has(a),
+    (a) => byAddress.has(a),
     debug === null
       ? undefined
       : ((i, why, truth, r: LookupResult, durationMs) =>
@@ -222,7 +222,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
   );
   const pickInitiator = (): SimNode => {
     for (;;) {
-      const s = population.byInfo.get(infoByAddress.get(population.randomLiveHonestAddress())!);
+      const s = byAddress.get(population.randomLiveHonestAddress());
       if (s && s.alive && !s.adversarial) return s;
     }
   };
@@ -248,7 +248,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
       storedCopies.push(stored);
       const key = recordKey(VALUE_NAMESPACE, name);
       // A diagnostic: `closest` beyond the first is exact up to its window (sorted-ids.ts), ample for 16.
-      honestCopies.push(liveHonest.closest(key, dhtOptions.replication).filter((a) => population.byInfo.get(infoByAddress.get(a)!)!.node.storedRecord(key)).length);
+      honestCopies.push(liveHonest.closest(key, dhtOptions.replication).filter((a) => byAddress.get(a)!.node.storedRecord(key)).length);
       let initiator = pickInitiator();
       for (let tries = 0; initiator === publisher && tries < 10; tries++) initiator = pickInitiator();
       const startedMs = clock.now();

@@ -30,10 +30,9 @@ const MAX_JOIN_ATTEMPTS = 3;
 export class SimPopulation {
   /** The live nodes (honest and adversarial), in no order. */
   readonly all: SimNode[] = [];
-  readonly byInfo = new Map<ContactInfo, SimNode>();
   readonly liveHonest = new SortedIds();
   /** Every live node, by its address object (the sim shares one object per node). */
-  readonly infoByAddress = new Map<Uint8Array, ContactInfo>();
+  readonly byAddress = new Map<Uint8Array, SimNode>();
   /** When each live node was spawned, ms (failure diagnostics). */
   readonly bornAt = new Map<Uint8Array, number>();
   /** Set when the measurement starts: colluders answer as adversaries from then on. */
@@ -95,8 +94,7 @@ export class SimPopulation {
       node.handle(env);
     });
     this.all.push(sn);
-    this.byInfo.set(info, sn);
-    this.infoByAddress.set(info.address, info);
+    this.byAddress.set(info.address, sn);
     this.bornAt.set(info.address, clock.now());
     if (adversarial) this.colluders.add(info);
     else this.liveHonest.insert(info.address);
@@ -138,7 +136,7 @@ export class SimPopulation {
     let seedInfo: ContactInfo | undefined;
     for (let tries = 0; tries < 10 && !seedInfo; tries++) {
       const a = this.randomLiveHonestAddress();
-      if (a !== fresh.info.address) seedInfo = this.infoByAddress.get(a);
+      if (a !== fresh.info.address) seedInfo = this.byAddress.get(a)?.info;
     }
     // As a real host would, join again through another node while the table is still smaller
     // than a bucket (the seed may have left while we joined).
@@ -147,7 +145,7 @@ export class SimPopulation {
       fresh.node.bootstrap(via ? [via] : [], (contacts) => {
         if (!fresh.alive || contacts >= k || attempt >= MAX_JOIN_ATTEMPTS) return;
         const again = this.randomLiveHonestAddress();
-        join(attempt + 1, again !== fresh.info.address ? this.infoByAddress.get(again) : undefined);
+        join(attempt + 1, again !== fresh.info.address ? this.byAddress.get(again)?.info : undefined);
       });
     };
     join(1, seedInfo);
@@ -161,8 +159,7 @@ export class SimPopulation {
     s.node.stop();
     this.net.detach(s.info);
     this.liveHonest.remove(s.info.address);
-    this.byInfo.delete(s.info);
-    this.infoByAddress.delete(s.info.address);
+    this.byAddress.delete(s.info.address);
     this.bornAt.delete(s.info.address);
     const last = this.all.pop()!;
     if (last !== s) {
