@@ -12,6 +12,7 @@ import { connectChain, type ChainClients } from '../chain/clients.ts';
 import { deployArtifact, disputeArtifact } from '../chain/dispute-deploy.ts';
 import { COMBINER_CODES } from './trace-party.ts';
 import type { Combiner } from '../engine/graph.ts';
+import { PrimitiveDomainError, roundShift } from '../engine/ops/arith.ts';
 
 interface Vectors {
   primitives: Record<string, Record<string, number | string>[]>;
@@ -41,6 +42,14 @@ describe('EngineOps.sol = engine golden vectors', () => {
     for (const v of V.primitives.roundDiv!) assert.equal(await call('roundDiv', [BigInt(v.n!), BigInt(v.d!)]), BigInt(v.out!), JSON.stringify(v));
     for (const v of V.primitives.isqrt!) assert.equal(await call('isqrt', [BigInt(v.v!)]), BigInt(v.out!), JSON.stringify(v));
     for (const v of V.primitives.euclidMod!) assert.equal(await call('euclidMod', [BigInt(v.a!), BigInt(v.m!)]), BigInt(v.out!), JSON.stringify(v));
+  });
+
+  it('roundShift has one domain on both sides: shifts 0..255 answer, −1 and 256 revert on chain and throw PrimitiveDomainError in the engine', async () => {
+    for (const s of [0, 255]) assert.equal(await call('roundShift', [-7n, BigInt(s)]), BigInt(roundShift(-7, s)));
+    for (const s of [-1, 256]) {
+      await assert.rejects(call('roundShift', [-7n, BigInt(s)]));
+      assert.throws(() => roundShift(-7, s), PrimitiveDomainError);
+    }
   });
 
   it(`every element-wise vector (${V.elementwise.length})`, async () => {

@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { toHex } from '../../src/common/bytes.ts';
 import { keccak256 } from '../../src/crypto/keccak.ts';
 import { combineStep, elementwiseStep } from '../../src/engine/element.ts';
-import { euclidMod, isqrtFloor, roundDiv, roundShift } from '../../src/engine/ops/arith.ts';
+import { MAX_SAFE, euclidMod, isqrtFloor, roundDiv, roundShift } from '../../src/engine/ops/arith.ts';
 import { OPS_BY_NAME } from '../../src/engine/ops/index.ts';
 import { prng } from '../../src/engine/ops/sources.ts';
 import { outputBytes, runModel } from '../../src/engine/runner.ts';
@@ -25,12 +25,16 @@ const I32_MAX = 2147483647;
 const primitives = {
   roundShift: [
     [5, 1], [-5, 1], [4, 1], [-4, 1], [3, 2], [-3, 2], [6, 2], [-6, 2], [7, 0], [0, 5], [I32_MAX * 4194303, 52], [I32_MIN * 4194303, 52], [-16384 * 181, 14], [1, 1], [-1, 1],
+    // the ends of the domain (arith.ts): |v| = 2^53 − 1, shifts 53, 54 (where |v| + 2^(s−1) stops being a double) and 255
+    [MAX_SAFE, 1], [MAX_SAFE, 53], [-MAX_SAFE, 53], [MAX_SAFE, 54], [-MAX_SAFE, 54], [MAX_SAFE, 255], [-1, 255],
   ].map(([v, s]) => ({ v: v!, s: s!, out: roundShift(v!, s!) })),
   roundDiv: [
     [7, 2], [-7, 2], [7, -2], [-7, -2], [5, 3], [4, 3], [1, 0], [-5, 0], [0, 7], [3, 6], [-3, 6], [2 ** 51, 3], [-(2 ** 51), 7], [127 * 32768, 1], [16384, 127],
+    // beyond 2^51 (the BigInt path) up to the end of the domain, 2^53 − 1
+    [MAX_SAFE, 2], [-MAX_SAFE, 3], [MAX_SAFE, -MAX_SAFE], [2 ** 52 + 1, 2 ** 52], [MAX_SAFE, 0], [2 ** 51 + 1, -(2 ** 52)],
   ].map(([n, d]) => ({ n: n!, d: d!, out: roundDiv(n!, d!) })),
-  isqrt: [0, 1, 2, 3, 4, 15, 16, 17, -5, I32_MAX, 2 ** 52 - 1, 99980001, 99980000].map((v) => ({ v, out: isqrtFloor(v) })),
-  euclidMod: [[7, 3], [-7, 3], [0, 5], [5, 0], [5, -3], [I32_MAX, 1000], [-1, I32_MAX]].map(([a, m]) => ({ a: a!, m: m!, out: euclidMod(a!, m!) })),
+  isqrt: [0, 1, 2, 3, 4, 15, 16, 17, -5, I32_MAX, 2 ** 52 - 1, 99980001, 99980000, MAX_SAFE].map((v) => ({ v, out: isqrtFloor(v) })),
+  euclidMod: [[7, 3], [-7, 3], [0, 5], [5, 0], [5, -3], [I32_MAX, 1000], [-1, I32_MAX], [-MAX_SAFE, 10], [MAX_SAFE, MAX_SAFE - 1]].map(([a, m]) => ({ a: a!, m: m!, out: euclidMod(a!, m!) })),
   prng: [[0n, 0], [0n, 1], [1n, 0], [42n, 7], [2n ** 64n - 1n, 4095]].map(([seed, t]) => ({ seed: String(seed), t: t as number, out: prng(seed as bigint, t as number) })),
 };
 

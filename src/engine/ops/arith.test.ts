@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { SeededRandom } from '../../common/clock.ts';
-import { euclidMod, isqrtFloor, roundDiv, roundShift } from './arith.ts';
+import { PrimitiveDomainError, MAX_ROUND_SHIFT, MAX_SAFE, euclidMod, isqrtFloor, roundDiv, roundShift } from './arith.ts';
 import { prng } from './sources.ts';
 import { combineStep, elementwiseStep } from '../element.ts';
 
@@ -67,6 +67,69 @@ test('euclidMod is in [0, m) and 0 for m ≤ 0', () => {
   assert.equal(euclidMod(-7, 3), 2);
   assert.equal(euclidMod(5, 0), 0);
   assert.equal(euclidMod(5, -3), 0);
+});
+
+/** Asserts that `f` throws PrimitiveDomainError naming `argument` of `primitive`. */
+function refuses(f: () => unknown, primitive: string, argument: string): void {
+  assert.throws(f, (e: unknown) => e instanceof PrimitiveDomainError && e.code === 'ENGINE_PRIMITIVE_DOMAIN' && e.details.primitive === primitive && e.details.argument === argument);
+}
+
+/** Safe integers near the ends of the domain and around powers of two: where doubles stop being exact. */
+function edgeValues(rng: SeededRandom): number[] {
+  const out = [0, 1, -1, MAX_SAFE, -MAX_SAFE, MAX_SAFE - 1, 2 ** 52, 2 ** 52 + 1, 2 ** 51, 2 ** 51 + 1, 2 ** 31 - 1, -(2 ** 31)];
+  for (let i = 0; i < 40; i++) {
+    const e = rng.nextU32() % 54;
+    const v = Math.min(MAX_SAFE, 2 ** e + (rng.nextU32() % 7) - 3);
+    out.push(rng.nextU32() % 2 === 0 ? v : -v);
+  }
+  return out;
+}
+
+test('roundShift: shifts 0 and 255 are in the domain, −1, 256 and non-integers are refused (the contract reverts there)', () => {
+  assert.equal(MAX_ROUND_SHIFT, 255);
+  assert.equal(roundShift(7, 0), 7);
+  assert.equal(roundShift(MAX_SAFE, 255), 0);
+  assert.equal(roundShift(-MAX_SAFE, 255), 0);
+  for (const s of [-1, 256, 0.5, Number.NaN, Infinity]) refuses(() => roundShift(1, s), 'roundShift', 's');
+  for (const v of [2 ** 53, -(2 ** 53), 0.5, Number.NaN, -Infinity]) refuses(() => roundShift(v, 1), 'roundShift', 'v');
+  assert.equal(roundShift(MAX_SAFE, 1), 2 ** 52); // (2^53 − 1 + 1) / 2
+});
+
+test('roundShift equals the BigInt definition over the whole domain, including shifts past 53 where doubles round', () => {
+  const rng = new SeededRandom(6);
+  const values = edgeValues(rng);
+  for (let s = 0; s <= MAX_ROUND_SHIFT; s++) {
+    for (const v of values) assert.equal(BigInt(roundShift(v, s)), roundShiftBig(BigInt(v), BigInt(s)), `${v} >> ${s}`);
+  }
+  // The case that motivated the s ≥ 54 branch: 2^53 − 1 + 2^53 is not a double and rounds up to 2^54.
+  assert.equal(roundShift(MAX_SAFE, 54), 0);
+  assert.equal(roundShift(-MAX_SAFE, 54), 0);
+  assert.equal(roundShift(MAX_SAFE, 53), 1);
+});
+
+test('roundDiv: a numerator above 2^53 is refused at once instead of spinning; every safe integer pair is exact', () => {
+  for (const n of [2 ** 53, 2 ** 60, -(2 ** 53), 1.5, Number.NaN, Infinity]) refuses(() => roundDiv(n, 3), 'roundDiv', 'n');
+  for (const d of [2 ** 53, -(2 ** 80), 0.25, Number.NaN]) refuses(() => roundDiv(3, d), 'roundDiv', 'd');
+  refuses(() => roundDiv(2 ** 53, 0), 'roundDiv', 'n'); // d = 0 gives 0 only inside the domain
+  assert.equal(roundDiv(MAX_SAFE, 0), 0);
+  assert.equal(roundDiv(MAX_SAFE, 1), MAX_SAFE);
+  assert.equal(roundDiv(-MAX_SAFE, MAX_SAFE), -1);
+  const rng = new SeededRandom(7);
+  const values = edgeValues(rng);
+  for (const n of values) {
+    for (const d of values) assert.equal(BigInt(roundDiv(n, d)), roundDivBig(BigInt(n), BigInt(d)), `${n} / ${d}`);
+  }
+});
+
+test('isqrtFloor and euclidMod: exact up to 2^53 − 1, refused beyond', () => {
+  const r = isqrtFloor(MAX_SAFE);
+  assert.ok(BigInt(r) ** 2n <= BigInt(MAX_SAFE) && BigInt(r + 1) ** 2n > BigInt(MAX_SAFE));
+  assert.equal(isqrtFloor(-MAX_SAFE), 0);
+  for (const v of [2 ** 53, 0.5, Number.NaN]) refuses(() => isqrtFloor(v), 'isqrtFloor', 'v');
+  assert.equal(euclidMod(-MAX_SAFE, 10), Number(((-BigInt(MAX_SAFE) % 10n) + 10n) % 10n));
+  assert.equal(euclidMod(MAX_SAFE, MAX_SAFE), 0);
+  refuses(() => euclidMod(2 ** 53, 3), 'euclidMod', 'a');
+  refuses(() => euclidMod(3, Infinity), 'euclidMod', 'm');
 });
 
 test('golden primitives match (test/vectors/engine-ops.json)', () => {

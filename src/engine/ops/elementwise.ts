@@ -34,7 +34,7 @@ import {
   tensorI8,
   traceRef,
 } from './op.ts';
-import { INT32_MAX, clamp, euclidMod, isqrtFloor, roundShift } from './arith.ts';
+import { INT32_MAX, clamp, euclidMod, isqrtFloor, roundShift, tableIndex } from './arith.ts';
 
 /** Largest |multiplier| of requant and muldiv: keeps |x·m| < 2^53 for any int32 x (2^31 · 2^22 = 2^53). */
 export const MAX_MULTIPLIER = 2 ** 22 - 1;
@@ -119,12 +119,16 @@ export const lutOp: OpDef = {
   run(env, id, node, out) {
     const x = env.vals[node.a]!;
     const table = env.views[id]!.w0!;
-    for (let i = 0; i < node.size; i++) out[i] = table[x[i]! + 128]!;
+    for (let i = 0; i < node.size; i++) {
+      const v = table[x[i]! + 128];
+      // x is proven int8 by the loader; an index off the table is refused, never stored as 0 (tableIndex).
+      out[i] = v !== undefined ? v : tableIndex('lut', x[i]! + 128, 256);
+    }
   },
   describe(env, node, pos) {
     // The table entry read depends on the value of x: byte w0 + 4·(x + 128).
     const x = traceRef(env, node.a, pos) as { trace: number };
-    return { kind: 'elementwise', inputs: [x, { weight: node.w0 + 4 * (env.valueAt(x.trace) + 128), dtype: 'i32' }] };
+    return { kind: 'elementwise', inputs: [x, { weight: node.w0 + 4 * tableIndex('lut', env.valueAt(x.trace) + 128, 256), dtype: 'i32' }] };
   },
 };
 

@@ -23,6 +23,7 @@ import {
   traceRef,
 } from './op.ts';
 import { MAX_MATVEC_COLS } from '../kernels/matvec.ts';
+import { tableIndex } from './arith.ts';
 
 const INT8 = { lo: -128, hi: 127 };
 
@@ -103,13 +104,14 @@ export const gatherOp: OpDef = {
   },
   run(env, id, node, out) {
     const table = env.views[id]!.w0!;
-    const base = env.vals[node.a]![0]! * node.size;
+    // The row is proven within [0, rows) by the loader; refused otherwise rather than read off the table.
+    const base = tableIndex('gather', env.vals[node.a]![0]!, node.p[0]!) * node.size;
     for (let i = 0; i < node.size; i++) out[i] = table[base + i]!;
   },
   describe(env, node, pos) {
     // The weight read depends on the value of input a: byte w0 + a[0]·size + pos.
     const idx = traceRef(env, node.a, 0) as { trace: number };
-    const row = env.valueAt(idx.trace);
+    const row = tableIndex('gather', env.valueAt(idx.trace), node.p[0]!);
     return { kind: 'elementwise', inputs: [idx, { weight: node.w0 + row * node.size + pos, dtype: 'i8' }] };
   },
 };
