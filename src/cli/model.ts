@@ -5,33 +5,27 @@
  * A model is named by a file path or by the name of a shipped model in models/ (`models/<name>.hsm`, or any
  * models/*.hsm whose metadata name matches). `--prompt` is text for a generate model, and comma-separated int8
  * values for a classify model. stdout carries only the answer (JSON with --json). Exit codes: 0 ok, 1 failure
- * (bad file, prompt too long, element out of range…), 2 usage.
+ * (bad file, prompt too long, element out of range…), 2 usage. A shipped name is checked against the hash
+ * models/manifest.json pins (model-resolve.ts), and `run` checks the prompt against the task the model declares
+ * (issue 10 §5; docs/models.md "Pinned hashes and task rules").
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { toHex } from '../common/bytes.ts';
 import { BaseError } from '../common/errors.ts';
 import { intFlag, parse, requireString } from './args.ts';
 import { EXIT_OK, UsageError, printJson, type CliIo } from './io.ts';
-import { decodeModelFile, DEFAULTS as FILE_DEFAULTS, type LoadedModel } from '../engine/model-file.ts';
+import type { LoadedModel } from '../engine/model-file.ts';
+import type { ShippedCheck } from '../engine/shipped-manifest.ts';
+import { offTaskReason } from '../engine/tasks/task-rules.ts';
+import { checkShipped } from '../engine/shipped-manifest.ts';
+import { OffTaskInputError, readManifest, readModelFile, resolveModel, shippedModels } from './model-resolve.ts';
 import { Runner, RunInputError, type RunInput, type RunResult } from '../engine/runner.ts';
 import { describeElement, partialSums } from '../engine/element.ts';
 import type { Kernels } from '../engine/kernels/kernels.ts';
 import { referenceKernels } from '../engine/kernels/kernels.ts';
 import type { Ref } from '../engine/graph.ts';
 
-/** Overrides the directory of shipped models (tests). */
-export const MODELS_DIR_ENV = 'HYPERSPACE_MODELS_DIR';
-export const MODEL_EXTENSION = '.hsm';
 /** Largest number of links `model prove` lists with their values (a matvec row of 4,096 fits). */
 const MAX_LISTED_LINKS = 4096;
-
-export class ModelNotFoundError extends BaseError<{ model: string; searched: string }> {
-  constructor(model: string, searched: string) {
-    super('MODEL_NOT_FOUND', `no model file or shipped model named '${model}' (searched ${searched})`, { details: { model, searched } });
-  }
-}
 
 const GROUP_HELP = `Usage: hyperspace model <command> [options]
 
@@ -43,88 +37,20 @@ Commands:
   info  <model>                  metadata, graph size, hashes
   hash  <model>                  the model hash keccak256(graphHash ‖ weightsRoot)
   run   <model> --prompt <text>  run it: output, outputHash, modelHash, tokens, timing
-        [--max-tokens n] [--seed s] [--kernels wasm|reference]
+        [--max-tokens n] [--seed s] [--kernels wasm|reference] [--allow-off-task]
   trace <model> --prompt <text>  commit the full execution trace: traceRoot, elements, arity
         [--max-tokens n] [--seed s] [--arity k]
   prove <model> --prompt <text> --element <i>
                                  one element's value, Merkle proof, op and inputs
 
 Every command takes --json. For a classify model, --prompt is comma-separated int8 values.
-Exit codes: 0 ok, 1 failure (bad model file, prompt too long, element out of range), 2 bad usage.
+A shipped model's name is checked against the hash models/manifest.json pins: run, trace and
+prove refuse a modified file unless --allow-modified (then flagged on stderr and in the JSON).
+run refuses a prompt outside the task the model declares (sort-transformer: 3-8 distinct
+letters a-p then '='); --allow-off-task runs it anyway with a warning and "offTask" in the JSON.
+Exit codes: 0 ok, 1 failure (bad model file, modified shipped model, off-task prompt, prompt too
+long, element out of range), 2 bad usage.
 `;
-
-function modelsDir(io: CliIo): string {
-  return io.env[MODELS_DIR_ENV] ?? fileURLToPath(new URL('../../models/', import.meta.url));
-}
-
-/** The named path exists but cannot be read as a model file (a directory, no permission, an I/O error). */
-export class ModelFileReadError extends BaseError<{ path: string; reason: string }> {
-  constructor(path: string, reason: string) {
-    super('MODEL_FILE_UNREADABLE', `cannot read model file ${path}: ${reason}`, { details: { path, reason } });
-  }
-}
-
-async function shippedModels(io: CliIo): Promise<{ name: string; path: string }[]> {
-  const dir = modelsDir(io);
-  let files: string[];
-  try {
-    files = await readdir(dir);
-  } catch {
-    return [];
-  }
-  return files
-    .filter((f) => f.endsWith(MODEL_EXTENSION))
-    .sort()
-    .map((f) => ({ name: basename(f, MODEL_EXTENSION), path: join(dir, f) }));
-}
-
-async function readModelFile(path: string): Promise<LoadedModel> {
-  let bytes: Uint8Array;
-  try {
-    const s = await stat(path);
-    if (s.size > FILE_DEFAULTS.maxFileBytes) throw new UsageError(`model file ${path} is ${s.size} bytes, above the ${FILE_DEFAULTS.maxFileBytes} limit`);
-    bytes = new Uint8Array(await readFile(path));
-  } catch (error) {
-    if (error instanceof BaseError) throw error;
-    throw new ModelFileReadError(path, (error as NodeJS.ErrnoException).code ?? String(error));
-  }
-  return decodeModelFile(bytes);
-}
-
-/** Resolves <model>: an existing file, models/<name>.hsm, or a shipped model whose metadata name matches. */
-export async function resolveModel(spec: string, io: CliIo): Promise<{ model: LoadedModel; path: string }> {
-  const asFile = resolve(spec);
-  if (await isFile(asFile)) return { model: await readModelFile(asFile), path: asFile };
-  const shipped = await shippedModels(io);
-  const byFile = shipped.find((m) => m.name === spec);
-  if (byFile) return { model: await readModelFile(byFile.path), path: byFile.path };
-  for (const m of shipped) {
-    try {
-      const model = await readModelFile(m.path);
-      if (model.meta.name === spec) return { model, path: m.path };
-    } catch {
-      // a broken shipped file does not hide the others
-    }
-  }
-  if (await isDirectory(asFile)) throw new ModelFileReadError(asFile, 'it is a directory, not a model file');
-  throw new ModelNotFoundError(spec, modelsDir(io));
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
 
 const RUN_OPTIONS = {
   prompt: { type: 'string' },
@@ -133,6 +59,8 @@ const RUN_OPTIONS = {
   kernels: { type: 'string' },
   arity: { type: 'string' },
   element: { type: 'string' },
+  'allow-modified': { type: 'boolean' },
+  'allow-off-task': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -169,6 +97,9 @@ async function pickKernels(name: string | undefined): Promise<Kernels> {
 interface Executed {
   model: LoadedModel;
   path: string;
+  shipped: ShippedCheck | null;
+  /** Set when the prompt is outside the model's declared task and --allow-off-task ran it anyway. */
+  offTask: { task: string; reason: string; expected: string } | null;
   input: RunInput;
   result: RunResult;
   loadMs: number;
@@ -176,25 +107,39 @@ interface Executed {
   kernels: string;
 }
 
-async function execute(argv: string[], io: CliIo, trace: boolean): Promise<Executed & { values: ReturnType<typeof parse<typeof RUN_OPTIONS>>['values'] }> {
+async function execute(argv: string[], io: CliIo, trace: boolean, checkTask = false): Promise<Executed & { values: ReturnType<typeof parse<typeof RUN_OPTIONS>>['values'] }> {
   const { values, positionals } = parse(argv, RUN_OPTIONS, true);
   if (positionals.length !== 1) throw new UsageError('expected exactly one <model>');
   const prompt = requireString(values.prompt, 'prompt');
   const maxTokens = values['max-tokens'] === undefined ? undefined : intFlag(values['max-tokens'], 'max-tokens', 1, 65_536);
   const seed = parseSeed(values.seed);
   const t0 = performance.now();
-  const { model, path } = await resolveModel(positionals[0]!, io);
+  const { model, path, shipped } = await resolveModel(positionals[0]!, io, { allowModified: values['allow-modified'] === true });
   const kernels = await pickKernels(values.kernels);
   const input = queryFromPrompt(model, prompt, maxTokens, seed);
+  const offTask = checkTask ? checkOffTask(model, prompt, input, values['allow-off-task'] === true, io) : null;
   const t1 = performance.now();
   const runner = new Runner(model, { kernels });
   try {
     const result = runner.run(input, { trace });
     const t2 = performance.now();
-    return { model, path, input, result, loadMs: t1 - t0, runMs: t2 - t1, kernels: kernels.name, values };
+    return { model, path, shipped, offTask, input, result, loadMs: t1 - t0, runMs: t2 - t1, kernels: kernels.name, values };
   } finally {
     runner.close();
   }
+}
+
+/**
+ * The model's declared task against the prompt (src/engine/tasks/task-rules.ts): null when on task or when the
+ * model declares no known task; an off-task prompt throws OffTaskInputError, or with --allow-off-task is run with
+ * a warning on stderr and reported in the answer.
+ */
+function checkOffTask(model: LoadedModel, prompt: string, input: RunInput, allow: boolean, io: CliIo): Executed['offTask'] {
+  const off = offTaskReason(model.meta, model.meta.task === 'classify' ? { vector: input.vector ?? [] } : { prompt });
+  if (off === null) return null;
+  if (!allow) throw new OffTaskInputError(model.meta.name, off.task, off.reason, off.summary);
+  io.stderr(`hyperspace: WARNING: off-task prompt for ${model.meta.name} (${off.reason}); it was trained only on ${off.summary}, so this answer is not meaningful\n`);
+  return { task: off.task, reason: off.reason, expected: off.summary };
 }
 
 function outputText(model: LoadedModel, result: RunResult): string {
@@ -202,7 +147,7 @@ function outputText(model: LoadedModel, result: RunResult): string {
 }
 
 async function cmdRun(argv: string[], io: CliIo): Promise<number> {
-  const e = await execute(argv, io, false);
+  const e = await execute(argv, io, false, true);
   const generated = e.model.meta.task === 'generate' ? e.result.output.length : 0;
   const answer = {
     model: e.model.meta.name,
@@ -214,6 +159,8 @@ async function cmdRun(argv: string[], io: CliIo): Promise<number> {
     steps: e.result.steps,
     seed: e.input.seed === null || e.input.seed === undefined ? null : String(e.input.seed),
     kernels: e.kernels,
+    shipped: e.shipped,
+    offTask: e.offTask,
     timing: {
       loadMs: round(e.loadMs),
       runMs: round(e.runMs),
@@ -240,6 +187,7 @@ async function cmdTrace(argv: string[], io: CliIo): Promise<number> {
   const answer = {
     model: e.model.meta.name,
     modelHash: toHex(e.model.modelHash),
+    shipped: e.shipped,
     traceRoot: toHex(c.root),
     elements: c.elements,
     arity: c.arity,
@@ -287,6 +235,7 @@ async function cmdProve(argv: string[], io: CliIo): Promise<number> {
   const answer = {
     model: e.model.meta.name,
     modelHash: toHex(e.model.modelHash),
+    shipped: e.shipped,
     traceRoot: toHex(c.root),
     elements: c.elements,
     arity: c.arity,
@@ -309,24 +258,27 @@ async function cmdProve(argv: string[], io: CliIo): Promise<number> {
 async function cmdList(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   const list = [];
+  const manifest = await readManifest(io);
   for (const m of await shippedModels(io)) {
     try {
       const model = await readModelFile(m.path);
-      list.push({ name: m.name, path: m.path, task: model.meta.task, modelHash: toHex(model.modelHash) });
+      const { pinnedModelHash, matches } = checkShipped(manifest, m.name, toHex(model.modelHash));
+      list.push({ name: m.name, path: m.path, task: model.meta.task, modelHash: toHex(model.modelHash), pinnedModelHash, matches });
     } catch (error) {
       list.push({ name: m.name, path: m.path, error: error instanceof BaseError ? error.code : String(error) });
     }
   }
   if (values.json) printJson(io, { models: list });
-  else io.stdout(list.map((m) => `${m.name.padEnd(24)} ${m.path}`).join('\n') + (list.length ? '\n' : ''));
+  else io.stdout(list.map((m) => `${m.name.padEnd(24)} ${m.path}${'matches' in m && m.matches === false ? '  MODIFIED: hash differs from models/manifest.json' : ''}`).join('\n') + (list.length ? '\n' : ''));
   return EXIT_OK;
 }
 
 async function cmdInfo(argv: string[], io: CliIo, hashOnly: boolean): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true);
   if (positionals.length !== 1) throw new UsageError('expected exactly one <model>');
-  const { model, path } = await resolveModel(positionals[0]!, io);
-  const hashes = { modelHash: toHex(model.modelHash), graphHash: toHex(model.graphHash), weightsRoot: toHex(model.weightsRoot) };
+  // info and hash inspect a file, so they show a modified shipped model (flagged) rather than refuse it.
+  const { model, path, shipped } = await resolveModel(positionals[0]!, io, { allowModified: true });
+  const hashes = { modelHash: toHex(model.modelHash), graphHash: toHex(model.graphHash), weightsRoot: toHex(model.weightsRoot), shipped };
   if (hashOnly) {
     if (values.json) printJson(io, hashes);
     else io.stdout(`${hashes.modelHash}\n`);

@@ -10,6 +10,8 @@ import { toHex } from '../../common/bytes.ts';
 import { decodeModelFile } from '../model-file.ts';
 import { DEFAULTS as TRACE_DEFAULTS } from '../../commitment/trace.ts';
 import { answer, QUERIES, type ShippedQuery } from '../../../test/vectors/generate-shipped-models.ts';
+import { buildManifest } from '../../../models/write-manifest.ts';
+import { MANIFEST_FILE, parseManifest } from '../shipped-manifest.ts';
 
 interface Vectors {
   arity: number;
@@ -35,4 +37,11 @@ test('shipped models: recorded model hashes, outputs, trace roots and partial-su
   // The runs differ from each other (a vector of identical answers would check nothing).
   const roots = vectors.models.flatMap((m) => m.runs.map((r) => r.traceRoot));
   assert.equal(new Set(roots).size, roots.length);
+});
+
+test('models/manifest.json pins exactly the shipped files, at the hashes of the golden vector', () => {
+  const dir = new URL('../../../models/', import.meta.url);
+  const manifest = parseManifest(new Uint8Array(readFileSync(new URL(MANIFEST_FILE, dir))), MANIFEST_FILE);
+  assert.deepEqual(manifest, buildManifest(dir)); // regenerate with models/write-manifest.ts after rebuilding a model
+  for (const v of vectors.models) assert.equal(manifest.models.find((m) => m.name === v.name)?.modelHash, v.modelHash, v.name);
 });

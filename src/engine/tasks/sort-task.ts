@@ -79,7 +79,7 @@ export function generateTask(seed: number, count: number, spec: SortTaskSpec = S
 /** The correct answer to `prompt`; throws `TaskPromptError` if the prompt is not a valid instance. */
 export function solveTask(prompt: string, spec: SortTaskSpec = SORT_TASK_SPEC): string {
   if (typeof prompt !== 'string') throw new TaskPromptError(String(prompt), 'not a string');
-  if (prompt.length > spec.maxLength + 1) throw new TaskPromptError(prompt, 'too long');
+  if (prompt.length > spec.maxLength + spec.separator.length) throw new TaskPromptError(prompt, `too long: ${prompt.length} characters, at most ${spec.maxLength} letters and '${spec.separator}'`);
   if (!prompt.endsWith(spec.separator)) throw new TaskPromptError(prompt, `must end with '${spec.separator}'`);
   const chosen = [...prompt.slice(0, -spec.separator.length)];
   if (chosen.length < spec.minLength || chosen.length > spec.maxLength) {
