@@ -14,7 +14,7 @@
 // 8- or 16-byte vector load at the end of a row never leaves the memory.
 //
 // Build (exact command in scripts/build-wasm.ts; output committed as
-// src/engine/kernels/kernels-wasm.ts):
+// src/engine/kernels/kernels-wasm.generated.ts):
 //   asc assembly/kernels.ts -O3 --enable simd --runtime stub ...
 
 /** First byte the JS side may use (end of static data, 16-byte aligned). */

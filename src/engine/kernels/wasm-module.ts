@@ -1,12 +1,12 @@
 /**
  * Loading the kernels' WebAssembly module (whitepaper §2.2.6; DESIGN.md §1.7):
  * the AssemblyScript build of assembly/kernels.ts, embedded as base64 in
- * kernels-wasm.ts (scripts/build-wasm.ts writes it), compiled once per process
+ * kernels-wasm.generated.ts (scripts/build-wasm.ts writes it), compiled once per process
  * and instantiated once per `createWasmKernels()` (each instance has its own
  * linear memory). `KernelExports` types what the module exports: every offset
  * argument is a byte offset in that memory.
  */
-import { KERNELS_WASM_BASE64 } from './kernels-wasm.ts';
+import { KERNELS_WASM_BASE64 } from './kernels-wasm.generated.ts';
 import { webAssembly } from './wasm-api.ts';
 import type { WasmMemory, WasmModule } from './wasm-api.ts';
 
