@@ -5,7 +5,7 @@
 import { decodeEventLog, numberToHex, type Abi, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem';
 import type { DisputeChain, GameView, Links, SumsPost } from '../dispute/agent.ts';
 import type { GameEvent, TimerPort } from '../dispute/agent-runner.ts';
-import type { Hex } from '../dispute/trace-party.ts';
+import type { Hex } from '../dispute/proof-packer.ts';
 import { BaseError } from '../common/errors.ts';
 import { disputeArtifact } from './dispute-deploy.ts';
 

@@ -18,7 +18,7 @@ import type { Clock } from '../common/clock.ts';
 import { BaseError } from '../common/errors.ts';
 import type { DisputeAgent, GameView } from './agent.ts';
 import { stateFromChain, type DisputeState, type Party } from './state-machine.ts';
-import type { Hex } from './trace-party.ts';
+import type { Hex } from './proof-packer.ts';
 
 /** Run `task` after `delayMs` of (possibly virtual) time; `clear` cancels a pending one. */
 export interface TimerPort {

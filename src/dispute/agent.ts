@@ -8,7 +8,9 @@
  */
 import { LATE_LOSER, moverOf, stateFromChain, type DisputeState, type Party } from './state-machine.ts';
 import { fromHex } from '../common/bytes.ts';
-import { outputTokens, type Hex, type TraceParty } from './trace-party.ts';
+import { outputTokens } from './output-proofs.ts';
+import type { Hex } from './proof-packer.ts';
+import type { TraceParty } from './trace-party.ts';
 
 /** DisputeGame.getGame, as the agent needs it. */
 export interface GameView {

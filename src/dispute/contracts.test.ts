@@ -10,7 +10,7 @@ import type { Abi, Hex } from 'viem';
 import { startEmbeddedChain, type EmbeddedChain } from '../chain/embedded-chain.ts';
 import { connectChain, type ChainClients } from '../chain/clients.ts';
 import { deployArtifact, disputeArtifact } from '../chain/dispute-deploy.ts';
-import { COMBINER_CODES } from './trace-party.ts';
+import { COMBINER_CODES } from './operand-proofs.ts';
 import type { Combiner } from '../engine/graph.ts';
 import { PrimitiveDomainError, roundShift } from '../engine/ops/arith.ts';
 

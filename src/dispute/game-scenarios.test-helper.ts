@@ -5,10 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import type { Hex } from 'viem';
-import { runModel, outputBytes, prepareQuery } from '../engine/runner.ts';
+import { runModel } from '../engine/runner.ts';
+import { outputBytes } from '../engine/run-result.ts';
+import { prepareQuery } from '../engine/run-query.ts';
 import { tinyMlp } from '../engine/test-models.ts';
 import { toHex } from '../common/bytes.ts';
-import { modelStepSource, TraceParty } from './trace-party.ts';
+import { modelStepSource } from './step-source.ts';
+import { TraceParty } from './trace-party.ts';
 import { queryInputValues } from './query-input.ts';
 import { makeQuery, playConflict, registerModel, setupDisputeEnv, type DisputeEnv, type PlayOptions, type PlayResult } from '../chain/dispute-env.ts';
 

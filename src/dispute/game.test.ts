@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import type { Hex } from 'viem';
 import { startEmbeddedChain, type EmbeddedChain } from '../chain/embedded-chain.ts';
 import { GAME_SCENARIOS, gameContext, honestTrace, model, output, play, query, source, withWrong, type GameCtx } from './game-scenarios.test-helper.ts';
-import { TraceParty, type SumsLinks } from './trace-party.ts';
+import { TraceParty } from './trace-party.ts';
+import type { SumsLinks } from './partial-sums.ts';
 import { makeQuery, playConflict } from '../chain/dispute-env.ts';
 import { queryInputValues } from './query-input.ts';
 

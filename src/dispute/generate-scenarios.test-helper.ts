@@ -10,10 +10,14 @@ import assert from 'node:assert/strict';
 import type { Hex } from 'viem';
 import { disputeClient, makeQuery, playChallenge, playConflict, registerModel, setupDisputeEnv, type DisputeEnv, type PlayOptions, type PlayResult } from '../chain/dispute-env.ts';
 import type { DisputeClient } from '../chain/dispute-client.ts';
-import { outputBytes, prepareQuery, runModel, type RunInput } from '../engine/runner.ts';
+import { outputBytes } from '../engine/run-result.ts';
+import { prepareQuery, type RunInput } from '../engine/run-query.ts';
+import { runModel } from '../engine/runner.ts';
 import { tinyTransformer } from '../engine/test-models.ts';
 import { fromHex, toHex } from '../common/bytes.ts';
-import { modelStepSource, outputTokens, TraceParty } from './trace-party.ts';
+import { modelStepSource } from './step-source.ts';
+import { outputTokens } from './output-proofs.ts';
+import { TraceParty } from './trace-party.ts';
 import { queryInputValues } from './query-input.ts';
 
 export const model = tinyTransformer();

@@ -10,7 +10,8 @@ import { fromHex } from '../common/bytes.ts';
 import { verifyMerkleProof } from '../commitment/merkle.ts';
 import { outputTokens } from './output-proofs.ts';
 import { UnsupportedStepError, type StepSource } from './step-source.ts';
-import { TraceParty, type Hex } from './trace-party.ts';
+import { TraceParty } from './trace-party.ts';
+import type { Hex } from './proof-packer.ts';
 
 const STEP = 10; // elements per step
 const OUT = 7; // trace offset of the output node within a step

@@ -12,9 +12,11 @@ import { disputeClient, makeQuery, makeReceipt, openingAbi, registerModel } from
 import { disputeArtifact } from '../chain/dispute-deploy.ts';
 import { decodeRevert } from '../chain/revert.ts';
 import { GraphBuilder } from '../engine/builder.ts';
-import { outputBytes, prepareQuery } from '../engine/runner.ts';
+import { outputBytes } from '../engine/run-result.ts';
+import { prepareQuery } from '../engine/run-query.ts';
 import { toHex } from '../common/bytes.ts';
-import { modelStepSource, TraceParty } from './trace-party.ts';
+import { modelStepSource } from './step-source.ts';
+import { TraceParty } from './trace-party.ts';
 import { queryInputValues } from './query-input.ts';
 import { E, generateContext, honest, MARK_SCENARIOS, model, nodeId, OUTPUT_SCENARIOS, playWatched, STOP_SCENARIOS, withOutput, wrongAt, type GenCtx, type Watch } from './generate-scenarios.test-helper.ts';
 

@@ -20,13 +20,6 @@ import type { Hex } from './proof-packer.ts';
 import { commitQueryInput, type QueryInputCommitment } from './query-input.ts';
 import { UnsupportedStepError, type StepInfo, type StepSource } from './step-source.ts';
 
-export type { Hex } from './proof-packer.ts';
-export { meetingHeight, ProofPacker } from './proof-packer.ts';
-export { modelStepSource, UnsupportedStepError, type StepInfo, type StepSource } from './step-source.ts';
-export { COMBINER_CODES } from './operand-proofs.ts';
-export type { SumsLinks } from './partial-sums.ts';
-export { outputTokens } from './output-proofs.ts';
-
 export interface TracePartyOptions {
   /** Bisection fan-out k (a power of two). */
   arity: number;

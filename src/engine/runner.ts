@@ -15,8 +15,8 @@
  *
  * The parts: run-query.ts (input checks), run-options.ts (settings, profiler), run-result.ts (result, hashed
  * bytes), run-errors.ts, resident-model.ts (weights and values in the kernels' memory), whole-step-plan.ts (the
- * wasm program path), live-nodes.ts (happy-path liveness). This file holds the step loop; it re-exports the
- * parts' public names, so importers keep importing from runner.ts.
+ * wasm program path), live-nodes.ts (happy-path liveness). This file holds the step loop; importers import each
+ * part's names from the part itself.
  */
 import { keccak256 } from '../crypto/keccak.ts';
 import type { LoadedModel } from './model-file.ts';
@@ -30,15 +30,6 @@ import type { RunInput } from './run-query.ts';
 import { outputBytes } from './run-result.ts';
 import type { RunResult } from './run-result.ts';
 import { WholeStepPlan } from './whole-step-plan.ts';
-
-export { liveFor } from './live-nodes.ts';
-export { KernelMemoryMovedError, RunInputError, TraceTooLargeError } from './run-errors.ts';
-export { DEFAULTS } from './run-options.ts';
-export type { OpProfiler, RunnerOptions, RunOptions } from './run-options.ts';
-export { prepareQuery } from './run-query.ts';
-export type { RunInput } from './run-query.ts';
-export { outputBytes } from './run-result.ts';
-export type { RunResult } from './run-result.ts';
 
 /** RunEnv.hist on the whole-step path: no op reads it (attention reads its resident KV matrix). */
 const NO_HISTORY: (Int32Array | null)[] = [];

@@ -15,7 +15,8 @@ import { combineStep, elementwiseStep } from '../../src/engine/element.ts';
 import { MAX_SAFE, euclidMod, isqrtFloor, roundDiv, roundShift } from '../../src/engine/ops/arith.ts';
 import { OPS_BY_NAME } from '../../src/engine/ops/index.ts';
 import { prng } from '../../src/engine/ops/sources.ts';
-import { outputBytes, runModel } from '../../src/engine/runner.ts';
+import { outputBytes } from '../../src/engine/run-result.ts';
+import { runModel } from '../../src/engine/runner.ts';
 import { tinyMlp, tinyTransformer } from '../../src/engine/test-models.ts';
 import type { Combiner } from '../../src/engine/graph.ts';
 

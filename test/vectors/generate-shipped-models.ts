@@ -12,7 +12,8 @@ import { commitPartialSums, commitTrace, DEFAULTS as TRACE_DEFAULTS } from '../.
 import { describeElement, partialSums } from '../../src/engine/element.ts';
 import { referenceKernels } from '../../src/engine/kernels/kernels.ts';
 import { decodeModelFile, type LoadedModel } from '../../src/engine/model-file.ts';
-import { runModel, type RunInput } from '../../src/engine/runner.ts';
+import { runModel } from '../../src/engine/runner.ts';
+import type { RunInput } from '../../src/engine/run-query.ts';
 import { generateGlyphs } from '../../src/engine/tasks/glyph-task.ts';
 
 export interface ShippedQuery {
