@@ -20,7 +20,6 @@ import { IP_LENGTH } from '../wire/ip.ts';
 import { bool, bytes, list, optional, string, struct, u16, u32, u64, varBytes, type Infer } from '../wire/schema.ts';
 import { DEFAULTS as DHT_DEFAULTS } from './defaults.ts';
 import { ADDRESS_BYTES } from './node-id.ts';
-import type { DhtBody } from './messages.ts';
 
 /** The DHT's signing domains. Defined once per process here; nothing else may define these tags. */
 export const DHT_DOMAINS = {
@@ -98,8 +97,6 @@ export const ProvidersBodySchema = struct({
   contacts: list(WireContactSchema, MAX_CONTACTS),
 });
 
-export type DhtBodyType = DhtBody['type'];
-
 /** Message type → its kind (domain + body schema) and whether it is a request. */
 export const DHT_KINDS = {
   PING: { kind: messageKind(DHT_DOMAINS.ping, PingBodySchema), request: true },
@@ -113,7 +110,13 @@ export const DHT_KINDS = {
   VALUE: { kind: messageKind(DHT_DOMAINS.value, ValueBodySchema), request: false },
   STORED: { kind: messageKind(DHT_DOMAINS.stored, StoredBodySchema), request: false },
   PROVIDERS: { kind: messageKind(DHT_DOMAINS.providers, ProvidersBodySchema), request: false },
-} as const satisfies Record<DhtBodyType, { kind: MessageKind; request: boolean }>;
+} as const satisfies Record<string, { kind: MessageKind; request: boolean }>;
+
+/**
+ * The body types (DhtBody['type'] in messages.ts, which imports this file; wire-kinds.test.ts checks the two sets
+ * are equal, so neither file imports the other's types in a cycle).
+ */
+export type DhtBodyType = keyof typeof DHT_KINDS;
 
 const BY_TAG = new Map<string, { type: DhtBodyType; kind: MessageKind; request: boolean }>(
   Object.entries(DHT_KINDS).map(([type, v]) => [v.kind.domain.tag, { type: type as DhtBodyType, kind: v.kind, request: v.request }]),

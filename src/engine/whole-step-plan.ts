@@ -9,9 +9,9 @@
  * Values live in one set (the resident model's value set A): the token source reads the output node "at step
  * t − 1", which comes later in the graph and still holds that value when step t starts.
  */
-import type { Kernels } from './kernels/kernels.ts';
+import type { Kernels, StepProgram } from './kernels/kernels.ts';
 import { encodeProgram, opMask, programFlags, PROGRAM_FLAG_MULHI, PROGRAM_OP_CODES, PROGRAM_SOURCE_CODES, requantPreShift } from './kernels/step-program.ts';
-import type { ProgramRecord, StepProgram } from './kernels/step-program.ts';
+import type { ProgramRecord } from './kernels/step-program.ts';
 import { liveFor } from './live-nodes.ts';
 import type { LoadedModel } from './model-file.ts';
 import { minMax } from './ops/op.ts';

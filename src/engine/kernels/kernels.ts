@@ -14,7 +14,6 @@ import { MAX_MATRIX_ELEMENTS, MAX_MATVEC_COLS, MAX_MATVEC_ROWS, matvecInt8Refere
 import { attnMixInt8Reference, attnScoresInt8Reference, dotInt8RowsReference, weightedSumInt8ColsReference } from './attention.ts';
 import { muldivReference, requantReference } from './elementwise.ts';
 import type { MuldivParams, RequantParams } from './elementwise.ts';
-import type { ProgramSupport } from './step-program.ts';
 
 /** An int8 matrix (rows, cols), row-major, owned by one Kernels instance. */
 export interface Int8MatrixHandle {
@@ -96,6 +95,44 @@ export interface Kernels {
    * therefore keeps the per-node path (the specification).
    */
   readonly programs?: ProgramSupport;
+}
+
+/** A program resident in a Kernels instance's memory. */
+export interface StepProgram {
+  /** Records in the program. */
+  readonly length: number;
+  /**
+   * Executes records [first, end) for step t, only those whose op code is in the mask (opMask; [-1, -1] = all).
+   * Reads and writes the resident values and KV caches the records point at; allocates nothing.
+   */
+  run(first: number, end: number, t: number, maskLo: number, maskHi: number): void;
+  /**
+   * A whole generation in one call (assembly/kernels.ts runGenerate): steps t = 0 .. maxSteps − 1, sources from
+   * the source records (prompt of P tokens in the token record's buffer; random = prng(seed, t) when seeded, in
+   * wasm), every node record, the output
+   * node's value (at byte offset outNode) appended to `tokens` (byte offset) from t = P − 1 on, stopping after
+   * maxTokens tokens or at eos. Returns the steps run (tokens = steps − P + 1).
+   */
+  generate(P: number, maxSteps: number, maxTokens: number, eos: number, outNode: number, tokens: number, seed: bigint | null): number;
+  /** Releases the program's memory. */
+  free(): void;
+}
+
+/** What a Kernels instance that can run whole-step programs offers (the wasm kernels; not the reference). */
+export interface ProgramSupport {
+  /** Byte offset of a view of this instance's ResidentVectors; throws KernelShapeError for any other array. */
+  offsetOf(view: Int32Array | Int8Array): number;
+  /** Byte offset of a live matrix handle of this instance. */
+  matrixOffset(m: Int8MatrixHandle): number;
+  /**
+   * Copies `words` (encodeProgram, step-program.ts) into the memory with an int8 scratch of `scratchBytes` (≥ the
+   * largest node size).
+   */
+  createProgram(words: Int32Array, scratchBytes: number): StepProgram;
+  /** keccak256 of `length` bytes of the memory at byte `offset` (in wasm: no copy out; the one-call output hash). */
+  keccakAt(offset: number, length: number): Uint8Array;
+  /** The `random` source's prng(seed, t) (engine.md §2), computed in wasm as runGenerate does. */
+  prng(seed: bigint, t: number): number;
 }
 
 /** Checks (rows, cols) of a new matrix. */

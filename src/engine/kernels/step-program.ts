@@ -19,7 +19,6 @@
  * (step-program.test.ts); `PROGRAM_OP_CODES` lists them, and the runner keeps any other op on its per-node path.
  */
 import { KernelShapeError } from './errors.ts';
-import type { Int8MatrixHandle } from './kernels.ts';
 
 export const PROGRAM_MAGIC = 0x48535031; // 'HSP1'
 export const PROGRAM_HEADER_WORDS = 16;
@@ -155,39 +154,4 @@ export function opMask(codes: Iterable<number> | null): [number, number] {
     else hi |= 1 << (c - 32);
   }
   return [lo, hi];
-}
-
-/** A program resident in a Kernels instance's memory. */
-export interface StepProgram {
-  /** Records in the program. */
-  readonly length: number;
-  /**
-   * Executes records [first, end) for step t, only those whose op code is in the mask (opMask; [-1, -1] = all).
-   * Reads and writes the resident values and KV caches the records point at; allocates nothing.
-   */
-  run(first: number, end: number, t: number, maskLo: number, maskHi: number): void;
-  /**
-   * A whole generation in one call (assembly/kernels.ts runGenerate): steps t = 0 .. maxSteps − 1, sources from
-   * the source records (prompt of P tokens in the token record's buffer; random = prng(seed, t) when seeded, in
-   * wasm), every node record, the output
-   * node's value (at byte offset outNode) appended to `tokens` (byte offset) from t = P − 1 on, stopping after
-   * maxTokens tokens or at eos. Returns the steps run (tokens = steps − P + 1).
-   */
-  generate(P: number, maxSteps: number, maxTokens: number, eos: number, outNode: number, tokens: number, seed: bigint | null): number;
-  /** Releases the program's memory. */
-  free(): void;
-}
-
-/** What a Kernels instance that can run whole-step programs offers (the wasm kernels; not the reference). */
-export interface ProgramSupport {
-  /** Byte offset of a view of this instance's ResidentVectors; throws KernelShapeError for any other array. */
-  offsetOf(view: Int32Array | Int8Array): number;
-  /** Byte offset of a live matrix handle of this instance. */
-  matrixOffset(m: Int8MatrixHandle): number;
-  /** Copies `words` (encodeProgram) into the memory with an int8 scratch of `scratchBytes` (≥ the largest node size). */
-  createProgram(words: Int32Array, scratchBytes: number): StepProgram;
-  /** keccak256 of `length` bytes of the memory at byte `offset` (in wasm: no copy out; the one-call output hash). */
-  keccakAt(offset: number, length: number): Uint8Array;
-  /** The `random` source's prng(seed, t) (engine.md §2), computed in wasm as runGenerate does. */
-  prng(seed: bigint, t: number): number;
 }

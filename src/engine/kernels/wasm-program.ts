@@ -8,7 +8,7 @@
  */
 import { KernelShapeError, checkDimension } from './errors.ts';
 import { PROGRAM_HEADER_WORDS, PROGRAM_MAGIC, PROGRAM_RECORD_WORDS } from './step-program.ts';
-import type { ProgramSupport, StepProgram } from './step-program.ts';
+import type { ProgramSupport, StepProgram } from './kernels.ts';
 import { align16 } from './wasm-kernel-memory.ts';
 import type { WasmKernelMemory } from './wasm-kernel-memory.ts';
 import { liveMatrixOffset } from './wasm-matrix.ts';
