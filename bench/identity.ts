@@ -22,7 +22,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak256 } from '../src/crypto/keccak.ts';
 import { PointWalk } from '../src/crypto/secp256k1-walk.ts';
 import { bytesToBigInt, leadingZeroBits } from '../src/common/bytes.ts';
-import { createInPlaceKeccak } from '../src/identity/grind-keccak.ts';
+import { createInPlaceKeccak } from '../src/crypto/keccak-in-place.ts';
 import { searchDynamicChunk, searchStaticBatch, viewOf } from '../src/identity/grind-search.ts';
 import { grindStaticIdentity } from '../src/identity/grind.ts';
 import { verifyIdentity } from '../src/identity/verify-identity.ts';

@@ -4,7 +4,7 @@
  * for tests, in-process. No I/O, no clock: the caller decides how long to loop.
  */
 import type { PointWalk } from '../crypto/secp256k1-walk.ts';
-import type { InPlaceKeccak } from './grind-keccak.ts';
+import type { InPlaceKeccak } from '../crypto/keccak-in-place.ts';
 import { leadingZeroBits } from '../common/bytes.ts';
 
 /** True when `digest` (≥ 4 bytes) starts with at least `c` zero bits. Fast path for the usual c ≤ 32. */

@@ -10,7 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { PointWalk, CURVE_N } from '../crypto/secp256k1-walk.ts';
 import { bigIntToBytes, bytesToBigInt } from '../common/bytes.ts';
-import { createInPlaceKeccak } from './grind-keccak.ts';
+import { createInPlaceKeccak } from '../crypto/keccak-in-place.ts';
 import { searchDynamicChunk, searchStaticBatch, viewOf } from './grind-search.ts';
 
 export interface GrindWorkerData {
