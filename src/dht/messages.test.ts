@@ -24,6 +24,8 @@ test('malformed and oversized envelopes are typed errors naming the drop reason'
     [{ ...good, rpcId: -1 }, 'malformed'],
     [{ ...good, from: { ...from, address: new Uint8Array(31) } }, 'malformed'],
     [{ ...good, from: { ...from, ip: 'not an ip' } }, 'malformed'],
+    [{ ...good, from: { ...from, ip: '999.1.1.1' } }, 'malformed'], // dotted but not IPv4
+    [{ ...good, from: { ...from, ip: 'zz:1' } }, 'malformed'], // has a colon but is not IPv6
     [{ ...good, from: { ...from, port: 70000 } }, 'malformed'],
     [{ ...good, to: new Uint8Array(31) }, 'malformed'], // the recipient is a NodeAddress
     [{ ...good, to: 'someone' }, 'malformed'],

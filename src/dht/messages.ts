@@ -12,6 +12,7 @@
  * it, for the byte counters (the simulator's bandwidth figures).
  */
 import { StrongEnvelopeSchema, WeakEnvelopeSchema } from '../wire/envelope.ts';
+import { isIp } from '../wire/ip.ts';
 import { minEncodedSize } from '../wire/schema.ts';
 import { DhtInputError } from './errors.ts';
 import { ADDRESS_BYTES, type NodeAddress } from './node-id.ts';
@@ -105,8 +106,6 @@ function checkAddress(x: unknown, what: string): void {
   if (!isBytes(x, ADDRESS_BYTES)) fail(`${what} must be ${ADDRESS_BYTES} bytes`);
 }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
 /**
  * Frozen contacts that already passed validation: the in-memory network and the
  * simulator share one frozen ContactInfo per node, so each is checked once. Objects
@@ -120,7 +119,7 @@ export function validateContact(x: unknown, what = 'contact'): asserts x is Cont
   const c = x as Record<string, unknown>;
   checkAddress(c.address, `${what}.address`);
   if (typeof c.ip !== 'string' || c.ip.length === 0 || c.ip.length > 45) fail(`${what}.ip must be an IP string`);
-  if (!IPV4.test(c.ip) && !c.ip.includes(':')) fail(`${what}.ip is neither IPv4 nor IPv6`);
+  if (!isIp(c.ip)) fail(`${what}.ip is neither IPv4 nor IPv6`);
   if (typeof c.port !== 'number' || !Number.isInteger(c.port) || c.port < 0 || c.port > 65535) fail(`${what}.port out of range`);
   // Typed-array contents cannot be frozen; the address length was checked above and the
   // simulator never mutates addresses, which is all this cache relies on.

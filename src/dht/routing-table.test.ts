@@ -64,6 +64,11 @@ test('IP diversity: at most 2 per /24 per bucket and a per-table cap', () => {
   assert.equal(t.offer(contact(randomIdInBucket(self, 2, r), '192.0.2.5'), 1, true), 'rejected-subnet-table');
   assert.equal(subnetOf('192.0.2.200'), subnetOf('192.0.2.1'));
   assert.notEqual(subnetOf('2001:db8:1::1'), subnetOf('2001:db8:2::1'));
+  // One parser (src/wire/ip.ts): every spelling of an address is the same subnet.
+  assert.equal(subnetOf('::ffff:192.0.2.9'), subnetOf('192.0.2.1'));
+  assert.equal(subnetOf('2001:0DB8:0001:0:0:0:0:2'), subnetOf('2001:db8:1::1'));
+  assert.equal(subnetOf('2001:db8::1'), subnetOf('2001:db8:0::2'));
+  assert.notEqual(subnetOf('2001:db8::1'), subnetOf('192.0.2.1'));
 });
 
 test('χ rule: unsolicited contacts cannot enter our neighbourhood, solicited ones can', () => {

@@ -17,6 +17,7 @@
  *   to us by talking to us.
  * Puzzle validity is checked by the caller (DhtNode) before offer().
  */
+import { ipToBytes, isIpv4Mapped } from '../wire/ip.ts';
 import { commonPrefixLength, compareDistance, type NodeAddress, sameAddress } from './node-id.ts';
 import type { ContactInfo } from './messages.ts';
 import type { DhtOptions } from './defaults.ts';
@@ -59,16 +60,17 @@ function subnetOfContact(info: ContactInfo): number {
   return s;
 }
 
-/** /24 of an IPv4 address or a hash of the /48 of an IPv6 address, as a small number. */
+/**
+ * /24 of an IPv4 address or a hash of the /48 of an IPv6 address, as a small number. Parsed by src/wire/ip.ts (the
+ * one IP parser: every spelling of an address gives the same bytes); throws InvalidArgumentError for text that is
+ * not an IP (validateContact refuses such contacts before they reach a table).
+ */
 export function subnetOf(ip: string): number {
-  const dot3 = ip.lastIndexOf('.');
-  if (dot3 > 0 && !ip.includes(':')) {
-    const parts = ip.slice(0, dot3).split('.');
-    return ((Number(parts[0]) & 0xff) << 16) | ((Number(parts[1]) & 0xff) << 8) | (Number(parts[2]) & 0xff);
-  }
-  const groups = ip.split(':').slice(0, 3).join(':');
-  let h = 0x811c9dc5;
-  for (let i = 0; i < groups.length; i++) h = Math.imul(h ^ groups.charCodeAt(i), 0x01000193);
+  const b = ipToBytes(ip);
+  // IPv4-mapped (::ffff:a.b.c.d): the /24 is bytes 12..14.
+  if (isIpv4Mapped(b)) return (b[12]! << 16) | (b[13]! << 8) | b[14]!;
+  let h = 0x811c9dc5; // FNV-1a over the /48 (bytes 0..5)
+  for (let i = 0; i < 6; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
   return (h >>> 0) | 0x1000000; // keep clear of the IPv4 range (24 bits)
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ipFromBytes, ipToBytes } from './ip.ts';
+import { ipFromBytes, ipToBytes, isIp, isIpv4Mapped } from './ip.ts';
 import { toHex } from '../common/bytes.ts';
 import { InvalidArgumentError } from '../common/errors.ts';
 import { SeededRandom } from '../common/clock.ts';
@@ -33,7 +33,18 @@ test('round trip over random 16-byte addresses', () => {
 test('malformed addresses are InvalidArgumentError', () => {
   for (const bad of ['', '1.2.3', '256.1.1.1', '01.2.3.4', '1.2.3.4.5', '1::2::3', '12345::', 'g::', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7::8', 'localhost', '[::1]']) {
     assert.throws(() => ipToBytes(bad), InvalidArgumentError, bad);
+    assert.equal(isIp(bad), false, bad);
   }
+  assert.equal(isIp('10.1.2.3'), true);
+  assert.equal(isIp('2001:db8::1'), true);
+});
+
+test('isIpv4Mapped: only ::ffff:a.b.c.d, not other IPv6 nor other lengths', () => {
+  assert.equal(isIpv4Mapped(ipToBytes('10.1.2.3')), true);
+  assert.equal(isIpv4Mapped(ipToBytes('::ffff:10.1.2.3')), true);
+  assert.equal(isIpv4Mapped(ipToBytes('::10.1.2.3')), false); // IPv4-compatible, deprecated: not mapped
+  assert.equal(isIpv4Mapped(ipToBytes('2001:db8::ffff:a01:203')), false);
+  assert.equal(isIpv4Mapped(ipToBytes('10.1.2.3').subarray(0, 15)), false);
 });
 
 test('fuzz: random strings over the address alphabet parse to an address that round-trips, or are InvalidArgumentError', () => {

@@ -61,11 +61,25 @@ export function ipToBytes(ip: string): Uint8Array {
   return out;
 }
 
+/** Whether `text` is an IPv4 or IPv6 address that ipToBytes accepts (boundary checks of contacts given as text). */
+export function isIp(text: string): boolean {
+  try {
+    ipToBytes(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a 16-byte address is IPv4-mapped (::ffff:a.b.c.d), i.e. an IPv4 address in bytes 12..15. */
+export function isIpv4Mapped(bytes: Uint8Array): boolean {
+  return bytes.length === IP_LENGTH && bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+}
+
 /** Canonical text of a 16-byte address: dotted IPv4 for IPv4-mapped, else RFC 5952 IPv6. */
 export function ipFromBytes(bytes: Uint8Array): string {
   if (bytes.length !== IP_LENGTH) throw new InvalidArgumentError('ip', `expected ${IP_LENGTH} bytes`);
-  const mapped = bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
-  if (mapped) return `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
+  if (isIpv4Mapped(bytes)) return `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
   const words: number[] = [];
   for (let i = 0; i < 8; i++) words.push((bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
   // RFC 5952: compress the longest run (≥ 2) of zero words, the first one on ties.
