@@ -3,17 +3,20 @@
  * tiny random Llama written as GGUF by our own writer, which llama.cpp (the reference) and our reader both load.
  * Test scaffolding only: never imported by production code.
  */
-import type { GgufValue } from '../engine/gguf/gguf-format.ts';
 import { encodeGgufBytes } from '../engine/gguf/gguf-writer.ts';
 import type { LlamaConfig, LlamaWeights } from '../engine/llm/llama-config.ts';
 import { llamaGgufMetadata, llamaGgufTensors } from '../engine/llm/llama-gguf.ts';
 import { randomLlamaWeights } from '../engine/llm/random-llama.ts';
+import { BYTE_TO_CHAR, PRE_TOKENIZERS, type BpeVocab } from '../engine/tokenizers/byte-bpe.ts';
+import { bpeGgufMetadata, spmGgufMetadata } from '../engine/tokenizers/from-gguf.ts';
+import type { SpmVocab } from '../engine/tokenizers/spm.ts';
+import { TOKEN_TYPE } from '../engine/tokenizers/tokenizer-types.ts';
+import { trainBpe } from '../engine/tokenizers/train-bpe.ts';
 
-/** SentencePiece token types (llama.cpp's llama_token_type). */
-export const SPM_TYPE = { normal: 1, unknown: 2, control: 3, byte: 6 } as const;
+const SPM_TYPE = TOKEN_TYPE;
 
 /** `<unk> <s> </s>`, the 256 byte tokens `<0x00>`…`<0xFF>`, then `pieces` with descending scores. */
-export function spmVocab(pieces: readonly string[]): { tokens: string[]; scores: number[]; types: number[] } {
+export function spmVocab(pieces: readonly string[]): SpmVocab {
   const tokens = ['<unk>', '<s>', '</s>'];
   const types: number[] = [SPM_TYPE.unknown, SPM_TYPE.control, SPM_TYPE.control];
   for (let b = 0; b < 256; b++) {
@@ -24,7 +27,7 @@ export function spmVocab(pieces: readonly string[]): { tokens: string[]; scores:
     tokens.push(p);
     types.push(SPM_TYPE.normal);
   }
-  return { tokens, scores: tokens.map((_, i) => (i < 259 ? 0 : -(i - 259))), types };
+  return { tokens, scores: tokens.map((_, i) => (i < 259 ? 0 : -(i - 259))), types, bosId: 1, eosId: 2, unkId: 0, addSpacePrefix: true };
 }
 
 export const FIXTURE_PIECES: readonly string[] = [
@@ -32,16 +35,17 @@ export const FIXTURE_PIECES: readonly string[] = [
   '▁h', '▁he', 'll', '▁hel', '▁hell', '▁hello', 'lo', '▁w', 'or', 'ld', '▁wor', '▁world', 'an', '▁an', '▁and', 'er', 'on',
 ];
 
-export function spmGgufMetadata(v: { tokens: string[]; scores: number[]; types: number[] }): [string, GgufValue][] {
-  return [
-    ['tokenizer.ggml.model', { type: 'string', value: 'llama' }],
-    ['tokenizer.ggml.tokens', { type: 'array', itemType: 'string', value: v.tokens }],
-    ['tokenizer.ggml.scores', { type: 'array', itemType: 'f32', value: v.scores }],
-    ['tokenizer.ggml.token_type', { type: 'array', itemType: 'i32', value: v.types }],
-    ['tokenizer.ggml.bos_token_id', { type: 'u32', value: 1 }],
-    ['tokenizer.ggml.eos_token_id', { type: 'u32', value: 2 }],
-    ['tokenizer.ggml.unknown_token_id', { type: 'u32', value: 0 }],
-  ];
+/** The tokenizer variants of the golden vectors (test/vectors/tokenizers.json). */
+export const TOKENIZER_FIXTURES = ['spm', 'spm-no-prefix', 'bpe-gpt-2', 'bpe-llama-bpe', 'bpe-qwen2'] as const;
+export type TokenizerFixture = (typeof TOKENIZER_FIXTURES)[number];
+
+export function tokenizerFixture(kind: TokenizerFixture): { vocab: SpmVocab | BpeVocab; metadata: ReturnType<typeof spmGgufMetadata> } {
+  if (kind.startsWith('spm')) {
+    const vocab = { ...spmVocab(FIXTURE_PIECES), addSpacePrefix: kind === 'spm' };
+    return { vocab, metadata: spmGgufMetadata(vocab) };
+  }
+  const vocab = bpeFixtureVocab(kind.slice(4));
+  return { vocab, metadata: bpeGgufMetadata(vocab) };
 }
 
 export interface TinyLlama {
@@ -50,9 +54,28 @@ export interface TinyLlama {
   tokens: string[];
 }
 
+/** English with accents, emoji and CJK: the byte-level BPE fixture's training text. */
+export const BPE_FIXTURE_TEXT = [
+  'The quick brown fox jumps over the lazy dog. The dog sleeps, and the fox runs away into the woods.',
+  "It's a truth universally acknowledged that we'll always need more tokens than we think; don't you agree?",
+  'Café, naïve, résumé, façade: accents appear in English too. Numbers like 1234 and 56.78 appear as well.',
+  'Llamas 🦙 and worlds 🌍 and 日本語 and 中文 appear in the test strings, so the merges see them once or twice.',
+  'the the the and and and of of to to in in is is that that with with for for on on as as',
+  'Digits: 1234 1234 1234 1234 123 123 123 12 12 12 45 45 45 456 456 456 4567 4567.',
+].join('\n');
+
+/** A byte-level BPE vocabulary trained on `BPE_FIXTURE_TEXT` (GPT-2 pre-tokenizer), plus `<|endoftext|>`. */
+export function bpeFixtureVocab(pre = 'gpt-2', merges = 200): BpeVocab {
+  const words = [...BPE_FIXTURE_TEXT.matchAll(PRE_TOKENIZERS['gpt-2']!)].map((m) => Array.from(new TextEncoder().encode(m[0]), (b) => BYTE_TO_CHAR[b]!));
+  const trained = trainBpe(words, merges);
+  const tokens = [...BYTE_TO_CHAR, ...trained.merges.map(([a, b]) => a + b), '<|endoftext|>'];
+  const types = tokens.map((_, i) => (i === tokens.length - 1 ? TOKEN_TYPE.control : TOKEN_TYPE.normal));
+  return { tokens, types, merges: trained.merges.map(([a, b]) => `${a} ${b}`), bosId: tokens.length - 1, eosId: tokens.length - 1, pre };
+}
+
 /** A 2-layer, d 64, 4-head / 2-KV-head random Llama with the fixture vocabulary, as GGUF with `matrixType` matrices. */
-export function tinyLlamaGguf(matrixType = 'F32', seed = 1, overrides: Partial<LlamaConfig> = {}): TinyLlama {
-  const vocab = spmVocab(FIXTURE_PIECES);
+export function tinyLlamaGguf(matrixType = 'F32', seed = 1, overrides: Partial<LlamaConfig> = {}, tokenizer: TokenizerFixture = 'spm'): TinyLlama {
+  const { vocab, metadata: tokMeta } = tokenizerFixture(tokenizer);
   const config: LlamaConfig = {
     vocabSize: vocab.tokens.length,
     dim: 64,
@@ -67,6 +90,29 @@ export function tinyLlamaGguf(matrixType = 'F32', seed = 1, overrides: Partial<L
     ...overrides,
   };
   const weights = randomLlamaWeights(config, seed);
-  const gguf = encodeGgufBytes({ metadata: [...llamaGgufMetadata(config, 'tiny'), ...spmGgufMetadata(vocab)], tensors: llamaGgufTensors(weights, matrixType) });
-  return { weights, gguf, tokens: vocab.tokens };
+  const gguf = encodeGgufBytes({ metadata: [...llamaGgufMetadata(config, 'tiny'), ...tokMeta], tensors: llamaGgufTensors(weights, matrixType) });
+  return { weights, gguf, tokens: [...vocab.tokens] };
 }
+
+/** The strings of the tokenizer golden vectors: ASCII, accents, emoji, CJK, whitespace runs, digits, specials. */
+export const TOKENIZER_STRINGS: readonly string[] = [
+  'Hello world',
+  'hello the world and the end',
+  '  leading spaces',
+  'trailing   ',
+  'multiple    spaces\tand\ttabs\n\nnewlines',
+  '\n\n\n',
+  '   \n  x',
+  'café naïve résumé façade',
+  '🦙 llamas 🦙🦙',
+  '日本語のテキスト',
+  '中文 和 English',
+  '',
+  ' ',
+  'a',
+  "don't it's we'll HELLO'S",
+  '12345 67 8.9 1234567',
+  '<s> not special </s> <|endoftext|>',
+  'mixed: héllo 世界 🌍!',
+  'The quick brown fox jumps over the lazy dog.',
+];
