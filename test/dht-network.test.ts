@@ -59,7 +59,9 @@ function startNode(args: string[]): Node {
   return node;
 }
 
-function waitLine(node: Node, match: (l: Record<string, unknown>) => boolean, ms = 15_000): Promise<Record<string, unknown>> {
+// Waits are for events (a line, an exit); their caps only turn a hang into a failure. They are far above what a
+// step takes even at load 15 on 2 cores (a node process alone takes ~5 s to print `listening` there).
+function waitLine(node: Node, match: (l: Record<string, unknown>) => boolean, ms = 120_000): Promise<Record<string, unknown>> {
   const seen = node.lines.find(match);
   if (seen) return Promise.resolve(seen);
   return new Promise((resolve, reject) => {
@@ -80,7 +82,7 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
     const child = spawn(NODE24, [BIN, ...args], { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr })));

@@ -17,7 +17,8 @@ function capture(env: Record<string, string | undefined> = {}) {
   return c;
 }
 
-async function until(check: () => boolean, ms = 20_000): Promise<void> {
+/** Polls `check` until it holds; the cap only turns a hang into a failure (a devnet starts in seconds, more under load). */
+async function until(check: () => boolean, ms = 120_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error('timed out');

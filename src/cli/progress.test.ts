@@ -10,7 +10,7 @@ function capture(interactive: boolean) {
 }
 
 test('progress lines carry attempts, rate and time left; in-place on a terminal, one per line otherwise', () => {
-  const sample = { attempts: 123_456, attemptsPerSecond: 400_000, expectedAttempts: 65_536, etaSeconds: 95, elapsedSeconds: 0.3 };
+  const sample = { attempts: 123_456, attemptsByWorker: [123_456], attemptsPerSecond: 400_000, expectedAttempts: 65_536, etaSeconds: 95, elapsedSeconds: 0.3 };
   const log = capture(false);
   const r = progressReporter(log.io, 'grinding c1=16', true);
   r.onProgress!(sample);

@@ -61,8 +61,9 @@ async function resolvedWinner(c: DisputeClient, id: Hex): Promise<string> {
   return ((logs[0] as unknown as { args: { winner: string } }).args.winner).toLowerCase();
 }
 
+/** Polls `cond` until it holds; the cap (6,000 polls, over a minute) only turns a hang into a failure. */
 async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < 6000; i++) {
     if (await cond()) return;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -176,7 +177,8 @@ describe('AgentRunner: the dispute played by events and deadline wake-ups (embed
     for (let round = 0; round < 20 && !done; round++) {
       // wait until B has answered (A on turn) or the game is over; A heard nothing of it
       await until(async () => done || (await aOnTurn()), 'A on turn');
-      await new Promise((r) => setTimeout(r, 30)); // A's last tick has set its wake-up
+      // A's last tick has ended by setting its wake-up (its poll and its wake-up are both pending again)
+      await until(async () => done || ra.stats.pendingTimers === 2, "A's wake-up set");
       if (done) break;
       const v = await g.ca.game(g.id);
       const chainNow = Number(await g.ca.now());

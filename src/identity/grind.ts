@@ -18,8 +18,13 @@ import { assertDifficulty, dynamicPuzzleBits, expectedAttempts, staticPuzzleBits
 import type { GrindWorkerData, GrindWorkerMessage } from './grind-worker.ts';
 
 export interface GrindProgress {
-  /** Attempts made so far, all workers together. */
+  /** Attempts made so far, all workers together (the sum of attemptsByWorker). */
   attempts: number;
+  /**
+   * Each worker's attempts so far, read from the counters the workers share with this thread. A worker
+   * still at 0 has not finished its first batch: starting a worker takes seconds on a loaded machine.
+   */
+  attemptsByWorker: number[];
   attemptsPerSecond: number;
   /** 2^c: the mean number of attempts for difficulty c. */
   expectedAttempts: number;
@@ -117,11 +122,8 @@ function runWorkers(data: Omit<GrindWorkerData, 'counters' | 'index'>, workerCou
     // batch at any moment, including when the first answer arrives and the others are terminated.
     const counters = new SharedArrayBuffer(8 * workerCount);
     const counts = new BigUint64Array(counters);
-    const total = (): number => {
-      let sum = 0;
-      for (let i = 0; i < workerCount; i++) sum += Number(Atomics.load(counts, i));
-      return sum;
-    };
+    const byWorker = (): number[] => Array.from({ length: workerCount }, (_, i) => Number(Atomics.load(counts, i)));
+    const total = (): number => byWorker().reduce((sum, n) => sum + n, 0);
     const expected = expectedAttempts(data.difficulty);
     let lastReport = 0;
     let settled = false;
@@ -160,10 +162,12 @@ function runWorkers(data: Omit<GrindWorkerData, 'counters' | 'index'>, workerCou
           if (options.onProgress !== undefined && now - lastReport >= data.progressIntervalMs) {
             lastReport = now;
             const seconds = elapsed();
-            const attempts = total();
+            const attemptsByWorker = byWorker();
+            const attempts = attemptsByWorker.reduce((sum, n) => sum + n, 0);
             const rate = seconds > 0 ? attempts / seconds : 0;
             options.onProgress({
               attempts,
+              attemptsByWorker,
               attemptsPerSecond: rate,
               expectedAttempts: expected,
               etaSeconds: rate > 0 ? expected / rate : Infinity,

@@ -329,13 +329,14 @@ test('readKeystoreFile refuses a FIFO at once instead of waiting for a writer', 
   let outcome: unknown = 'still waiting';
   try {
     execFileSync('mkfifo', [fifo]);
-    // A blocking open would wait forever for a writer: give it 5 s, then fail.
+    // A blocking open would wait forever for a writer. The right answer is one fstat away; the 60 s cap only
+    // turns that hang into a failure (and lets the finally block release the open), whatever the machine's load.
     outcome = await Promise.race([
       readKeystoreFile(fifo).then(
         () => 'read',
         (error: unknown) => error,
       ),
-      new Promise((resolve) => (timer = setTimeout(resolve, 5000, 'still waiting'))),
+      new Promise((resolve) => (timer = setTimeout(resolve, 60_000, 'still waiting'))),
     ]);
     assert.ok(outcome instanceof CorruptKeystoreError, String(outcome));
     assert.match(outcome.message, /not a regular file/);
