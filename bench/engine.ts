@@ -6,9 +6,13 @@
  * Figures:
  * - int8 4096×4096 matrix-vector, GMAC/s (median of several runs, weights
  *   resident): the TypeScript reference and the wasm SIMD kernel;
- * - the outside reference in the same run: onnxruntime-node MatMulInteger,
- *   uint8 × int8 with zero point 128 (its fast path), 1 and 2 intra-op threads,
- *   checked bit-exact against our kernel; and the ratio wasm / onnxruntime(1 thread);
+ * - the exact native reference in the same run (issue 10 §6): bench/matvec-int8.c built with the system
+ *   compiler (`cc -O3 -march=native`, bench/native-matvec.ts), its output checked bit for bit against ours
+ *   before the ratio wasm / C is reported; skipped with a note when there is no compiler;
+ * - the outside speed reference in the same run: onnxruntime-node MatMulInteger,
+ *   uint8 × int8 with zero point 128 (its fast path), 1 and 2 intra-op threads, with its error against the
+ *   exact result (it is inexact on AVX2 without VNNI: its u8×s8 kernel saturates int16 pair sums); and the
+ *   ratio wasm / onnxruntime(1 thread);
  * - tokens/s of every shipped transformer (models/*.hsm with task 'generate') on the wasm kernels — the
  *   whole-step path (one wasm call per run) and, in the same run, the per-node path — and on the reference
  *   kernels, over the sort task's prompts (greedy; seeded runs apart), and the time per op kind with the matmul /
@@ -49,6 +53,7 @@ import type { OpProfiler } from '../src/engine/run-options.ts';
 import { generateTask } from '../src/engine/tasks/sort-task.ts';
 import { tinyTransformer } from '../src/engine/test-models.ts';
 import { matMulIntegerModel } from './onnx-matmul-integer.ts';
+import { AVX2_FLAGS, NATIVE_FLAGS, startNativeMatvec } from './native-matvec.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const DEPS = join(ROOT, '.bench-deps');
@@ -86,6 +91,28 @@ function round(x: number): number {
 
 function sameInt32(a: Int32Array, b: Int32Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** How far `got` is from the exact `want`: largest |difference| and the number of rows that differ. */
+function errorAgainst(want: Int32Array, got: ArrayLike<number>): { maxAbsDiff: number; rowsDiffering: number } {
+  let maxAbsDiff = 0;
+  let rowsDiffering = 0;
+  for (let i = 0; i < want.length; i++) {
+    const d = Math.abs(want[i]! - got[i]!);
+    if (d !== 0) rowsDiffering++;
+    if (d > maxAbsDiff) maxAbsDiff = d;
+  }
+  return { maxAbsDiff, rowsDiffering };
+}
+
+/** CPU features that decide int8 kernels (Linux /proc/cpuinfo; empty elsewhere). */
+function cpuFlags(): string[] {
+  try {
+    const flags = new Set(/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim().split(/\s+/) ?? []);
+    return ['sse4_1', 'avx2', 'avx512bw', 'avx512_vnni', 'avx_vnni', 'avx_vnni_int8', 'amx_int8'].filter((f) => flags.has(f));
+  } catch {
+    return [];
+  }
 }
 
 interface OrtModule {
@@ -129,6 +156,7 @@ async function matvecSection(kernels: Kernels) {
     new Int8Array(COLS).fill(127), // x_u8 = 255: largest |A − 128| on the positive side
   ];
   const x = xs[0]!;
+  const inputNames = ['random', 'all -128', 'all 127'];
 
   // ---- TypeScript reference ----
   log('TS reference…');
@@ -150,6 +178,47 @@ async function matvecSection(kernels: Kernels) {
   });
   // Measured below, interleaved with onnxruntime; alone if onnxruntime is unavailable.
   const wasmRates: number[] = [];
+  // The exact answers, from the TypeScript reference (the wasm kernel is checked against them above).
+  const exact = xs.map((xv) => {
+    const y = new Int32Array(ROWS);
+    matvecInt8Reference(w, ROWS, COLS, xv, y);
+    return y;
+  });
+
+  // ---- exact native references: bench/matvec-int8.c, built now with the system compiler ----
+  // -march=native (AVX-512 VNNI where present) is the ratio's reference; an AVX2-only build shows native code with
+  // the wasm kernel's instruction class (vpmaddwd, at 256 bits). Alternating rounds with the wasm kernel as for
+  // onnxruntime; a ratio is reported only if the C program's outputs equal the exact ones bit for bit.
+  const nativeRun = async (flags: string[]): Promise<{ figures: Record<string, unknown>; ratio: number | null }> => {
+    log(`native C reference (cc ${flags.join(' ')})…`);
+    const native = await startNativeMatvec(w, ROWS, COLS, xs, flags);
+    if ('skipped' in native) {
+      log(native.skipped);
+      return { figures: { skipped: native.skipped }, ratio: null };
+    }
+    try {
+      const errors = native.outputs.map((y, i) => ({ input: inputNames[i], ...errorAgainst(exact[i]!, y) }));
+      const bitExact = errors.every((e) => e.rowsDiffering === 0);
+      const figures: Record<string, unknown> = { compiler: native.compiler, compilerVersion: native.compilerVersion, flags: native.flags, path: native.path, source: 'bench/matvec-int8.c', bitExactWithReference: bitExact };
+      if (!bitExact) return { figures: { ...figures, errorAgainstExact: errors, note: 'the C output differs from the exact result: no ratio reported' }, ratio: null };
+      for (let i = 0; i < 3; i++) await native.time(20); // warm caches and clocks
+      const cRates: number[] = [];
+      const kRates: number[] = [];
+      const ratios: number[] = [];
+      for (let round_ = 0; round_ < 9; round_++) {
+        const ms = await native.time(20);
+        cRates.push(round((MACS * 20) / (ms * 1e6)));
+        const k = await measure(() => kernels.matvec(m, x, wasmOut), 1, 20);
+        kRates.push(k.gmacs);
+        ratios.push(k.gmacs / cRates.at(-1)!);
+      }
+      return { figures: { ...figures, gmacs: round(median(cRates)), runs: cRates, wasmRunsInterleaved: kRates }, ratio: round(median(ratios)) };
+    } finally {
+      native.close();
+    }
+  };
+  const nativeBest = await nativeRun(NATIVE_FLAGS);
+  const nativeAvx2 = cpuFlags().includes('avx2') && nativeBest.figures.path !== 'avx2' ? await nativeRun(AVX2_FLAGS) : null;
 
   // ---- onnxruntime-node MatMulInteger ----
   // The wasm kernel and onnxruntime (1 thread) are measured in alternating rounds,
@@ -175,11 +244,13 @@ async function matvecSection(kernels: Kernels) {
         graphOptimizationLevel: 'all',
       });
       let bitExact = true;
-      for (const xv of xs) {
+      const errorAgainstExact: { input: string; maxAbsDiff: number; rowsDiffering: number }[] = [];
+      for (const [i, xv] of xs.entries()) {
         const y = (await session.run(feeds(xv)))['Y']!.data;
         const ours = new Int32Array(ROWS);
         kernels.matvec(m, xv, ours);
         bitExact &&= sameInt32(ours, y);
+        errorAgainstExact.push({ input: inputNames[i]!, ...errorAgainst(exact[i]!, y) });
       }
       const f = feeds(x);
       for (let i = 0; i < 20; i++) await session.run(f);
@@ -196,7 +267,7 @@ async function matvecSection(kernels: Kernels) {
           roundRatios.push(k.gmacs / o.gmacs);
         }
       }
-      results[`threads${threads}`] = { gmacs: round(median(ortRates)), runs: ortRates, bitExactWithWasm: bitExact };
+      results[`threads${threads}`] = { gmacs: round(median(ortRates)), runs: ortRates, bitExactWithWasm: bitExact, errorAgainstExact, rows: ROWS };
       if (threads === 1) ratio = round(median(roundRatios));
       await session.release();
     }
@@ -213,10 +284,16 @@ async function matvecSection(kernels: Kernels) {
     unit: 'GMAC/s (int8 x int8 -> int32, one thread unless stated; median of runs)',
     reference: { gmacs: reference.gmacs, runs: reference.runs },
     wasm: { gmacs: wasm.gmacs, runs: wasm.runs, bitExactWithReference: wasmBitExact, kernel: kernels.name },
+    nativeC: nativeBest.figures,
+    wasmOverNativeC: nativeBest.ratio,
+    nativeCAvx2: nativeAvx2?.figures ?? null,
+    wasmOverNativeCAvx2: nativeAvx2?.ratio ?? null,
     onnxruntime,
+    onnxruntimeExact: onnxruntime !== null && 'threads1' in onnxruntime ? (onnxruntime.threads1 as { errorAgainstExact: { rowsDiffering: number }[] }).errorAgainstExact.every((e) => e.rowsDiffering === 0) : null,
     wasmOverOnnxruntime1Thread: ratio,
-    ratioMethod: 'median over 9 alternating rounds (20 calls of each per round) of wasm GMAC/s / onnxruntime 1-thread GMAC/s',
-    goal: 'wasm >= 0.5x onnxruntime single-threaded, bit-exact',
+    ratioMethod: 'median over 9 alternating rounds (20 calls of each per round) of wasm GMAC/s / reference GMAC/s (the C program times its own rounds; onnxruntime 1 thread)',
+    cpuFlags: cpuFlags(),
+    goal: 'wasm >= 0.5x onnxruntime single-threaded, bit-exact (issue 4); wasmOverNativeC is the same ratio against an exact reference, since onnxruntime is a speed reference only where it is inexact (onnxruntimeExact)',
   };
 }
 
