@@ -132,6 +132,13 @@ test('isqrtFloor and euclidMod: exact up to 2^53 − 1, refused beyond', () => {
   refuses(() => euclidMod(3, Infinity), 'euclidMod', 'm');
 });
 
+test('prng: seeds in [0, 2^64) and steps in [0, 2^32) answer; outside them (where it used to wrap) it refuses', () => {
+  const edge = prng(2n ** 64n - 1n, 0xffffffff);
+  assert.ok(Number.isInteger(edge) && edge >= 0 && edge <= 0x7fffffff);
+  for (const seed of [-1n, 2n ** 64n]) refuses(() => prng(seed, 0), 'prng', 'seed');
+  for (const t of [-1, 2 ** 32, 0.5]) refuses(() => prng(1n, t), 'prng', 't');
+});
+
 test('golden primitives match (test/vectors/engine-ops.json)', () => {
   for (const c of vectors.primitives.roundShift) assert.equal(roundShift(c.v, c.s), c.out);
   for (const c of vectors.primitives.roundDiv) assert.equal(roundDiv(c.n, c.d), c.out);

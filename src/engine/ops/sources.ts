@@ -13,14 +13,21 @@
 import { keccak256 } from '../../crypto/keccak.ts';
 import type { OpDef } from './op.ts';
 import { fail, requireParam, requireSize } from './op.ts';
+import { PrimitiveDomainError } from './arith.ts';
 
 const NONE = { a: 'none', b: 'none', c: 'none', w0: 'none', w1: 'none' } as const;
 
-/** Sampling randomness for step t: a non-negative int32. */
+/**
+ * Sampling randomness for step t: a non-negative int32. Domain: seed ∈ [0, 2^64) (the contract's uint64 argument:
+ * ABI decoding refuses anything else) and t ∈ [0, 2^32) (uint32 in the hash); PrimitiveDomainError otherwise, where
+ * this used to wrap silently.
+ */
 export function prng(seed: bigint, t: number): number {
+  if (typeof seed !== 'bigint' || seed < 0n || seed >= 1n << 64n) throw new PrimitiveDomainError('prng', 'seed', seed, 'integers in [0, 2^64)');
+  if (!Number.isInteger(t) || t < 0 || t > 0xffffffff) throw new PrimitiveDomainError('prng', 't', t, 'integers in [0, 2^32)');
   const msg = new Uint8Array(12);
   const view = new DataView(msg.buffer);
-  view.setBigUint64(0, BigInt.asUintN(64, seed), false);
+  view.setBigUint64(0, seed, false);
   view.setUint32(8, t, false);
   const h = keccak256(msg);
   return ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) & 0x7fffffff;
