@@ -68,12 +68,13 @@ contract ModelLayouts {
         modelHash = keccak256(abi.encodePacked(graphHash, weightsRoot));
         Layout storage L = layouts[modelHash];
         if (L.nodeCount != 0) revert LayoutExists(modelHash);
+        (uint256 ctx, uint256 eos, uint256 outNode) = _scanMeta(metadata);
         Acc memory acc;
+        acc.metaCtx = ctx; // a rope node's table spans contextLength rows
         for (uint256 i = 0; i < n; ++i) _storeNode(modelHash, table, i, acc);
         uint256 offset = acc.offset;
         bool classify = acc.classify;
         if (offset > type(uint32).max) revert BadNodeTable(table.length);
-        (uint256 ctx, uint256 eos, uint256 outNode) = _scanMeta(metadata);
         if (ctx == 0 || ctx > MAX_CONTEXT || (acc.ctx != 0 && acc.ctx != ctx)) revert BadMetadata(0);
         // meta.outputNode names a node; a token source feeds back exactly that node (the loader checks every token p1)
         if (outNode >= n || (acc.hasToken && acc.outputNode != outNode)) revert BadMetadata(1);
@@ -154,6 +155,7 @@ contract ModelLayouts {
         uint256 offset; // Σ sizes so far
         uint256 extent; // end of the weight tensors so far
         uint256 ctx; // context length seen on an attention node (must agree with the metadata's)
+        uint256 metaCtx; // the metadata's contextLength
         uint256 outputNode; // p1 of a token source
         bool hasToken;
         bool classify;
@@ -173,7 +175,7 @@ contract ModelLayouts {
             acc.hasToken = true;
         }
         if (w[0] == 20 && w[7] > 0) acc.ctx = size / uint256(w[7]);
-        uint256 e = _tensorEnd(table, w, size);
+        uint256 e = _tensorEnd(table, w, size, acc.metaCtx);
         if (e > acc.extent) acc.extent = e;
         uint256 head;
         for (uint256 k = 0; k < 7; ++k) head = (head << 32) | uint32(int32(w[k]));
@@ -252,7 +254,7 @@ contract ModelLayouts {
     }
 
     /// End (exclusive byte offset) of the weight tensors node i reads (engine.md §3 shapes); 0 without weights.
-    function _tensorEnd(bytes calldata t, int256[16] memory w, uint256 size) private pure returns (uint256 end) {
+    function _tensorEnd(bytes calldata t, int256[16] memory w, uint256 size, uint256 ctx) private pure returns (uint256 end) {
         uint256 op = uint256(w[0]);
         int256 w0 = w[5];
         int256 w1 = w[6];
@@ -266,6 +268,7 @@ contract ModelLayouts {
         else if (op == 40) b0 = 4 * size; // requant multipliers
         else if (op == 42) b0 = 1024; // lut: 256 int32
         else if (op == 46) b0 = uint256(w[11]); // muldiv gain: p4 bytes
+        else if (op == 50 && w[7] > 0) b0 = 8 * ctx * uint256(w[7]); // rope table: (C, p0, 2) int32
         if (w0 >= 0 && uint256(w0) + b0 > end) end = uint256(w0) + b0;
         if (w1 >= 0 && uint256(w1) + b1 > end) end = uint256(w1) + b1;
     }

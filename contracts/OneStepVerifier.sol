@@ -126,8 +126,8 @@ contract OneStepVerifier is ModelLayouts {
         if (cur.off != proofs.length) revert ProofsLength(proofs.length, cur.off);
         if (op == 20) return v[0]; // masked attention slot: the constant
         int256[8] memory p;
-        // only requant, add, sub, max2, muldiv and isqrt read parameters in EngineOps.elementwise
-        if (op == 40 || (op >= 43 && op <= 47)) for (uint256 k = 0; k < 8; ++k) p[k] = _p(c, k);
+        // only requant, add, sub, max2, muldiv, isqrt, rope and mul read parameters in EngineOps.elementwise
+        if (op == 40 || (op >= 43 && op <= 47) || op == 50 || op == 51) for (uint256 k = 0; k < 8; ++k) p[k] = _p(c, k);
         return EngineOps.elementwise(op, p, v, word(c.head, 5) >= 0);
     }
 
@@ -320,6 +320,7 @@ contract OneStepVerifier is ModelLayouts {
 
     function _inputCount(Ctx memory c, uint256 op) internal pure returns (uint256) {
         bool w = word(c.head, 5) >= 0;
+        if (op == 50) return 4; // rope: x[i], x[i xor 1], T[t, j, 0], T[t, j, 1]
         if (op == 49) return 3;
         if (op == 46) return w ? 3 : 2;
         if (op == 40) return w ? 2 : 1;
@@ -351,6 +352,13 @@ contract OneStepVerifier is ModelLayouts {
             if (i == 0) return pos % uint256(_p(c, 0)) == 0 ? Ref(K_CONSTANT, 0, 0) : Ref(K_TRACE, t * c.stepElements + uint32(c.head) + pos - 1, 0);
             return _inRef(c, t, 1, pos);
         }
+        if (op == 50) {
+            // rope (engine.md §3.6): the pair partner, then the table entries of row t, column j = pos mod p0
+            if (i == 0) return _inRef(c, t, 1, pos);
+            if (i == 1) return _inRef(c, t, 1, pos ^ 1);
+            uint256 at = uint256(word(c.head, 5)) + 8 * (t * uint256(_p(c, 0)) + (pos % uint256(_p(c, 0))));
+            return Ref(K_WEIGHT_I32, i == 2 ? at : at + 4, 0);
+        }
         if (i == 0) return _inRef(c, t, 1, pos); // every other op: a[pos] first
         if (op == 40) return Ref(K_WEIGHT_I32, uint256(word(c.head, 5)) + 4 * pos, 0);
         if (op == 49) return i == 1 ? _inRef(c, t, 2, pos) : _inRef(c, t, 3, 0);
@@ -358,7 +366,7 @@ contract OneStepVerifier is ModelLayouts {
             if (i == 2) return Ref(K_WEIGHT_I8, uint256(word(c.head, 5)) + (pos % uint256(_p(c, 4))), 0);
             if (word(c.head, 2) < 0) return Ref(K_CONSTANT, 0, _p(c, 5));
         }
-        // add, sub, max2 (bdiv = p2), muldiv (p2), mod (p0): broadcast b[floor(pos / bdiv) mod size(b)]
+        // add, sub, max2, mul (bdiv = p2), muldiv (p2), mod (p0): broadcast b[floor(pos / bdiv) mod size(b)]
         uint256 bdiv = uint256(_p(c, op == 48 ? 0 : 2));
         return _inRef(c, t, 2, (pos / bdiv) % _inSize(c, 2));
     }

@@ -23,6 +23,8 @@ library EngineOps {
     uint256 internal constant OP_ISQRT = 47;
     uint256 internal constant OP_MOD = 48;
     uint256 internal constant OP_SELECT = 49;
+    uint256 internal constant OP_ROPE = 50; // language-model ops (engine.md §3.6)
+    uint256 internal constant OP_MUL = 51;
 
     // Reduction combiners (graph.ts Combiner), our codes.
     uint8 internal constant C_MAC = 0;
@@ -93,10 +95,15 @@ library EngineOps {
         if (op == OP_MOD) return euclidMod(v[0], v[1]);
         if (op == OP_SELECT) return v[2] != 0 ? v[0] : v[1];
         if (op == OP_SCAN_ADD) return v[0] + v[1];
+        // rope: inputs (x[i], x[i xor 1], T[t, j, 0], T[t, j, 1]), p1 shift, [p2, p3] clamp
+        if (op == OP_ROPE) return clamp(roundShift(v[0] * v[2] + v[1] * v[3], p[1]), p[2], p[3]);
+        // mul: inputs (a[i], b̂), [p0, p1] clamp, p3 shift
+        if (op == OP_MUL) return clamp(roundShift(v[0] * v[1], p[3]), p[0], p[1]);
         revert UnknownOp(op);
     }
 
     function _inputs(uint256 op, bool hasWeight) private pure returns (uint256) {
+        if (op == OP_ROPE) return 4;
         if (op == OP_SELECT) return 3;
         if (op == OP_MULDIV) return hasWeight ? 3 : 2;
         if (op == OP_REQUANT) return hasWeight ? 2 : 1;

@@ -11,6 +11,7 @@ import type { LoadedModel } from './model-file.ts';
 import type { DescribeEnv, RunQuery } from './ops/op.ts';
 import { clamp, euclidMod, isqrtFloor, roundDiv, roundShift } from './ops/arith.ts';
 import { prng } from './ops/sources.ts';
+import { llmElementwiseStep } from './ops/llm.ts';
 
 export class ElementOutOfRangeError extends BaseError<{ index: number; elements: number }> {
   constructor(index: number, elements: number) {
@@ -189,7 +190,10 @@ export function elementwiseStep(op: string, p: readonly number[], v: readonly nu
       return v[2]! !== 0 ? x : v[1]!;
     case 'scan_add':
       return x + v[1]!;
-    default:
-      throw new Error(`elementwiseStep: no element-wise rule for op ${op}`);
+    default: {
+      const y = llmElementwiseStep(op, p, v);
+      if (y === undefined) throw new Error(`elementwiseStep: no element-wise rule for op ${op}`);
+      return y;
+    }
   }
 }

@@ -65,6 +65,9 @@ export class ResidentModel {
         case 'muldiv':
           if (n.w0 >= 0) v.w0 = i8(n.w0, n.p[4]!);
           break;
+        case 'rope':
+          v.w0 = i32(n.w0, model.meta.contextLength * n.p[0]! * 2); // the rotary table (C, dh, 2)
+          break;
       }
       return v;
     });

@@ -8,6 +8,8 @@ import { outputBytes } from './run-result.ts';
 import { runModel, Runner } from './runner.ts';
 import { RunInputError, TraceTooLargeError } from './run-errors.ts';
 import { tinyMlp, tinyTransformer } from './test-models.ts';
+import { prepareModel } from './model-file.ts';
+import { tinyQuantizedLlama } from '../testnet/llm-fixtures.ts';
 import { loadWasmKernels } from './kernels/wasm.ts';
 import { referenceKernels } from './kernels/kernels.ts';
 
@@ -111,7 +113,7 @@ test('a full-context prompt generates one token; generation stops at the context
 
 test('golden model runs match test/vectors/engine-ops.json', () => {
   for (const v of vectors.models) {
-    const m = v.model === 'tinyMlp' ? mlp : tt;
+    const m = v.model === 'tinyMlp' ? mlp : v.model === 'tinyTransformer' ? tt : prepareModel(tinyQuantizedLlama().model);
     assert.equal(toHex(m.modelHash), v.modelHash);
     const seed = v.query.seed === null || v.query.seed === undefined ? null : BigInt(v.query.seed);
     const r = runModel(m, { ...v.query, seed }, { trace: true });

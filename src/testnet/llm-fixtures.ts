@@ -3,7 +3,10 @@
  * tiny random Llama written as GGUF by our own writer, which llama.cpp (the reference) and our reader both load.
  * Test scaffolding only: never imported by production code.
  */
+import { SeededRandom } from '../common/clock.ts';
+import type { Model } from '../engine/graph.ts';
 import { encodeGgufBytes } from '../engine/gguf/gguf-writer.ts';
+import { calibrateLlama, quantizeLlama } from '../engine/llm/quantize-llama.ts';
 import type { LlamaConfig, LlamaWeights } from '../engine/llm/llama-config.ts';
 import { llamaGgufMetadata, llamaGgufTensors } from '../engine/llm/llama-gguf.ts';
 import { randomLlamaWeights } from '../engine/llm/random-llama.ts';
@@ -116,3 +119,20 @@ export const TOKENIZER_STRINGS: readonly string[] = [
   'mixed: héllo 世界 🌍!',
   'The quick brown fox jumps over the lazy dog.',
 ];
+
+/**
+ * A tiny random Llama (2 layers, d 64, 4 heads over 2 key/value heads, SwiGLU 128, context 32, vocabulary 300)
+ * converted to the integer engine, calibrated on 16 random sequences. Its engine vocabulary is a stand-in (one
+ * character per id) until model files carry a language-model tokenizer.
+ */
+export function tinyQuantizedLlama(seed = 3): { weights: LlamaWeights; model: Model; sequences: number[][] } {
+  const V = 300;
+  const config: LlamaConfig = { vocabSize: V, dim: 64, layers: 2, heads: 4, kvHeads: 2, hiddenDim: 128, contextLength: 32, normEps: 1e-5, ropeTheta: 10_000, tiedEmbeddings: false };
+  const weights = randomLlamaWeights(config, seed);
+  const rng = new SeededRandom(seed + 2);
+  const sequences = Array.from({ length: 24 }, () => Array.from({ length: 32 }, () => rng.nextU32() % V));
+  const cal = calibrateLlama(weights, sequences.slice(0, 16));
+  const vocab = ['<pad>', '<bos>', '<eos>', ...Array.from({ length: V - 3 }, (_, i) => String.fromCodePoint(0x100 + i))];
+  const { model } = quantizeLlama(weights, cal, { name: 'tiny-llama', description: 'random weights', task: 'generate', contextLength: 32, vocabSize: V, vocab });
+  return { weights, model, sequences: sequences.slice(16) };
+}

@@ -18,6 +18,8 @@ import { prng } from '../../src/engine/ops/sources.ts';
 import { outputBytes } from '../../src/engine/run-result.ts';
 import { runModel } from '../../src/engine/runner.ts';
 import { tinyMlp, tinyTransformer } from '../../src/engine/test-models.ts';
+import { prepareModel } from '../../src/engine/model-file.ts';
+import { tinyQuantizedLlama } from '../../src/testnet/llm-fixtures.ts';
 import type { Combiner } from '../../src/engine/graph.ts';
 
 const I32_MIN = -2147483648;
@@ -72,6 +74,20 @@ const cases: Case[] = [
   { op: 'select', params: P(), inputs: [7, 9, 1] },
   { op: 'select', params: P(), inputs: [7, 9, 0] },
   { op: 'scan_add', params: P(8), inputs: [17539, 104] },
+  // rope (engine.md §3.6): x[i], x[i xor 1], T[t, j, 0], T[t, j, 1]; p0 head dim, p1 shift, [p2, p3] clamp
+  { op: 'rope', params: P(64, 22, -127, 127), inputs: [32512, -32512, 11585, -11585] },
+  { op: 'rope', params: P(64, 22, -127, 127), inputs: [1000, 3000, 16384, 0] },
+  { op: 'rope', params: P(64, 22, -127, 127), inputs: [-20000, 7, 15000, 6600] },
+  { op: 'rope', params: P(8, 1, I32_MIN, I32_MAX), inputs: [5, 0, 1, 0] },
+  { op: 'rope', params: P(8, 1, I32_MIN, I32_MAX), inputs: [-5, 0, 1, 0] },
+  { op: 'rope', params: P(8, 0, -128, 127), inputs: [I32_MAX, I32_MIN, 1, 1] },
+  { op: 'rope', params: P(128, 52, I32_MIN, I32_MAX), inputs: [I32_MAX, I32_MAX, 2 ** 20, 2 ** 20] },
+  // mul: a, b̂; [p0, p1] clamp, p2 bdiv, p3 shift
+  { op: 'mul', params: P(-127, 127, 1, 21), inputs: [8191, 32767] },
+  { op: 'mul', params: P(-127, 127, 1, 21), inputs: [-8191, 32767] },
+  { op: 'mul', params: P(-127, 127, 1, 1), inputs: [3, -1] },
+  { op: 'mul', params: P(I32_MIN, I32_MAX, 4, 0), inputs: [-46341, 46341] },
+  { op: 'mul', params: P(I32_MIN, I32_MAX, 1, 52), inputs: [I32_MIN, 4194303] },
 ];
 const elementwise = cases.map((c) => ({ ...c, code: OPS_BY_NAME.get(c.op)!.code, hasWeight: c.hasWeight ?? false, output: elementwiseStep(c.op, c.params, c.inputs, c.hasWeight ?? false) }));
 
@@ -100,10 +116,13 @@ const vec = [1, -128, 127, 5, 0, -1, 64, -64];
 const mlpRun = runModel(mlp, { vector: vec }, { trace: true });
 const tt = tinyTransformer();
 const prompt = tt.layout.tokenizer!.encode('abc');
+const tl = prepareModel(tinyQuantizedLlama().model);
+const tlPrompt = [1, 17, 250, 3, 99];
 const models = [
   { model: 'tinyMlp', m: mlp, query: { vector: vec }, r: mlpRun },
   { model: 'tinyTransformer', m: tt, query: { prompt, maxTokens: 5, seed: null }, r: runModel(tt, { prompt, maxTokens: 5 }, { trace: true }) },
   { model: 'tinyTransformer', m: tt, query: { prompt, maxTokens: 5, seed: '42' }, r: runModel(tt, { prompt, maxTokens: 5, seed: 42n }, { trace: true }) },
+  { model: 'tinyQuantizedLlama', m: tl, query: { prompt: tlPrompt, maxTokens: 4, seed: null }, r: runModel(tl, { prompt: tlPrompt, maxTokens: 4 }, { trace: true }) },
 ].map(({ model, m, query, r }) => ({
   model,
   modelHash: toHex(m.modelHash),

@@ -46,8 +46,15 @@ export function silu(x: number): number {
   return x / (1 + Math.exp(-x));
 }
 
+/** Quantisation sites a calibration observer sees, per layer (−1 for the final ones). */
+export type LlamaSite = 'residAttn' | 'normAttn' | 'q' | 'k' | 'v' | 'att' | 'residMlp' | 'normMlp' | 'gate' | 'up' | 'hidden' | 'residFinal' | 'normFinal' | 'logits';
+
+export type LlamaObserver = (site: LlamaSite, layer: number, values: Float32Array) => void;
+
 export class FloatLlama {
   readonly config: LlamaConfig;
+  /** Called with the float values at each quantisation site (calibration); q and k after rotary, q unscaled. */
+  observe: LlamaObserver | null = null;
   private readonly w: LlamaWeights;
   private readonly kCache: Float32Array[];
   private readonly vCache: Float32Array[];
@@ -102,14 +109,26 @@ export class FloatLlama {
     const scale = 1 / Math.sqrt(dh);
     const { x, xn, q, k, v, att, scores, proj, gate, up } = this;
     x.set(w.tokenEmbedding.subarray(token * c.dim, (token + 1) * c.dim));
+    const obs = this.observe;
+    const ones = obs ? new Float32Array(c.dim).fill(1) : null;
     for (let l = 0; l < c.layers; l++) {
       const L = w.layers[l]!;
+      if (obs) {
+        obs('residAttn', l, x);
+        rmsNormF32(x, ones!, c.normEps, xn);
+        obs('normAttn', l, xn);
+      }
       rmsNormF32(x, L.attnNorm, c.normEps, xn);
       matvecF32(L.wq, c.dim, c.dim, xn, q);
       matvecF32(L.wk, kv, c.dim, xn, k);
       matvecF32(L.wv, kv, c.dim, xn, v);
       ropeF32(q, c.heads, dh, pos, c.ropeTheta);
       ropeF32(k, c.kvHeads, dh, pos, c.ropeTheta);
+      if (obs) {
+        obs('q', l, q);
+        obs('k', l, k);
+        obs('v', l, v);
+      }
       const kc = this.kCache[l]!;
       const vc = this.vCache[l]!;
       kc.set(k, pos * kv);
@@ -134,17 +153,34 @@ export class FloatLlama {
           att[h * dh + d] = s / sum;
         }
       }
+      obs?.('att', l, att);
       matvecF32(L.wo, c.dim, c.dim, att, proj);
       for (let i = 0; i < c.dim; i++) x[i] = x[i]! + proj[i]!;
+      if (obs) {
+        obs('residMlp', l, x);
+        rmsNormF32(x, ones!, c.normEps, xn);
+        obs('normMlp', l, xn);
+      }
       rmsNormF32(x, L.ffnNorm, c.normEps, xn);
       matvecF32(L.wGate, c.hiddenDim, c.dim, xn, gate);
       matvecF32(L.wUp, c.hiddenDim, c.dim, xn, up);
+      if (obs) {
+        obs('gate', l, gate);
+        obs('up', l, up);
+      }
       for (let i = 0; i < c.hiddenDim; i++) gate[i] = silu(gate[i]!) * up[i]!;
+      obs?.('hidden', l, gate);
       matvecF32(L.wDown, c.dim, c.hiddenDim, gate, proj);
       for (let i = 0; i < c.dim; i++) x[i] = x[i]! + proj[i]!;
     }
+    if (obs) {
+      obs('residFinal', -1, x);
+      rmsNormF32(x, ones!, c.normEps, xn);
+      obs('normFinal', -1, xn);
+    }
     rmsNormF32(x, w.outputNorm, c.normEps, xn);
     matvecF32(w.output ?? w.tokenEmbedding, c.vocabSize, c.dim, xn, this.logits);
+    obs?.('logits', -1, this.logits);
     return this.logits;
   }
 }

@@ -8,8 +8,9 @@ import { LINEAR_OPS } from './linear.ts';
 import { ATTENTION_OPS } from './attention.ts';
 import { REDUCE_OPS } from './reduce.ts';
 import { ELEMENTWISE_OPS } from './elementwise.ts';
+import { LLM_OPS } from './llm.ts';
 
-export const OPS: readonly OpDef[] = [...SOURCE_OPS, ...LINEAR_OPS, ...ATTENTION_OPS, ...REDUCE_OPS, ...ELEMENTWISE_OPS];
+export const OPS: readonly OpDef[] = [...SOURCE_OPS, ...LINEAR_OPS, ...ATTENTION_OPS, ...REDUCE_OPS, ...ELEMENTWISE_OPS, ...LLM_OPS];
 
 export const OPS_BY_NAME: ReadonlyMap<string, OpDef> = new Map(OPS.map((o) => [o.name, o]));
 export const OPS_BY_CODE: ReadonlyMap<number, OpDef> = new Map(OPS.map((o) => [o.code, o]));
