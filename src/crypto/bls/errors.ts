@@ -49,3 +49,21 @@ export class CertificateError extends BlsError<{ reason: CertificateReason; deta
     });
   }
 }
+
+export type DkgReason =
+  | 'unknown-kind'
+  | 'wrong-session'
+  | 'non-member'
+  | 'index-mismatch'
+  | 'duplicate'
+  | 'malformed'
+  | 'late'
+  | 'bad-evidence'
+  | 'too-few-qualified';
+
+/** A DKG packet refused (or a DKG that cannot complete). `sender` is the claimed member index when known. */
+export class DkgError extends BlsError<{ reason: DkgReason; sender?: number; detail?: string }> {
+  constructor(reason: DkgReason, details: { sender?: number; detail?: string } = {}) {
+    super(`DKG_${reason.toUpperCase().replaceAll('-', '_')}`, `dkg: ${reason}${details.detail ? ` (${details.detail})` : ''}`, { details: { reason, ...details } });
+  }
+}

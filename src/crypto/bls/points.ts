@@ -154,3 +154,44 @@ export function rawG1Bytes(x: bigint, y: bigint): Uint8Array {
   writeFp(out, FP_BYTES, y);
   return out;
 }
+
+/** blst's handle for a G2 point (its "signature" type: min-pk blst keeps signatures in G2). */
+export type NativeG2 = blst.Signature;
+
+/** A validated G2 point as blst's native handle, for bulk additions (DKG share checks). Same checks as decodeG2. */
+export function decodeG2Native(bytes: Uint8Array, what = 'G2 point'): NativeG2 {
+  const point = decodeG2(bytes, what).toAffine();
+  return blst.Signature.fromBytes(zcashG2(point.x, point.y), false, false);
+}
+
+/** Native G2 addition (blst adds or doubles): ~µs against noble's ~50 µs. */
+export function nativeAdd(a: NativeG2, b: NativeG2): NativeG2 {
+  return blst.aggregateSignatures([a, b], false);
+}
+
+/** k·P for a small non-negative k (share indices, 64-bit batch weights) by double-and-add on native points; k = 0 gives undefined (infinity). */
+export function nativeMulSmall(point: NativeG2, k: bigint): NativeG2 | undefined {
+  let acc: NativeG2 | undefined;
+  for (let bit = BigInt(k.toString(2).length - 1); bit >= 0n; bit--) {
+    if (acc !== undefined) acc = nativeAdd(acc, acc);
+    if ((k >> bit) & 1n) acc = acc === undefined ? point : nativeAdd(acc, point);
+  }
+  return acc;
+}
+
+/** A noble G2 point as a native handle (no checks: the point came from our own arithmetic). */
+export function toNativeG2(point: G2Point): NativeG2 {
+  const { x, y } = point.toAffine();
+  return blst.Signature.fromBytes(zcashG2(x, y), false, false);
+}
+
+/** A native point back in EIP-2537 encoding. */
+export function encodeNativeG2(point: NativeG2): Uint8Array {
+  const z = point.toBytes(false);
+  const out = new Uint8Array(G2_BYTES);
+  out.set(z.subarray(48, 96), 16); // x.c0
+  out.set(z.subarray(0, 48), 64 + 16); // x.c1
+  out.set(z.subarray(144, 192), 128 + 16); // y.c0
+  out.set(z.subarray(96, 144), 192 + 16); // y.c1
+  return out;
+}

@@ -1,0 +1,59 @@
+/**
+ * Encrypting a DKG share to its recipient's node key (whitepaper §2.2.1; docs/threshold.md §3.2): deals are
+ * broadcast (every member, and the community server relaying them, sees every deal), so each share travels
+ * sealed to the one member who may read it.
+ *
+ *   e ← random secp256k1 key;  E = e·G (33 bytes compressed)
+ *   k = HKDF-SHA256(ikm = x(e·P_recipient), salt = session id, info = "hyperspace/v1/dkg/share" ‖ dealer ‖ recipient)
+ *   box = E ‖ ChaCha20-Poly1305_k(nonce = 0¹², plaintext = share (32), aad = session ‖ dealer ‖ recipient)
+ *
+ * The key is fresh per box (a new e each time), so the all-zero nonce never repeats under one key. Binding the
+ * session, dealer and recipient into the key and the associated data stops a box being replayed into another
+ * session or to another slot.
+ */
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { Random } from '../../common/clock.ts';
+import { concatBytes } from '../../common/bytes.ts';
+
+export const SHARE_BOX_BYTES = 33 + 32 + 16;
+const INFO = new TextEncoder().encode('hyperspace/v1/dkg/share');
+const NONCE = new Uint8Array(12);
+
+function context(session: Uint8Array, dealer: number, recipient: number): Uint8Array {
+  return concatBytes(session, Uint8Array.of(dealer >> 8, dealer & 0xff, recipient >> 8, recipient & 0xff));
+}
+
+function boxKey(sharedX: Uint8Array, session: Uint8Array, ctx: Uint8Array): Uint8Array {
+  return hkdf(sha256, sharedX, session, concatBytes(INFO, ctx), 32);
+}
+
+/** Seals a 32-byte share to `recipientPublicKey` (secp256k1, 33 or 65 bytes). */
+export function sealShare(share: Uint8Array, recipientPublicKey: Uint8Array, session: Uint8Array, dealer: number, recipient: number, random: Random): Uint8Array {
+  let ephemeral: Uint8Array;
+  do ephemeral = random.bytes(32);
+  while (!secp256k1.utils.isValidSecretKey(ephemeral));
+  const shared = secp256k1.getSharedSecret(ephemeral, recipientPublicKey, true).subarray(1);
+  const ctx = context(session, dealer, recipient);
+  const cipher = createCipheriv('chacha20-poly1305', boxKey(shared, session, ctx), NONCE, { authTagLength: 16 });
+  cipher.setAAD(ctx, { plaintextLength: share.length });
+  const body = concatBytes(new Uint8Array(cipher.update(share)), new Uint8Array(cipher.final()));
+  return concatBytes(secp256k1.getPublicKey(ephemeral, true), body, new Uint8Array(cipher.getAuthTag()));
+}
+
+/** Opens a box sealed to `secretKey`; undefined when it does not open (wrong key, tampered, wrong slot). */
+export function openShare(box: Uint8Array, secretKey: Uint8Array, session: Uint8Array, dealer: number, recipient: number): Uint8Array | undefined {
+  if (box.length !== SHARE_BOX_BYTES) return undefined;
+  try {
+    const shared = secp256k1.getSharedSecret(secretKey, box.subarray(0, 33), true).subarray(1);
+    const ctx = context(session, dealer, recipient);
+    const decipher = createDecipheriv('chacha20-poly1305', boxKey(shared, session, ctx), NONCE, { authTagLength: 16 });
+    decipher.setAAD(ctx, { plaintextLength: 32 });
+    decipher.setAuthTag(box.subarray(65, 81));
+    return concatBytes(new Uint8Array(decipher.update(box.subarray(33, 65))), new Uint8Array(decipher.final()));
+  } catch {
+    return undefined;
+  }
+}
