@@ -4,12 +4,12 @@
  * sealed to the one member who may read it.
  *
  *   e ← random secp256k1 key;  E = e·G (33 bytes compressed)
- *   k = HKDF-SHA256(ikm = x(e·P_recipient), salt = session id, info = "hyperspace/v1/dkg/share" ‖ dealer ‖ recipient)
+ *   k = HKDF-SHA256(ikm = x(e·P_recipient), salt = session id, info = "hyperspace/v1/dkg/share" ‖ E ‖ dealer ‖ recipient)
  *   box = E ‖ ChaCha20-Poly1305_k(nonce = 0¹², plaintext = share (32), aad = session ‖ dealer ‖ recipient)
  *
  * The key is fresh per box (a new e each time), so the all-zero nonce never repeats under one key. Binding the
  * session, dealer and recipient into the key and the associated data stops a box being replayed into another
- * session or to another slot.
+ * session or to another slot; binding E stops its sign byte being flipped (x(e·P) is the same for ±E).
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
@@ -26,8 +26,8 @@ function context(session: Uint8Array, dealer: number, recipient: number): Uint8A
   return concatBytes(session, Uint8Array.of(dealer >> 8, dealer & 0xff, recipient >> 8, recipient & 0xff));
 }
 
-function boxKey(sharedX: Uint8Array, session: Uint8Array, ctx: Uint8Array): Uint8Array {
-  return hkdf(sha256, sharedX, session, concatBytes(INFO, ctx), 32);
+function boxKey(sharedX: Uint8Array, ephemeral: Uint8Array, session: Uint8Array, ctx: Uint8Array): Uint8Array {
+  return hkdf(sha256, sharedX, session, concatBytes(INFO, ephemeral, ctx), 32);
 }
 
 /** Seals a 32-byte share to `recipientPublicKey` (secp256k1, 33 or 65 bytes). */
@@ -36,11 +36,12 @@ export function sealShare(share: Uint8Array, recipientPublicKey: Uint8Array, ses
   do ephemeral = random.bytes(32);
   while (!secp256k1.utils.isValidSecretKey(ephemeral));
   const shared = secp256k1.getSharedSecret(ephemeral, recipientPublicKey, true).subarray(1);
+  const ephemeralPublic = secp256k1.getPublicKey(ephemeral, true);
   const ctx = context(session, dealer, recipient);
-  const cipher = createCipheriv('chacha20-poly1305', boxKey(shared, session, ctx), NONCE, { authTagLength: 16 });
+  const cipher = createCipheriv('chacha20-poly1305', boxKey(shared, ephemeralPublic, session, ctx), NONCE, { authTagLength: 16 });
   cipher.setAAD(ctx, { plaintextLength: share.length });
   const body = concatBytes(new Uint8Array(cipher.update(share)), new Uint8Array(cipher.final()));
-  return concatBytes(secp256k1.getPublicKey(ephemeral, true), body, new Uint8Array(cipher.getAuthTag()));
+  return concatBytes(ephemeralPublic, body, new Uint8Array(cipher.getAuthTag()));
 }
 
 /** Opens a box sealed to `secretKey`; undefined when it does not open (wrong key, tampered, wrong slot). */
@@ -49,7 +50,7 @@ export function openShare(box: Uint8Array, secretKey: Uint8Array, session: Uint8
   try {
     const shared = secp256k1.getSharedSecret(secretKey, box.subarray(0, 33), true).subarray(1);
     const ctx = context(session, dealer, recipient);
-    const decipher = createDecipheriv('chacha20-poly1305', boxKey(shared, session, ctx), NONCE, { authTagLength: 16 });
+    const decipher = createDecipheriv('chacha20-poly1305', boxKey(shared, box.subarray(0, 33), session, ctx), NONCE, { authTagLength: 16 });
     decipher.setAAD(ctx, { plaintextLength: 32 });
     decipher.setAuthTag(box.subarray(65, 81));
     return concatBytes(new Uint8Array(decipher.update(box.subarray(33, 65))), new Uint8Array(decipher.final()));
