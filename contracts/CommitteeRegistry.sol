@@ -20,8 +20,8 @@ contract CommitteeRegistry {
     uint8 internal constant CERTIFICATE_VERSION = 1;
     uint256 internal constant SIGNED_BYTES = 101;
     uint256 internal constant MAX_MEMBERS = 256;
-    /// 0x19 ‖ 0x48 ‖ len ‖ tag: the domain prefix of src/crypto/domains.ts for `hyperspace/v1/certificate`.
-    bytes internal constant CERTIFICATE_DOMAIN = "\x19\x48\x19hyperspace/v1/certificate";
+    /// 0x19 ‖ 0x48 ‖ len (25) ‖ "hyperspace/v1/certificate": the domain prefix of src/crypto/domains.ts, 28 bytes left-aligned.
+    bytes32 internal constant CERTIFICATE_DOMAIN_WORD = "\x19\x48\x19hyperspace/v1/certificate";
 
     /// committee id → its creator (the community server that runs its DKGs).
     mapping(bytes32 => address) public committeeOwner;
@@ -83,8 +83,7 @@ contract CommitteeRegistry {
         checkCertificateFields(certificate, groupKey);
         bytes calldata signature = certificate[SIGNED_BYTES:CERTIFICATE_BYTES];
         checkPointShape(signature, BLS12381.G1_BYTES);
-        bytes memory hashed = BLS12381.hashToG1(abi.encodePacked(certificateMessage(certificate)));
-        return BLS12381.signatureHolds(signature, hashed, groupKey);
+        return BLS12381.verify(certificateMessage(certificate), signature, groupKey);
     }
 
     /// Everything but the signature: length, version, a registered key equal to `groupKey`, signers ⊆ 1..size, ≥ threshold.
@@ -107,7 +106,14 @@ contract CommitteeRegistry {
     /// m: the 32 bytes the committee signs for a certificate (before hashing to G1).
     function certificateMessage(bytes calldata certificate) public pure returns (bytes32) {
         if (certificate.length < SIGNED_BYTES) revert BadCertificateLength(certificate.length);
-        return keccak256(abi.encodePacked(CERTIFICATE_DOMAIN, certificate[0:SIGNED_BYTES]));
+        bytes32 m;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, CERTIFICATE_DOMAIN_WORD)
+            calldatacopy(add(p, 28), certificate.offset, 101)
+            m := keccak256(p, 129)
+        }
+        return m;
     }
 
     /// RFC 9380 hash to G1 under Hyperspace's DST (exposed for the golden vectors shared with the TypeScript).
