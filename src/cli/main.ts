@@ -13,6 +13,10 @@ const GROUPS: Record<string, { summary: string; load: () => Promise<CommandGroup
   model: { summary: 'list, inspect, hash and run integer models; execution traces and element proofs', load: async () => (await import('./model.ts')).runModel },
   chain: { summary: 'run the embedded chain, deploy contracts, show chain status (--rpc-url)', load: async () => (await import('./chain.ts')).runChain },
   sim: { summary: 'simulators: the S/Kademlia DHT at 10,000–100,000 nodes (hyperspace sim dht)', load: async () => (await import('./sim.ts')).runSim },
+  'verify-certificate': {
+    summary: 'check a threshold certificate against a given group key or the one registered on chain',
+    load: async () => (await import('./verify-certificate.ts')).runVerifyCertificate,
+  },
   dht: { summary: 'run an S/Kademlia DHT node over libp2p; put, get, provide, providers on a running network', load: async () => (await import('./dht.ts')).runDht },
 };
 
