@@ -20,7 +20,8 @@ export interface HarnessOptions {
   tamper?: (from: number, packet: Uint8Array, ctx: { signer: Signer; clock: ManualClock; random: Random }) => (Uint8Array | { packet: Uint8Array; to: number[] })[];
   /** Members that never run (silent from the start). */
   offline?: number[];
-  /** Per-member CPU time accounting (ms): measured around every call into that member. */
+  /** Per-member CPU time accounting (ms): the process's user + system CPU time around every call into that member
+   *  (one thread runs them all, so this is that member's own work, not wall time on a shared machine). */
   measure?: boolean;
 }
 
@@ -33,7 +34,7 @@ export interface HarnessRun {
   virtualMs: number;
   packets: number;
   bytes: number;
-  /** Per-member CPU ms (when `measure`). */
+  /** Per-member CPU ms (when `measure`), index 0 = member 1. */
   cpuMs: number[];
 }
 
@@ -62,11 +63,12 @@ export function runDkg(options: HarnessOptions): HarnessRun {
   let bytes = 0;
   const timed = <T>(index: number, f: () => T): T => {
     if (!options.measure) return f();
-    const t0 = performance.now();
+    const t0 = process.cpuUsage();
     try {
       return f();
     } finally {
-      cpuMs[index] = (cpuMs[index] ?? 0) + performance.now() - t0;
+      const d = process.cpuUsage(t0);
+      cpuMs[index] = (cpuMs[index] ?? 0) + (d.user + d.system) / 1000;
     }
   };
   const send = (from: number, out: Uint8Array[]) => {

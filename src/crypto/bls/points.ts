@@ -97,18 +97,23 @@ export function decodeG1(bytes: Uint8Array, what = 'G1 point'): G1Point {
   return G1.fromAffine({ x, y });
 }
 
-/** Decodes a G2 point (256 bytes EIP-2537): on the twist, in the r-order subgroup, not infinity. */
-export function decodeG2(bytes: Uint8Array, what = 'G2 point'): G2Point {
+/** Checks a G2 encoding and returns its coordinates and blst's validated handle (see decodeG2). */
+function parseG2(bytes: Uint8Array, what: string): { x: Fp2; y: Fp2; native: blst.Signature } {
   checkLength(bytes, G2_BYTES, what);
   if (isZero(bytes)) throw new BlsEncodingError(what, 'infinity');
   const x = { c0: readFp(bytes, 0, what), c1: readFp(bytes, FP_BYTES, what) };
   const y = { c0: readFp(bytes, 2 * FP_BYTES, what), c1: readFp(bytes, 3 * FP_BYTES, what) };
   if (!Fp2.eql(Fp2.sqr(y), Fp2.add(Fp2.mul(Fp2.sqr(x), x), B2))) throw new BlsEncodingError(what, 'not-on-curve');
   try {
-    blst.Signature.fromBytes(zcashG2(x, y), true, true);
+    return { x, y, native: blst.Signature.fromBytes(zcashG2(x, y), true, true) };
   } catch {
     throw new BlsEncodingError(what, 'not-in-subgroup');
   }
+}
+
+/** Decodes a G2 point (256 bytes EIP-2537): on the twist, in the r-order subgroup, not infinity. */
+export function decodeG2(bytes: Uint8Array, what = 'G2 point'): G2Point {
+  const { x, y } = parseG2(bytes, what);
   return G2.fromAffine({ x, y });
 }
 
@@ -160,8 +165,7 @@ export type NativeG2 = blst.Signature;
 
 /** A validated G2 point as blst's native handle, for bulk additions (DKG share checks). Same checks as decodeG2. */
 export function decodeG2Native(bytes: Uint8Array, what = 'G2 point'): NativeG2 {
-  const point = decodeG2(bytes, what).toAffine();
-  return blst.Signature.fromBytes(zcashG2(point.x, point.y), false, false);
+  return parseG2(bytes, what).native;
 }
 
 /** Native G2 addition (blst adds or doubles): ~µs against noble's ~50 µs. */
