@@ -19,6 +19,7 @@
  * (step-program.test.ts); `PROGRAM_OP_CODES` lists them, and the runner keeps any other op on its per-node path.
  */
 import { KernelShapeError } from './errors.ts';
+import { roundShift } from '../ops/arith.ts';
 
 export const PROGRAM_MAGIC = 0x48535031; // 'HSP1'
 export const PROGRAM_HEADER_WORDS = 16;
@@ -67,13 +68,6 @@ export const PROGRAM_FLAG_MULHI = 8;
 const I32_MIN = -2147483648;
 const I32_MAX = 2147483647;
 
-/** Round half away from zero of v / 2^s (engine.md §2), for the range endpoints (|v| < 2^53). */
-function roundShiftEnd(v: number, s: number): number {
-  if (s === 0) return v;
-  const p = 2 ** s;
-  return v >= 0 ? Math.floor((v + p / 2) / p) : -Math.floor((-v + p / 2) / p);
-}
-
 /**
  * requant's integer path: e = max(0, 32 − s) is split into em (scales m) + ex (scales x) so that both stay int32;
  * returns the smallest such ex (record word 17), or −1 if there is none.
@@ -104,8 +98,8 @@ export function programFlags(op: string, p: readonly number[], ra: { lo: number;
   if (op === 'requant' && m !== null) {
     const prods = [ra.lo * m.lo, ra.lo * m.hi, ra.hi * m.lo, ra.hi * m.hi];
     const s = p[1]!;
-    const lo = roundShiftEnd(Math.min(...prods), s);
-    const hi = roundShiftEnd(Math.max(...prods), s);
+    const lo = roundShift(Math.min(...prods), s);
+    const hi = roundShift(Math.max(...prods), s);
     const mulhi = s >= 1 && requantPreShift(ra, m, s) >= 0 && within(lo, hi, I32_MIN, I32_MAX) ? PROGRAM_FLAG_MULHI : 0;
     if (within(lo, hi, p[2]!, p[3]!)) return PROGRAM_FLAG_NO_CLAMP | mulhi;
     return within(lo, hi, I32_MIN, I32_MAX) ? PROGRAM_FLAG_I32 | mulhi : 0;
