@@ -11,101 +11,40 @@
  *   justification  accused dealers reveal the complainers' shares; members forward signed deals of dealers whose
  *                  hashes conflict; done when every accused dealer answered (and no conflict), or at the deadline
  *
+ * Resharing (drand's): the old committee deals its shares of the existing key to a new committee. Dealer d's
+ * polynomial has g_d(0) = x_d, its old share, so its commitment C_{d,0} must equal its old public share (checked by
+ * everyone); the new shares are y_j = Σ_{d∈S} λ_d·g_d(j) over the first t_old qualified dealers S, and the group key
+ * is unchanged. Dealers and recipients are then two lists (a node may be in either or both).
+ *
  * Qualified dealers (QUAL) are decided from the transcript every honest member holds (assuming broadcasts reach all
  * honest members, as drand does): a dealer is out when it sent no valid deal, equivocated (two signed deals or a
  * justification with different commitments), or left a complaint unanswered or answered with a share that does not
  * match its commitments. The group key is Σ_{d∈QUAL} C_{d,0}; member j's share is Σ_{d∈QUAL} s_{d,j}.
  */
 import type { Clock, Random } from '../../common/clock.ts';
-import { bytesEqual, concatBytes } from '../../common/bytes.ts';
+import { bytesEqual } from '../../common/bytes.ts';
 import { InvalidArgumentError, type BaseError } from '../../common/errors.ts';
-import { keccak256 } from '../keccak.ts';
 import { nodeAddressOf } from '../../identity/node-address.ts';
 import { decodeEnvelope, recoverSender, strongSigningDigest, type Signer } from '../../wire/envelope.ts';
 import { decode } from '../../wire/codec.ts';
 import { sealStrong, openStrong } from '../../wire/strong-envelope.ts';
 import { ReplayGuard } from '../../wire/replay-guard.ts';
 import { WireError } from '../../wire/errors.ts';
-import { decodeG2Native, encodeNativeG2, encodeScalar, Fr, decodeScalar, nativeAdd, type NativeG2 } from '../bls/points.ts';
-import { commitPolynomial, evaluatePolynomial, MAX_MEMBERS, randomPolynomial } from '../bls/polynomial.ts';
-import { encodeG2 } from '../bls/points.ts';
+import { pippenger } from '@noble/curves/abstract/curve.js';
+import { decodeG2, decodeG2Native, encodeG2, encodeNativeG2, encodeScalar, Fr, G2, decodeScalar, nativeAdd, type NativeG2 } from '../bls/points.ts';
+import { commitPolynomial, evaluatePolynomial, lagrangeAtZero, MAX_MEMBERS, randomPolynomial } from '../bls/polynomial.ts';
 import { BlsEncodingError, DkgError } from '../bls/errors.ts';
 import { openShare, sealShare } from './share-box.ts';
-import { badDealers, shareMatches } from './share-checks.ts';
+import { badDealers, evaluateNative, shareMatches } from './share-checks.ts';
+import { commitmentsHash, complaintsOf, conflictsOf } from './transcript.ts';
+import { checkReshare, DEFAULTS, DKG_TRANSITIONS, type DkgConfig, type DkgOptions, type DkgPhase, type DkgMemberInfo, type DkgResult } from './phases.ts';
 import { DKG_KINDS, MAX_EVIDENCE, SESSION_BYTES, STATUS, type DealBody, type JustificationBody, type ResponseBody } from './messages.ts';
-
-export type DkgPhase = 'deal' | 'response' | 'justification' | 'done' | 'failed';
-
-/** The transition table, as data: from each phase, where it may go and on what. */
-export const DKG_TRANSITIONS: Readonly<Record<DkgPhase, readonly { to: DkgPhase; on: string }[]>> = {
-  deal: [{ to: 'response', on: 'all n deals arrived, or the deal deadline passed' }],
-  response: [
-    { to: 'done', on: 'fast path: all n responses arrived, none complains, every commitment hash agrees' },
-    { to: 'failed', on: 'fast path taken but fewer than t dealers qualify (cannot happen with t ≤ n)' },
-    { to: 'justification', on: 'the response deadline passed, or all responses arrived with a complaint or a conflict' },
-  ],
-  justification: [
-    { to: 'done', on: 'every accused dealer answered and no hash conflicts, or the justification deadline passed; ≥ t qualify' },
-    { to: 'failed', on: 'fewer than t dealers qualify' },
-  ],
-  done: [],
-  failed: [],
-};
-
-export interface DkgOptions {
-  /** Deal phase length, ms (drand: 10 s). */
-  dealPhaseMs: number;
-  /** Response phase length, ms. */
-  responsePhaseMs: number;
-  /** Justification phase length, ms. */
-  justificationPhaseMs: number;
-  /** Accepted clock difference for packets, ms (the strong envelopes' replay window). */
-  replayWindowMs: number;
-}
-
-export const DEFAULTS: DkgOptions = {
-  dealPhaseMs: 10_000, // drand's per-phase timeout; a 64-member deal is ~16 KB, far below 10 s on any link
-  responsePhaseMs: 10_000,
-  justificationPhaseMs: 10_000,
-  replayWindowMs: 60_000, // as the wire's replay guard: covers the whole 30 s DKG plus clock skew
-};
-
-export interface DkgMemberInfo {
-  /** 1..n. */
-  readonly index: number;
-  /** Uncompressed secp256k1 node key (65 bytes): shares are sealed to it, packets must recover to its address. */
-  readonly publicKey: Uint8Array;
-}
-
-export interface DkgConfig {
-  /** 32 bytes naming this run (e.g. keccak of committee id, key id and the member list); bound into every packet and box. */
-  readonly session: Uint8Array;
-  readonly threshold: number;
-  readonly members: readonly DkgMemberInfo[];
-  readonly myIndex: number;
-  /** When the deal phase starts (ms, the clock's time), agreed by all members. */
-  readonly startMs: number;
-}
-
-export interface DkgResult {
-  readonly qualified: number[];
-  /** 256-byte EIP-2537 G2. */
-  readonly groupKey: Uint8Array;
-  /** A_k = Σ_{d∈QUAL} C_{d,k}, EIP-2537 each: public share of member i is Σ_k i^k·A_k. */
-  readonly publicPolynomial: Uint8Array[];
-  /** This member's secret share x_j. */
-  readonly share: { index: number; secret: bigint };
-}
 
 interface HeldDeal {
   body: DealBody;
   envelope: Uint8Array;
   hash: Uint8Array;
   commitments?: NativeG2[];
-}
-
-function commitmentsHash(commitments: readonly Uint8Array[]): Uint8Array {
-  return keccak256(concatBytes(...commitments));
 }
 
 export class DkgMember {
@@ -124,16 +63,23 @@ export class DkgMember {
   private readonly config: DkgConfig;
   private readonly n: number;
   private readonly addresses: Uint8Array[];
+  private readonly dealerInfos: readonly DkgMemberInfo[];
+  private readonly dealerAddresses: Uint8Array[];
+  private readonly myDealerIndex: number;
+  /** Resharing: each dealer's old public share, which its C_0 must equal (computed on first use). */
+  private oldPublicShares?: Map<number, Uint8Array>;
   private readonly replay: ReplayGuard;
   private coefficients: bigint[] = [];
   private readonly deals = new Map<number, HeldDeal>();
   private readonly responses = new Map<number, ResponseBody>();
+  /** dealer → its justification (answers to complaints). */
   private readonly justifications = new Map<number, JustificationBody>();
+  /** Members whose forwarded evidence arrived (one justification packet each). */
+  private readonly evidenceFrom = new Set<number>();
   /** dealer → commitment hashes seen in validly signed deals (mine and forwarded evidence). */
   private readonly signedHashes = new Map<number, Set<string>>();
   /** dealer → my share from it, once received and checked (or revealed in a justification). */
   private readonly myShares = new Map<number, bigint>();
-  private myStatuses = new Map<number, number>();
 
   constructor(components: { signer: Signer; clock: Clock; random: Random }, config: DkgConfig, options: Partial<DkgOptions> = {}) {
     this.options = { ...DEFAULTS, ...options };
@@ -149,8 +95,17 @@ export class DkgMember {
       if (m.index !== k + 1) throw new InvalidArgumentError('members', 'must be listed by index 1..n');
     });
     this.addresses = config.members.map((m) => nodeAddressOf(m.publicKey));
-    if (!bytesEqual(this.addresses[config.myIndex - 1] ?? new Uint8Array(), this.signer.nodeAddress)) throw new InvalidArgumentError('myIndex', 'signer is not that member');
-    this.replay = new ReplayGuard({ windowMs: this.options.replayWindowMs, maxEntries: 4 * this.n + 16 });
+    this.dealerInfos = config.reshare?.dealers ?? config.members;
+    this.dealerInfos.forEach((m, k) => {
+      if (m.index !== k + 1) throw new InvalidArgumentError('dealers', 'must be listed by index 1..n');
+    });
+    this.dealerAddresses = config.reshare ? this.dealerInfos.map((m) => nodeAddressOf(m.publicKey)) : this.addresses;
+    this.myDealerIndex = config.reshare ? config.reshare.myDealerIndex : config.myIndex;
+    if (config.myIndex !== 0 && !bytesEqual(this.addresses[config.myIndex - 1] ?? new Uint8Array(), this.signer.nodeAddress)) throw new InvalidArgumentError('myIndex', 'signer is not that member');
+    if (this.myDealerIndex !== 0 && !bytesEqual(this.dealerAddresses[this.myDealerIndex - 1] ?? new Uint8Array(), this.signer.nodeAddress)) throw new InvalidArgumentError('myDealerIndex', 'signer is not that dealer');
+    if (config.myIndex === 0 && this.myDealerIndex === 0) throw new InvalidArgumentError('myIndex', 'neither a dealer nor a member');
+    checkReshare(config.reshare);
+    this.replay = new ReplayGuard({ windowMs: this.options.replayWindowMs, maxEntries: 4 * (this.n + this.dealerInfos.length) + 16 });
   }
 
   private get deadlines(): { deal: number; response: number; justification: number } {
@@ -165,13 +120,15 @@ export class DkgMember {
     this.history.push(to);
   }
 
-  /** Deals: returns my deal packet. */
+  /** Deals: returns my deal packet (none when I only receive, at a reshare). */
   start(): Uint8Array[] {
-    const { threshold, members, session, myIndex } = this.config;
-    this.coefficients = randomPolynomial(threshold, this.random);
+    const { threshold, members, session } = this.config;
+    const dealer = this.myDealerIndex;
+    if (dealer === 0) return [];
+    this.coefficients = randomPolynomial(threshold, this.random, this.config.reshare?.myOldShare);
     const commitments = commitPolynomial(this.coefficients).map((c) => encodeG2(c));
-    const boxes = members.map((m) => sealShare(encodeScalar(evaluatePolynomial(this.coefficients, m.index)), m.publicKey, session, myIndex, m.index, this.random));
-    const body: DealBody = { session, dealer: myIndex, commitments, boxes };
+    const boxes = members.map((m) => sealShare(encodeScalar(evaluatePolynomial(this.coefficients, m.index)), m.publicKey, session, dealer, m.index, this.random));
+    const body: DealBody = { session, dealer, commitments, boxes };
     const envelope = sealStrong(DKG_KINDS.deal, body, { signer: this.signer, clock: this.clock, random: this.random });
     this.hold(body, envelope);
     return [envelope];
@@ -195,8 +152,8 @@ export class DkgMember {
     return { out: this.tick() };
   }
 
-  private senderIndex(nodeAddress: Uint8Array, claimed: number): number {
-    const index = this.addresses.findIndex((a) => bytesEqual(a, nodeAddress)) + 1;
+  private senderIndex(nodeAddress: Uint8Array, claimed: number, list: Uint8Array[] = this.addresses): number {
+    const index = list.findIndex((a) => bytesEqual(a, nodeAddress)) + 1;
     if (index === 0) throw new DkgError('non-member');
     if (index !== claimed) throw new DkgError('index-mismatch', { sender: index, detail: `claims ${claimed}` });
     return index;
@@ -209,7 +166,7 @@ export class DkgMember {
     if (tag === DKG_KINDS.deal.domain.tag) {
       const { message, sender } = openStrong(envelope, { ...ctx, kind: DKG_KINDS.deal });
       this.checkSession(message.session);
-      const dealer = this.senderIndex(sender.nodeAddress, message.dealer);
+      const dealer = this.senderIndex(sender.nodeAddress, message.dealer, this.dealerAddresses);
       if (this.phase !== 'deal') throw new DkgError('late', { sender: dealer });
       if (this.deals.has(dealer)) throw new DkgError('duplicate', { sender: dealer });
       if (message.commitments.length !== this.config.threshold || message.boxes.length !== this.n) throw new DkgError('malformed', { sender: dealer, detail: 'counts' });
@@ -224,10 +181,16 @@ export class DkgMember {
     } else if (tag === DKG_KINDS.justification.domain.tag) {
       const { message, sender } = openStrong(envelope, { ...ctx, kind: DKG_KINDS.justification });
       this.checkSession(message.session);
-      const member = this.senderIndex(sender.nodeAddress, message.member);
-      if (this.phase === 'done' || this.phase === 'failed') throw new DkgError('late', { sender: member });
-      if (this.justifications.has(member)) throw new DkgError('duplicate', { sender: member });
-      this.justifications.set(member, message);
+      // As a dealer it answers complaints; as a member it forwards evidence. Each non-zero index must be the sender's.
+      if (message.dealer === 0 && message.member === 0) throw new DkgError('malformed', { detail: 'justification names no role' });
+      const dealer = message.dealer === 0 ? 0 : this.senderIndex(sender.nodeAddress, message.dealer, this.dealerAddresses);
+      const member = message.member === 0 ? 0 : this.senderIndex(sender.nodeAddress, message.member);
+      const from = dealer || member;
+      if (this.phase === 'done' || this.phase === 'failed') throw new DkgError('late', { sender: from });
+      if (dealer !== 0 && this.justifications.has(dealer)) throw new DkgError('duplicate', { sender: dealer });
+      if (member !== 0 && this.evidenceFrom.has(member)) throw new DkgError('duplicate', { sender: member });
+      if (dealer !== 0) this.justifications.set(dealer, message);
+      if (member !== 0) this.evidenceFrom.add(member);
       for (const forwarded of message.evidence) this.takeEvidence(forwarded);
     } else {
       throw new DkgError('unknown-kind', { detail: tag });
@@ -258,7 +221,7 @@ export class DkgMember {
       const body = decode(DKG_KINDS.deal.schema, envelope.value.body);
       const sender = recoverSender(envelope.value.domain, envelope.value.sender, strongSigningDigest(DKG_KINDS.deal.domain, envelope.value), envelope.value.signature);
       this.checkSession(body.session);
-      const dealer = this.senderIndex(sender.nodeAddress, body.dealer);
+      const dealer = this.senderIndex(sender.nodeAddress, body.dealer, this.dealerAddresses);
       this.noteSignedHash(dealer, commitmentsHash(body.commitments));
     } catch (error) {
       if (error instanceof DkgError || error instanceof WireError) this.refused.push(new DkgError('bad-evidence', { detail: (error as Error).message }));
@@ -270,9 +233,9 @@ export class DkgMember {
   tick(): Uint8Array[] {
     const out: Uint8Array[] = [];
     const now = this.clock.now();
-    if (this.phase === 'deal' && (this.deals.size === this.n || now >= this.deadlines.deal)) {
+    if (this.phase === 'deal' && (this.deals.size === this.dealerInfos.length || now >= this.deadlines.deal)) {
       this.moveTo('response');
-      out.push(this.respond());
+      if (this.config.myIndex !== 0) out.push(this.respond());
     }
     if (this.phase === 'response') {
       const all = this.responses.size === this.n;
@@ -294,14 +257,14 @@ export class DkgMember {
     const { session, myIndex, threshold } = this.config;
     const received: { dealer: number; share: bigint; commitments: NativeG2[] }[] = [];
     const statuses = new Map<number, number>();
-    for (let dealer = 1; dealer <= this.n; dealer++) {
+    for (let dealer = 1; dealer <= this.dealerInfos.length; dealer++) {
       const deal = this.deals.get(dealer);
       if (!deal) {
         statuses.set(dealer, STATUS.missing);
         continue;
       }
       try {
-        const raw = dealer === myIndex ? encodeScalar(evaluatePolynomial(this.coefficients, myIndex)) : openShare(deal.body.boxes[myIndex - 1]!, this.signer.secretKey, session, dealer, myIndex);
+        const raw = dealer === this.myDealerIndex ? encodeScalar(evaluatePolynomial(this.coefficients, myIndex)) : openShare(deal.body.boxes[myIndex - 1]!, this.signer.secretKey, session, dealer, myIndex);
         if (raw === undefined) throw new DkgError('malformed', { sender: dealer, detail: 'box does not open' });
         deal.commitments ??= deal.body.commitments.map((c, k) => decodeG2Native(c, `commitment[${k}]`));
         if (deal.commitments.length !== threshold) throw new DkgError('malformed', { sender: dealer });
@@ -317,37 +280,18 @@ export class DkgMember {
       if (bad.has(r.dealer)) statuses.set(r.dealer, STATUS.badShare);
       else this.myShares.set(r.dealer, r.share);
     }
-    this.myStatuses = statuses;
     const entries = [...statuses].map(([dealer, status]) => ({ dealer, status, commitmentsHash: this.deals.get(dealer)?.hash ?? new Uint8Array(32) }));
     const body: ResponseBody = { session, member: myIndex, entries };
     this.responses.set(myIndex, body);
     return sealStrong(DKG_KINDS.response, body, { signer: this.signer, clock: this.clock, random: this.random });
   }
 
-  /** dealer → members who complained about it (bad share or missing). */
   private complaints(): Map<number, Set<number>> {
-    const out = new Map<number, Set<number>>();
-    for (const [member, r] of this.responses) {
-      for (const e of r.entries) {
-        if (e.status === STATUS.ok || e.dealer < 1 || e.dealer > this.n) continue;
-        let set = out.get(e.dealer);
-        if (!set) out.set(e.dealer, (set = new Set()));
-        set.add(member);
-      }
-    }
-    return out;
+    return complaintsOf(this.responses.entries(), this.dealerInfos.length);
   }
 
-  /** Dealers for which some response reports a commitment hash other than the one I hold. */
   private conflicts(): Set<number> {
-    const out = new Set<number>();
-    for (const r of this.responses.values()) {
-      for (const e of r.entries) {
-        const held = this.deals.get(e.dealer);
-        if (e.status !== STATUS.missing && held && !bytesEqual(held.hash, e.commitmentsHash)) out.add(e.dealer);
-      }
-    }
-    return out;
+    return conflictsOf(this.responses.values(), (dealer) => this.deals.get(dealer)?.hash);
   }
 
   private fastPath(): boolean {
@@ -356,18 +300,19 @@ export class DkgMember {
 
   private justify(): Uint8Array | undefined {
     const { session, myIndex } = this.config;
-    const against = this.complaints().get(myIndex);
-    const evidence = [...this.conflicts()].slice(0, MAX_EVIDENCE).map((d) => this.deals.get(d)!.envelope);
+    const dealer = this.myDealerIndex;
+    const against = dealer === 0 ? undefined : this.complaints().get(dealer);
+    const evidence = myIndex === 0 ? [] : [...this.conflicts()].slice(0, MAX_EVIDENCE).map((d) => this.deals.get(d)!.envelope);
     if (!against && evidence.length === 0) return undefined;
-    const mine = this.deals.get(myIndex)!;
     const body: JustificationBody = {
       session,
-      member: myIndex,
-      commitments: against ? mine.body.commitments : [],
+      dealer: against ? dealer : 0,
+      member: evidence.length > 0 ? myIndex : 0,
+      commitments: against ? this.deals.get(dealer)!.body.commitments : [],
       revealed: against ? [...against].map((recipient) => ({ recipient, share: encodeScalar(evaluatePolynomial(this.coefficients, recipient)) })) : [],
       evidence,
     };
-    this.justifications.set(myIndex, body);
+    if (against) this.justifications.set(dealer, body);
     return sealStrong(DKG_KINDS.justification, body, { signer: this.signer, clock: this.clock, random: this.random });
   }
 
@@ -379,30 +324,58 @@ export class DkgMember {
 
   /** QUAL, the group key, the public polynomial and my share, from the transcript. */
   private finish(): void {
-    const { threshold, myIndex } = this.config;
+    const { threshold, myIndex, reshare } = this.config;
     const complaints = this.complaints();
     const qualified: number[] = [];
-    const polys: NativeG2[][] = [];
-    let secret = 0n;
-    for (let dealer = 1; dealer <= this.n; dealer++) {
+    const outcomes: { commitments: NativeG2[]; myShare?: bigint }[] = [];
+    for (let dealer = 1; dealer <= this.dealerInfos.length; dealer++) {
       const outcome = this.judgeDealer(dealer, complaints.get(dealer));
       if (!outcome) continue;
       qualified.push(dealer);
-      polys.push(outcome.commitments);
-      secret = Fr.add(secret, outcome.myShare);
+      outcomes.push(outcome);
     }
-    if (qualified.length < threshold) {
-      this.failure = new DkgError('too-few-qualified', { detail: `${qualified.length} < ${threshold}` });
+    // A fresh key needs t honest-majority dealers; a reshare needs t_old dealers to interpolate the old secret.
+    const needed = reshare ? reshare.oldThreshold : threshold;
+    if (qualified.length < needed) {
+      this.failure = new DkgError('too-few-qualified', { detail: `${qualified.length} < ${needed}` });
       this.moveTo('failed');
       return;
     }
-    const publicPolynomial = Array.from({ length: threshold }, (_, k) => encodeNativeG2(polys.map((p) => p[k]!).reduce((a, b) => nativeAdd(a, b))));
+    if (myIndex === 0) {
+      this.result = undefined; // a dealer leaving the committee holds no new share
+      this.moveTo('done');
+      return;
+    }
+    let secret = 0n;
+    let publicPolynomial: Uint8Array[];
+    if (!reshare) {
+      for (const o of outcomes) secret = Fr.add(secret, o.myShare!);
+      publicPolynomial = Array.from({ length: threshold }, (_, k) => encodeNativeG2(outcomes.map((o) => o.commitments[k]!).reduce((a, b) => nativeAdd(a, b))));
+    } else {
+      // y_j = Σ_{d∈S} λ_d·g_d(j) and B_k = Σ_{d∈S} λ_d·C_{d,k}, S = the first t_old qualified dealers.
+      const chosen = outcomes.slice(0, needed);
+      const lambdas = lagrangeAtZero(qualified.slice(0, needed));
+      chosen.forEach((o, k) => (secret = Fr.add(secret, Fr.mul(lambdas[k]!, o.myShare!))));
+      publicPolynomial = Array.from({ length: threshold }, (_, k) =>
+        encodeG2(pippenger(G2, chosen.map((o) => decodeG2(encodeNativeG2(o.commitments[k]!))), lambdas)),
+      );
+    }
     this.result = { qualified, groupKey: publicPolynomial[0]!, publicPolynomial, share: { index: myIndex, secret } };
     this.moveTo('done');
   }
 
+  /** Resharing: dealer d's old public share Σ_k d^k·A_k, which its C_0 must equal. */
+  private oldPublicShare(dealer: number): Uint8Array {
+    const reshare = this.config.reshare!;
+    if (!this.oldPublicShares) {
+      const oldPolynomial = reshare.oldPublicPolynomial.map((a, k) => decodeG2Native(a, `oldPublicPolynomial[${k}]`));
+      this.oldPublicShares = new Map(this.dealerInfos.map((d) => [d.index, encodeNativeG2(evaluateNative(oldPolynomial, d.index))]));
+    }
+    return this.oldPublicShares.get(dealer)!;
+  }
+
   /** A dealer's commitments and my share from it, or undefined when it is disqualified. */
-  private judgeDealer(dealer: number, complainers: Set<number> | undefined): { commitments: NativeG2[]; myShare: bigint } | undefined {
+  private judgeDealer(dealer: number, complainers: Set<number> | undefined): { commitments: NativeG2[]; myShare?: bigint } | undefined {
     const { myIndex, threshold } = this.config;
     if ((this.signedHashes.get(dealer)?.size ?? 0) > 1) return undefined; // two signed deals: equivocation
     const held = this.deals.get(dealer);
@@ -420,7 +393,16 @@ export class DkgMember {
         }
       }
     }
-    if (!commitments) return undefined; // no valid deal reached me, and none was justified
+    if (!commitments) {
+      // A dealer-only node never decoded the deals it holds (it does not respond): decode now.
+      if (!held) return undefined; // no valid deal reached me, and none was justified
+      try {
+        commitments = held.commitments = held.body.commitments.map((c) => decodeG2Native(c));
+      } catch {
+        return undefined;
+      }
+    }
+    if (this.config.reshare && !bytesEqual(encodeNativeG2(commitments[0]!), this.oldPublicShare(dealer))) return undefined; // not dealing its old share
     let myShare = this.myShares.get(dealer);
     for (const complainer of complainers ?? []) {
       const revealed = justification?.revealed.find((r) => r.recipient === complainer);
@@ -434,7 +416,7 @@ export class DkgMember {
       if (!shareMatches({ dealer, share, commitments }, complainer)) return undefined; // answered with a bad share
       if (complainer === myIndex) myShare = share;
     }
-    if (myShare === undefined) return undefined;
+    if (myShare === undefined && myIndex !== 0) return undefined;
     return { commitments, myShare };
   }
 }

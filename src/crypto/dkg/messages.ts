@@ -6,8 +6,8 @@
  *   deal           dealer → all   commitments C_0..C_{t−1} (G2, 256 B each) and one sealed share per member
  *   response       member → all   per dealer: ok / bad share / missing, and the hash of the commitments it holds
  *                                  (the echo: every member learns whether all saw the same commitments)
- *   justification  member → all   as an accused dealer: its commitments again and the complainers' shares in the
- *                                  clear; as any member: the signed deals it holds of dealers whose hashes conflict
+ *   justification  any → all      as an accused dealer: its commitments again and the complainers' shares in the
+ *                                  clear; as a member: the signed deals it holds of dealers whose hashes conflict
  */
 import { defineDomain } from '../domains.ts';
 import { messageKind } from '../../wire/envelope.ts';
@@ -40,6 +40,9 @@ export const ResponseBody = struct({
 
 export const JustificationBody = struct({
   session: bytes(SESSION_BYTES),
+  /** The sender's dealer index when it answers complaints against its deal, else 0. */
+  dealer: u16,
+  /** The sender's member index when it forwards evidence, else 0 (at a fresh DKG the two indices are the same). */
   member: u16,
   /** The sender's own commitments when it answers complaints (empty otherwise). */
   commitments: list(bytes(G2_BYTES), MAX_MEMBERS),
