@@ -59,6 +59,7 @@ export type DkgReason =
   | 'malformed'
   | 'late'
   | 'bad-evidence'
+  | 'flooding'
   | 'too-few-qualified';
 
 /** A DKG packet refused (or a DKG that cannot complete). `sender` is the claimed member index when known. */

@@ -140,21 +140,43 @@ describe('DKG (Joint-Feldman with complaints and justifications) over pure messa
       const env = decodeEnvelope(packet);
       if (env.kind !== 'strong') return [packet];
       const body = decode(DKG_KINDS.deal.schema, env.value.body);
+      const wrongSession = sealStrong(DKG_KINDS.deal, { ...body, session: new Uint8Array(32).fill(9) }, ctx);
       return [
-        packet,
-        packet, // the same bytes again: a replay
-        sealStrong(DKG_KINDS.deal, { ...body, session: new Uint8Array(32).fill(9) }, ctx), // another session
+        wrongSession, // another session
+        wrongSession, // the same bytes again: a replay
         sealStrong(DKG_KINDS.deal, { ...body, dealer: 3 }, { ...ctx, signer: outsider }), // a stranger claiming to be member 3
         sealStrong(DKG_KINDS.deal, { ...body, dealer: 2 }, ctx), // member 1 claiming to be member 2
+        packet,
+        sealStrong(DKG_KINDS.deal, body, ctx), // a second deal, freshly signed
       ];
     };
     const run = runDkg({ n: 4, threshold: 2, seed: 7, tamper });
     for (const i of [2, 3, 4]) {
       assert.deepEqual(
         run.refused.get(i)!.map((e) => e.code),
-        ['WIRE_REPLAYED', 'DKG_WRONG_SESSION', 'DKG_NON_MEMBER', 'DKG_INDEX_MISMATCH'],
+        ['DKG_WRONG_SESSION', 'WIRE_REPLAYED', 'DKG_NON_MEMBER', 'DKG_INDEX_MISMATCH', 'DKG_DUPLICATE'],
       );
     }
     assertGroup(run, 2, [1, 2, 3, 4]);
+  });
+
+  test('a member flooding packets is cut off after a few refusals; memory stays bounded and the DKG completes', () => {
+    const tamper: Tamper = (from, packet, ctx) => {
+      const env = decodeEnvelope(packet);
+      if (from !== 3 || env.kind !== 'strong' || env.value.domain !== DKG_KINDS.deal.domain.tag) return [packet];
+      const body = decode(DKG_KINDS.deal.schema, env.value.body);
+      // 40 validly signed packets of a foreign session (each with a fresh nonce), then the real deal.
+      const junk = Array.from({ length: 40 }, () => sealStrong(DKG_KINDS.deal, { ...body, session: new Uint8Array(32).fill(1) }, ctx));
+      return [...junk, packet];
+    };
+    const run = runDkg({ n: 4, threshold: 2, seed: 10, tamper });
+    for (const i of [1, 2, 4]) {
+      const codes = run.refused.get(i)!.map((e) => e.code);
+      assert.equal(codes.filter((c) => c === 'DKG_WRONG_SESSION').length, 8, 'signature-checked until the cap');
+      // The other 32, the real deal, and everything member 3 sends afterwards (its response, its justification).
+      assert.ok(codes.filter((c) => c === 'DKG_FLOODING').length >= 33, 'then dropped unread, the real deal included');
+      assert.ok(run.members[i - 1]!.refusedCount <= 64);
+    }
+    assertGroup(run, 2, [1, 2, 4], [3]);
   });
 });

@@ -25,7 +25,7 @@ import type { Clock, Random } from '../../common/clock.ts';
 import { bytesEqual } from '../../common/bytes.ts';
 import { InvalidArgumentError, type BaseError } from '../../common/errors.ts';
 import { nodeAddressOf } from '../../identity/node-address.ts';
-import { decodeEnvelope, recoverSender, strongSigningDigest, type Signer } from '../../wire/envelope.ts';
+import { decodeEnvelope, recoverSender, strongSigningDigest, type Envelope, type Signer } from '../../wire/envelope.ts';
 import { decode } from '../../wire/codec.ts';
 import { sealStrong, openStrong } from '../../wire/strong-envelope.ts';
 import { ReplayGuard } from '../../wire/replay-guard.ts';
@@ -52,8 +52,10 @@ export class DkgMember {
   phase: DkgPhase = 'deal';
   /** Every phase entered, in order (tests and logs: did this run take the fast path?). */
   readonly history: DkgPhase[] = ['deal'];
-  /** Packets refused so far, by reason (a dishonest or broken peer shows up here, never as a crash). */
+  /** Packets refused, by reason (a dishonest or broken peer shows up here, never as a crash): the first
+   *  `maxRefusedKept`; `refusedCount` counts them all. */
   readonly refused: BaseError[] = [];
+  refusedCount = 0;
   result: DkgResult | undefined;
   failure: DkgError | undefined;
 
@@ -76,6 +78,10 @@ export class DkgMember {
   private readonly justifications = new Map<number, JustificationBody>();
   /** Members whose forwarded evidence arrived (one justification packet each). */
   private readonly evidenceFrom = new Set<number>();
+  /** `${kind tag} ${sender}` of every packet accepted: one per kind and sender, at most 3·(n + dealers). */
+  private readonly accepted = new Set<string>();
+  /** Refused packets per claimed sender (known senders only), capped by options.maxRefusalsPerSender. */
+  private readonly refusalsBySender = new Map<string, number>();
   /** dealer → commitment hashes seen in validly signed deals (mine and forwarded evidence). */
   private readonly signedHashes = new Map<number, Set<string>>();
   /** dealer → my share from it, once received and checked (or revealed in a justification). */
@@ -105,7 +111,9 @@ export class DkgMember {
     if (this.myDealerIndex !== 0 && !bytesEqual(this.dealerAddresses[this.myDealerIndex - 1] ?? new Uint8Array(), this.signer.nodeAddress)) throw new InvalidArgumentError('myDealerIndex', 'signer is not that dealer');
     if (config.myIndex === 0 && this.myDealerIndex === 0) throw new InvalidArgumentError('myIndex', 'neither a dealer nor a member');
     checkReshare(config.reshare);
-    this.replay = new ReplayGuard({ windowMs: this.options.replayWindowMs, maxEntries: 4 * (this.n + this.dealerInfos.length) + 16 });
+    // Every nonce remembered belongs to a known sender's accepted packet (≤ 3 each) or refused one (≤ maxRefusalsPerSender).
+    const senders = this.n + this.dealerInfos.length;
+    this.replay = new ReplayGuard({ windowMs: this.options.replayWindowMs, maxEntries: senders * (3 + this.options.maxRefusalsPerSender) + 16 });
   }
 
   private get deadlines(): { deal: number; response: number; justification: number } {
@@ -139,17 +147,35 @@ export class DkgMember {
     try {
       this.accept(packet);
     } catch (error) {
-      if (error instanceof DkgError) {
-        this.refused.push(error);
-        return { out: this.tick(), refused: error };
-      }
-      if (error instanceof WireError || error instanceof BlsEncodingError) {
-        this.refused.push(error);
-        return { out: this.tick(), refused: error as WireError };
+      if (error instanceof DkgError || error instanceof WireError || error instanceof BlsEncodingError) {
+        this.noteRefused(error);
+        return { out: this.tick(), refused: error as DkgError | WireError };
       }
       throw error;
     }
     return { out: this.tick() };
+  }
+
+  private noteRefused(error: BaseError): void {
+    this.refusedCount++;
+    if (this.refused.length < this.options.maxRefusedKept) this.refused.push(error);
+  }
+
+  /**
+   * Cheap checks on the claimed sender before any signature is checked or any nonce remembered: a stranger's
+   * address, a second packet of a kind already accepted from that sender, or a sender that has already had
+   * `maxRefusalsPerSender` packets refused. This keeps the replay guard (and the CPU) bounded by the committee's
+   * size whatever a member or an outsider sends.
+   */
+  private precheck(tag: string, claimed: Uint8Array): string {
+    const key = Buffer.from(claimed).toString('hex');
+    const known = this.addresses.some((a) => bytesEqual(a, claimed)) || this.dealerAddresses.some((a) => bytesEqual(a, claimed));
+    if (!known) throw new DkgError('non-member');
+    if (this.accepted.has(`${tag} ${key}`)) throw new DkgError('duplicate');
+    const refusals = this.refusalsBySender.get(key) ?? 0;
+    if (refusals >= this.options.maxRefusalsPerSender) throw new DkgError('flooding', { detail: key });
+    this.refusalsBySender.set(key, refusals + 1); // undone when the packet is accepted
+    return key;
   }
 
   private senderIndex(nodeAddress: Uint8Array, claimed: number, list: Uint8Array[] = this.addresses): number {
@@ -161,7 +187,15 @@ export class DkgMember {
 
   private accept(packet: Uint8Array): void {
     const envelope = decodeEnvelope(packet);
-    const tag = envelope.kind === 'strong' ? envelope.value.domain : '';
+    if (envelope.kind !== 'strong') throw new DkgError('unknown-kind', { detail: 'weak envelope' });
+    const tag = envelope.value.domain;
+    const key = this.precheck(tag, envelope.value.sender);
+    this.acceptOpened(envelope, tag, packet);
+    this.accepted.add(`${tag} ${key}`);
+    this.refusalsBySender.set(key, (this.refusalsBySender.get(key) ?? 1) - 1);
+  }
+
+  private acceptOpened(envelope: Envelope, tag: string, packet: Uint8Array): void {
     const ctx = { clock: this.clock, replayGuard: this.replay };
     if (tag === DKG_KINDS.deal.domain.tag) {
       const { message, sender } = openStrong(envelope, { ...ctx, kind: DKG_KINDS.deal });
@@ -177,6 +211,12 @@ export class DkgMember {
       const member = this.senderIndex(sender.nodeAddress, message.member);
       if (this.phase === 'done' || this.phase === 'failed' || this.phase === 'justification') throw new DkgError('late', { sender: member });
       if (this.responses.has(member)) throw new DkgError('duplicate', { sender: member });
+      const dealers = new Set<number>();
+      for (const e of message.entries) {
+        const known = e.status === STATUS.ok || e.status === STATUS.badShare || e.status === STATUS.missing;
+        if (!known || e.dealer < 1 || e.dealer > this.dealerInfos.length || dealers.has(e.dealer)) throw new DkgError('malformed', { sender: member, detail: 'response entry' });
+        dealers.add(e.dealer);
+      }
       this.responses.set(member, message);
     } else if (tag === DKG_KINDS.justification.domain.tag) {
       const { message, sender } = openStrong(envelope, { ...ctx, kind: DKG_KINDS.justification });
@@ -224,7 +264,7 @@ export class DkgMember {
       const dealer = this.senderIndex(sender.nodeAddress, body.dealer, this.dealerAddresses);
       this.noteSignedHash(dealer, commitmentsHash(body.commitments));
     } catch (error) {
-      if (error instanceof DkgError || error instanceof WireError) this.refused.push(new DkgError('bad-evidence', { detail: (error as Error).message }));
+      if (error instanceof DkgError || error instanceof WireError) this.noteRefused(new DkgError('bad-evidence', { detail: (error as Error).message }));
       else throw error;
     }
   }

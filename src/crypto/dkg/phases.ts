@@ -32,6 +32,10 @@ export interface DkgOptions {
   justificationPhaseMs: number;
   /** Accepted clock difference for packets, ms (the strong envelopes' replay window). */
   replayWindowMs: number;
+  /** Packets refused from one member before its further packets are dropped unread. */
+  maxRefusalsPerSender: number;
+  /** Refused packets kept in `DkgMember.refused` for inspection (the rest are only counted). */
+  maxRefusedKept: number;
 }
 
 export const DEFAULTS: DkgOptions = {
@@ -39,6 +43,8 @@ export const DEFAULTS: DkgOptions = {
   responsePhaseMs: 10_000,
   justificationPhaseMs: 10_000,
   replayWindowMs: 60_000, // as the wire's replay guard: covers the whole 30 s DKG plus clock skew
+  maxRefusalsPerSender: 8, // packets; an honest member sends 3 and is never refused, a broken one is seen after a few
+  maxRefusedKept: 256, // errors; enough to diagnose any run, bounded whatever is sent
 };
 
 export interface DkgMemberInfo {
