@@ -93,8 +93,8 @@ contract ModelLayouts {
 
     /// Reads the metadata fields the game needs from canonical JSON (sorted keys, no whitespace, engine.md §4.1):
     /// the top-level `contextLength` (a decimal number; 0 if absent), `outputNode` (a decimal number; NO_EOS if
-    /// absent, refused by the caller) and the index of the string "<eos>" in the top-level `vocab` array (NO_EOS if
-    /// absent). One pass tracking string/escape state and nesting depth, so a
+    /// absent, refused by the caller) and the index of the string "<eos>" in the top-level `vocab` array, or the
+    /// top-level `eosId` of a language model (NO_EOS if neither). One pass tracking string/escape state and nesting depth, so a
     /// key-like text inside a string (`\"vocab\":[`, escaped) or in a nested object is never taken for the field:
     /// an unescaped `"vocab":[` at depth 1 can only be the top-level key. `<` and `>` are not escaped by the
     /// canonical encoder (JSON.stringify), and the tokenizer refuses duplicate entries, so the first match is the id.
@@ -118,6 +118,16 @@ contract ModelLayouts {
                 if (depth == 1 && _at(m, i, '"contextLength":')) {
                     uint256 j = i + 16;
                     while (j < n && m[j] >= '0' && m[j] <= '9' && ctx <= MAX_CONTEXT) ctx = ctx * 10 + uint8(m[j++]) - 48;
+                    i = j - 1;
+                    continue;
+                }
+                if (depth == 1 && _at(m, i, '"eosId":')) {
+                    // a language model's stop token (engine.md §4.1; its tokenizer lives in the weights blob)
+                    uint256 j = i + 8;
+                    uint256 v;
+                    while (j < n && m[j] >= '0' && m[j] <= '9' && v <= 1 << 32) v = v * 10 + uint8(m[j++]) - 48;
+                    if (j == i + 8 || v >= NO_EOS) revert BadMetadata(j);
+                    eos = v;
                     i = j - 1;
                     continue;
                 }

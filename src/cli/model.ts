@@ -37,6 +37,7 @@ intermediate element replayable on chain. A <model> is a file path or a shipped 
 Commands:
   list                           the shipped models (models/*.hsm)
   info  <model>                  metadata, graph size, hashes
+  import <file.gguf | dir> --out <file>   a Llama-family GGUF / safetensors model into the integer engine
   hash  <model>                  the model hash keccak256(graphHash ‖ weightsRoot)
   run   <model> --prompt <text>  run it: output, outputHash, modelHash, tokens, timing
         [--max-tokens n] [--seed s] [--kernels wasm|reference] [--allow-off-task]
@@ -316,6 +317,7 @@ function round(x: number): number {
 
 export async function runModel(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'import') return (await import('./model-import.ts')).cmdImport(rest, io); // its own --help
   if (command === undefined || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help') || rest.includes('-h')) {
     io.stdout(GROUP_HELP);
     return command === undefined ? 2 : EXIT_OK;
@@ -333,6 +335,8 @@ export async function runModel(argv: string[], io: CliIo): Promise<number> {
       return cmdTrace(rest, io);
     case 'prove':
       return cmdProve(rest, io);
+    case 'import':
+      return (await import('./model-import.ts')).cmdImport(rest, io);
     default:
       throw new UsageError(`unknown model command '${command}'`);
   }

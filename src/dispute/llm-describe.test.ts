@@ -6,6 +6,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Abi, Hex } from 'viem';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importModel } from '../engine/llm/import-model.ts';
 import { startEmbeddedChain, type EmbeddedChain } from '../chain/embedded-chain.ts';
 import { connectChain, type ChainClients } from '../chain/clients.ts';
 import { deployArtifact, disputeArtifact, registerLayout } from '../chain/dispute-deploy.ts';
@@ -14,7 +18,7 @@ import { runModel } from '../engine/runner.ts';
 import { prepareQuery } from '../engine/run-query.ts';
 import { commitWeights } from '../commitment/weights.ts';
 import { toHex } from '../common/bytes.ts';
-import { tinyQuantizedLlama } from '../testnet/llm-fixtures.ts';
+import { tinyLlamaGguf, tinyQuantizedLlama } from '../testnet/llm-fixtures.ts';
 import { modelStepSource } from './step-source.ts';
 import { TraceParty } from './trace-party.ts';
 
@@ -35,6 +39,24 @@ after(async () => chain?.close());
 const read = (fn: string, args: unknown[]) => clients.publicClient.readContract({ address: verifier, abi, functionName: fn, args }) as Promise<unknown>;
 
 describe('OneStepVerifier on a quantized Llama', () => {
+  it('an imported model (tokenizer blob in the weights) registers with the eosId its metadata names', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hs-llm-layout-'));
+    try {
+      const tiny = tinyLlamaGguf('F32', 6, { contextLength: 16 }, 'bpe-gpt-2');
+      writeFileSync(join(dir, 'tiny.gguf'), tiny.gguf);
+      const model = importModel(join(dir, 'tiny.gguf'), { name: 'tiny', contextLength: 16, calibrationSequences: 2 }).model;
+      const r = await registerLayout({ publicClient: clients.publicClient, wallet: clients.wallet(chain.accounts[0]!.privateKey as Hex) }, verifier, model);
+      assert.equal(r.modelHash, toHex(model.modelHash));
+      const L = (await read('layoutOf', [r.modelHash])) as { eosId: number; contextLength: number; outputNode: number };
+      assert.equal(L.eosId, model.meta.eosId);
+      assert.equal(L.eosId, tiny.tokens.length - 1);
+      assert.equal(L.contextLength, 16);
+      assert.equal(L.outputNode, model.meta.outputNode);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rope and mul elements replayed on chain equal the trace; a forged table entry is refused', async () => {
     const model = prepareModel(tinyQuantizedLlama().model);
     const r = await registerLayout({ publicClient: clients.publicClient, wallet: clients.wallet(chain.accounts[0]!.privateKey as Hex) }, verifier, model);

@@ -11,6 +11,7 @@
  * authenticate a single node against the model hash with a Merkle proof of two 32-byte leaves:
  *   word 0 op code · 1 a · 2 b · 3 c · 4 size · 5 w0 · 6 w1 · 7..14 p[0..7] · 15 reserved (0)
  */
+import type { TokenizerRef } from './tokenizers/tokenizer-ref.ts';
 import { BaseError } from '../common/errors.ts';
 
 export type OpKind = 'source' | 'reduction' | 'elementwise';
@@ -54,6 +55,10 @@ export interface ModelMeta {
   outputNode: number;
   /** Character tokenizer vocabulary (generate only): index = token id; see tokenizer.ts. */
   vocab?: string[];
+  /** Language-model tokenizer and chat template: a blob in the weights (generate only, instead of `vocab`); see tokenizers/meta.ts. */
+  tokenizer?: TokenizerRef;
+  /** The stop token of a model with `tokenizer`. */
+  eosId?: number;
   /** Optional human-readable names of nodes, for `model info` and traces. */
   nodeNames?: string[];
   /** Free-form provenance (training script, task, accuracy), JSON-safe strings and numbers only. */

@@ -10,6 +10,10 @@ import type { CheckEnv, OpDef } from './ops/op.ts';
 import { int32Range } from './ops/op.ts';
 import { INT32_MAX, INT32_MIN, isIntIn } from './ops/arith.ts';
 import { Tokenizer } from './tokenizer.ts';
+import { tokenizerFromBlob, type TextTokenizer } from './tokenizers/meta.ts';
+
+/** Largest vocabulary of a model with a language-model tokenizer (Gemma-sized; the issue asks for 32k–150k). */
+export const MAX_LLM_VOCAB = 262_144;
 
 export interface GraphLimits {
   /** Most nodes in a graph: bounds load work and the node table (64 bytes each → 4 MiB). */
@@ -64,25 +68,33 @@ export interface GraphLayout {
   /** Op definition of each node. */
   defs: OpDef[];
   /** The tokenizer (generate models). */
-  tokenizer: Tokenizer | null;
+  tokenizer: Tokenizer | TextTokenizer | null;
 }
 
 const NAME_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
-export function validateMeta(meta: unknown, nodeCount: number, limits: GraphLimits = GRAPH_LIMITS): { meta: ModelMeta; tokenizer: Tokenizer | null } {
+export function validateMeta(meta: unknown, nodeCount: number, limits: GraphLimits = GRAPH_LIMITS, weights: Uint8Array = new Uint8Array(0)): { meta: ModelMeta; tokenizer: Tokenizer | TextTokenizer | null } {
   if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) throw new ModelMetaError('(root)', 'not an object');
   const m = meta as Record<string, unknown>;
-  const known = new Set(['name', 'description', 'task', 'contextLength', 'vocabSize', 'outputNode', 'vocab', 'nodeNames', 'provenance']);
+  const known = new Set(['name', 'description', 'task', 'contextLength', 'vocabSize', 'outputNode', 'vocab', 'tokenizer', 'eosId', 'nodeNames', 'provenance']);
   for (const k of Object.keys(m)) if (!known.has(k)) throw new ModelMetaError(k, 'unknown field');
   if (typeof m.name !== 'string' || !NAME_RE.test(m.name)) throw new ModelMetaError('name', 'must match [a-z0-9][a-z0-9-]{0,63}');
   if (typeof m.description !== 'string' || m.description.length > 4096) throw new ModelMetaError('description', 'must be a string of at most 4096 characters');
   if (m.task !== 'generate' && m.task !== 'classify') throw new ModelMetaError('task', 'must be "generate" or "classify"');
   if (!isIntIn(m.contextLength, 1, limits.maxContextLength)) throw new ModelMetaError('contextLength', `must be an integer in [1, ${limits.maxContextLength}]`);
   if (m.task === 'classify' && m.contextLength !== 1) throw new ModelMetaError('contextLength', 'must be 1 for a classify model');
-  if (!isIntIn(m.vocabSize, 1, 65_536)) throw new ModelMetaError('vocabSize', 'must be an integer in [1, 65536]');
+  // A language model's own tokenizer (engine.md §4.1 `tokenizer`) allows the vocabularies of real models.
+  const maxVocab = m.tokenizer === undefined ? 65_536 : MAX_LLM_VOCAB;
+  if (!isIntIn(m.vocabSize, 1, maxVocab)) throw new ModelMetaError('vocabSize', `must be an integer in [1, ${maxVocab}]`);
   if (!isIntIn(m.outputNode, 0, nodeCount - 1)) throw new ModelMetaError('outputNode', `must name a node in [0, ${nodeCount - 1}]`);
-  let tokenizer: Tokenizer | null = null;
-  if (m.task === 'generate') {
+  let tokenizer: Tokenizer | TextTokenizer | null = null;
+  if (m.tokenizer !== undefined) {
+    if (m.task !== 'generate' || m.vocab !== undefined) throw new ModelMetaError('tokenizer', 'only a generate model without a character vocab has a language-model tokenizer');
+    tokenizer = tokenizerFromBlob(m.tokenizer, m.eosId, weights);
+    if (tokenizer.size !== m.vocabSize) throw new ModelMetaError('tokenizer', `has ${tokenizer.size} tokens but vocabSize is ${m.vocabSize}`);
+  } else if (m.eosId !== undefined) {
+    throw new ModelMetaError('eosId', 'only a model with a language-model tokenizer names its eosId');
+  } else if (m.task === 'generate') {
     if (!Array.isArray(m.vocab)) throw new ModelMetaError('vocab', 'a generate model needs its tokenizer vocabulary');
     try {
       tokenizer = new Tokenizer(m.vocab);
@@ -112,7 +124,7 @@ export function validateMeta(meta: unknown, nodeCount: number, limits: GraphLimi
 export function validateModel(model: Model, limits: GraphLimits = GRAPH_LIMITS): GraphLayout {
   const { nodes, weights } = model;
   if (nodes.length === 0 || nodes.length > limits.maxNodes) throw new GraphValidationError(-1, '(graph)', `node count ${nodes.length} not in [1, ${limits.maxNodes}]`);
-  const { meta, tokenizer } = validateMeta(model.meta, nodes.length, limits);
+  const { meta, tokenizer } = validateMeta(model.meta, nodes.length, limits, weights);
   const ranges: Range[] = [];
   const offsets: number[] = [];
   const defs: OpDef[] = [];

@@ -54,8 +54,9 @@ export function llamaConfigFromHf(json: unknown, limits?: LlamaLimits): LlamaCon
     kvHeads: (j.num_key_value_heads as number | undefined) ?? heads,
     hiddenDim: j.intermediate_size as number,
     contextLength: Math.min(Number(j.max_position_embeddings ?? 2048), limits?.maxContext ?? 4096),
-    normEps: (j.rms_norm_eps as number | undefined) ?? 1e-6,
-    ropeTheta: (j.rope_theta as number | undefined) ?? 10_000,
+    // float32 as GGUF stores them, so both formats of one model give the same scales and the same model hash
+    normEps: Math.fround((j.rms_norm_eps as number | undefined) ?? 1e-6),
+    ropeTheta: Math.fround((j.rope_theta as number | undefined) ?? 10_000),
     tiedEmbeddings: j.tie_word_embeddings === true,
   };
   return validateLlamaConfig(config, limits);

@@ -30,6 +30,7 @@ import { fixedPoint } from '../train/fixed-point.ts';
 import { FloatLlama, type LlamaSite } from './float-llama.ts';
 import { headDim, type LlamaConfig, type LlamaWeights } from './llama-config.ts';
 import { quantizeMatrix, quantizeTensor, type QuantizedMatrix } from './quantize-matrix.ts';
+import { tokenizerBlob, tokenizerRef, type LlmTokenizerMeta } from '../tokenizers/meta.ts';
 
 /** Per-site maxima: site → one value per layer (index = layer; the final sites use index 0). */
 export type LlamaCalibration = Record<LlamaSite, number[]>;
@@ -94,7 +95,11 @@ function expandKv(wkv: Float32Array, c: LlamaConfig): Float32Array {
   return out;
 }
 
-export function quantizeLlama(w: LlamaWeights, cal: LlamaCalibration, meta: BuilderMeta, options: Partial<QuantizeLlamaOptions> = {}): { model: Model; report: QuantizeReport } {
+/**
+ * `tokenizer`: the model's own tokenizer and chat template, stored as a blob at the start of the weights and named
+ * by meta.tokenizer / meta.eosId (tokenizers/meta.ts); without it `meta` must carry a character `vocab`.
+ */
+export function quantizeLlama(w: LlamaWeights, cal: LlamaCalibration, meta: BuilderMeta, options: Partial<QuantizeLlamaOptions> = {}, tokenizer?: LlmTokenizerMeta): { model: Model; report: QuantizeReport } {
   const o = { ...DEFAULTS, ...options };
   const c = w.config;
   const d = c.dim;
@@ -102,7 +107,12 @@ export function quantizeLlama(w: LlamaWeights, cal: LlamaCalibration, meta: Buil
   const dh = headDim(c);
   const C = meta.contextLength;
   const F = c.hiddenDim;
-  const g = new GraphBuilder(meta);
+  const g = new GraphBuilder({ ...meta });
+  if (tokenizer !== undefined) {
+    const blob = tokenizerBlob(tokenizer);
+    const offset = g.tensorI8(new Int8Array(blob.buffer, blob.byteOffset, blob.length));
+    Object.assign(g.meta, { tokenizer: tokenizerRef(blob, offset), eosId: tokenizer.eosId });
+  }
   const report: QuantizeReport = { tensors: [] };
   const s8 = (max: number): number => (Math.max(max, 1e-6) * o.headroom) / 127;
   const sR = Math.max(...cal.residAttn, ...cal.residMlp, ...cal.residFinal) / (127 * o.residualFineness);
@@ -201,6 +211,8 @@ export function quantizeLlama(w: LlamaWeights, cal: LlamaCalibration, meta: Buil
   const wout = qm('output', w.output ?? w.tokenEmbedding, c.vocabSize, d, w.outputNorm);
   const la = linear(nf.y, nf.sY, wout, c.vocabSize, 'logits.acc');
   const sLogit = (cal.logits[0]! * o.headroom) / 2 ** 20;
+  // The real value of one logit step, for measuring (perplexity of the integer logits); hashed like all metadata.
+  Object.assign(g.meta, { provenance: { ...(g.meta.provenance ?? {}), logitScale: sLogit } });
   const logits = requant(la.acc, la.scales.map((s) => s / sLogit), -(2 ** 24), 2 ** 24, 'logits');
   const top = g.reduceMax(logits, c.vocabSize, 'logits.max');
   const shifted = g.sub(logits, top, { bdiv: c.vocabSize }, 'logits.shifted');

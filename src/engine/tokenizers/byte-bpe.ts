@@ -8,7 +8,7 @@
  */
 import { LlmTokenizerError, LlmTokenizerInputError } from './errors.ts';
 import { DEFAULTS, TOKEN_TYPE, type LlmTokenizer, type TokenizerLimits } from './tokenizer-types.ts';
-import { splitSpecial } from './special-tokens.ts';
+import { splitParts } from './special-tokens.ts';
 import { mergeSymbols } from './merge-queue.ts';
 
 /** Pre-tokenizer regexes by `tokenizer.ggml.pre` (llama-vocab.cpp). */
@@ -19,6 +19,14 @@ export const PRE_TOKENIZERS: Record<string, RegExp> = {
   'llama-bpe': /(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+/gu,
   qwen2: /(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+/gu,
 };
+
+/** The first name with the same regex ('gpt-2' → 'default', 'llama-bpe' → 'llama3'): one spelling per split rule,
+ * so files that name the same rule differently import to the same model hash. */
+export function canonicalPre(pre: string): string {
+  const re = Object.hasOwn(PRE_TOKENIZERS, pre) ? PRE_TOKENIZERS[pre] : undefined;
+  if (re === undefined) return pre;
+  return Object.entries(PRE_TOKENIZERS).find(([, r]) => r.source === re.source)![0];
+}
 
 /** GPT-2's bytes_to_unicode: printable bytes map to themselves, the others to U+0100 onwards. */
 export const BYTE_TO_CHAR: readonly string[] = (() => {
@@ -50,6 +58,8 @@ export class ByteBpeTokenizer implements LlmTokenizer {
   readonly vocabSize: number;
   readonly bosId: number;
   readonly eosId: number;
+  /** The vocabulary as given (the model file stores it). */
+  readonly vocab: BpeVocab;
   private readonly v: BpeVocab;
   private readonly ids = new Map<string, number>();
   private readonly ranks = new Map<string, number>();
@@ -80,6 +90,7 @@ export class ByteBpeTokenizer implements LlmTokenizer {
       if (!this.ranks.has(m)) this.ranks.set(m, i);
     });
     this.v = vocab;
+    this.vocab = vocab;
     this.vocabSize = n;
     this.bosId = vocab.bosId;
     this.eosId = vocab.eosId;
@@ -91,9 +102,14 @@ export class ByteBpeTokenizer implements LlmTokenizer {
   }
 
   encode(text: string, options: { parseSpecial?: boolean } = {}): number[] {
-    if (text.length > this.limits.maxEncodeChars) throw new LlmTokenizerInputError(`text of ${text.length} characters exceeds ${this.limits.maxEncodeChars}`, { length: text.length, max: this.limits.maxEncodeChars });
+    return this.encodeParts([{ text, parseSpecial: options.parseSpecial ?? false }]);
+  }
+
+  encodeParts(parts: readonly { text: string; parseSpecial: boolean }[]): number[] {
+    const length = parts.reduce((a, p) => a + p.text.length, 0);
+    if (length > this.limits.maxEncodeChars) throw new LlmTokenizerInputError(`text of ${length} characters exceeds ${this.limits.maxEncodeChars}`, { length, max: this.limits.maxEncodeChars });
     const out: number[] = [];
-    for (const part of splitSpecial(text, options.parseSpecial ? this.special : [])) {
+    for (const part of splitParts(parts, this.special)) {
       if (part.special) {
         out.push(this.ids.get(part.text)!);
         continue;

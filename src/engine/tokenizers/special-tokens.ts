@@ -31,3 +31,21 @@ export function splitSpecial(text: string, specials: readonly string[]): TextPar
   if (plain.length > 0 || parts.length === 0) parts.push({ text: plain, special: false });
   return parts;
 }
+
+/**
+ * Fragments of a text made of parts that may or may not contain special tokens (a rendered chat template: the
+ * template's own text may, message contents may not). Adjacent plain fragments are joined, so the result is what
+ * splitting the whole text would give wherever a content holds no special-token text.
+ */
+export function splitParts(parts: readonly { text: string; parseSpecial: boolean }[], specials: readonly string[]): TextPart[] {
+  const out: TextPart[] = [];
+  for (const p of parts) {
+    for (const f of p.parseSpecial ? splitSpecial(p.text, specials) : [{ text: p.text, special: false }]) {
+      if (f.text.length === 0) continue;
+      const last = out.at(-1);
+      if (!f.special && last !== undefined && !last.special) last.text += f.text;
+      else out.push({ ...f });
+    }
+  }
+  return out;
+}

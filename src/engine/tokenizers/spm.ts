@@ -9,7 +9,7 @@
  */
 import { LlmTokenizerError, LlmTokenizerInputError } from './errors.ts';
 import { DEFAULTS, TOKEN_TYPE, type LlmTokenizer, type TokenizerLimits } from './tokenizer-types.ts';
-import { splitSpecial } from './special-tokens.ts';
+import { splitParts } from './special-tokens.ts';
 import { mergeSymbols } from './merge-queue.ts';
 
 export interface SpmVocab {
@@ -29,6 +29,8 @@ export class SpmTokenizer implements LlmTokenizer {
   readonly vocabSize: number;
   readonly bosId: number;
   readonly eosId: number;
+  /** The vocabulary as given (the model file stores it). */
+  readonly vocab: SpmVocab;
   private readonly v: SpmVocab;
   private readonly ids = new Map<string, number>();
   private readonly byteIds: (number | undefined)[] = new Array(256);
@@ -54,6 +56,7 @@ export class SpmTokenizer implements LlmTokenizer {
       if (!this.ids.has(t)) this.ids.set(t, i); // llama.cpp keeps the first id of a duplicated piece
     });
     this.v = vocab;
+    this.vocab = vocab;
     this.vocabSize = n;
     this.bosId = vocab.bosId;
     this.eosId = vocab.eosId;
@@ -65,11 +68,15 @@ export class SpmTokenizer implements LlmTokenizer {
   }
 
   encode(text: string, options: { parseSpecial?: boolean } = {}): number[] {
-    if (text.length > this.limits.maxEncodeChars) throw new LlmTokenizerInputError(`text of ${text.length} characters exceeds ${this.limits.maxEncodeChars}`, { length: text.length, max: this.limits.maxEncodeChars });
+    return this.encodeParts([{ text, parseSpecial: options.parseSpecial ?? false }]);
+  }
+
+  encodeParts(parts: readonly { text: string; parseSpecial: boolean }[]): number[] {
+    const length = parts.reduce((a, p) => a + p.text.length, 0);
+    if (length > this.limits.maxEncodeChars) throw new LlmTokenizerInputError(`text of ${length} characters exceeds ${this.limits.maxEncodeChars}`, { length, max: this.limits.maxEncodeChars });
     const out: number[] = [];
-    if (text.length === 0) return out;
     let prevSpecial = true;
-    for (const part of splitSpecial(text, options.parseSpecial ? this.special : [])) {
+    for (const part of splitParts(parts, this.special)) {
       if (part.special) {
         out.push(this.ids.get(part.text)!);
         prevSpecial = true;

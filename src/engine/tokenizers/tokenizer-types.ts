@@ -11,6 +11,8 @@ export interface LlmTokenizer {
   readonly eosId: number;
   /** Token ids of `text` (no BOS/EOS; special-token text is encoded as plain text unless `parseSpecial`). */
   encode(text: string, options?: { parseSpecial?: boolean }): number[];
+  /** Ids of a text given as parts, special tokens parsed only in parts that allow it (chat templates). */
+  encodeParts(parts: readonly { text: string; parseSpecial: boolean }[]): number[];
   /** Text of ids (bytes joined, then UTF-8 decoded with replacement characters for incomplete sequences). */
   decode(ids: readonly number[]): string;
   /** The piece string of one id, as stored in the vocabulary. */
