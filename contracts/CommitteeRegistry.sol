@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {BLS12381} from "./lib/BLS12381.sol";
+import {ICommitteeRegistry} from "./interfaces/ICommitteeRegistry.sol";
 
 /// @title CommitteeRegistry — group keys of the threshold committees, and the on-chain certificate check
 /// @notice Whitepaper §2.2.1; docs/threshold.md §3–4; docs/decisions/0003. A community server creates a committee
@@ -15,7 +16,7 @@ import {BLS12381} from "./lib/BLS12381.sol";
 /// verifies under the registered group key. The check costs the same for any committee size: one pairing check
 /// of two pairs, two maps to G1, and one storage read (the key itself travels in calldata and is matched against
 /// a 224-bit hash stored beside threshold and size in one slot).
-contract CommitteeRegistry {
+contract CommitteeRegistry is ICommitteeRegistry {
     uint256 internal constant CERTIFICATE_BYTES = 229;
     uint8 internal constant CERTIFICATE_VERSION = 1;
     uint256 internal constant SIGNED_BYTES = 101;
@@ -24,29 +25,13 @@ contract CommitteeRegistry {
     bytes32 internal constant CERTIFICATE_DOMAIN_WORD = "\x19\x48\x19hyperspace/v1/certificate";
 
     /// committee id → its creator (the community server that runs its DKGs).
-    mapping(bytes32 => address) public committeeOwner;
+    mapping(bytes32 => address) public override committeeOwner;
     /// committee id → number of keys registered so far (key ids are 1..keyCount).
-    mapping(bytes32 => uint32) public keyCount;
+    mapping(bytes32 => uint32) public override keyCount;
     /// committee id → key id → bytes28(keccak256(groupKey)) ‖ uint16 threshold ‖ uint16 size (one slot).
     mapping(bytes32 => mapping(uint32 => bytes32)) internal keyWord;
     /// committee id → key id → the group key itself (read by clients, never by the certificate check).
     mapping(bytes32 => mapping(uint32 => bytes)) internal keyBytes;
-
-    event CommitteeCreated(bytes32 indexed committeeId, address indexed owner, bytes32 label);
-    event GroupKeyRegistered(bytes32 indexed committeeId, uint32 indexed keyId, bytes groupKey, uint16 threshold, uint16 size);
-
-    error CommitteeExists(bytes32 committeeId);
-    error NotCommitteeOwner(bytes32 committeeId, address caller);
-    error BadThreshold(uint16 threshold, uint16 size);
-    error BadPointLength(uint256 length, uint256 expected);
-    error BadPointPadding();
-    error PointAtInfinity();
-    error BadCertificateLength(uint256 length);
-    error BadCertificateVersion(uint8 version);
-    error UnknownGroupKey(bytes32 committeeId, uint32 keyId);
-    error WrongGroupKey(bytes32 committeeId, uint32 keyId);
-    error SignersOutOfRange(uint256 signers, uint16 size);
-    error TooFewSigners(uint256 count, uint16 threshold);
 
     /// Creates the committee keccak256(abi.encode(msg.sender, label)) owned by the caller.
     function createCommittee(bytes32 label) external returns (bytes32 committeeId) {

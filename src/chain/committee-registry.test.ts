@@ -12,6 +12,7 @@ import { connectChain } from './clients.ts';
 import { committeeRegistryAbi } from './artifacts.ts';
 import { createCommittee, deployCommitteeRegistry, readGroupKey, registerGroupKey, verifyCertificateOnChain } from './committee-registry.ts';
 import { decodeRevert } from './revert.ts';
+import { deployContracts } from './deploy.ts';
 import { bytesToBigInt, fromHex, toHex } from '../common/bytes.ts';
 import { encodeCertificate, formCertificate, signCertificate } from '../crypto/certificate.ts';
 import { decodeG2 } from '../crypto/bls/points.ts';
@@ -94,6 +95,14 @@ describe('CommitteeRegistry on the embedded chain (EDR, EIP-2537)', () => {
       const result = await outcome(verifyCertificateOnChain(clients.publicClient, registry, flipped, groupKey));
       assert.notEqual(result, 'true', `byte ${i} bit ${i % 8}: ${toHex(flipped)}`);
     }
+  });
+
+  test('deployContracts deploys a CommitteeRegistry (last, so no other address moves) that takes committees', async () => {
+    const { contracts } = await deployContracts({ publicClient: clients.publicClient, wallet: owner.wallet }, { skipDispute: true, staticDifficulty: 0 });
+    const deployed = contracts.committeeRegistry!;
+    assert.ok(deployed);
+    const committeeId = await createCommittee(owner, deployed, vectors.committee.label);
+    assert.equal(committeeId, vectors.committee.committeeId, 'same creator and label, same id on any registry');
   });
 
   test('a verification sent as a transaction costs ≤ 135,000 gas above the 21,000 base, the same for any signer set', async () => {

@@ -3,14 +3,15 @@
  *
  *   ModelRegistry → Staking(c1, withdrawalDelay, minimumStake, dispute) → FeeEscrow(bondChallengeWindow, dispute)
  *   → the dispute contracts, when `src/chain/dispute-deploy.ts` exists (owned by the dispute engine), which
- *     receive the three addresses; the deployer then calls setDisputeContract (once) on Staking and FeeEscrow.
+ *     receive the three addresses; the deployer then calls setDisputeContract (once) on Staking and FeeEscrow
+ *   → CommitteeRegistry (threshold committees' group keys, certificates; no wiring).
  *
  * `options.dispute` short-cuts the last step with a fixed address (tests use an EOA to play the dispute contract).
  */
 import { existsSync } from 'node:fs';
 import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from 'viem';
 import { BaseError } from '../common/errors.ts';
-import { feeEscrowAbi, feeEscrowBytecode, modelRegistryAbi, modelRegistryBytecode, stakingAbi, stakingBytecode } from './artifacts.ts';
+import { committeeRegistryAbi, committeeRegistryBytecode, feeEscrowAbi, feeEscrowBytecode, modelRegistryAbi, modelRegistryBytecode, stakingAbi, stakingBytecode } from './artifacts.ts';
 
 export interface DeployOptions {
   /** c1: static puzzle bits an operator's NodeAddress needs (docs/identity.md: 16 on the network). */
@@ -121,5 +122,7 @@ export async function deployContracts(
       await confirm('FeeEscrow.setDisputeContract', await wallet.writeContract({ address: feeEscrow, abi: feeEscrowAbi, functionName: 'setDisputeContract', args: [dispute] }));
     }
   }
+  // Last, so the addresses above do not move: the threshold committees' keys and the certificate check (docs/threshold.md §4).
+  contracts.committeeRegistry = await deploy('CommitteeRegistry', await wallet.deployContract({ abi: committeeRegistryAbi, bytecode: committeeRegistryBytecode }));
   return { contracts, gas, blockNumber: await publicClient.getBlockNumber() };
 }

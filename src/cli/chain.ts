@@ -38,8 +38,8 @@ Run \`hyperspace chain <command> --help\` for its options.
 const START_HELP = `Usage: hyperspace chain start [--port <p>] [--c1 <bits>] [--json]
 
 Starts an in-process EVM (Prague, chain id 31337, automine, 10 funded dev accounts from the public dev mnemonic)
-behind a JSON-RPC endpoint on 127.0.0.1, deploys ModelRegistry, Staking, FeeEscrow and the dispute contracts,
-prints { rpcUrl, chainId, accounts, contracts } and keeps serving until Ctrl-C.
+behind a JSON-RPC endpoint on 127.0.0.1, deploys ModelRegistry, Staking, FeeEscrow, the dispute contracts and
+CommitteeRegistry, prints { rpcUrl, chainId, accounts, contracts } and keeps serving until Ctrl-C.
 
 Options:
   --port <p>     TCP port, 0..65535 (default 8545; 0 picks a free one)
