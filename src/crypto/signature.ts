@@ -45,7 +45,7 @@ export class SignatureError extends BaseError<{ reason: SignatureErrorReason; si
   }
 }
 
-function assertDigest(digest: Uint8Array): void {
+export function assertDigest(digest: Uint8Array): void {
   if (!(digest instanceof Uint8Array) || digest.length !== DIGEST_LENGTH) throw new SignatureError('bad-digest');
 }
 
@@ -55,11 +55,18 @@ function readBigEndian(bytes: Uint8Array): bigint {
   return x;
 }
 
+/** A signature that passed every format rule above: its recovery bit and compact r ‖ s (64 bytes). */
+export interface ParsedSignature {
+  readonly recovery: 0 | 1;
+  readonly compact: Uint8Array;
+}
+
 /**
- * Parses and checks the 65-byte r ‖ s ‖ v form. Returns noble's "recovered" layout
- * (recovery ‖ r ‖ s). Throws SignatureError for anything that is not canonical.
+ * Parses and checks the 65-byte r ‖ s ‖ v form against the rules in this module's header (the one place they are
+ * written; fast-verify.ts applies the same parse before its native backend). Throws SignatureError for anything
+ * that is not canonical.
  */
-function toNobleRecovered(signature: Uint8Array): Uint8Array {
+export function parseSignature(signature: Uint8Array): ParsedSignature {
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_LENGTH) {
     throw new SignatureError('bad-length', signature instanceof Uint8Array ? signature : undefined);
   }
@@ -70,9 +77,15 @@ function toNobleRecovered(signature: Uint8Array): Uint8Array {
   if (r === 0n || r >= CURVE_ORDER) throw new SignatureError('r-out-of-range', signature);
   if (s === 0n || s >= CURVE_ORDER) throw new SignatureError('s-out-of-range', signature);
   if (s > HALF_ORDER) throw new SignatureError('high-s', signature);
+  return { recovery: v === 27 ? 0 : 1, compact: signature.subarray(0, 64) };
+}
+
+/** noble's "recovered" layout (recovery ‖ r ‖ s) of a checked signature. */
+function toNobleRecovered(signature: Uint8Array): Uint8Array {
+  const { recovery, compact } = parseSignature(signature);
   const out = new Uint8Array(SIGNATURE_LENGTH);
-  out[0] = v - 27;
-  out.set(signature.subarray(0, 64), 1);
+  out[0] = recovery;
+  out.set(compact, 1);
   return out;
 }
 
