@@ -15,6 +15,7 @@ import {
   type Secp256k1Backend,
 } from './fast-verify.ts';
 import { SignatureError, verifyDigest } from './signature.ts';
+import { seededSecretKey } from '../testnet/seeded-keys.ts';
 
 const N = secp256k1.Point.CURVE().n;
 const HALF = N >> 1n;
@@ -55,13 +56,7 @@ function rsv(r: bigint, s: bigint, v: number): Uint8Array {
 }
 
 const rng = new SeededRandom(13);
-function secretKey(): Uint8Array {
-  for (;;) {
-    const k = rng.bytes(32);
-    const x = bytesToBigInt(k);
-    if (x > 0n && x < N) return k;
-  }
-}
+const secretKey = (): Uint8Array => seededSecretKey(rng);
 
 test('random keys and digests: identical signatures, identical recovered keys, identical verify answers', () => {
   for (let i = 0; i < 48; i++) {

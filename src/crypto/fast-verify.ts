@@ -25,10 +25,11 @@ import {
   parseSignature,
   recoverPublicKey as nobleRecover,
   signDigest as nobleSign,
+  verifyDigest,
   SignatureError,
   SIGNATURE_LENGTH,
 } from './signature.ts';
-import { bigIntToBytes, bytesEqual, bytesToBigInt, fromHex } from '../common/bytes.ts';
+import { bigIntToBytes, bytesToBigInt, fromHex } from '../common/bytes.ts';
 
 export type Secp256k1BackendName = 'native' | 'noble';
 
@@ -130,14 +131,7 @@ export function signDigestFast(digest: Uint8Array, secretKey: Uint8Array): Uint8
 
 /** signature.ts `verifyDigest` on the fast backend: malformed throws SignatureError, another key is false. */
 export function verifyDigestFast(digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  let recovered: Uint8Array;
-  try {
-    recovered = recoverPublicKeyFast(digest, signature);
-  } catch (error) {
-    if (error instanceof SignatureError && error.details.reason === 'unrecoverable') return false;
-    throw error;
-  }
-  return bytesEqual(recovered, publicKey);
+  return verifyDigest(digest, signature, publicKey, recoverPublicKeyFast);
 }
 
 /** Held only by this module: the constructor of VerifiedSignature refuses any other value. */

@@ -121,12 +121,17 @@ export function recoverPublicKey(digest: Uint8Array, signature: Uint8Array): Uin
 /**
  * True when `signature` is a canonical signature of `digest` by `publicKey` (uncompressed).
  * Malformed signatures throw SignatureError (callers at a trust boundary want the reason);
- * a well-formed signature by another key returns false.
+ * a well-formed signature by another key returns false. `recover` is the backend (fast-verify.ts passes its own).
  */
-export function verifyDigest(digest: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
+export function verifyDigest(
+  digest: Uint8Array,
+  signature: Uint8Array,
+  publicKey: Uint8Array,
+  recover: (digest: Uint8Array, signature: Uint8Array) => Uint8Array = recoverPublicKey,
+): boolean {
   let recovered: Uint8Array;
   try {
-    recovered = recoverPublicKey(digest, signature);
+    recovered = recover(digest, signature);
   } catch (error) {
     if (error instanceof SignatureError && error.details.reason === 'unrecoverable') return false;
     throw error;

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { ManualClock, SeededRandom } from '../common/clock.ts';
-import { bigIntToBytes, bytesToBigInt, toHex } from '../common/bytes.ts';
+import { toHex } from '../common/bytes.ts';
 import { InvalidArgumentError } from '../common/errors.ts';
-import { nodeAddressOf, publicKeyOf } from '../identity/node-address.ts';
+import { ethereumAddressOfSecret, seededSecretKey } from '../testnet/seeded-keys.ts';
 import { hyperspaceDomain, signQuery, signReceipt, type Query, type Receipt } from '../wire/query-receipt.ts';
 import { verifyQuery, verifyReceipt, type VerifiedQuery } from '../wire/verified-messages.ts';
 import { QUERY_STATES, QUERY_TRANSITIONS, isTerminal, type QueryState } from './query-state.ts';
@@ -26,9 +26,8 @@ import {
 } from './sequencer-errors.ts';
 
 const rng = new SeededRandom(21);
-const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-const key = (): Uint8Array => bigIntToBytes((bytesToBigInt(rng.bytes(32)) % (N - 1n)) + 1n, 32);
-const addressOf = (sk: Uint8Array): Uint8Array => nodeAddressOf(publicKeyOf(sk)).slice(12);
+const key = (): Uint8Array => seededSecretKey(rng);
+const addressOf = ethereumAddressOfSecret;
 const domain = hyperspaceDomain(31337n, new Uint8Array(20).fill(7));
 const client = key();
 const nodes = [key(), key(), key()];

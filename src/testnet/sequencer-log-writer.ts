@@ -12,9 +12,9 @@
  * Signatures are real (fast-verify.ts) so the log sees what a server would give it: VerifiedQuery / VerifiedReceipt.
  */
 import { SeededRandom, systemClock } from '../common/clock.ts';
-import { bigIntToBytes, bytesToBigInt, toHex } from '../common/bytes.ts';
+import { toHex } from '../common/bytes.ts';
 import { signDigestFast } from '../crypto/fast-verify.ts';
-import { nodeAddressOf, publicKeyOf } from '../identity/node-address.ts';
+import { ethereumAddressOfSecret, seededSecretKey } from './seeded-keys.ts';
 import { hyperspaceDomain, queryDigest, receiptDigest, type Query, type Receipt } from '../wire/query-receipt.ts';
 import { verifyQuery, verifyReceipt } from '../wire/verified-messages.ts';
 import { SequencerLog } from '../hcs/sequencer-log.ts';
@@ -25,12 +25,11 @@ if (path === undefined || seedText === undefined || maxText === undefined) {
   process.exit(2);
 }
 const rng = new SeededRandom(Number(seedText));
-const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-const key = (): Uint8Array => bigIntToBytes((bytesToBigInt(rng.bytes(32)) % (N - 1n)) + 1n, 32);
+const key = (): Uint8Array => seededSecretKey(rng);
 const domain = hyperspaceDomain(31337n, new Uint8Array(20).fill(7));
 const client = key();
-const clientAddress = nodeAddressOf(publicKeyOf(client)).slice(12);
-const nodes = [key(), key(), key()].map((sk) => ({ sk, address: nodeAddressOf(publicKeyOf(sk)).slice(12) }));
+const clientAddress = ethereumAddressOfSecret(client);
+const nodes = [key(), key(), key()].map((sk) => ({ sk, address: ethereumAddressOfSecret(sk) }));
 
 const log = new SequencerLog(path, { clock: systemClock });
 const say = (line: string): void => void process.stdout.write(line + '\n');

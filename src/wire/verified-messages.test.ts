@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { SeededRandom } from '../common/clock.ts';
 import { bigIntToBytes, bytesToBigInt } from '../common/bytes.ts';
 import { isVerifiedSignature } from '../crypto/fast-verify.ts';
-import { publicKeyOf, nodeAddressOf } from '../identity/node-address.ts';
+import { publicKeyOf } from '../identity/node-address.ts';
+import { ethereumAddressOfSecret, seededSecretKey } from '../testnet/seeded-keys.ts';
 import { arbitrary } from './arbitrary.ts';
 import { ForgedSignatureError } from './errors.ts';
 import { hyperspaceDomain, queryDigest, QuerySchema, ReceiptSchema, signQuery, signReceipt } from './query-receipt.ts';
@@ -12,8 +13,8 @@ import { verifyQuery, verifyReceipt } from './verified-messages.ts';
 const rng = new SeededRandom(4);
 const domain = hyperspaceDomain(31337n, rng.bytes(20));
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-const key = (): Uint8Array => bigIntToBytes((bytesToBigInt(rng.bytes(32)) % (N - 1n)) + 1n, 32);
-const addressOf = (sk: Uint8Array): Uint8Array => nodeAddressOf(publicKeyOf(sk)).slice(12);
+const key = (): Uint8Array => seededSecretKey(rng);
+const addressOf = ethereumAddressOfSecret;
 
 test('a query signed by its client verifies once and carries its queryHash and signer', () => {
   const sk = key();
