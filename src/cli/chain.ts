@@ -13,12 +13,11 @@ import { BaseError } from '../common/errors.ts';
 import { feeEscrowAbi, modelRegistryAbi, stakingAbi } from '../chain/artifacts.ts';
 import { connectChain } from '../chain/clients.ts';
 import { DEFAULTS as DEPLOY_DEFAULTS, deployContracts, type DeployOptions, type DeployResult } from '../chain/deploy.ts';
-import { devAccount } from '../chain/dev-accounts.ts';
 import { startEmbeddedChain } from '../chain/embedded-chain.ts';
 import { intFlag, parse } from './args.ts';
+import { DEPLOYER_KEY_ENV, deployerKey, fundsCheckedWallet } from './chain-deployer.ts';
 import { EXIT_OK, EXIT_USAGE, UsageError, printJson, type CliIo } from './io.ts';
 
-export const DEPLOYER_KEY_ENV = 'HYPERSPACE_DEPLOYER_KEY';
 
 export interface ChainContext {
   /** Stops `chain start` (tests); Ctrl-C and SIGTERM also stop it. */
@@ -73,6 +72,18 @@ Options:
   -h, --help                 show this help
 `;
 
+/** `chain start --port p` when something else (often anvil or hardhat, on 8545) already listens on p. */
+export class PortInUseError extends BaseError<{ port: number }> {
+  constructor(port: number) {
+    super(
+      'PORT_IN_USE',
+      `port ${port} on 127.0.0.1 is already in use${port === 8545 ? ' (8545 is the usual port of anvil and hardhat)' : ''}: ` +
+        'choose another with --port <p>, or --port 0 for any free port',
+      { details: { port } },
+    );
+  }
+}
+
 export class ChainRpcError extends BaseError<{ rpcUrl: string }> {
   constructor(rpcUrl: string, cause: unknown) {
     super('CHAIN_RPC', `cannot talk to the chain at ${rpcUrl}: ${(cause as Error)?.message?.split('\n')[0] ?? String(cause)}`, { cause, details: { rpcUrl } });
@@ -118,16 +129,6 @@ function addressFlag(value: unknown, flag: string): Address | undefined {
   return value as Address;
 }
 
-function deployerKey(io: CliIo, chainId: number): Hex {
-  const fromEnv = io.env[DEPLOYER_KEY_ENV];
-  if (fromEnv !== undefined && fromEnv !== '') {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(fromEnv)) throw new UsageError(`${DEPLOYER_KEY_ENV} must be 0x followed by 64 hex digits`);
-    return fromEnv as Hex;
-  }
-  if (chainId !== 31337) throw new UsageError(`set ${DEPLOYER_KEY_ENV}: dev account 0 is only used on chain id 31337 (this chain is ${chainId})`);
-  return devAccount(0).privateKey;
-}
-
 function summary(deployed: DeployResult): Record<string, unknown> {
   return { contracts: deployed.contracts, gas: deployed.gas, blockNumber: deployed.blockNumber };
 }
@@ -139,7 +140,7 @@ async function deployTo(rpcUrl: string, io: CliIo, options: Partial<DeployOption
   } catch (error) {
     throw new ChainRpcError(rpcUrl, error);
   }
-  const wallet = clients.wallet(deployerKey(io, clients.chain.id));
+  const wallet = fundsCheckedWallet(clients.publicClient, clients.wallet(deployerKey(io, clients.chain.id)));
   const deployed = await deployContracts({ publicClient: clients.publicClient, wallet }, options);
   return { chainId: clients.chain.id, deployed };
 }
@@ -148,7 +149,9 @@ async function runStart(argv: string[], io: CliIo, context: ChainContext): Promi
   const { values } = parse(argv, { port: { type: 'string' }, c1: { type: 'string' }, json: { type: 'boolean' } });
   const port = intFlag(values.port, 'port', 0, 65_535, 8545); // 8545: the conventional Ethereum JSON-RPC port
   const c1 = intFlag(values.c1, 'c1', 0, 64, DEPLOY_DEFAULTS.staticDifficulty);
-  const chain = await startEmbeddedChain({ port });
+  const chain = await startEmbeddedChain({ port }).catch((error: unknown) => {
+    throw (error as NodeJS.ErrnoException)?.code === 'EADDRINUSE' ? new PortInUseError(port) : error;
+  });
   try {
     const { chainId, deployed } = await deployTo(chain.rpcUrl, io, { staticDifficulty: c1 });
     const info = {

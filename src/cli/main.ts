@@ -3,8 +3,8 @@
  * Groups are imported lazily so `hyperspace id verify` does not pay for the
  * engine or the chain at start-up.
  */
-import { BaseError } from '../common/errors.ts';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, printJson, processIo, type CliIo } from './io.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from './io.ts';
+import { reportError } from './report-error.ts';
 
 export type CommandGroup = (argv: string[], io: CliIo) => Promise<number>;
 
@@ -48,6 +48,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return EXIT_USAGE;
   }
   const json = rest.includes('--json');
+  if (io === processIo) onStrayErrors(io);
   try {
     const run = await entry.load();
     return await run(rest, io);
@@ -56,14 +57,19 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
 }
 
-function reportError(error: unknown, io: CliIo, json: boolean): number {
-  const usage = error instanceof UsageError;
-  if (error instanceof BaseError) {
-    if (json) printJson(io, { error: error.toJSON() });
-    const hint = usage ? ` (${(error as UsageError).details.hint})` : '';
-    io.stderr(`hyperspace: ${error.message}${hint}\n`);
-  } else {
-    io.stderr(`hyperspace: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
-  }
-  return usage ? EXIT_USAGE : EXIT_FAILURE;
+let strayHandlers = false;
+
+/**
+ * An error thrown from a callback outside the command's promise chain (an event handler, a timer)
+ * would otherwise end the process with Node's stack trace: report it as one line too, and exit 1.
+ */
+function onStrayErrors(io: CliIo): void {
+  if (strayHandlers) return;
+  strayHandlers = true;
+  const fail = (error: unknown) => {
+    reportError(error, io, false);
+    process.exit(EXIT_FAILURE);
+  };
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
 }
