@@ -86,7 +86,7 @@ test('each command --help explains every flag it accepts', async () => {
   const flags: Record<string, string[]> = {
     new: ['--difficulty', '--keystore', '--workers', '--force', '--progress', '--json'],
     show: ['--keystore', '--json'],
-    solve: ['--keystore', '--public-key', '--c2', '--workers', '--progress', '--json'],
+    solve: ['--keystore', '--public-key', '--c2', '--workers', '--force', '--progress', '--json'],
     verify: ['--public-key', '--c1', '--x', '--c2', '--json'],
   };
   for (const [command, list] of Object.entries(flags)) {
@@ -291,6 +291,31 @@ test('id solve --public-key needs no password; bad combinations are usage errors
     const bad = await run(['id', 'solve', ...args], {});
     assert.equal(bad.code, 2, `${args.join(' ')}: ${bad.err}`);
   }
+});
+
+test('id solve --c2 64 prints the expected time from the measured rate and refuses it without --force', async () => {
+  const { identity } = await sharedIdentity();
+  const r = await run(['id', 'solve', '--public-key', identity.publicKey, '--c2', '64', '--workers', '1'], {});
+  assert.equal(r.code, 1, r.err);
+  assert.equal(r.out, '');
+  // 2^64 attempts: years at any rate a CPU reaches, so the refusal does not depend on this machine's speed
+  assert.match(r.err, /solving c2=64: expected 18,446,744,073,709,55\d,\d{3} attempts at the measured .*: about [\d,]+ years\n/);
+  assert.match(r.err, /hyperspace: solving c2=64: expected time [\d,]+ years .* above the 7\.0 days limit: stopped; pass --force to run it anyway\n$/);
+});
+
+test('id solve --c2 64 --force runs on past the estimate (stopped here by the caller)', async () => {
+  const { identity } = await sharedIdentity();
+  const c = capture({});
+  const controller = new AbortController();
+  const stderr = c.io.stderr;
+  // Abort once the estimate has been printed: the search was not refused.
+  c.io.stderr = (t) => {
+    stderr(t);
+    if (/expected .* attempts at the measured/.test(t)) setImmediate(() => controller.abort());
+  };
+  const code = await runId(['solve', '--public-key', identity.publicKey, '--c2', '64', '--workers', '1', '--force'], c.io, { signal: controller.signal });
+  assert.equal(code, 130, c.err());
+  assert.doesNotMatch(c.err(), /--force to run it anyway/);
 });
 
 // -- id verify ---------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ test('durations and rates are printed in a unit a person reads at a glance', () 
   assert.equal(formatDuration(0.25), '0.25 s');
   assert.equal(formatDuration(95), '1.6 min');
   assert.equal(formatDuration(3 * 86400), '3.0 days');
+  assert.equal(formatDuration(2 ** 64 / 1e6), '584,542 years');
   assert.equal(formatDuration(Number.POSITIVE_INFINITY), '?');
   assert.equal(formatRate(1_810_000), '1.81 M/s');
   assert.equal(formatRate(12), '12 /s');

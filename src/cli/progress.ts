@@ -18,7 +18,8 @@ export function formatDuration(seconds: number): string {
   if (seconds < 90) return `${seconds.toFixed(0)} s`;
   if (seconds < 90 * 60) return `${(seconds / 60).toFixed(1)} min`;
   if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
-  return `${(seconds / 86400).toFixed(1)} days`;
+  if (seconds < 2 * 365.25 * 86400) return `${(seconds / 86400).toFixed(1)} days`;
+  return `${integer.format(Math.round(seconds / (365.25 * 86400)))} years`;
 }
 
 export function formatRate(perSecond: number): string {

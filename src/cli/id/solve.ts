@@ -10,19 +10,23 @@ import { unlockKeystoreFile } from '../../identity/keystore.ts';
 import { intFlag, parse, requireString } from '../args.ts';
 import { EXIT_OK, UsageError, printJson, type CliIo } from '../io.ts';
 import { readPassword } from '../password.ts';
-import { EXIT_INTERRUPTED, interruptible, progressReporter } from '../progress.ts';
+import { EXIT_INTERRUPTED, formatDuration, interruptible, progressReporter } from '../progress.ts';
+import { estimatingProgress, MAX_EXPECTED_SECONDS, SearchTooLongError } from './estimate.ts';
 import { MAX_WORKERS, grindOptions, hexFlag, hint, identityView, printHuman, round, searchRow, usage, type IdContext } from './shared.ts';
 
-export const SOLVE_HELP = `Usage: hyperspace id solve (--keystore <file> | --public-key <hex>) --c2 <bits> [--workers <n>] [--progress] [--json]
+export const SOLVE_HELP = `Usage: hyperspace id solve (--keystore <file> | --public-key <hex>) --c2 <bits> [--workers <n>] [--force] [--progress] [--json]
 
 Finds a 32-byte X such that keccak256(NodeAddress XOR X) has at least c2 leading zero bits: the
-dynamic puzzle a community server sets for its sub-network. Expected work is 2^c2 attempts.
+dynamic puzzle a community server sets for its sub-network. Expected work is 2^c2 attempts; once the
+rate is measured (within a second) the expected time is printed on stderr, and a search expected to
+take over ${formatDuration(MAX_EXPECTED_SECONDS)} is stopped unless --force is given.
 
 Options:
   --keystore <file>   keystore holding the identity (password needed)
   --public-key <hex>  or the uncompressed public key (0x04…, 65 bytes), no password needed
   --c2 <bits>         dynamic puzzle difficulty in bits, 0..${MAX_DIFFICULTY} (required)
   --workers <n>       worker threads, 1..${MAX_WORKERS} (default: one per CPU core)
+  --force             run even when the expected time is over ${formatDuration(MAX_EXPECTED_SECONDS)}
   --progress          show progress on stderr even when it is not a terminal
   --json              print JSON on stdout (includes x)
   -h, --help          show this help
@@ -35,6 +39,7 @@ export async function runSolve(argv: string[], io: CliIo, context: IdContext): P
       'public-key': { type: 'string' },
       c2: { type: 'string' },
       workers: { type: 'string' },
+      force: { type: 'boolean' },
       progress: { type: 'boolean' },
       json: { type: 'boolean' },
     }),
@@ -70,10 +75,28 @@ export async function runSolve(argv: string[], io: CliIo, context: IdContext): P
   const view = identityView(publicKey);
 
   const { solveDynamicPuzzle } = await import('../../identity/grind.ts');
-  const progress = progressReporter(io, `solving c2=${c2}`, io.interactive || values.progress === true);
+  const label = `solving c2=${c2}`;
+  const shown = progressReporter(io, label, io.interactive || values.progress === true);
+  // Progress is always reported to us (to measure the rate); lines are drawn only when shown.
+  let refused: SearchTooLongError | null = null;
+  const stop = new AbortController();
+  const onProgress = estimatingProgress(io, {
+    label,
+    difficulty: c2,
+    force: values.force === true,
+    show: shown.onProgress,
+    refuse: (error) => {
+      refused = error;
+      stop.abort(error);
+    },
+  });
+  const progress = { ...shown, onProgress, intervalMs: shown.intervalMs ?? 250 };
   const result = await interruptible(context.signal, async (signal) => {
     try {
-      return await solveDynamicPuzzle(fromHex(view.nodeAddress), c2, grindOptions(workers, progress, signal));
+      return await solveDynamicPuzzle(fromHex(view.nodeAddress), c2, grindOptions(workers, progress, AbortSignal.any([signal, stop.signal])));
+    } catch (error) {
+      if (refused) throw refused;
+      throw error;
     } finally {
       progress.done();
     }
