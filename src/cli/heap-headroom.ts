@@ -36,6 +36,24 @@ export function planHeadroom(neededBytes: number, env: Record<string, string | u
 }
 
 /**
+ * What to say on stderr about a plan, before running or re-running: the re-run, and the warning
+ * when even the re-run's heap (capped by the machine) is below the need — on both paths, since the
+ * child sees HEADROOM_ENV and plans no further.
+ */
+export function headroomMessages(plan: HeadroomPlan, prefix: string): string[] {
+  const gib = (b: number) => (b / 2 ** 30).toFixed(1);
+  const lines: string[] = [];
+  if (plan.rerunMiB !== null) {
+    lines.push(`${prefix}needs ~${gib(plan.neededBytes)} GiB of heap, limit is ${gib(plan.limitBytes)} GiB: re-running with --max-old-space-size=${plan.rerunMiB}`);
+  }
+  if (plan.tooSmall) {
+    const allowed = plan.rerunMiB !== null ? plan.rerunMiB * 2 ** 20 : plan.limitBytes;
+    lines.push(`${prefix}warning: needs ~${gib(plan.neededBytes)} GiB of heap but this machine allows ${gib(allowed)} GiB; it may run out of memory`);
+  }
+  return lines;
+}
+
+/**
  * Run this same command again in a child Node with `--max-old-space-size=<mib>`, passing
  * stdio through; resolves to the child's exit code.
  */

@@ -4,7 +4,7 @@
  */
 import { parse, intFlag } from './args.ts';
 import { EXIT_OK, processIo, UsageError, type CliIo } from './io.ts';
-import { planHeadroom, rerunWithHeap } from './heap-headroom.ts';
+import { headroomMessages, planHeadroom, rerunWithHeap } from './heap-headroom.ts';
 import { DEFAULTS, runDhtSim, type AdversaryMode, type DhtSimOptions } from '../sim/dht-sim.ts';
 
 const HELP = `hyperspace sim — simulators
@@ -32,6 +32,9 @@ Options (dht):
   --quiet                     no progress on stderr
   --json                      print the result as JSON (always one object)
 `;
+
+/** Lookups from which the run says up front that it is long (a 10,000-node default run does 1,000). */
+const LONG_RUN_LOOKUPS = 100_000;
 
 function floatFlag(value: unknown, flag: string, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
@@ -101,12 +104,12 @@ export async function runSim(argv: string[], io: CliIo): Promise<number> {
   // under 5-minute churn (docs/dht.md §4); plus the simulator's fixed overhead.
   const perNode = options.churnSessionMin! > 0 ? 100_000 : 60_000;
   const plan = planHeadroom(options.nodes! * perNode + 512 * 2 ** 20, io.env);
-  const gib = (b: number) => (b / 2 ** 30).toFixed(1);
-  if (plan.rerunMiB !== null && io === processIo) {
-    if (!values.quiet) io.stderr(`sim: needs ~${gib(plan.neededBytes)} GiB of heap, limit is ${gib(plan.limitBytes)} GiB: re-running with --max-old-space-size=${plan.rerunMiB}\n`);
-    return rerunWithHeap(plan.rerunMiB);
+  const rerun = plan.rerunMiB !== null && io === processIo;
+  if (!values.quiet) for (const l of headroomMessages(rerun ? plan : { ...plan, rerunMiB: null, tooSmall: plan.tooSmall || plan.rerunMiB !== null }, 'sim: ')) io.stderr(`${l}\n`);
+  if (rerun) return rerunWithHeap(plan.rerunMiB!);
+  if (!values.quiet && options.lookups! >= LONG_RUN_LOOKUPS) {
+    io.stderr(`sim: ${options.lookups!.toLocaleString('en-US')} lookups is a long run: the expected time left is printed once the first 1% are done, then every 10 s (--quiet hides it)\n`);
   }
-  if (plan.tooSmall && !values.quiet) io.stderr(`sim: warning: needs ~${gib(plan.neededBytes)} GiB of heap but this machine allows ${gib(plan.limitBytes)} GiB; it may run out of memory\n`);
   const result = await runDhtSim(options);
   io.stdout(JSON.stringify(result) + '\n');
   return EXIT_OK;

@@ -55,3 +55,14 @@ test('the value workload publishes a record and fetches it from another node; co
   assert.equal(await main(['sim', 'dht', '--workload', 'value', '--adversary', 'eclipse', '--json'], { stdout: () => {}, stderr: () => {}, env: {}, interactive: false }), 2);
   assert.equal(await main(['sim', 'dht', '--workload', 'bytes', '--json'], { stdout: () => {}, stderr: () => {}, env: {}, interactive: false }), 2);
 });
+
+test('the measuring phase reports the expected time left once 1% of the lookups are done', async () => {
+  const lines: string[] = [];
+  const r = await runDhtSim({ ...small, seed: 4, log: (l) => lines.push(l) });
+  const measuring = lines.filter((l) => l.startsWith('measuring: '));
+  assert.ok(measuring.length >= 1, lines.join('\n'));
+  const m = /(\d+)\/(\d+) lookups done, ~(\d+|\?) s left \(wall\)/.exec(measuring[0]!);
+  assert.ok(m, measuring[0]);
+  assert.equal(Number(m[2]), r.lookups);
+  assert.ok(Number(m[1]) >= r.lookups / 100 && Number(m[1]) > 0, measuring[0]);
+});

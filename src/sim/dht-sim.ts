@@ -118,14 +118,18 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
   const t0 = performance.now();
   const wall = (): string => ((performance.now() - t0) / 1000).toFixed(1);
   /**
-   * Advance the virtual clock to `untilMs` in one-simulated-minute steps, logging progress at
-   * most every 10 s of wall time (a 10,000-node churn run takes most of an hour).
+   * Advance the virtual clock to `untilMs` in steps of `stepMs` simulated (one minute unless the
+   * phase is dense), logging progress every 10 s of wall time (a 10,000-node churn run takes most
+   * of an hour), and once as soon as `early()` holds (the measuring phase's first estimate).
    */
-  const runWithProgress = (untilMs: number, phase: string, extra: () => string): void => {
+  const runWithProgress = (untilMs: number, phase: string, extra: () => string, stepMs = 60_000, early: () => boolean = () => false): void => {
     let lastLog = performance.now();
+    let earlyLogged = false;
     while (clock.now() < untilMs) {
-      clock.runUntil(Math.min(untilMs, clock.now() + 60_000));
-      if (performance.now() - lastLog >= 10_000) {
+      clock.runUntil(Math.min(untilMs, clock.now() + stepMs));
+      const firstEstimate = !earlyLogged && early();
+      if (firstEstimate || performance.now() - lastLog >= 10_000) {
+        earlyLogged = true;
         lastLog = performance.now();
         log(`${phase}: t=${(clock.now() / 60_000).toFixed(1)} of ${(untilMs / 60_000).toFixed(1)} min, ${extra()}, wall ${((lastLog - t0) / 1000).toFixed(0)} s`);
       }
@@ -277,7 +281,18 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
     t.set(victim.subarray(0, 3)); // share 24 bits with the victim: almost always the victim's own key range
     return liveHonest.closest(t, 1)[0] === victim ? t : victim;
   }
-  runWithProgress(measureStart + durationMs + 30_000, 'measuring', () => `${judge.completed}/${o.lookups} lookups done`);
+  // Progress of the measuring phase with the expected wall time left, from the rate so far; the first
+  // line once 1% of the lookups are done. Steps hold about 1,000 lookups each, so a run of millions of
+  // lookups still reports (each step runs to completion before a line can be printed).
+  const measureWall0 = performance.now();
+  const measuring = (): string => {
+    const done = judge.completed;
+    const seconds = (performance.now() - measureWall0) / 1000;
+    const left = done > 0 ? ((o.lookups - done) * seconds) / done : Number.NaN;
+    return `${done}/${o.lookups} lookups done, ~${Number.isFinite(left) ? left.toFixed(0) : '?'} s left (wall)`;
+  };
+  const stepMs = Math.min(60_000, Math.max(100, (durationMs * 1000) / o.lookups));
+  runWithProgress(measureStart + durationMs + 30_000, 'measuring', measuring, stepMs, () => judge.completed >= Math.max(1, o.lookups / 100));
   const elapsedSec = (clock.now() - measureStart) / 1000;
   const maintenanceBytesPerNodePerSec = (population.honestMaintenanceBytes() - maintenanceStart) / (o.nodes - nAdv) / elapsedSec;
   const memoryEnd = Math.round((liveHeapBytes(gc) - heapBefore) / o.nodes);
