@@ -76,6 +76,10 @@ function cases(): Case[] {
     { args: ['sim', 'nosuch'], code: 2, says: /unknown sim command/ },
     { args: ['dht', 'start', '--keystore', join(dir, 'missing.json'), '--listen', '/ip4/127.0.0.1/tcp/0'], code: 1, says: /keystore not found/ },
     { args: ['dht', 'get', '--bootstrap', '/ip4/127.0.0.1/tcp/1', '--c1', '2', '--name', 'x'], code: 1, says: /could not reach any bootstrap node/ },
+    { args: ['dht', 'get', '--bootstrap', 'garbage', '--name', 'x'], code: 2, says: /--bootstrap "garbage" is not a multiaddr/ },
+    // refused before the join: the bootstrap address is unreachable, so a join would have exited 1
+    { args: ['dht', 'put', '--bootstrap', '/ip4/127.0.0.1/tcp/1', '--c1', '2', '--name', 'x', '--value-hex', '00'.repeat(4097)], code: 2, says: /the value is 4097 bytes, over the 4096-byte limit/ },
+    { args: ['dht', 'put', '--bootstrap', '/ip4/127.0.0.1/tcp/1', '--c1', '2', '--namespace', '/nope/', '--name', 'x', '--value', 'v'], code: 2, says: /--namespace must be one of/ },
   ];
 }
 

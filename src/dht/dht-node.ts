@@ -153,7 +153,13 @@ export class DhtNode {
    * neighbour that are not full (Kademlia §2.3), one after another.
    */
   bootstrap(seeds: readonly ContactInfo[], done: (contacts: number) => void): void {
-    const valid = seeds.filter((s) => this.c.puzzle.isValid(s.address) && !sameAddress(s.address, this.self.address));
+    const valid = seeds.filter((s) => {
+      if (sameAddress(s.address, this.self.address)) return false;
+      if (this.c.puzzle.isValid(s.address)) return true;
+      // Counted, so a join that found nobody can say why (a client run with a higher c1 than the network's).
+      countDrop(this.stats, new DhtInputError('puzzle', 'bootstrap node without a valid static puzzle'));
+      return false;
+    });
     this.lookups.run(this.self.address, 'node', 'maintenance', valid, () => {
       const now = this.c.clock.now();
       const todo: number[] = [];

@@ -4,12 +4,14 @@
  * meeting c1), joins through --bootstrap, does one thing, prints the answer and exits:
  * 0 when it found or stored something, 1 when not.
  */
-import { toHex } from '../../common/bytes.ts';
-import { recordKey } from '../../dht/records.ts';
-import type { DhtService } from '../../transport/dht-service.ts';
+import { bytesEqual, toHex } from '../../common/bytes.ts';
+import { withDefaults } from '../../dht/defaults.ts';
+import { DEFAULT_VALIDATORS, recordKey } from '../../dht/records.ts';
+import { DEFAULTS as SERVICE_DEFAULTS, type DhtService } from '../../transport/dht-service.ts';
+import type { Libp2pTransport } from '../../transport/libp2p-transport.ts';
 import { intFlag, parse } from '../args.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from '../io.ts';
-import { NETWORK_FLAGS, NETWORK_HELP, bytesFlag, keyFlag } from './flags.ts';
+import { NETWORK_FLAGS, NETWORK_HELP, bootstrapFlag, bytesFlag, keyFlag } from './flags.ts';
 import { line, providerJson, recordJson } from './json.ts';
 import { startService } from './service.ts';
 
@@ -62,28 +64,69 @@ ${NETWORK_HELP}
 /** What one client operation found: its exit status and its --json and text outputs. */
 interface ClientResult {
   ok: boolean;
+  /** Why it failed, when the operation knows (printed on stderr before the refusal counts). */
+  explain?: string;
   json: Record<string, unknown>;
   text: string;
 }
 
 /** Runs one client operation: start, bootstrap, act, print, stop. */
 async function asClient(io: CliIo, values: Record<string, unknown>, act: (s: DhtService) => Promise<ClientResult>): Promise<number> {
-  const bootstrap = (values['bootstrap'] as string[] | undefined) ?? [];
-  if (bootstrap.length === 0) throw new UsageError('missing required --bootstrap <multiaddr>');
+  const seeds = bootstrapFlag(values['bootstrap'] as string[] | undefined, true);
   const service = await startService(io, values as never, ['/ip4/127.0.0.1/tcp/0']);
   try {
-    const joined = await service.bootstrap(bootstrap);
+    const self = (service.transport as Libp2pTransport).peerId.toString();
+    const same = seeds.find((s) => s.peerId === self);
+    if (same) {
+      throw new UsageError(
+        `--keystore ${String(values['keystore'])} is the identity of the node at ${same.address}: a client cannot join through itself`,
+        'drop --keystore (a fresh identity is made for the run), use another keystore, or ask the running node itself with `dht start --control stdin`',
+      );
+    }
+    const before = snapshot(service);
+    const joined = await service.bootstrap(seeds.map((s) => s.address));
     if (joined.seeds === 0) {
       io.stderr(`hyperspace dht: could not reach any bootstrap node: ${joined.errors.map((e) => e.message).join('; ')}\n`);
       return EXIT_FAILURE;
     }
     const result = await act(service);
-    if (values['json']) line(io, { ...result.json, client: toHex(service.self.address) });
+    const refusals = result.ok ? {} : refusalsSince(service, before);
+    if (values['json']) line(io, { ...result.json, ...(result.ok ? {} : { refusals }), client: toHex(service.self.address) });
     else io.stdout(result.text + '\n');
+    if (!result.ok) {
+      if (result.explain) io.stderr(`hyperspace dht: ${result.explain}\n`);
+      const why = describeRefusals(refusals, Number(values['c1'] ?? SERVICE_DEFAULTS.c1));
+      if (why !== '') io.stderr(`hyperspace dht: ${why}\n`);
+    }
     return result.ok ? EXIT_OK : EXIT_FAILURE;
   } finally {
     await service.stop();
   }
+}
+
+/** The counters a failed operation's explanation is the difference of. */
+function snapshot(s: DhtService): { dropped: Record<string, number>; timeouts: number } {
+  return { dropped: { ...s.node.stats.dropped }, timeouts: s.node.stats.timeouts };
+}
+
+/** What this client refused (by drop code) and how many requests went unanswered since `before`. */
+function refusalsSince(s: DhtService, before: ReturnType<typeof snapshot>): Record<string, number> {
+  const now = snapshot(s);
+  const out: Record<string, number> = {};
+  for (const [code, n] of Object.entries(now.dropped)) if (n > (before.dropped[code] ?? 0)) out[code] = n - (before.dropped[code] ?? 0);
+  if (now.timeouts > before.timeouts) out['timeout'] = now.timeouts - before.timeouts;
+  return out;
+}
+
+/** One sentence for the refusals, most telling first; '' when there were none. */
+export function describeRefusals(refusals: Record<string, number>, c1: number): string {
+  const parts: string[] = [];
+  for (const [code, n] of Object.entries(refusals)) {
+    if (code === 'puzzle') parts.push(`${n} contact(s) refused: their static puzzle is below c1 = ${c1} (is the network's c1 lower? pass the same --c1 as its nodes)`);
+    else if (code === 'timeout') parts.push(`${n} request(s) unanswered (a node ignores a client whose identity is below its c1; a departed or overloaded node never answers)`);
+    else parts.push(`${n} answer(s) dropped as ${code}`);
+  }
+  return parts.length === 0 ? '' : `on the way: ${parts.join('; ')}`;
 }
 
 export async function runPut(argv: string[], io: CliIo): Promise<number> {
@@ -102,10 +145,34 @@ export async function runPut(argv: string[], io: CliIo): Promise<number> {
   const value = bytesFlag(values.value, values['value-hex'], 'value')!;
   const ttlMs = intFlag(values.ttl, 'ttl', 1, 86_400, 3_600) * 1000;
   const seq = values.seq === undefined ? undefined : intFlag(values.seq, 'seq', 0, Number.MAX_SAFE_INTEGER);
+  checkRecordShape(namespace, name, value); // before the identity and the network join, not after
   return asClient(io, values, async (s) => {
     const { record, storedAt } = await s.put(namespace, name, value, { ttlMs, ...(seq === undefined ? {} : { seq }) });
-    return { ok: storedAt > 0, json: { storedAt, record: recordJson(record) }, text: `stored at ${storedAt} node(s): key ${toHex(recordKey(namespace, name))}` };
+    const key = toHex(recordKey(namespace, name));
+    if (storedAt > 0) return { ok: true, json: { storedAt, record: recordJson(record) }, text: `stored at ${storedAt} node(s): key ${key}` };
+    // The nodes answer a refused STORE with ok = false and no reason; what they hold says why.
+    const held = await s.get(namespace, name);
+    let explain: string | undefined;
+    if (held && !bytesEqual(held.publisher, record.publisher)) {
+      explain = `the record was refused: ${namespace}${String(recordJson(held)['nameText'] ?? toHex(name))} is held by another publisher, ${toHex(held.publisher)} (in ${namespace} a name belongs to its first publisher)`;
+    } else if (held && held.seq >= record.seq) {
+      explain = `the record was refused: the nodes hold one of yours with seq ${held.seq} ≥ ${record.seq} (pass a higher --seq)`;
+    }
+    return {
+      ok: false,
+      ...(explain ? { explain } : {}),
+      json: { storedAt, record: recordJson(record), refused: explain ?? null },
+      text: `stored at 0 node(s): key ${key}`,
+    };
   });
+}
+
+/** The limits every node checks (docs/dht-network.md §3), checked here before joining the network. */
+function checkRecordShape(namespace: string, name: Uint8Array, value: Uint8Array): void {
+  const limits = withDefaults({});
+  if (!Object.hasOwn(DEFAULT_VALIDATORS, namespace)) throw new UsageError(`--namespace must be one of ${Object.keys(DEFAULT_VALIDATORS).join(', ')} (nodes refuse records in other namespaces)`);
+  if (name.length === 0 || name.length > limits.maxNameBytes) throw new UsageError(`the name is ${name.length} bytes; it must be 1 to ${limits.maxNameBytes}`);
+  if (value.length > limits.maxValueBytes) throw new UsageError(`the value is ${value.length} bytes, over the ${limits.maxValueBytes}-byte limit every node enforces`);
 }
 
 export async function runGet(argv: string[], io: CliIo): Promise<number> {

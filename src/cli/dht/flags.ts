@@ -3,6 +3,7 @@
  * command takes, and the record name/value and 32-byte key flags, which the stdin
  * control protocol of `dht start` reads too.
  */
+import { multiaddr } from '@multiformats/multiaddr';
 import { fromHex } from '../../common/bytes.ts';
 import { keccak256 } from '../../crypto/keccak.ts';
 import { MAX_DIFFICULTY } from '../../identity/puzzle.ts';
@@ -55,4 +56,22 @@ export function keyFlag(hex: string | undefined, text: string | undefined): Uint
   }
   if (key.length !== 32) throw new UsageError('--key must be 32 bytes of hex');
   return key;
+}
+
+/**
+ * The --bootstrap multiaddrs, parsed before anything starts: a malformed one is bad usage (exit 2),
+ * not a network failure. Returns the peer id each names (`/p2p/<id>`), if any.
+ */
+export function bootstrapFlag(values: readonly string[] | undefined, required: boolean): { address: string; peerId: string | null }[] {
+  const list = values ?? [];
+  if (required && list.length === 0) throw new UsageError('missing required --bootstrap <multiaddr>');
+  return list.map((address) => {
+    try {
+      const p2p = multiaddr(address).getComponents().findLast((c) => c.name === 'p2p');
+      return { address, peerId: p2p?.value ?? null };
+    } catch (error) {
+      const reason = ((error as Error).message ?? String(error)).split('\n')[0];
+      throw new UsageError(`--bootstrap ${JSON.stringify(address)} is not a multiaddr (${reason}); e.g. /ip4/127.0.0.1/tcp/4001/p2p/16Uiu2…`);
+    }
+  });
 }
