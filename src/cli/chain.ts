@@ -8,7 +8,7 @@
  * The deployer key comes from HYPERSPACE_DEPLOYER_KEY, or, on chain id 31337 only, dev account 0 of the public
  * dev mnemonic. Keys are never taken from the command line (they would land in shell history).
  */
-import { isAddress, type Address, type Hex } from 'viem';
+import { isAddress, type Address } from 'viem';
 import { BaseError } from '../common/errors.ts';
 import { feeEscrowAbi, modelRegistryAbi, stakingAbi } from '../chain/artifacts.ts';
 import { connectChain } from '../chain/clients.ts';
@@ -17,7 +17,6 @@ import { startEmbeddedChain } from '../chain/embedded-chain.ts';
 import { intFlag, parse } from './args.ts';
 import { DEPLOYER_KEY_ENV, deployerKey, fundsCheckedWallet } from './chain-deployer.ts';
 import { EXIT_OK, EXIT_USAGE, UsageError, printJson, type CliIo } from './io.ts';
-
 
 export interface ChainContext {
   /** Stops `chain start` (tests); Ctrl-C and SIGTERM also stop it. */
