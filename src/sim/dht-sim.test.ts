@@ -61,7 +61,7 @@ test('the measuring phase reports the expected time left once 1% of the lookups 
   const r = await runDhtSim({ ...small, seed: 4, log: (l) => lines.push(l) });
   const measuring = lines.filter((l) => l.startsWith('measuring: '));
   assert.ok(measuring.length >= 1, lines.join('\n'));
-  const m = /(\d+)\/(\d+) lookups done, ~(\d+|\?) s left \(wall\)/.exec(measuring[0]!);
+  const m = /(\d+)\/(\d+) lookups done, ~([\d.]+ (s|h|days)|\?) left \(wall\)/.exec(measuring[0]!);
   assert.ok(m, measuring[0]);
   assert.equal(Number(m[2]), r.lookups);
   assert.ok(Number(m[1]) >= r.lookups / 100 && Number(m[1]) > 0, measuring[0]);

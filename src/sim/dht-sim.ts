@@ -112,6 +112,14 @@ export interface DhtSimResult {
   details: Record<string, unknown>;
 }
 
+/** Expected wall time left, in a unit a person reads at a glance. */
+function wallLeft(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  if (seconds < 5400) return `${seconds.toFixed(0)} s`;
+  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86400).toFixed(1)} days`;
+}
+
 export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<DhtSimResult> {
   const o: DhtSimOptions = { ...DEFAULTS, dht: {}, ...input };
   const log = o.log ?? (() => {});
@@ -261,6 +269,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
   };
   /** Closest-at-start lists kept for the failure diagnostics (SIM_DEBUG only). */
   const startTops = new Map<number, Uint8Array[]>();
+  if (o.lookups >= 100_000) log(`scheduling ${o.lookups} lookups over ${o.durationMin} simulated min before the first progress line`);
   for (let i = 0; i < o.lookups; i++) {
     const at = measureStart + ((i + rng.nextFloat()) * durationMs) / o.lookups;
     clock.at(at, () => {
@@ -289,7 +298,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
     const done = judge.completed;
     const seconds = (performance.now() - measureWall0) / 1000;
     const left = done > 0 ? ((o.lookups - done) * seconds) / done : Number.NaN;
-    return `${done}/${o.lookups} lookups done, ~${Number.isFinite(left) ? left.toFixed(0) : '?'} s left (wall)`;
+    return `${done}/${o.lookups} lookups done, ~${wallLeft(left)} left (wall)`;
   };
   const stepMs = Math.min(60_000, Math.max(100, (durationMs * 1000) / o.lookups));
   runWithProgress(measureStart + durationMs + 30_000, 'measuring', measuring, stepMs, () => judge.completed >= Math.max(1, o.lookups / 100));
