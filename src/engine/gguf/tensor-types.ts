@@ -7,6 +7,8 @@
  * multiple of the block. Q8_0: 32 values = one float16 scale d then 32 int8 q, value = d · q (ggml-quants.c).
  */
 import { ImportStructureError, ImportUnsupportedTypeError } from './errors.ts';
+// C's roundf (half away from zero), which ggml's quantisers use; the engine's rounding too
+import { roundHalfAway } from '../train/fake-quant.ts';
 
 export interface TensorTypeInfo {
   name: string;
@@ -121,11 +123,6 @@ export function f32ToBf16(v: number): number {
   const x = u32[0]!;
   if ((x & 0x7fffffff) > 0x7f800000) return ((x >>> 16) | 0x40) & 0xffff;
   return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
-}
-
-/** C's `roundf`: half away from zero (ggml quantisers use it; `Math.round` rounds −2.5 to −2). */
-export function roundHalfAway(v: number): number {
-  return v < 0 ? -Math.round(-v) : Math.round(v);
 }
 
 // ---- decode / encode whole tensors ----

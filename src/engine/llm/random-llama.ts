@@ -27,7 +27,8 @@ export function randomLlamaWeights(config: LlamaConfig, seed: number): LlamaWeig
   }
   const w: LlamaWeights = {
     config,
-    tokenEmbedding: randn(rng, config.vocabSize * config.dim, 1),
+    // std 1 rows for a separate head's input; 1/√d when the head is tied, so logits stay O(1) as for the matrices
+    tokenEmbedding: randn(rng, config.vocabSize * config.dim, config.tiedEmbeddings ? 1 / Math.sqrt(config.dim) : 1),
     layers,
     outputNorm: randn(rng, config.dim, 0.1, 1),
   };
