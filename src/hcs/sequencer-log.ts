@@ -15,8 +15,9 @@
  * Durability: WAL journal, `synchronous = NORMAL` by default. In WAL mode a commit has written its frames to the WAL
  * file (the OS's page cache) before it returns, so a killed process (`kill -9`, a crash) loses no committed query;
  * only an OS crash or power cut can lose the last commits, because NORMAL does not fsync each commit. `FULL` fsyncs
- * every commit and survives that too, at about 10 ms per commit on this machine's disk (80× NORMAL), which alone
- * would exceed the 5 ms p50 the protocol may add per query; operators who want it set `synchronous: 'FULL'`.
+ * every commit and survives that too, at 11.7× NORMAL's cost per accept here (bench/sequencer-log.ts: 7.5 ms against
+ * 0.65 ms under load), which alone would exceed the 5 ms p50 the protocol may add per query; operators who want it
+ * set `synchronous: 'FULL'`.
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Clock } from '../common/clock.ts';
