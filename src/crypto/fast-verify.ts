@@ -5,7 +5,7 @@
  * A query crosses four or more signatures (the client's envelope and EIP-712 Query, k receipts), so recovery cost
  * is the protocol's cost. Two backends give bit-identical answers:
  * - `native`: libsecp256k1 through the `secp256k1` package's N-API binding (prebuilt for linux-x64 inside the npm
- *   package; about 30× faster than noble here, bench/signatures.ts);
+ *   package; 20–25× faster than noble here, bench/signatures.ts);
  * - `noble`: `@noble/curves`, pure JavaScript, the reference (signature.ts), used wherever the binding does not load.
  *
  * Both run after the SAME parse (signature.ts `parseSignature`: 65 bytes r ‖ s ‖ v, 0 < r < n, 0 < s ≤ n/2,
@@ -165,9 +165,12 @@ export class VerifiedSignature {
   }
 }
 
-/** Recovers the signer once (fast backend unless told) and carries it; SignatureError when malformed or unrecoverable. */
-export function verifySignature(digest: Uint8Array, signature: Uint8Array, backend: Secp256k1Backend = fastBackend): VerifiedSignature {
-  const publicKey = backend.recoverPublicKey(digest, signature);
+/**
+ * Recovers the signer once on the fast backend and carries it; SignatureError when malformed or unrecoverable. (No
+ * backend parameter: a caller-supplied backend could mint a VerifiedSignature for any key.)
+ */
+export function verifySignature(digest: Uint8Array, signature: Uint8Array): VerifiedSignature {
+  const publicKey = fastBackend.recoverPublicKey(digest, signature);
   return new VerifiedSignature(MINT, digest, signature, publicKey);
 }
 
