@@ -93,11 +93,10 @@ test('real processes: five dht nodes on 127.0.0.1 store a signed record, every n
   dir = await mkdtemp(join(tmpdir(), 'hyperspace-dht-'));
   const io: CliIo = { stdout: () => {}, stderr: () => {}, env: ENV, interactive: false };
   const keystores: string[] = [];
-  for (let i = 0; i < 5; i++) {
-    const path = join(dir, `node${i}.json`);
-    assert.equal(await main(['id', 'new', '--difficulty', C1, '--keystore', path, '--workers', '1'], io), 0);
-    keystores.push(path);
-  }
+  // independent steps run side by side (keystores here, lookups below): on a loaded machine each one mostly waits
+  for (let i = 0; i < 5; i++) keystores.push(join(dir, `node${i}.json`));
+  const made = await Promise.all(keystores.map((path) => main(['id', 'new', '--difficulty', C1, '--keystore', path, '--workers', '1'], io)));
+  assert.deepEqual(made, [0, 0, 0, 0, 0]);
   // node 0 first; the others join through it (nodes 3 and 4 through node 1 as well)
   const nodes = [startNode(['--keystore', keystores[0]!, '--listen', '/ip4/127.0.0.1/tcp/0'])];
   const first = await waitLine(nodes[0]!, (l) => l['event'] === 'listening');
@@ -118,8 +117,8 @@ test('real processes: five dht nodes on 127.0.0.1 store a signed record, every n
   const stored = JSON.parse(put.stdout) as { storedAt: number; record: { publisher: string; key: string } };
   assert.ok(stored.storedAt >= 3, `stored at ${stored.storedAt}`);
   // every node finds it with its own lookup
-  for (const [i, n] of nodes.entries()) {
-    const r = await control(n, { op: 'get', namespace: '/hcs/', name: 'alpha' });
+  const found = await Promise.all(nodes.map((n) => control(n, { op: 'get', namespace: '/hcs/', name: 'alpha' })));
+  for (const [i, r] of found.entries()) {
     assert.equal(r['ok'], true, `node ${i}: ${JSON.stringify(r)}`);
     const record = r['record'] as { valueText: string; publisher: string };
     assert.equal(record.valueText, 'hcs://alpha:4000');
@@ -128,11 +127,11 @@ test('real processes: five dht nodes on 127.0.0.1 store a signed record, every n
   // kill the first node (the bootstrap node) without a goodbye; the record is still found
   nodes[0]!.child.kill('SIGKILL');
   await new Promise((r) => nodes[0]!.child.once('exit', r));
-  for (const [i, n] of nodes.slice(1).entries()) {
-    const r = await control(n, { op: 'get', namespace: '/hcs/', name: 'alpha' });
-    assert.equal(r['ok'], true, `node ${i + 1} after the kill: ${JSON.stringify(r)}`);
-  }
-  const get = await runCli(['dht', 'get', '--bootstrap', seed1, '--c1', C1, '--name', 'alpha', '--json']);
+  const [get, ...after] = await Promise.all([
+    runCli(['dht', 'get', '--bootstrap', seed1, '--c1', C1, '--name', 'alpha', '--json']),
+    ...nodes.slice(1).map((n) => control(n, { op: 'get', namespace: '/hcs/', name: 'alpha' })),
+  ]);
+  for (const [i, r] of after.entries()) assert.equal(r['ok'], true, `node ${i + 1} after the kill: ${JSON.stringify(r)}`);
   assert.equal(get.code, 0, get.stderr);
   assert.equal((JSON.parse(get.stdout) as { record: { valueText: string } }).record.valueText, 'hcs://alpha:4000');
   // no node dropped anything as forged or malformed along the way
