@@ -59,23 +59,26 @@ test('real process: id new, then id show and id verify agree, with the documente
     assert.match(identity.address, /^0x[0-9a-fA-F]{40}$/);
     assert.equal((await stat(path)).mode & 0o777, 0o600);
 
-    const shown = await hyperspace(['id', 'show', '--keystore', path, '--json']);
+    // the reads of one keystore are independent: run side by side (on a loaded machine each mostly waits to start)
+    const [shown, wrong, valid, invalid, usage] = await Promise.all([
+      hyperspace(['id', 'show', '--keystore', path, '--json']),
+      hyperspace(['id', 'show', '--keystore', path], { env: { ...ENV, HYPERSPACE_PASSWORD: 'nope' } }),
+      hyperspace(['id', 'verify', '--public-key', identity.publicKey, '--c1', '8', '--json']),
+      hyperspace(['id', 'verify', '--public-key', identity.publicKey, '--c1', String(identity.staticBits + 1), '--json']),
+      hyperspace(['id', 'verify', '--public-key', 'nothex', '--c1', '8']),
+    ]);
     assert.equal(shown.code, 0, shown.stderr);
     assert.equal(JSON.parse(shown.stdout).publicKey, identity.publicKey);
 
-    const wrong = await hyperspace(['id', 'show', '--keystore', path], { env: { ...ENV, HYPERSPACE_PASSWORD: 'nope' } });
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /^hyperspace: wrong password/);
 
-    const valid = await hyperspace(['id', 'verify', '--public-key', identity.publicKey, '--c1', '8', '--json']);
     assert.equal(valid.code, 0, valid.stderr);
     assert.equal(JSON.parse(valid.stdout).valid, true);
 
-    const invalid = await hyperspace(['id', 'verify', '--public-key', identity.publicKey, '--c1', String(identity.staticBits + 1), '--json']);
     assert.equal(invalid.code, 1);
     assert.equal(JSON.parse(invalid.stdout).valid, false);
 
-    const usage = await hyperspace(['id', 'verify', '--public-key', 'nothex', '--c1', '8']);
     assert.equal(usage.code, 2);
     assert.doesNotMatch(usage.stderr, /\n\s+at /);
   } finally {
