@@ -75,6 +75,11 @@ export interface DhtOptions {
   rateLimitBurst: number;
   /** Peers tracked by the rate limiter before idle (full) buckets are forgotten. */
   rateLimitTrackedPeers: number;
+  /**
+   * 1: client mode (Kademlia, js-libp2p): our requests carry port 0, so the nodes we ask answer
+   * but never add us to their tables (a short-lived get/put client must not linger there); 0: we serve.
+   */
+  clientMode: number;
   /** Largest accepted encoded message, bytes. */
   maxMessageBytes: number;
   /** Largest record value, bytes. */
@@ -129,6 +134,7 @@ export const DEFAULTS: Readonly<DhtOptions> = {
   rateLimitPerSecond: 20, // a node doing 20 lookups/s sends at most ~1 request/s to any one peer.
   rateLimitBurst: 50, // absorbs a burst of parallel lookups from one peer.
   rateLimitTrackedPeers: 512, // bounded memory: ~40 B per tracked peer.
+  clientMode: 0, // a node serves; the CLI's short-lived put/get/provide/providers run as clients
   maxMessageBytes: 16 * 1024, // 20 contacts ≈ 1 KiB; a 4 KiB value plus signatures fits easily.
   maxValueBytes: 4 * 1024, // HCS descriptors and public keys are < 1 KiB.
   maxContactsPerResponse: 20, // ≥ k; anything larger is malformed.

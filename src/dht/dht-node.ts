@@ -277,12 +277,12 @@ export class DhtNode {
     if (authProblem) return countDrop(this.stats, new DhtInputError(authProblem, `envelope ${envelope.body.type} from ${envelope.from.ip}:${envelope.from.port}`));
     if (!this.c.puzzle.isValid(envelope.from.address)) return countDrop(this.stats, new DhtInputError('puzzle', 'sender has no valid static puzzle'));
     const now = this.c.clock.now();
-    if (envelope.kind === 'response') return this.rpc.handleResponse(envelope, now);
+    if (envelope.kind === 'response') return this.rpc.handleResponse(envelope, now, meta.observedIp);
     if (!this.limiter.allow(meta.peerKey ?? peerKeyOf(envelope.from.address), now)) {
       return countDrop(this.stats, new DhtInputError('rate-limited', 'peer exceeded its request rate'));
     }
     this.stats.requestsReceived++;
-    if (!sameAddress(envelope.from.address, this.self.address)) {
+    if (!sameAddress(envelope.from.address, this.self.address) && this.admissible(envelope.from, meta)) {
       // χ rule: a stranger near us is not taken on its word; a self-lookup through independent
       // nodes confirms it (it enters as a solicited contact if it answers that lookup).
       if (this.table.offer(envelope.from, now, false) === 'rejected-chi' && this.running && now - this.lastChiConfirm >= this.options.chiConfirmGapMs) {
@@ -296,14 +296,32 @@ export class DhtNode {
         });
       }
     }
-    const reply = this.answerer.answer(envelope, now);
+    const reply = this.answerer.answer(envelope, now, meta.observedIp);
     if (reply) {
       let out: DhtEnvelope = { kind: 'response', rpcId: envelope.rpcId, from: this.self, body: reply };
       out = (this.c.signer ?? NO_AUTH_SIGNER).sign(out, envelope.from);
       this.stats.bytesSent += encodedEnvelopeBytes(out);
-      this.c.send(envelope.from, out);
+      this.c.send(meta.replyTo ?? envelope.from, out);
     }
     return null;
+  }
+
+  /**
+   * May a requester enter our table? Only at an address it has shown: its claimed IP must be
+   * the one the transport observed (the port is its own claim, as in a weak PING signature:
+   * nobody else can listen at that IP), and it must serve (port 0 declares client mode: a
+   * short-lived get/put client must not linger in tables). Everyone is still answered.
+   */
+  private admissible(from: ContactInfo, meta: InboundMeta): boolean {
+    if (from.port === 0) {
+      this.stats.notAdmitted.client++;
+      return false;
+    }
+    if (meta.observedIp !== undefined && meta.observedIp !== from.ip) {
+      this.stats.notAdmitted.unproven++;
+      return false;
+    }
+    return true;
   }
 
   /** Records held for others (tests, the simulator). */

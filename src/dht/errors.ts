@@ -58,6 +58,12 @@ export interface DhtStats {
   /** Estimated wire bytes of everything this node sent. */
   bytesSent: number;
   lookupsStarted: number;
+  /**
+   * Requesters answered but not offered to the routing table: `client` — they declared that they
+   * do not serve (port 0, Kademlia's client mode); `unproven` — their claimed IP is not the IP the
+   * transport observed (an address spoofer, or a host behind a NAT that announced another IP).
+   */
+  notAdmitted: { client: number; unproven: number };
   /** The last DhtInputError, for logs. */
   lastDrop: DhtInputError | null;
 }
@@ -65,7 +71,7 @@ export interface DhtStats {
 export function createStats(): DhtStats {
   const dropped = {} as Record<DropCode, number>;
   for (const code of DROP_CODES) dropped[code] = 0;
-  return { dropped, requestsSent: 0, requestsReceived: 0, responsesReceived: 0, timeouts: 0, maintenanceBytes: 0, bytesSent: 0, lookupsStarted: 0, lastDrop: null };
+  return { dropped, requestsSent: 0, requestsReceived: 0, responsesReceived: 0, timeouts: 0, maintenanceBytes: 0, bytesSent: 0, lookupsStarted: 0, notAdmitted: { client: 0, unproven: 0 }, lastDrop: null };
 }
 
 /** Count a drop; returns the error so callers may log or rethrow it. */

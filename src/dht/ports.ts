@@ -26,6 +26,19 @@ export interface InboundMeta {
   bytes?: number;
   /** Rate-limit key (e.g. remote IP); defaults to the claimed sender address. */
   peerKey?: number | string;
+  /**
+   * The IP the message came from as the transport saw it (libp2p: the connection's remote
+   * address; the in-memory network: the sending endpoint's), in canonical text (src/wire/ip.ts).
+   * A sender whose claimed IP differs is answered but never enters the routing table, and its
+   * provider announcements are refused: the node hands out only addresses it observed.
+   */
+  observedIp?: string;
+  /**
+   * Where an answer goes when the transport routes by endpoint (the in-memory network): the
+   * sending endpoint, not the contact the envelope claims (a client claims port 0). Default:
+   * the envelope's sender. libp2p answers on the request's own stream and ignores it.
+   */
+  replyTo?: ContactInfo;
 }
 
 /**

@@ -47,8 +47,12 @@ export class RequestAnswerer {
     return this.table.closest(target, this.options.k, exclude, false, true).map((c) => c.info);
   }
 
-  /** The response body to a request envelope; invalid STORE / ADD_PROVIDER payloads are counted and refused. */
-  answer(envelope: DhtEnvelope, now: number): DhtResponse | null {
+  /**
+   * The response body to a request envelope; invalid STORE / ADD_PROVIDER payloads are counted and
+   * refused. `observedIp`: the IP the request came from (InboundMeta.observedIp); a provider may
+   * announce only the address it speaks from, so we never hand out an address nobody showed us.
+   */
+  answer(envelope: DhtEnvelope, now: number, observedIp?: string): DhtResponse | null {
     const body = envelope.body as DhtRequest;
     const from = envelope.from.address;
     switch (body.type) {
@@ -82,6 +86,8 @@ export class RequestAnswerer {
         const p = body.provider;
         const ok =
           sameAddress(p.provider.address, from) && // a node announces only itself
+          p.provider.port !== 0 && // a client cannot be reached
+          (observedIp === undefined || p.provider.ip === observedIp) && // at the IP it speaks from
           p.expiresAt > now &&
           p.expiresAt <= now + this.options.providerTtlMs &&
           this.c.recordVerifier.verifyProvider(p);

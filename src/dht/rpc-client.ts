@@ -43,6 +43,8 @@ export class RpcClient {
   /** Timed-out RPCs whose late answer is still welcome (for maxTimeoutMs after the timeout). */
   private readonly expired = new Map<number, PendingRpc>();
   private nextRpcId: number;
+  /** The contact our requests carry: ourselves, or with port 0 in client mode (we do not serve). */
+  private readonly from: ContactInfo;
   /** Node-wide RTT estimate (ms) for peers with no sample of their own; -1 = none yet. */
   private srtt = -1;
   private rttvar = 0;
@@ -53,6 +55,7 @@ export class RpcClient {
     this.options = options;
     this.table = table;
     this.stats = stats;
+    this.from = options.clientMode === 1 ? Object.freeze({ ...ports.self, port: 0 }) : ports.self;
     const r = ports.random.bytes(4);
     this.nextRpcId = ((r[0]! << 24) | (r[1]! << 16) | (r[2]! << 8) | r[3]!) >>> 0;
   }
@@ -106,7 +109,7 @@ export class RpcClient {
     this.nextRpcId = (this.nextRpcId + 1) >>> 0;
     const now = this.c.clock.now();
     this.pending.set(rpcId, late ? { to, sentAt: now, purpose, cb, late } : { to, sentAt: now, purpose, cb });
-    let envelope: DhtEnvelope = { kind: 'request', rpcId, from: this.c.self, body };
+    let envelope: DhtEnvelope = { kind: 'request', rpcId, from: this.from, body };
     envelope = (this.c.signer ?? NO_AUTH_SIGNER).sign(envelope, to);
     const bytes = encodedEnvelopeBytes(envelope);
     this.stats.requestsSent++;
@@ -132,8 +135,11 @@ export class RpcClient {
   /**
    * Match an authenticated response (already shape-, signature- and puzzle-checked) to its
    * request: the sender must be the peer we asked. Unmatched ones are counted and dropped.
+   * The responder enters our table with the address we reached it at (`to` of the request),
+   * never the one its envelope claims, and only when the answer came from that IP
+   * (`observedIp`; a transport may reuse another connection to the same peer).
    */
-  handleResponse(envelope: DhtEnvelope, now: number): DhtInputError | null {
+  handleResponse(envelope: DhtEnvelope, now: number, observedIp?: string): DhtInputError | null {
     let p = this.pending.get(envelope.rpcId);
     let late = false;
     if (!p) {
@@ -148,8 +154,10 @@ export class RpcClient {
     this.stats.responsesReceived++;
     const rtt = now - p.sentAt;
     this.observeRtt(rtt);
-    this.table.offer(envelope.from, now, true);
-    this.table.recordSuccess(envelope.from.address, rtt, now, this.options);
+    if (observedIp === undefined || observedIp === p.to.ip) {
+      if (p.to.port !== 0) this.table.offer(p.to, now, true);
+      this.table.recordSuccess(p.to.address, rtt, now, this.options);
+    } else this.stats.notAdmitted.unproven++;
     if (p.purpose === 'maintenance') this.stats.maintenanceBytes += encodedEnvelopeBytes(envelope);
     if (late) p.late!(envelope.body as DhtResponse);
     else p.cb(envelope.body as DhtResponse);

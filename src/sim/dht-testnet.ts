@@ -21,8 +21,8 @@ export interface DhtTestnet {
   /** Addresses marked puzzle-valid. */
   puzzleValid: WeakSet<Uint8Array>;
   puzzle: PuzzleChecker;
-  /** Add one more node (not yet joined). */
-  spawn(overrides?: Partial<DhtComponents>): DhtNode;
+  /** Add one more node (not yet joined); `dht` overrides the network's options for it (e.g. clientMode). */
+  spawn(overrides?: Partial<DhtComponents>, dht?: Partial<DhtOptions>): DhtNode;
   /** Remove a node without goodbye. */
   kill(node: DhtNode): void;
 }
@@ -48,7 +48,7 @@ export function createDhtTestnet(n: number, options: DhtTestnetOptions = {}): Dh
   const puzzle: PuzzleChecker = { isValid: (a) => puzzleValid.has(a) };
   const nodes: DhtNode[] = [];
   let ipCounter = 0;
-  const spawn = (overrides: Partial<DhtComponents> = {}): DhtNode => {
+  const spawn = (overrides: Partial<DhtComponents> = {}, dht: Partial<DhtOptions> = {}): DhtNode => {
     const address = random.bytes(32);
     puzzleValid.add(address);
     ipCounter++;
@@ -65,9 +65,10 @@ export function createDhtTestnet(n: number, options: DhtTestnetOptions = {}): Dh
         recordVerifier: options.recordVerifier ?? ACCEPT_ALL_RECORDS,
         ...overrides,
       },
-      options.dht ?? {},
+      { ...options.dht, ...dht },
     );
-    network.attach(info, (_from, env) => void node.handle(env));
+    // The network knows the sending endpoint: its IP is the observed one, and answers go back to it.
+    network.attach(info, (from, env) => void node.handle(env, { observedIp: from.ip, replyTo: from }));
     nodes.push(node);
     return node;
   };

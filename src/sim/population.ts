@@ -85,13 +85,13 @@ export class SimPopulation {
       this.dhtOptions,
     );
     const sn: SimNode = { index: this.all.length, info, node, adversarial, alive: true };
-    net.attach(info, (_from, env) => {
+    net.attach(info, (from, env) => {
       if (adversarial && this.attackOn && env.kind === 'request') {
         const reply = this.colluders.answer(info, env);
         if (reply) net.send(info, env.from, { kind: 'response', rpcId: env.rpcId, from: info, body: reply });
         return;
       }
-      node.handle(env);
+      node.handle(env, { observedIp: from.ip, replyTo: from }); // the sending endpoint's real IP, whatever the envelope claims
     });
     this.all.push(sn);
     this.byAddress.set(info.address, sn);

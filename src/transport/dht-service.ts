@@ -20,12 +20,13 @@ import { DhtNode } from '../dht/dht-node.ts';
 import type { DhtOptions } from '../dht/defaults.ts';
 import { countDrop, DhtInputError, DhtOperationError, type DropCode } from '../dht/errors.ts';
 import type { ContactInfo, DhtEnvelope, DhtRecord, ProviderRecord } from '../dht/messages.ts';
-import type { Scheduler } from '../dht/ports.ts';
+import type { InboundMeta, Scheduler } from '../dht/ports.ts';
 import { RateLimiter } from '../dht/rate-limiter.ts';
 import { DEFAULT_VALIDATORS, type RecordValidator } from '../dht/records.ts';
 import { dropCodeOf, signProvider, signRecord, SignedRecordVerifier, staticPuzzleChecker, WireEnvelopeSigner, WireEnvelopeVerifier } from '../dht/wire-auth.ts';
 import { isSealedAuth, parseDhtEnvelope } from '../dht/wire-codec.ts';
 import { signerOf, type Signer } from '../wire/envelope.ts';
+import { ipFromBytes, ipToBytes } from '../wire/ip.ts';
 import { FrameTooLargeError, MalformedFrameError } from './errors.ts';
 import type { RemotePeer, Transport } from './transport.ts';
 
@@ -200,7 +201,19 @@ export class DhtService {
       this.drop(new DhtInputError('unexpected-response', `a ${env.body.type} request came back as an answer`));
       return;
     }
-    this.afterCore(this.node.handle(env, { bytes: frame.length, peerKey: from.key }));
+    this.afterCore(this.node.handle(env, this.metaOf(frame, from)));
+  }
+
+  /** What the transport knows of an inbound frame: size, rate-limit key, the IP it came from (canonical text). */
+  private metaOf(frame: Uint8Array, from: RemotePeer): InboundMeta {
+    let observedIp: string | undefined;
+    try {
+      if (from.ip !== undefined) observedIp = ipFromBytes(ipToBytes(from.ip));
+    } catch {
+      observedIp = undefined;
+    }
+    // No observable IP (a transport that cannot tell): nothing is proven, so admit nobody by IP.
+    return { bytes: frame.length, peerKey: from.key, observedIp: observedIp ?? 'unknown' };
   }
 
   private onRequest(frame: Uint8Array, from: RemotePeer): Uint8Array | null {
@@ -222,7 +235,7 @@ export class DhtService {
     const slot = { rpcId: env.rpcId, to: env.from.address, bytes: null as Uint8Array | null };
     this.replySlot = slot;
     try {
-      this.afterCore(this.node.handle(env, { bytes: frame.length, peerKey: from.key }));
+      this.afterCore(this.node.handle(env, this.metaOf(frame, from)));
     } finally {
       this.replySlot = null;
     }

@@ -10,7 +10,7 @@
  * peer that sent it.
  */
 import { createLibp2p, type Libp2p } from 'libp2p';
-import { tcp } from '@libp2p/tcp';
+import { tcp, type TCPSocketOptions } from '@libp2p/tcp';
 import { webSockets } from '@libp2p/websockets';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
@@ -48,6 +48,10 @@ export interface Libp2pTransportOptions {
   maxConnections: number;
   /** Inbound connections accepted per second per remote host (libp2p's inboundConnectionThreshold). */
   inboundConnectionsPerSecondPerHost: number;
+  /** Peers whose peer id and last address we remember (least recently used forgotten first). */
+  maxKnownPeers: number;
+  /** Source IP of outbound TCP connections (net.connect's localAddress); default: the system's choice. */
+  dialFrom?: string;
 }
 
 export const DEFAULTS: Omit<Libp2pTransportOptions, 'listen'> = {
@@ -65,6 +69,10 @@ export const DEFAULTS: Omit<Libp2pTransportOptions, 'listen'> = {
   maxConnections: 300,
   // libp2p's default is 5/s per host, too low when many nodes share one IP (tests, NAT): 100/s.
   inboundConnectionsPerSecondPerHost: 100,
+  // Every peer that connects would otherwise add an entry for ever (a flood of fresh identities):
+  // ~200 B each; 2,048 ≥ a table (~224) plus maxConnections (300) with room for churn. Forgetting one
+  // only costs a dial by address instead of by peer id.
+  maxKnownPeers: 2_048,
 };
 
 function errorText(error: unknown): string {
@@ -119,7 +127,9 @@ export class Libp2pTransport implements Transport {
     const libp2p = await createLibp2p({
       privateKey: libp2pKeyOf(components.secretKey),
       addresses: { listen: o.listen },
-      transports: [tcp(), webSockets()],
+      // localAddress is passed to net.connect at run time (the typed subset omits it): a host with
+      // several addresses (or a test on 127.x.y.z loopback addresses) picks the one it speaks from.
+      transports: [tcp(o.dialFrom === undefined ? {} : { dialOpts: { localAddress: o.dialFrom } as TCPSocketOptions }), webSockets()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       services: { identify: identify(), ping: ping() },
@@ -166,12 +176,25 @@ export class Libp2pTransport implements Transport {
     const nodeAddress = nodeAddressOfPeerId(connection.remotePeer);
     const where = ipPortOf(connection.remoteAddr);
     const key = toHex(nodeAddress);
-    if (!this.book.has(key)) this.book.set(key, { peerId: connection.remotePeer });
+    const known = this.book.get(key);
+    this.remember(key, known ?? { peerId: connection.remotePeer });
     return {
       nodeAddress,
       key: connection.remotePeer.toString(),
       ...(where ? { ip: where.ip, port: where.port } : {}),
     };
+  }
+
+  /** Remember a peer as most recently used; forget the least recently used beyond maxKnownPeers. */
+  private remember(key: string, entry: { peerId: PeerId; addr?: Multiaddr }): void {
+    this.book.delete(key);
+    this.book.set(key, entry);
+    if (this.book.size > this.options.maxKnownPeers) this.book.delete(this.book.keys().next().value!);
+  }
+
+  /** Peers remembered (tests: the book stays bounded under a flood of identities). */
+  get knownPeers(): number {
+    return this.book.size;
   }
 
   private async onStream(stream: Stream, connection: Connection): Promise<void> {
@@ -260,7 +283,7 @@ export class Libp2pTransport implements Transport {
     const ip = from.ip ?? where?.ip;
     const port = where?.port;
     if (ip === undefined || port === undefined) throw new DialError(address, 'cannot tell the IP and TCP port of this address');
-    this.book.set(toHex(from.nodeAddress), { peerId: connection.remotePeer, addr: ma });
+    this.remember(toHex(from.nodeAddress), { peerId: connection.remotePeer, addr: ma });
     return { address: from.nodeAddress, ip, port };
   }
 

@@ -73,7 +73,8 @@ interface ClientResult {
 /** Runs one client operation: start, bootstrap, act, print, stop. */
 async function asClient(io: CliIo, values: Record<string, unknown>, act: (s: DhtService) => Promise<ClientResult>): Promise<number> {
   const seeds = bootstrapFlag(values['bootstrap'] as string[] | undefined, true);
-  const service = await startService(io, values as never, ['/ip4/127.0.0.1/tcp/0']);
+  // Client mode: the nodes we ask answer but never add this short-lived process to their tables.
+  const service = await startService(io, values as never, ['/ip4/127.0.0.1/tcp/0'], true);
   try {
     const self = (service.transport as Libp2pTransport).peerId.toString();
     const same = seeds.find((s) => s.peerId === self);

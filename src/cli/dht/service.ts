@@ -21,7 +21,8 @@ export interface ServiceFlags {
   'announce-ip'?: string;
 }
 
-export async function startService(io: CliIo, values: ServiceFlags, defaultListen: string[]): Promise<DhtService> {
+/** `client`: a short-lived command that only asks (Kademlia's client mode): the nodes it asks answer but never add it to their tables. */
+export async function startService(io: CliIo, values: ServiceFlags, defaultListen: string[], client = false): Promise<DhtService> {
   const c1 = intFlag(values.c1, 'c1', 0, MAX_DIFFICULTY, SERVICE_DEFAULTS.c1);
   const secretKey = await loadSecret(io, values.keystore, c1);
   const listen = values.listen && values.listen.length > 0 ? values.listen : defaultListen;
@@ -35,7 +36,7 @@ export async function startService(io: CliIo, values: ServiceFlags, defaultListe
     if (error instanceof BaseError) throw error;
     throw new UsageError(`cannot listen on ${listen.join(', ')}: ${(error as Error).message}`);
   }
-  const service = new DhtService({ transport, secretKey }, { c1 });
+  const service = new DhtService({ transport, secretKey }, { c1, dht: client ? { clientMode: 1 } : {} });
   service.start();
   return service;
 }
