@@ -5,6 +5,7 @@
 import { parse, intFlag } from './args.ts';
 import { EXIT_OK, processIo, UsageError, type CliIo } from './io.ts';
 import { headroomMessages, planHeadroom, rerunWithHeap } from './heap-headroom.ts';
+import { ADVERSARY_MODES } from '../sim/colluders.ts';
 import { DEFAULTS, runDhtSim, type AdversaryMode, type DhtSimOptions } from '../sim/dht-sim.ts';
 
 const HELP = `hyperspace sim — simulators
@@ -16,7 +17,9 @@ Options (dht):
   --nodes <n>                 simulated nodes (default ${DEFAULTS.nodes})
   --lookups <m>               lookups measured (default ${DEFAULTS.lookups})
   --adversaries <fraction>    colluding puzzle-valid adversaries, 0..0.9 (default 0)
-  --adversary <mode>          drop | misroute | eclipse (default ${DEFAULTS.adversary})
+  --adversary <mode>          drop | misroute | eclipse (default ${DEFAULTS.adversary}); floods (issue 12; they
+                              live in 16 /24s and misroute too): spoof | subnet-sybils | store-flood |
+                              provider-flood (with --workload providers)
   --disjoint <d>              disjoint lookup paths (default ${DEFAULTS.disjoint})
   --k <k>                     bucket size (default ${DEFAULTS.k})
   --alpha <a>                 parallel requests per lookup (default ${DEFAULTS.alpha})
@@ -26,8 +29,10 @@ Options (dht):
   --bootstrap seeded|join     how tables are built (default seeded; see docs/dht.md)
   --warmup-min <min>          simulated minutes before measuring (default 30 with churn, else 2)
   --duration-min <min>        simulated minutes the lookups are spread over (default ${DEFAULTS.durationMin})
-  --workload node|value       node: FIND_NODE for random targets (default); value: each lookup publishes a
-                              record from one random node, then fetches it (FIND_VALUE) from another
+  --workload node|value|providers
+                              node: FIND_NODE for random targets (default); value: each lookup publishes a
+                              record from one random node, then fetches it (FIND_VALUE) from another;
+                              providers: one node announces a key, another asks for its providers
   --seed <s>                  random seed (same seed, same result)
   --quiet                     no progress on stderr
   --json                      print the result as JSON (always one object)
@@ -75,13 +80,14 @@ export async function runSim(argv: string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   const adversary = (values.adversary ?? DEFAULTS.adversary) as AdversaryMode;
-  if (!['drop', 'misroute', 'eclipse'].includes(adversary)) throw new UsageError('--adversary must be drop, misroute or eclipse');
+  if (!ADVERSARY_MODES.includes(adversary)) throw new UsageError(`--adversary must be one of ${ADVERSARY_MODES.join(', ')}`);
   const bootstrap = (values.bootstrap ?? DEFAULTS.bootstrap) as DhtSimOptions['bootstrap'];
   if (bootstrap !== 'seeded' && bootstrap !== 'join') throw new UsageError('--bootstrap must be seeded or join');
   const workload = (values.workload ?? DEFAULTS.workload) as DhtSimOptions['workload'];
-  if (workload !== 'node' && workload !== 'value') throw new UsageError('--workload must be node or value');
+  if (workload !== 'node' && workload !== 'value' && workload !== 'providers') throw new UsageError('--workload must be node, value or providers');
+  if (adversary === 'provider-flood' && workload !== 'providers') throw new UsageError('--adversary provider-flood needs --workload providers');
   // Record keys are hashes (keccak of namespace and name): value lookups cannot be aimed at a victim's range.
-  if (workload === 'value' && adversary === 'eclipse') throw new UsageError('--workload value does not combine with --adversary eclipse (record keys cannot be aimed at a victim)');
+  if (workload !== 'node' && adversary === 'eclipse') throw new UsageError('--workload value does not combine with --adversary eclipse (record keys cannot be aimed at a victim)');
   const options: Partial<DhtSimOptions> = {
     nodes: intFlag(values.nodes, 'nodes', 2, 1_000_000, DEFAULTS.nodes),
     lookups: intFlag(values.lookups, 'lookups', 1, 10_000_000, DEFAULTS.lookups),

@@ -90,8 +90,30 @@ export interface DhtOptions {
   maxProvidersPerResponse: number;
   /** Most provider records kept per key. */
   maxProvidersPerKey: number;
+  /** Most provider records per key from one /24 (IPv6 /48). */
+  maxProvidersPerSubnetPerKey: number;
+  /** Most keys one provider may announce at this node. */
+  maxKeysPerProvider: number;
+  /** Most provider records from one /24 over all keys. */
+  maxProviderRecordsPerSubnet: number;
+  /** Most provider records a node holds for others. */
+  maxProviderRecords: number;
   /** Most records (values) a node stores for others. */
   maxStoredRecords: number;
+  /** Most records one publisher may have stored at this node. */
+  maxRecordsPerPublisher: number;
+  /** Most records stored from one /24 (IPv6 /48) of senders. */
+  maxRecordsPerSubnet: number;
+  /** Token bucket per source IP (all identities behind it): requests per second. */
+  rateLimitPerIpPerSecond: number;
+  /** Token bucket per source IP: burst. */
+  rateLimitPerIpBurst: number;
+  /** Token bucket per source /24 (IPv6 /48): requests per second. */
+  rateLimitPerSubnetPerSecond: number;
+  /** Token bucket per source /24: burst. */
+  rateLimitPerSubnetBurst: number;
+  /** Outbound RPCs awaiting an answer; beyond it a request fails at once (our own lookups cannot pile up without bound). */
+  maxPendingRpcs: number;
   /** Longest accepted namespace string, characters. */
   maxNamespaceLength: number;
   /** Longest accepted record name, bytes. */
@@ -139,8 +161,23 @@ export const DEFAULTS: Readonly<DhtOptions> = {
   maxValueBytes: 4 * 1024, // HCS descriptors and public keys are < 1 KiB.
   maxContactsPerResponse: 20, // ≥ k; anything larger is malformed.
   maxProvidersPerResponse: 20, // as contacts.
-  maxProvidersPerKey: 64, // bounded memory per key; oldest are dropped first.
-  maxStoredRecords: 10_000, // ~50 MiB worst case at 4 KiB values.
+  // Stores (issue 12). A node holds a share s/n of everyone's records: a publisher with R records has
+  // ~R·s/n of them here (32 per publisher allows R = 20,000 at n = 10,000), so per-publisher and
+  // per-/24 shares cost honest users nothing and cap what cheap identities can take. Memory figures
+  // are measured by bench/dht-flood.ts (docs/benchmarks.md).
+  maxProvidersPerKey: 64, // ≥ 3 answers' worth; a full key keeps its earliest live providers and refuses newcomers.
+  maxProvidersPerSubnetPerKey: 2, // discv5's per-/24 figure: filling a key's 64 slots takes 32 /24s.
+  maxKeysPerProvider: 64, // a provider announces the models it serves (tens); ~64·s/n of them land here.
+  maxProviderRecordsPerSubnet: 512, // 3% of the store per /24.
+  maxProviderRecords: 16_384, // ~0.6 KiB each in memory (record, key, contact, bookkeeping): ≤ ~10 MiB.
+  maxStoredRecords: 8_192, // ≤ ~4.6 KiB each (4 KiB value + name, keys, signature, bookkeeping): ≤ ~37 MiB; honest load is ~16 records per 1,000 published network-wide per 1,000 nodes.
+  maxRecordsPerPublisher: 32, // see above: R·s/n records of a publisher land here.
+  maxRecordsPerSubnet: 256, // 3% of the store per /24: ~8 full publishers behind one NAT.
+  rateLimitPerIpPerSecond: 40, // two honest nodes' worth (20/s each) behind one address; identities beyond buy nothing.
+  rateLimitPerIpBurst: 100,
+  rateLimitPerSubnetPerSecond: 80, // four nodes' worth per /24 (IP diversity admits ≤ 10 per /24 per table anyway).
+  rateLimitPerSubnetBurst: 200,
+  maxPendingRpcs: 4_096, // 20 lookups/s × ~30 requests × ~1.5 s ≈ 900 in flight at most in honest use.
   maxNamespaceLength: 32, // "/pk/", "/hcs/": short ASCII prefixes.
   maxNameBytes: 64, // names are addresses or hashes (32 bytes).
 };

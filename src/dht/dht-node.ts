@@ -27,7 +27,7 @@ import { NO_AUTH_SIGNER, type EnvelopeSigner, type EnvelopeVerifier, type Inboun
 import { RateLimiter, peerKeyOf } from './rate-limiter.ts';
 import { checkRecord, DEFAULT_VALIDATORS, recordKey, type RecordValidator, type RecordVerifier } from './records.ts';
 import { RequestAnswerer } from './request-answerer.ts';
-import { RoutingTable } from './routing-table.ts';
+import { RoutingTable, subnetOf } from './routing-table.ts';
 import { RpcClient, type Purpose } from './rpc-client.ts';
 
 export type { LookupKind, LookupResult } from './lookup-driver.ts';
@@ -57,6 +57,8 @@ export class DhtNode {
   private readonly c: DhtComponents;
   private readonly validators: Readonly<Record<string, RecordValidator>>;
   private readonly limiter: RateLimiter;
+  private readonly ipLimiter: RateLimiter;
+  private readonly subnetLimiter: RateLimiter;
   private readonly rpc: RpcClient;
   private readonly lookups: LookupDriver;
   private readonly answerer: RequestAnswerer;
@@ -75,7 +77,11 @@ export class DhtNode {
     this.options = withDefaults(options);
     this.validators = components.validators ?? DEFAULT_VALIDATORS;
     this.table = new RoutingTable(this.self.address, this.options);
-    this.limiter = new RateLimiter({ ratePerSecond: this.options.rateLimitPerSecond, burst: this.options.rateLimitBurst, trackedPeers: this.options.rateLimitTrackedPeers });
+    const o = this.options;
+    // Per identity, per IP and per /24 (issue 12): cheap identities behind one address or network buy nothing.
+    this.limiter = new RateLimiter({ ratePerSecond: o.rateLimitPerSecond, burst: o.rateLimitBurst, trackedPeers: o.rateLimitTrackedPeers });
+    this.ipLimiter = new RateLimiter({ ratePerSecond: o.rateLimitPerIpPerSecond, burst: o.rateLimitPerIpBurst, trackedPeers: o.rateLimitTrackedPeers });
+    this.subnetLimiter = new RateLimiter({ ratePerSecond: o.rateLimitPerSubnetPerSecond, burst: o.rateLimitPerSubnetBurst, trackedPeers: o.rateLimitTrackedPeers });
     this.rpc = new RpcClient(components, this.options, this.table, this.stats); // draws the first rpc id
     this.lookups = new LookupDriver(components, this.options, this.table, this.stats, this.validators, this.rpc);
     this.answerer = new RequestAnswerer(components, this.options, this.table, this.stats, this.validators);
@@ -143,6 +149,8 @@ export class DhtNode {
       }
     }
     this.limiter.prune(now);
+    this.ipLimiter.prune(now);
+    this.subnetLimiter.prune(now);
     this.answerer.sweep(now);
     this.scheduleTick();
   }
@@ -239,7 +247,8 @@ export class DhtNode {
    * production), so the host never has to predict the expiry the core will choose.
    */
   provide(key: Uint8Array, sign: ProviderSigner, cb: (storedAt: number) => void): void {
-    const unsigned: Omit<ProviderRecord, 'signature'> = { key, provider: this.self, expiresAt: this.c.clock.now() + this.options.providerTtlMs };
+    // Whole ms, as the wire requires (a virtual clock may be fractional).
+    const unsigned: Omit<ProviderRecord, 'signature'> = { key, provider: this.self, expiresAt: Math.floor(this.c.clock.now()) + this.options.providerTtlMs };
     const provider: ProviderRecord = { ...unsigned, signature: sign(unsigned) };
     this.lookup(key, 'node', 'user', (res) => {
       const targets = res.closest.slice(0, this.options.replication);
@@ -278,9 +287,15 @@ export class DhtNode {
     if (!this.c.puzzle.isValid(envelope.from.address)) return countDrop(this.stats, new DhtInputError('puzzle', 'sender has no valid static puzzle'));
     const now = this.c.clock.now();
     if (envelope.kind === 'response') return this.rpc.handleResponse(envelope, now, meta.observedIp);
-    if (!this.limiter.allow(meta.peerKey ?? peerKeyOf(envelope.from.address), now)) {
-      return countDrop(this.stats, new DhtInputError('rate-limited', 'peer exceeded its request rate'));
-    }
+    const ip = meta.observedIp ?? envelope.from.ip;
+    const limited = !this.limiter.allow(meta.peerKey ?? peerKeyOf(envelope.from.address), now)
+      ? 'identity'
+      : !this.ipLimiter.allow(ip, now)
+        ? 'IP'
+        : !this.subnetLimiter.allow(subnetOf(ip), now)
+          ? '/24'
+          : null;
+    if (limited) return countDrop(this.stats, new DhtInputError('rate-limited', `request rate of its ${limited} exceeded`));
     this.stats.requestsReceived++;
     if (!sameAddress(envelope.from.address, this.self.address) && this.admissible(envelope.from, meta)) {
       // χ rule: a stranger near us is not taken on its word; a self-lookup through independent
@@ -332,6 +347,11 @@ export class DhtNode {
   /** Provider records held for others under `key` (tests, the simulator). */
   storedProviders(key: Uint8Array): ProviderRecord[] {
     return this.answerer.storedProviders(key, this.c.clock.now());
+  }
+
+  /** Records and provider records held for others, and store outcomes by kind (stats, the flood bench). */
+  get stores(): { records: number; providers: number; outcomes: Readonly<Record<string, number>> } {
+    return { ...this.answerer.held, outcomes: this.answerer.outcomes };
   }
 
   get pendingRpcs(): number {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { publicKeyOf, nodeAddressOf } from '../identity/node-address.ts';
 import { RecordRejectedError } from './errors.ts';
 import type { DhtRecord } from './messages.ts';
-import { checkRecord, DEFAULT_VALIDATORS, hcsValidator, RecordStore, recordKey, type RecordVerifier } from './records.ts';
+import { checkRecord, DEFAULT_VALIDATORS, hcsValidator, type RecordVerifier } from './records.ts';
 
 const acceptAll: RecordVerifier = { verifyRecord: () => true, verifyProvider: () => true };
 const rejectAll: RecordVerifier = { verifyRecord: () => false, verifyProvider: () => false };
@@ -45,16 +45,4 @@ test('/hcs/ names cannot be hijacked by another publisher; the owner updates by 
   assert.equal(hcsValidator.select(v1, v2), v2);
   assert.equal(hcsValidator.select(v2, v1), v2);
   assert.equal(hcsValidator.select(v1, thief), v1);
-});
-
-test('the record store drops records when they expire', () => {
-  const store = new RecordStore(10);
-  const r = pkRecord();
-  const key = recordKey(r.namespace, r.name);
-  assert.equal(store.put(key, r, DEFAULT_VALIDATORS['/pk/']!), true);
-  assert.equal(store.get(key, now), r);
-  assert.equal(store.get(key, r.expiresAt), null);
-  store.put(key, r, DEFAULT_VALIDATORS['/pk/']!);
-  assert.equal(store.sweep(r.expiresAt + 1), 1);
-  assert.equal(store.size, 0);
 });

@@ -9,7 +9,7 @@
  * a stand-in in the simulator), so this file stays free of crypto choices.
  */
 import { keccak256Concat } from '../crypto/keccak.ts';
-import { bytesEqual, toHex } from '../common/bytes.ts';
+import { bytesEqual } from '../common/bytes.ts';
 import { nodeAddressOf } from '../identity/node-address.ts';
 import { RecordRejectedError } from './errors.ts';
 import type { DhtRecord, ProviderRecord } from './messages.ts';
@@ -83,89 +83,4 @@ export function checkRecord(
   const problem = v.validate(record, now, maxTtlMs);
   if (problem) throw new RecordRejectedError(record.namespace, problem);
   if (!verifier.verifyRecord(record)) throw new RecordRejectedError(record.namespace, 'bad publisher signature');
-}
-
-/** Records this node holds for others, keyed by hex DHT key. Bounded; expired entries are swept. */
-export class RecordStore {
-  private readonly map = new Map<string, DhtRecord>();
-  private readonly maxRecords: number;
-
-  constructor(maxRecords: number) {
-    this.maxRecords = maxRecords;
-  }
-
-  get size(): number {
-    return this.map.size;
-  }
-
-  get(key: Uint8Array, now: number): DhtRecord | null {
-    const k = toHex(key);
-    const r = this.map.get(k);
-    if (!r) return null;
-    if (r.expiresAt <= now) {
-      this.map.delete(k);
-      return null;
-    }
-    return r;
-  }
-
-  /** Store after validation (done by the caller); returns false when full or the current record wins. */
-  put(key: Uint8Array, record: DhtRecord, validator: RecordValidator): boolean {
-    const k = toHex(key);
-    const current = this.map.get(k);
-    if (current) {
-      const winner = validator.select(current, record);
-      if (winner === current) return winner.seq === record.seq && bytesEqual(winner.publisher, record.publisher);
-      this.map.set(k, winner);
-      return true;
-    }
-    if (this.map.size >= this.maxRecords) return false;
-    this.map.set(k, record);
-    return true;
-  }
-
-  /** Drop expired records; returns how many. */
-  sweep(now: number): number {
-    let n = 0;
-    for (const [k, r] of this.map) if (r.expiresAt <= now) (this.map.delete(k), n++);
-    return n;
-  }
-}
-
-/** Provider records per key, newest kept, bounded per key. */
-export class ProviderStore {
-  private readonly map = new Map<string, ProviderRecord[]>();
-  private readonly maxPerKey: number;
-
-  constructor(maxPerKey: number) {
-    this.maxPerKey = maxPerKey;
-  }
-
-  add(p: ProviderRecord): void {
-    const k = toHex(p.key);
-    let list = this.map.get(k);
-    if (!list) this.map.set(k, (list = []));
-    const i = list.findIndex((q) => bytesEqual(q.provider.address, p.provider.address));
-    if (i >= 0) list.splice(i, 1);
-    list.push(p);
-    if (list.length > this.maxPerKey) list.shift();
-  }
-
-  get(key: Uint8Array, now: number, limit: number): ProviderRecord[] {
-    const list = this.map.get(toHex(key));
-    if (!list) return [];
-    const live = list.filter((p) => p.expiresAt > now);
-    return live.slice(-limit);
-  }
-
-  sweep(now: number): number {
-    let n = 0;
-    for (const [k, list] of this.map) {
-      const live = list.filter((p) => p.expiresAt > now);
-      n += list.length - live.length;
-      if (live.length === 0) this.map.delete(k);
-      else this.map.set(k, live);
-    }
-    return n;
-  }
 }

@@ -6,9 +6,12 @@
 import type { DhtOptions } from './defaults.ts';
 import { countDrop, DhtInputError, type DhtStats } from './errors.ts';
 import type { ContactInfo, DhtEnvelope, DhtRecord, DhtRequest, DhtResponse, ProviderRecord } from './messages.ts';
-import { sameAddress, type NodeAddress } from './node-id.ts';
-import { checkRecord, ProviderStore, RecordStore, recordKey, type RecordValidator, type RecordVerifier } from './records.ts';
-import type { RoutingTable } from './routing-table.ts';
+import { commonPrefixLength, compareDistance, sameAddress, type NodeAddress } from './node-id.ts';
+import { ProviderStore } from './provider-store.ts';
+import { RecordStore } from './record-store.ts';
+import { checkRecord, recordKey, type RecordValidator, type RecordVerifier } from './records.ts';
+import { subnetOf, type RoutingTable } from './routing-table.ts';
+import type { StoreOrigin, StoreOutcome } from './store-origin.ts';
 
 export class RequestAnswerer {
   private readonly options: DhtOptions;
@@ -41,6 +44,28 @@ export class RequestAnswerer {
   sweep(now: number): void {
     this.records?.sweep(now);
     this.providers?.sweep(now);
+  }
+
+  /** Store outcomes by kind (refusals by reason): what a flood achieved. */
+  readonly outcomes: Partial<Record<StoreOutcome, number>> = {};
+
+  /** Records and provider records held (stats, the flood bench). */
+  get held(): { records: number; providers: number } {
+    return { records: this.records?.size ?? 0, providers: this.providers?.size ?? 0 };
+  }
+
+  /** How a STORE or ADD_PROVIDER for `key` from `ip` weighs in the stores' shares and eviction. */
+  private origin(key: Uint8Array, ip: string, now: number): StoreOrigin {
+    const s = this.options.replication;
+    const self = this.table.self;
+    const closest = this.table.closest(key, s);
+    const responsible = closest.length < s || compareDistance(key, self, closest[s - 1]!.info.address) < 0;
+    return { subnet: subnetOf(ip), responsible, closeness: commonPrefixLength(self, key), now };
+  }
+
+  private count(outcome: StoreOutcome): boolean {
+    this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + 1;
+    return outcome === 'stored';
   }
 
   private closestInfos(target: NodeAddress, exclude: NodeAddress): ContactInfo[] {
@@ -78,8 +103,10 @@ export class RequestAnswerer {
           countDrop(this.stats, new DhtInputError('bad-record', (error as Error).message));
           return { type: 'STORED', ok: false };
         }
-        if (!this.records) this.records = new RecordStore(this.options.maxStoredRecords);
-        const ok = this.records.put(recordKey(r.namespace, r.name), r, this.validators[r.namespace]!);
+        const o = this.options;
+        this.records ??= new RecordStore({ maxRecords: o.maxStoredRecords, maxPerPublisher: o.maxRecordsPerPublisher, maxPerSubnet: o.maxRecordsPerSubnet });
+        const key = recordKey(r.namespace, r.name);
+        const ok = this.count(this.records.put(key, r, this.validators[r.namespace]!, this.origin(key, observedIp ?? envelope.from.ip, now)));
         return { type: 'STORED', ok };
       }
       case 'ADD_PROVIDER': {
@@ -95,9 +122,15 @@ export class RequestAnswerer {
           countDrop(this.stats, new DhtInputError('bad-record', 'invalid provider announcement'));
           return { type: 'STORED', ok: false };
         }
-        if (!this.providers) this.providers = new ProviderStore(this.options.maxProvidersPerKey);
-        this.providers.add(p);
-        return { type: 'STORED', ok: true };
+        const o = this.options;
+        this.providers ??= new ProviderStore({
+          maxRecords: o.maxProviderRecords,
+          maxPerKey: o.maxProvidersPerKey,
+          maxPerSubnetPerKey: o.maxProvidersPerSubnetPerKey,
+          maxPerProvider: o.maxKeysPerProvider,
+          maxPerSubnet: o.maxProviderRecordsPerSubnet,
+        });
+        return { type: 'STORED', ok: this.count(this.providers.add(p, this.origin(p.key, p.provider.ip, now))) };
       }
     }
   }

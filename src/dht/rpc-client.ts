@@ -105,6 +105,12 @@ export class RpcClient {
 
   /** Send one request; `cb(null)` on timeout. */
   request(to: ContactInfo, body: DhtRequest, purpose: Purpose, cb: (response: DhtResponse | null) => void, late?: (response: DhtResponse) => void): void {
+    if (this.pending.size >= this.options.maxPendingRpcs) {
+      // Bounded: fail at once (asynchronously, as a timeout would) instead of queueing without end.
+      this.stats.timeouts++;
+      this.c.scheduler.schedule(0, () => cb(null));
+      return;
+    }
     const rpcId = this.nextRpcId;
     this.nextRpcId = (this.nextRpcId + 1) >>> 0;
     const now = this.c.clock.now();

@@ -7,7 +7,11 @@ import type { ContactInfo, DhtEnvelope, DhtResponse } from '../dht/messages.ts';
 import type { NodeAddress } from '../dht/node-id.ts';
 import { SortedIds } from './sorted-ids.ts';
 
-export type AdversaryMode = 'drop' | 'misroute' | 'eclipse';
+import type { FloodMode } from './floods.ts';
+
+/** `drop`, `misroute`, `eclipse`, and the flooding attackers of floods.ts (which misroute too). */
+export type AdversaryMode = 'drop' | 'misroute' | 'eclipse' | FloodMode;
+export const ADVERSARY_MODES: readonly AdversaryMode[] = ['drop', 'misroute', 'eclipse', 'spoof', 'subnet-sybils', 'store-flood', 'provider-flood'];
 
 export class Colluders {
   private readonly ids = new SortedIds();

@@ -34,6 +34,7 @@ import { recordKey } from '../dht/records.ts';
 import { VirtualClock } from '../transport/memory-clock.ts';
 import { MemoryNetwork } from '../transport/memory-network.ts';
 import { Colluders, type AdversaryMode } from './colluders.ts';
+import { exposure, floodProviders, isFloodMode, startFlood } from './floods.ts';
 import { liveHeapBytes, loadGc } from './heap-meter.ts';
 import { LookupJudge, round, type Workload } from './lookup-judge.ts';
 import { SimPopulation, type SimNode } from './population.ts';
@@ -154,6 +155,8 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
   const warmupMs = (o.warmupMin >= 0 ? o.warmupMin : churn ? Math.min(30, 3 * o.churnSessionMin) : 2) * 60_000;
   const colluders = new Colluders(o.adversary, o.k);
   const population = new SimPopulation(rng, clock, net, dhtOptions, colluders);
+  const flood = isFloodMode(o.adversary) ? o.adversary : null;
+  population.clusterAdversaries = flood !== null;
   const { all, liveHonest, byAddress } = population;
 
   // ---- build
@@ -217,6 +220,8 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
     }
   }
 
+  if (flood && nAdv > 0) startFlood(flood, population, net, clock, rng);
+
   const durationMs = o.durationMin * 60_000;
   const debug = typeof process !== 'undefined' && process.env.SIM_DEBUG ? (line: string) => log(`debug: ${line}`) : null;
   const judge = new LookupJudge(
@@ -267,6 +272,29 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
       initiator.node.get(VALUE_NAMESPACE, name, (found, r) => judge.finishedValue(i, startedMs, record, found, r, clock.now(), initiator.alive));
     });
   };
+  /**
+   * `providers`: a random honest node announces a fresh key (provide: ADD_PROVIDER at the s closest);
+   * with `provider-flood` sybils then announce the same key at the 16 honest nodes closest to it;
+   * 2 s later another random honest node asks for the key's providers and must find the honest one.
+   */
+  const startProvidersLookup = (i: number): void => {
+    const provider = pickInitiator();
+    const key = rng.bytes(32);
+    judge.started(i);
+    provider.node.provide(key, () => new Uint8Array(65), () => {
+      if (!provider.alive) return judge.excuse(i, 'publisherDeparted');
+      if (flood === 'provider-flood' && nAdv > 0) {
+        const holders = liveHonest.closest(key, dhtOptions.replication).map((a) => byAddress.get(a)!.info);
+        floodProviders(key, holders, population, net, clock, rng);
+      }
+      clock.schedule(2_000, () => {
+        let initiator = pickInitiator();
+        for (let tries = 0; initiator === provider && tries < 10; tries++) initiator = pickInitiator();
+        const startedMs = clock.now();
+        initiator.node.getProviders(key, (found, r) => judge.finishedProviders(i, startedMs, provider.info.address, found, r, clock.now(), initiator.alive));
+      });
+    });
+  };
   /** Closest-at-start lists kept for the failure diagnostics (SIM_DEBUG only). */
   const startTops = new Map<number, Uint8Array[]>();
   if (o.lookups >= 100_000) log(`scheduling ${o.lookups} lookups over ${o.durationMin} simulated min before the first progress line`);
@@ -274,6 +302,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
     const at = measureStart + ((i + rng.nextFloat()) * durationMs) / o.lookups;
     clock.at(at, () => {
       if (o.workload === 'value') return startValueLookup(i);
+      if (o.workload === 'providers') return startProvidersLookup(i);
       const initiator = pickInitiator();
       const target = o.adversary === 'eclipse' && nAdv > 0 ? victimTarget(rng) : rng.bytes(32);
       const self = initiator.info.address;
@@ -338,6 +367,7 @@ export async function runDhtSim(input: Partial<DhtSimOptions> = {}): Promise<Dht
             honestCopiesAmongClosest: { mean: meanOf(honestCopies), none: honestCopies.filter((c) => c === 0).length },
           }
         : {}),
+      ...(flood ? { attack: exposure(population) } : {}),
       joins: population.joins,
       departures: population.departures,
       memoryBytesPerNodeAtEnd: memoryEnd,

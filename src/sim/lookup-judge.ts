@@ -15,10 +15,10 @@ import type { DhtRecord } from '../dht/messages.ts';
 import { bytesEqual } from '../common/bytes.ts';
 import { ANSWERED, FAILED } from '../dht/lookup.ts';
 
-export type FailureKind = 'targetNotSeen' | 'targetTimedOut' | 'targetNeverAsked' | 'noAnswers' | 'unfinished' | 'recordNotFound';
+export type FailureKind = 'targetNotSeen' | 'targetTimedOut' | 'targetNeverAsked' | 'noAnswers' | 'unfinished' | 'recordNotFound' | 'providerNotFound';
 
 /** What the simulated lookups look for: nodes (FIND_NODE) or published records (FIND_VALUE). */
-export type Workload = 'node' | 'value';
+export type Workload = 'node' | 'value' | 'providers';
 
 /** What one started lookup is judged against. */
 export interface JudgedLookup {
@@ -60,7 +60,9 @@ export class LookupJudge {
     this.failures =
       workload === 'node'
         ? { targetNotSeen: 0, targetTimedOut: 0, targetNeverAsked: 0, noAnswers: 0, unfinished: 0 }
-        : { recordNotFound: 0, noAnswers: 0, unfinished: 0 };
+        : workload === 'value'
+          ? { recordNotFound: 0, noAnswers: 0, unfinished: 0 }
+          : { providerNotFound: 0, noAnswers: 0, unfinished: 0 };
   }
 
   started(lookup: number): void {
@@ -107,6 +109,21 @@ export class LookupJudge {
       return;
     }
     this.failures[r.closest.length === 0 ? 'noAnswers' : 'recordNotFound']!++;
+  }
+
+  /** A provider lookup ended with `found`; it succeeds when the honest `provider` is among them. */
+  finishedProviders(lookup: number, startedMs: number, provider: Uint8Array, found: readonly { provider: { address: Uint8Array } }[], r: LookupResult, nowMs: number, initiatorAlive: boolean): void {
+    this.complete(lookup, startedMs, r, nowMs);
+    if (!initiatorAlive) {
+      this.initiatorDeparted++;
+      return;
+    }
+    this.judged++;
+    if (found.some((p) => bytesEqual(p.provider.address, provider))) {
+      this.ok++;
+      return;
+    }
+    this.failures[r.closest.length === 0 ? 'noAnswers' : 'providerNotFound']!++;
   }
 
   /** The lookup is not judged: its publisher left before the record was stored (value workload). */

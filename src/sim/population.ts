@@ -13,6 +13,7 @@ import type { RecordVerifier } from '../dht/records.ts';
 import type { VirtualClock } from '../transport/memory-clock.ts';
 import type { MemoryNetwork } from '../transport/memory-network.ts';
 import type { Colluders } from './colluders.ts';
+import { adversaryIp } from './floods.ts';
 import { SortedIds } from './sorted-ids.ts';
 
 export interface SimNode {
@@ -59,17 +60,23 @@ export class SimPopulation {
     this.colluders = colluders;
   }
 
-  /** A puzzle-valid identity with a random IPv4 address (a /24 is shared only by chance). */
-  private newIdentity(): ContactInfo {
+  /** Flooding adversaries (floods.ts) live in a few /24s; set before spawning. */
+  clusterAdversaries = false;
+
+  /** A puzzle-valid identity with a random IPv4 address (a /24 is shared only by chance), or a flooder's. */
+  private newIdentity(adversarial: boolean): ContactInfo {
     const rng = this.rng;
     const address = rng.bytes(32);
     this.puzzleValid.add(address);
-    const ip = `${1 + (rng.nextU32() % 223)}.${rng.nextU32() % 256}.${rng.nextU32() % 256}.${1 + (rng.nextU32() % 254)}`;
+    const ip =
+      adversarial && this.clusterAdversaries
+        ? adversaryIp(rng)
+        : `${1 + (rng.nextU32() % 223)}.${rng.nextU32() % 256}.${rng.nextU32() % 256}.${1 + (rng.nextU32() % 254)}`;
     return Object.freeze({ address, ip, port: 4001 });
   }
 
   spawn(adversarial: boolean): SimNode {
-    const info = this.newIdentity();
+    const info = this.newIdentity(adversarial);
     const { clock, net } = this;
     const node = new DhtNode(
       {

@@ -30,6 +30,8 @@ export interface Sybil {
   readonly signer: Signer;
   /** Its real contact: the loopback IP it listens and dials from. */
   readonly self: ContactInfo;
+  /** Why requests got no answer (dial errors, timeouts, bad answers), for test messages. */
+  readonly errors: unknown[];
   /**
    * Send one validly signed request to `to`; `claimed` replaces our contact in the envelope (an
    * address spoofer). Resolves to the answer's body, or null when none came (dropped, refused).
@@ -44,11 +46,33 @@ export interface Sybil {
 
 export async function createSybil(c1: number, ip: string): Promise<Sybil> {
   const id = cheapIdentity(c1);
-  const transport = await Libp2pTransport.create({ secretKey: id.secretKey }, { listen: [`/ip4/${ip}/tcp/0`], dialFrom: ip });
+  // Patient: the tests run honest nodes and many sybils in one process on a busy machine.
+  const transport = await Libp2pTransport.create({ secretKey: id.secretKey }, { listen: [`/ip4/${ip}/tcp/0`], dialFrom: ip, requestTimeoutMs: 30_000, handshakeTimeoutMs: 25_000 });
   const signer = signerOf(id.secretKey);
   const self: ContactInfo = { address: signer.nodeAddress, ...transport.localContact() };
+  // A sybil that got into a table answers requests validly but emptily (it knows nobody, holds
+  // nothing), so honest lookups through it do not wait for timeouts: these tests measure what the
+  // floods achieve; silent contacts are the simulator's `drop` adversaries.
+  transport.handle((frame) => {
+    try {
+      const req = parseDhtEnvelope(frame);
+      if (req.kind !== 'request') return null;
+      const body: DhtResponse | null =
+        req.body.type === 'PING' ? { type: 'PONG' }
+        : req.body.type === 'FIND_NODE' ? { type: 'NODES', contacts: [] }
+        : req.body.type === 'FIND_VALUE' ? { type: 'VALUE', record: null, contacts: [] }
+        : req.body.type === 'GET_PROVIDERS' ? { type: 'PROVIDERS', providers: [], contacts: [] }
+        : { type: 'STORED', ok: false };
+      const env: DhtEnvelope = { kind: 'response', rpcId: req.rpcId, from: self, to: req.from.address, body };
+      return sealDhtEnvelope(env, { signer, clock: systemClock, random: systemRandom });
+    } catch {
+      return null;
+    }
+  });
   let rpcId = 1;
+  const errors: unknown[] = [];
   return {
+    errors,
     transport,
     signer,
     self,
@@ -58,7 +82,8 @@ export async function createSybil(c1: number, ip: string): Promise<Sybil> {
       try {
         const r = await transport.request(to, sealed);
         return r.frame === null ? null : (parseDhtEnvelope(r.frame).body as DhtResponse);
-      } catch {
+      } catch (error) {
+        errors.push(error);
         return null; // refused, reset or timed out: no answer
       }
     },

@@ -52,6 +52,8 @@ export interface Libp2pTransportOptions {
   maxKnownPeers: number;
   /** Source IP of outbound TCP connections (net.connect's localAddress); default: the system's choice. */
   dialFrom?: string;
+  /** Time to dial and upgrade (Noise, Yamux) one connection either way, ms; default: libp2p's (6 s per address, 10 s inbound). */
+  handshakeTimeoutMs?: number;
 }
 
 export const DEFAULTS: Omit<Libp2pTransportOptions, 'listen'> = {
@@ -133,7 +135,11 @@ export class Libp2pTransport implements Transport {
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       services: { identify: identify(), ping: ping() },
-      connectionManager: { maxConnections: o.maxConnections, inboundConnectionThreshold: o.inboundConnectionsPerSecondPerHost },
+      connectionManager: {
+        maxConnections: o.maxConnections,
+        inboundConnectionThreshold: o.inboundConnectionsPerSecondPerHost,
+        ...(o.handshakeTimeoutMs === undefined ? {} : { dialTimeout: o.handshakeTimeoutMs, addressDialTimeout: o.handshakeTimeoutMs, inboundUpgradeTimeout: o.handshakeTimeoutMs }),
+      },
     });
     const t = new Libp2pTransport(libp2p, nodeAddressOf(publicKeyOf(components.secretKey)), o);
     await libp2p.handle(o.protocol, (stream, connection) => t.onStream(stream, connection), {
