@@ -7,32 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDhtTestnet } from '../sim/dht-testnet.ts';
-import type { ContactInfo, DhtEnvelope, DhtRequest, DhtResponse } from './messages.ts';
+import { addressFarFrom, memoryPeer } from '../testnet/memory-sybils.ts';
+import type { ContactInfo } from './messages.ts';
 
-/** A puzzle-valid address in bucket 0 of `of` (first bit flipped): the χ rule never refuses it there. */
-function farFrom(of: Uint8Array, random: { bytes(n: number): Uint8Array }): Uint8Array {
-  const a = random.bytes(32);
-  a[0] = (of[0]! ^ 0x80) & 0x80 | (a[0]! & 0x7f);
-  return a;
-}
-
-function rawPeer(net: ReturnType<typeof createDhtTestnet>, endpoint: ContactInfo) {
-  net.puzzleValid.add(endpoint.address);
-  const answers: DhtResponse[] = [];
-  net.network.attach(endpoint, (_from, env) => {
-    if (env.kind === 'response') answers.push(env.body as DhtResponse);
-  });
-  let rpcId = 1;
-  return {
-    answers,
-    /** Send `body` to `to` from our real endpoint, the envelope claiming `claimed` as our contact. */
-    send(to: ContactInfo, body: DhtRequest, claimed: ContactInfo = endpoint): void {
-      const env: DhtEnvelope = { kind: 'request', rpcId: rpcId++, from: claimed, body };
-      net.network.send(endpoint, to, env);
-      net.clock.advance(2_000);
-    },
-  };
-}
+const farFrom = addressFarFrom;
+const rawPeer = memoryPeer;
 
 test('a requester claiming an IP it does not speak from is answered but never enters the table; the same peer at its real IP does', () => {
   const net = createDhtTestnet(20, { seed: 5 });

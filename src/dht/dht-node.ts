@@ -27,7 +27,8 @@ import { NO_AUTH_SIGNER, type EnvelopeSigner, type EnvelopeVerifier, type Inboun
 import { RateLimiter, peerKeyOf } from './rate-limiter.ts';
 import { checkRecord, DEFAULT_VALIDATORS, recordKey, type RecordValidator, type RecordVerifier } from './records.ts';
 import { RequestAnswerer } from './request-answerer.ts';
-import { RoutingTable, subnetOf } from './routing-table.ts';
+import { RoutingTable } from './routing-table.ts';
+import { subnetGroup } from './store-origin.ts';
 import { RpcClient, type Purpose } from './rpc-client.ts';
 
 export type { LookupKind, LookupResult } from './lookup-driver.ts';
@@ -292,7 +293,7 @@ export class DhtNode {
       ? 'identity'
       : !this.ipLimiter.allow(ip, now)
         ? 'IP'
-        : !this.subnetLimiter.allow(subnetOf(ip), now)
+        : !this.subnetLimiter.allow(subnetGroup(ip), now)
           ? '/24'
           : null;
     if (limited) return countDrop(this.stats, new DhtInputError('rate-limited', `request rate of its ${limited} exceeded`));

@@ -10,8 +10,8 @@ import { commonPrefixLength, compareDistance, sameAddress, type NodeAddress } fr
 import { ProviderStore } from './provider-store.ts';
 import { RecordStore } from './record-store.ts';
 import { checkRecord, recordKey, type RecordValidator, type RecordVerifier } from './records.ts';
-import { subnetOf, type RoutingTable } from './routing-table.ts';
-import type { StoreOrigin, StoreOutcome } from './store-origin.ts';
+import type { RoutingTable } from './routing-table.ts';
+import { subnetGroup, type StoreOrigin, type StoreOutcome } from './store-origin.ts';
 
 export class RequestAnswerer {
   private readonly options: DhtOptions;
@@ -60,7 +60,7 @@ export class RequestAnswerer {
     const self = this.table.self;
     const closest = this.table.closest(key, s);
     const responsible = closest.length < s || compareDistance(key, self, closest[s - 1]!.info.address) < 0;
-    return { subnet: subnetOf(ip), responsible, closeness: commonPrefixLength(self, key), now };
+    return { subnet: subnetGroup(ip), responsible, closeness: commonPrefixLength(self, key), now };
   }
 
   private count(outcome: StoreOutcome): boolean {

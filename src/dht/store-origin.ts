@@ -4,6 +4,8 @@
  * how close the key is to us. The stores' eviction rules prefer what honest use looks like (keys
  * we are responsible for, close keys, early arrivals, small groups) over what a flood looks like.
  */
+import { subnetOf } from './routing-table.ts';
+
 export interface StoreOrigin {
   /** /24 (IPv6: /48) of the IP the request came from (routing-table.ts subnetOf of the observed IP). */
   readonly subnet: number;
@@ -26,6 +28,15 @@ export type StoreOutcome =
   | 'refused-key-full'
   /** Full, and nothing a flood could have put there is left to evict for this entry. */
   | 'refused-full';
+
+/** The /24 (IPv6 /48) group of an IP for shares and rate limits; every unparsable IP falls in one group (-1). */
+export function subnetGroup(ip: string): number {
+  try {
+    return subnetOf(ip);
+  } catch {
+    return -1;
+  }
+}
 
 /** A copy whose bytes own their memory: decoded fields may be views into a whole network frame. */
 export function ownBytes(b: Uint8Array): Uint8Array {

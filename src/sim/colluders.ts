@@ -3,11 +3,25 @@
  * collude"): they know each other and, once the attack is on, answer requests for the DHT node
  * they replace. They always answer PING, so they stay in honest tables.
  */
+import type { SeededRandom } from '../common/clock.ts';
 import type { ContactInfo, DhtEnvelope, DhtResponse } from '../dht/messages.ts';
 import type { NodeAddress } from '../dht/node-id.ts';
 import { SortedIds } from './sorted-ids.ts';
 
-import type { FloodMode } from './floods.ts';
+/** The flooding attackers of floods.ts (issue 12); they misroute like `misroute` colluders. */
+export const FLOOD_MODES = ['spoof', 'subnet-sybils', 'store-flood', 'provider-flood'] as const;
+export type FloodMode = (typeof FLOOD_MODES)[number];
+
+/** /24s the flooding (floods.ts) adversaries live in: 2,000 sybils (20% of 10,000) are 125 per /24. */
+export const ADVERSARY_SUBNETS = 16;
+/** A sybil's real IP: one of ADVERSARY_SUBNETS /24s (66.n.0.0/24). */
+export function adversaryIp(rng: SeededRandom): string {
+  return `66.${rng.nextU32() % ADVERSARY_SUBNETS}.0.${1 + (rng.nextU32() % 254)}`;
+}
+
+export function isFloodMode(mode: string): mode is FloodMode {
+  return (FLOOD_MODES as readonly string[]).includes(mode);
+}
 
 /** `drop`, `misroute`, `eclipse`, and the flooding attackers of floods.ts (which misroute too). */
 export type AdversaryMode = 'drop' | 'misroute' | 'eclipse' | FloodMode;

@@ -18,28 +18,15 @@ import type { SeededRandom } from '../common/clock.ts';
 import type { ContactInfo, DhtEnvelope, DhtRequest } from '../dht/messages.ts';
 import type { VirtualClock } from '../transport/memory-clock.ts';
 import type { MemoryNetwork } from '../transport/memory-network.ts';
+import type { FloodMode } from './colluders.ts';
 import type { SimNode, SimPopulation } from './population.ts';
 
-export const FLOOD_MODES = ['spoof', 'subnet-sybils', 'store-flood', 'provider-flood'] as const;
-export type FloodMode = (typeof FLOOD_MODES)[number];
-
-/** /24s the flooding adversaries live in: 2,000 sybils (20% of 10,000) are 125 per /24. */
-export const ADVERSARY_SUBNETS = 16;
 /** How often each spoofing or subnet sybil knocks on a random honest node, ms. */
 const KNOCK_PERIOD_MS = 10_000;
 /** How often each store-flood sybil STOREs a junk record, ms (2,000 sybils: 2,000 STOREs/s network-wide). */
 const STORE_FLOOD_PERIOD_MS = 1_000;
 /** Sybils that announce each honest provider's key at its 16 closest honest nodes. */
 export const PROVIDER_FLOOD_SYBILS = 64;
-
-/** A sybil's real IP: one of ADVERSARY_SUBNETS /24s (66.n.0.0/24). */
-export function adversaryIp(rng: SeededRandom): string {
-  return `66.${rng.nextU32() % ADVERSARY_SUBNETS}.0.${1 + (rng.nextU32() % 254)}`;
-}
-
-export function isFloodMode(mode: string): mode is FloodMode {
-  return (FLOOD_MODES as readonly string[]).includes(mode);
-}
 
 /** Starts the periodic part of the attack (spoof, subnet-sybils, store-flood) for every live adversary. */
 export function startFlood(mode: FloodMode, pop: SimPopulation, net: MemoryNetwork<ContactInfo, DhtEnvelope>, clock: VirtualClock, rng: SeededRandom): void {

@@ -12,8 +12,7 @@ import { NO_AUTH_VERIFIER, type PuzzleChecker } from '../dht/ports.ts';
 import type { RecordVerifier } from '../dht/records.ts';
 import type { VirtualClock } from '../transport/memory-clock.ts';
 import type { MemoryNetwork } from '../transport/memory-network.ts';
-import type { Colluders } from './colluders.ts';
-import { adversaryIp } from './floods.ts';
+import { adversaryIp, type Colluders } from './colluders.ts';
 import { SortedIds } from './sorted-ids.ts';
 
 export interface SimNode {

@@ -33,8 +33,10 @@ export interface Sybil {
   /** Why requests got no answer (dial errors, timeouts, bad answers), for test messages. */
   readonly errors: unknown[];
   /**
-   * Send one validly signed request to `to`; `claimed` replaces our contact in the envelope (an
-   * address spoofer). Resolves to the answer's body, or null when none came (dropped, refused).
+   * Send one validly signed request to `to`. By default as a client (our contact with port 0): the
+   * flood tests need no sybil in honest tables, and honest lookups then never wait on one. `claimed`
+   * replaces our contact in the envelope (an address spoofer claims a serving one). Resolves to the
+   * answer's body, or null when none came (dropped, refused).
    */
   request(to: ContactInfo, body: DhtRequest, claimed?: ContactInfo): Promise<DhtResponse | null>;
   /** A record signed by this sybil as its publisher. */
@@ -47,7 +49,7 @@ export interface Sybil {
 export async function createSybil(c1: number, ip: string): Promise<Sybil> {
   const id = cheapIdentity(c1);
   // Patient: the tests run honest nodes and many sybils in one process on a busy machine.
-  const transport = await Libp2pTransport.create({ secretKey: id.secretKey }, { listen: [`/ip4/${ip}/tcp/0`], dialFrom: ip, requestTimeoutMs: 30_000, handshakeTimeoutMs: 25_000 });
+  const transport = await Libp2pTransport.create({ secretKey: id.secretKey }, { listen: [`/ip4/${ip}/tcp/0`], dialFrom: ip, requestTimeoutMs: 30_000, handshakeTimeoutMs: 25_000, inboundTimeoutMs: 20_000 });
   const signer = signerOf(id.secretKey);
   const self: ContactInfo = { address: signer.nodeAddress, ...transport.localContact() };
   // A sybil that got into a table answers requests validly but emptily (it knows nobody, holds
@@ -76,7 +78,7 @@ export async function createSybil(c1: number, ip: string): Promise<Sybil> {
     transport,
     signer,
     self,
-    async request(to, body, claimed = self) {
+    async request(to, body, claimed = { ...self, port: 0 }) {
       const env: DhtEnvelope = { kind: 'request', rpcId: rpcId++, from: claimed, to: to.address, body };
       const sealed = sealDhtEnvelope(env, { signer, clock: systemClock, random: systemRandom });
       try {
