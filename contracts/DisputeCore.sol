@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {IStaking} from "./interfaces/IStaking.sol";
-import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IFeeEscrow} from "./interfaces/IFeeEscrow.sol";
 import {MerkleLib} from "./lib/MerkleLib.sol";
 import {OneStepVerifier} from "./OneStepVerifier.sol";
@@ -41,13 +40,13 @@ abstract contract DisputeCore is ReentrancyGuard {
     }
 
     /// What the claimant opens a game with besides the receipts: the Query the receipts' queryHash is the EIP-712
-    /// digest of (under the fee escrow's domain), the opening of its promptHash = keccak256(uint256 inputLength ‖
-    /// inputRoot) — the query input (prompt token ids, or the classify vector) committed like a trace — and the
-    /// output preimages (int32 little-endian token ids) whose count fixes the number of steps of a generate run.
+    /// digest of (under the fee escrow's domain), the query input ITSELF (prompt token ids, or the classify vector:
+    /// big-endian int32 each) — posted so that a node that lost the prompt reads it back from the opening's calldata;
+    /// the game commits it like a trace (inputRoot) and checks promptHash = keccak256(uint256 inputLength ‖ inputRoot)
+    /// — and the output preimages (int32 little-endian token ids) whose count fixes the number of steps of a generate run.
     struct Opening {
         IFeeEscrow.Query query;
-        bytes32 inputRoot;
-        uint256 inputLength;
+        bytes input; // 4·inputLength bytes, big-endian int32 values (src/dispute/query-input.ts inputBytes)
         Params params; // the preimage of query.paramsHash
         bytes outputA;
         bytes outputB; // B's output (conflicts: its receipt's preimage; challenges: B's claimed output, empty = as A's)
@@ -73,6 +72,8 @@ abstract contract DisputeCore is ReentrancyGuard {
         address claimant;
         bytes32 bondId; // verify-inference fee bond held for the game (0 = none)
         Params params; // seed for the random/seeded sources, maxTokens for the stop rule
+        bytes32 receiptA; // EIP-712 digest of A's receipt: A is slashed at most once per receipt (slashedReceipt)
+        bytes32 receiptB; // B's receipt in a conflict; 0 for a challenger (slashed once per game)
     }
 
     /// markOutput's claim: token `token` of party X's (B if `isB`, else A) own output differs from its own trace's
@@ -104,10 +105,10 @@ abstract contract DisputeCore is ReentrancyGuard {
         // slot 0
         address a;
         Phase phase;
-        uint8 turn; // 0 = A must move, 1 = B must move; in Decided: bit 0 = A was right, bit 1 = B was right
+        uint8 turn; // 0 = A must move, 1 = B must move; in Decided: bit 0 = A was right, bit 1 = B was right, bit 2 = no reward (NO_REWARD)
         uint8 level; // level of the disputed node in the tree in play
         uint8 logArity; // b: a round descends up to b levels (k = 2^b children)
-        uint64 deadline; // unix seconds
+        uint64 deadline; // unix seconds: of the move on turn; in Decided, from when settle() may run
         // slot 1
         address b;
         uint8 traceDepth;
@@ -131,14 +132,23 @@ abstract contract DisputeCore is ReentrancyGuard {
     }
 
     // ------------------------------------------------------------------ errors
-    error NotActiveOperator(address node);
+    error NoStake(address node);
+    error ChallengerStakeTooLow(address challenger, uint256 free, uint256 required);
+    error ReceiptExpired(bytes32 receiptDigest, uint64 issuedAt, uint256 windowEnd, uint256 now_);
+    error ReceiptFromFuture(bytes32 receiptDigest, uint64 issuedAt, uint256 now_);
+    error ReceiptAlreadySlashed(bytes32 receiptDigest);
+    error ReceiptsOutOfOrder(bytes32 digestA, bytes32 digestB);
+    error BondNotForReceipt(bytes32 bondId, bytes32 expected);
+    error BondAnswerMismatch(bytes32 bondId, bytes32 answerHash, bytes32 outputHash);
+    error SettleTooEarly(bytes32 disputeId, uint64 settleAt, uint256 now_);
+    error WindowsOutOfOrder(uint256 have, uint256 need);
+    error BadInput(uint256 byteLength);
     error BadSignature(address expected, address recovered);
     error ReceiptsDoNotConflict(bytes32 queryHash, bytes32 modelHash);
     error ModelMismatch(bytes32 modelA, bytes32 modelB);
     error QueryMismatch(bytes32 queryA, bytes32 queryB);
     error SameParty(address node);
     error SameTraceRoot(bytes32 traceRoot);
-    error ReceiptAlreadyDisputed(bytes32 receiptDigest, bytes32 disputeId);
     error GameExists(bytes32 disputeId);
     error NoGame(bytes32 disputeId);
     error WrongPhase(bytes32 disputeId, Phase phase);
@@ -160,7 +170,6 @@ abstract contract DisputeCore is ReentrancyGuard {
     error BadParams(bytes32 paramsHash, bytes32 computed);
     error BadConfig(bytes32 disputeId, bytes32 stored, bytes32 given);
     error BadLinks(bytes32 disputeId);
-    error BondNotOfNode(bytes32 bondId, address bondNode, address node);
     error BadOutputs(bytes32 disputeId);
     error OutputsAgree(bytes32 disputeId, uint256 token);
     error BadOutputProof(bytes32 disputeId, uint256 element);
@@ -190,61 +199,104 @@ abstract contract DisputeCore is ReentrancyGuard {
     event OutputMarked(bytes32 indexed id, bool isB, uint256 token, uint256 element, int256 traceValue, int256 tokenValue);
     event StepReplayed(bytes32 indexed id, int256 computed, int256 valueA, int256 valueB);
     event TimedOut(bytes32 indexed id, address indexed late, Phase phase);
-    /// The game is decided (one step, padding or timeout); settle(id) pays it out.
+    /// The game is decided (one step, padding or timeout); settle(id) pays it out settleDelay later.
     event Decided(bytes32 indexed id, bool aRight, bool bRight);
+    /// The other side of a party already shown wrong that timed out: unlocked, but not rewarded (its own claim was
+    /// never checked).
+    event NoReward(bytes32 indexed id);
     event Resolved(bytes32 indexed id, address indexed winner, address indexed loser, bool bothLost, uint256 slashedA, uint256 slashedB);
 
     // ------------------------------------------------------------------ configuration
     bytes32 public constant RECEIPT_TYPEHASH = keccak256(
         "Receipt(bytes32 queryHash,bytes32 modelHash,bytes32 outputHash,bytes32 traceRoot,address node,uint256 fee,uint64 issuedAt)"
     );
-    bytes32 public immutable DOMAIN_SEPARATOR;
     bytes32 public constant QUERY_TYPEHASH = keccak256(
         "Query(address client,bytes32 modelHash,bytes32 promptHash,bytes32 paramsHash,uint256 maxFee,uint256 nonce,uint64 deadline)"
     );
-    /// EIP-712 domain of the fee escrow: the one a Query is signed and digested under (docs/spec/wire.md §8).
-    bytes32 public immutable QUERY_DOMAIN_SEPARATOR;
+    /// The largest log2 arity: a move posts ≤ 64 children (2 KiB, 63 hashes), far inside any block (issue 11, attack 2).
+    uint8 public constant MAX_LOG_ARITY = 6;
+    /// Seconds a signer's clock may run ahead: a receipt with issuedAt > now + skew is refused (clients refuse it too).
+    uint64 public constant RECEIPT_CLOCK_SKEW = 300;
+    /// Longest query input posted at opening (int32 values): engine.md §4.1 prompts ≤ 4,096; a classify vector ≤ 2^24.
+    uint256 public constant MAX_INPUT_LENGTH = 1 << 24;
+    uint8 internal constant NO_REWARD = 4;
+
     IFeeEscrow public immutable escrow;
     IStaking public immutable staking;
-    IModelRegistry public immutable registry; // may be 0: then every model uses defaultLogArity
     OneStepVerifier public immutable oneStep;
     uint64 public immutable moveTimeout; // seconds each move may take
-    uint256 public immutable slashAmount; // wei taken from each loser (capped by its slashable stake)
+    uint256 public immutable slashAmount; // wei taken from each loser (capped by its slashable stake); a challenger reserves it
     uint16 public immutable winnerBps; // share of a loser's slash credited to the winner
     uint16 public immutable claimantBps; // share credited to the claimant (added to winnerBps when they are the same)
-    uint8 public immutable defaultLogArity;
+    /// b: a round descends up to b levels (k = 2^b children), a protocol constant of the deployment (1..MAX_LOG_ARITY).
+    uint8 public immutable logArity;
+    /// Seconds after a receipt's issuedAt during which it can be disputed; its signer keeps the prompt that long.
+    uint64 public immutable disputeWindow;
+    /// Seconds between a game's decision and its settlement (a watcher's markOutput can still change the outcome).
+    uint64 public immutable settleDelay;
+    /// EIP-712 domains cached for the deployment chain; recomputed when block.chainid differs (a fork).
+    uint256 private immutable _chainId;
+    address private immutable _self;
+    bytes32 private immutable _domain;
+    bytes32 private immutable _queryDomain;
 
     mapping(bytes32 => Game) internal games;
-    /// receipt digest → the dispute that took it (one dispute per receipt: no double slashing for one lie)
-    mapping(bytes32 => bytes32) public disputeOfReceipt;
+    /// receipt digest → its signer was slashed for it (once per receipt: no double slashing for one lie). Any number
+    /// of games may run over a receipt until then: a lost or abandoned one makes it immune to nothing.
+    mapping(bytes32 => bool) public slashedReceipt;
     /// game → keccak256(abi.encode(keccak256(outputA), keccak256(outputB))) as opened (Opening.outputA / outputB): the
     /// output check and the output mark take both outputs back in calldata. (In Output outputB is never empty: the
     /// same root with no output of B's own is refused at opening.)
     mapping(bytes32 => bytes32) public outputsOf;
     constructor(
         IStaking staking_,
-        IModelRegistry registry_,
         OneStepVerifier oneStep_,
         IFeeEscrow escrow_,
         uint64 moveTimeout_,
         uint256 slashAmount_,
         uint16 winnerBps_,
         uint16 claimantBps_,
-        uint8 defaultLogArity_,
+        uint8 logArity_,
+        uint64 disputeWindow_,
+        uint64 settleDelay_,
         address self_
     ) {
-        require(uint256(winnerBps_) + claimantBps_ <= 10000 && defaultLogArity_ >= 1 && defaultLogArity_ <= 16);
+        require(uint256(winnerBps_) + claimantBps_ <= 10000 && logArity_ >= 1 && logArity_ <= MAX_LOG_ARITY);
         staking = staking_;
-        registry = registry_;
         oneStep = oneStep_;
         escrow = escrow_;
-        QUERY_DOMAIN_SEPARATOR = _hyperspaceDomain(address(escrow_));
         moveTimeout = moveTimeout_;
         slashAmount = slashAmount_;
         winnerBps = winnerBps_;
         claimantBps = claimantBps_;
-        defaultLogArity = defaultLogArity_;
-        DOMAIN_SEPARATOR = _hyperspaceDomain(self_);
+        logArity = logArity_;
+        disputeWindow = disputeWindow_;
+        settleDelay = settleDelay_;
+        _chainId = block.chainid;
+        _self = self_;
+        _domain = _hyperspaceDomain(self_);
+        _queryDomain = _hyperspaceDomain(address(escrow_));
+    }
+
+    /// EIP-712 domain of receipts: {Hyperspace, 1, chainId, this game}; recomputed on another chain id (a fork).
+    function DOMAIN_SEPARATOR() public view returns (bytes32) {
+        return block.chainid == _chainId ? _domain : _hyperspaceDomain(_self);
+    }
+
+    /// EIP-712 domain of the fee escrow: the one a Query is signed and digested under (docs/spec/wire.md §8).
+    function QUERY_DOMAIN_SEPARATOR() public view returns (bytes32) {
+        return block.chainid == _chainId ? _queryDomain : _hyperspaceDomain(address(escrow));
+    }
+
+    /// Upper bound on a game's length (s): every move restarts one deadline of moveTimeout, and a game has at most
+    /// ⌈40/b⌉ + 1 trace moves (elements < 2^40), a stop check, two sums roots, ⌈29/b⌉ sums moves (links < 2^32), the
+    /// step and two turn passes (≤ ⌈40/b⌉ + ⌈29/b⌉ + 8 deadlines), then settleDelay.
+    function maxGameDuration() public view returns (uint256) {
+        return _maxGameDuration(logArity, moveTimeout, settleDelay);
+    }
+
+    function _maxGameDuration(uint256 b, uint256 t, uint256 s) internal pure returns (uint256) {
+        return ((40 + b - 1) / b + (29 + b - 1) / b + 8) * t + s;
     }
 
     /// The EIP-712 domain separator of a Hyperspace contract at `verifyingContract` on this chain.
@@ -275,34 +327,66 @@ abstract contract DisputeCore is ReentrancyGuard {
 
     // ------------------------------------------------------------------ internals (shared by DisputeGame and DisputeGameCold)
     function receiptDigest(Receipt calldata r) public view returns (bytes32) {
-        return keccak256(abi.encodePacked(hex"1901", DOMAIN_SEPARATOR, keccak256(abi.encode(RECEIPT_TYPEHASH, r))));
+        return keccak256(abi.encodePacked(hex"1901", DOMAIN_SEPARATOR(), keccak256(abi.encode(RECEIPT_TYPEHASH, r))));
     }
 
     /// Checks the opening against the receipt (query digest, model, prompt commitment, params preimage, A's output
-    /// preimage); the model's layout and the trace lengths are the verifier's (ModelLayouts.traceLengths).
-    function _checkOpening(Receipt calldata r, Opening calldata o) internal view {
+    /// preimage); the model's layout and the trace lengths are the verifier's (ModelLayouts.traceLengths). Returns
+    /// the input's commitment (inputRoot, inputLength).
+    function _checkOpening(Receipt calldata r, Opening calldata o) internal view returns (bytes32 inputRoot, uint256 inputLength) {
         IFeeEscrow.Query calldata q = o.query;
         bytes32 qh = keccak256(
             abi.encodePacked(
                 hex"1901",
-                QUERY_DOMAIN_SEPARATOR,
+                QUERY_DOMAIN_SEPARATOR(),
                 keccak256(abi.encode(QUERY_TYPEHASH, q.client, q.modelHash, q.promptHash, q.paramsHash, q.maxFee, q.nonce, q.deadline))
             )
         );
         if (qh != r.queryHash) revert QueryHashMismatch(r.queryHash, qh);
         if (q.modelHash != r.modelHash) revert ModelMismatch(q.modelHash, r.modelHash);
-        bytes32 ph = keccak256(abi.encodePacked(o.inputLength, o.inputRoot));
+        (inputRoot, inputLength) = _inputRoot(o.input);
+        bytes32 ph = keccak256(abi.encodePacked(inputLength, inputRoot));
         if (ph != q.promptHash) revert PromptHashMismatch(q.promptHash, ph);
         bytes32 pp = keccak256(abi.encode(o.params));
         if (pp != q.paramsHash || o.params.maxTokens == 0 || (!o.params.seeded && o.params.seed != 0)) revert BadParams(q.paramsHash, pp);
         if (keccak256(o.outputA) != r.outputHash) revert OutputHashMismatch(r.outputHash, keccak256(o.outputA));
     }
 
+    /// The query input's commitment, computed from the input itself: 8 big-endian int32 per 32-byte leaf (the last
+    /// zero-padded), a binary keccak tree of depth traceDepth(n) over zero leaves (docs/commitment.md §1).
+    function _inputRoot(bytes calldata input) internal pure returns (bytes32 root, uint256 n) {
+        n = input.length / 4;
+        if (input.length % 4 != 0 || n == 0 || n > MAX_INPUT_LENGTH) revert BadInput(input.length);
+        uint256 m = (n + 7) / 8;
+        bytes32[] memory level = new bytes32[](m);
+        assembly {
+            calldatacopy(add(level, 32), input.offset, input.length)
+        }
+        uint256 depth = MerkleLib.traceDepth(n);
+        bytes32 z = bytes32(0);
+        for (uint256 d = 0; d < depth; ++d) {
+            uint256 half = (m + 1) / 2;
+            for (uint256 i = 0; i < half; ++i) {
+                level[i] = MerkleLib.hashPair(level[2 * i], 2 * i + 1 < m ? level[2 * i + 1] : z);
+            }
+            m = half;
+            z = MerkleLib.hashPair(z, z);
+        }
+        root = level[0];
+    }
+
+    /// A receipt can open a game when its signature is the node's, its node has stake a slash can reach (queued stake
+    /// counts: queuing a withdrawal does not escape a dispute), it is inside its dispute window, and its node was not
+    /// already slashed for it.
     function _checkReceipt(Receipt calldata r, bytes calldata sig) internal view returns (bytes32 digest) {
         digest = receiptDigest(r);
         address signer = _recover(digest, sig);
         if (signer != r.node || signer == address(0)) revert BadSignature(r.node, signer);
-        if (!staking.isActiveOperator(r.node)) revert NotActiveOperator(r.node);
+        if (staking.slashableStake(r.node) == 0) revert NoStake(r.node);
+        if (r.issuedAt > block.timestamp + RECEIPT_CLOCK_SKEW) revert ReceiptFromFuture(digest, r.issuedAt, block.timestamp);
+        uint256 end = uint256(r.issuedAt) + disputeWindow;
+        if (block.timestamp > end) revert ReceiptExpired(digest, r.issuedAt, end, block.timestamp);
+        if (slashedReceipt[digest]) revert ReceiptAlreadySlashed(digest);
     }
 
     /// ecrecover with the EIP-2 low-s rule and v ∈ {27, 28}; returns 0 for anything malformed.
@@ -315,43 +399,35 @@ abstract contract DisputeCore is ReentrancyGuard {
         return ecrecover(digest, v, r, s);
     }
 
-    function _claimReceipt(bytes32 digest, bytes32 id) internal {
-        bytes32 prior = disputeOfReceipt[digest];
-        if (prior != bytes32(0)) revert ReceiptAlreadyDisputed(digest, prior);
-        disputeOfReceipt[digest] = id;
-    }
-
     /// A = ra.node; the query and model come from `ra` (equal in both receipts when there are two). Each party's trace
     /// length comes from its output; the two trees are compared at the larger depth, the shorter one's root lifted
     /// with all-zero subtrees (its padding, docs/commitment.md §1), and Config keeps the lifted roots. A party whose
     /// output no honest run can give (see _length) is decided wrong at once.
-    function _open(bytes32 id, address b, bytes32 rootA, bytes32 rootB, Receipt calldata ra, Opening calldata o, bytes32 bondId) internal {
+    /// `c` comes in with the receipt digests and the bond; the rest is filled here. `reserveB`: B's stake reserved
+    /// for the game (a challenger's slashAmount; 0 for a receipt signer).
+    function _open(bytes32 id, address b, bytes32 rootA, bytes32 rootB, Receipt calldata ra, Opening calldata o, Config memory c, uint256 reserveB) internal {
         Game storage g = games[id];
         if (g.phase != Phase.None) revert GameExists(id);
-        uint8 bad = _setLengths(g, ra, o);
+        uint8 bad;
+        (bad, c.inputRoot, c.inputLength) = _setLengths(g, ra, o);
         uint8 depth = g.traceDepth;
-        Config memory c = Config(
-            ra.modelHash,
-            _lift(rootA, MerkleLib.traceDepth(g.elements), depth),
-            _lift(rootB, MerkleLib.traceDepth(g.elementsB), depth),
-            o.inputRoot,
-            o.inputLength,
-            msg.sender,
-            bondId,
-            o.params
-        );
+        c.modelHash = ra.modelHash;
+        c.rootA = _lift(rootA, MerkleLib.traceDepth(g.elements), depth);
+        c.rootB = _lift(rootB, MerkleLib.traceDepth(g.elementsB), depth);
+        c.claimant = msg.sender;
+        c.params = o.params;
         g.a = ra.node;
         g.b = b;
         g.phase = Phase.Trace;
-        g.logArity = _logArity(ra.modelHash);
+        g.logArity = logArity;
         g.nodeA = c.rootA;
         g.nodeB = c.rootB;
         g.config = keccak256(abi.encode(c));
         _deadline(g);
         emit DisputeOpened(id, g.a, b, ra.queryHash, c, g.elements, g.elementsB, g.logArity, g.deadline);
         outputsOf[id] = _outputsHash(o.outputA, o.outputB); // a challenger's empty outputB claims no token: unmarkable
-        staking.lock(g.a, id);
-        staking.lock(b, id);
+        staking.lock(g.a, id, 0);
+        staking.lock(b, id, reserveB);
         if (bad != 0) _decide(id, g, bad & 1 == 0, bad & 2 == 0);
         else if (c.rootA == c.rootB) _openOutput(id, g, o);
         else if (depth == 0) _isolate(id, g, msg.data[0:0]);
@@ -379,9 +455,9 @@ abstract contract DisputeCore is ReentrancyGuard {
     }
 
     /// Both trace lengths (from the outputs), the common depth; returns bit 0 / bit 1 for an impossible output of A / B.
-    function _setLengths(Game storage g, Receipt calldata ra, Opening calldata o) internal returns (uint8 bad) {
-        _checkOpening(ra, o);
-        (uint256 ea, uint256 eb, uint256 se) = oneStep.traceLengths(ra.modelHash, o.inputLength, o.params.maxTokens, o.outputA, o.outputB);
+    function _setLengths(Game storage g, Receipt calldata ra, Opening calldata o) internal returns (uint8 bad, bytes32 inputRoot, uint256 inputLength) {
+        (inputRoot, inputLength) = _checkOpening(ra, o);
+        (uint256 ea, uint256 eb, uint256 se) = oneStep.traceLengths(ra.modelHash, inputLength, o.params.maxTokens, o.outputA, o.outputB);
         bad = (ea == 0 ? 1 : 0) | (eb == 0 ? 2 : 0);
         if (ea == 0) ea = eb == 0 ? se : eb;
         if (eb == 0) eb = ea;
@@ -401,14 +477,6 @@ abstract contract DisputeCore is ReentrancyGuard {
             z = MerkleLib.hashPair(z, z);
         }
         return root;
-    }
-
-    /// log2 of the model's registered trace arity (rounded down), else the default.
-    function _logArity(bytes32 modelHash) internal view returns (uint8 l) {
-        if (address(registry) == address(0) || !registry.isRegistered(modelHash)) return defaultLogArity;
-        uint32 k = registry.traceArityOf(modelHash);
-        while ((uint32(1) << (l + 1)) <= k) ++l;
-        if (l == 0) l = 1;
     }
 
     /// At level 0 of the sums bisection `proof` continues after the difference proof with the isolation tail (_isolate).
@@ -586,25 +654,28 @@ abstract contract DisputeCore is ReentrancyGuard {
         bRight = bRight && g.wrong & 2 == 0;
         g.phase = Phase.Decided;
         g.turn = (aRight ? 1 : 0) | (bRight ? 2 : 0);
+        g.deadline = uint64(block.timestamp) + settleDelay; // settle() from then: a watcher can still markOutput
         emit Decided(id, aRight, bRight);
     }
 
-    function _slash(address loser, bytes32 id, address winner, address claimant) internal returns (uint256) {
-        address[] memory to;
-        uint16[] memory bps;
-        if (winner == address(0)) {
-            to = new address[](1);
-            bps = new uint16[](1);
-            (to[0], bps[0]) = (claimant, claimantBps);
-        } else if (winner == claimant) {
-            to = new address[](1);
-            bps = new uint16[](1);
-            (to[0], bps[0]) = (winner, winnerBps + claimantBps);
-        } else {
-            to = new address[](2);
-            bps = new uint16[](2);
-            (to[0], bps[0], to[1], bps[1]) = (winner, winnerBps, claimant, claimantBps);
+    /// Slashes `loser` once per receipt (`receipt` = its receipt digest; 0 for a challenger: once per game). A receipt
+    /// its signer was already slashed for only unlocks. `winner` (0 = none) gets winnerBps, the claimant claimantBps
+    /// unless it is the loser itself; the rest is burned.
+    function _slash(address loser, bytes32 id, bytes32 receipt, address winner, address claimant) internal returns (uint256) {
+        if (receipt != bytes32(0)) {
+            if (slashedReceipt[receipt]) {
+                staking.unlock(loser, id);
+                return 0;
+            }
+            slashedReceipt[receipt] = true;
         }
+        if (claimant == loser) claimant = address(0);
+        uint256 n = (winner != address(0) ? 1 : 0) + (claimant != address(0) && claimant != winner ? 1 : 0);
+        address[] memory to = new address[](n);
+        uint16[] memory bps = new uint16[](n);
+        uint256 i;
+        if (winner != address(0)) (to[i], bps[i++]) = (winner, claimant == winner ? winnerBps + claimantBps : winnerBps);
+        if (claimant != address(0) && claimant != winner) (to[i], bps[i]) = (claimant, claimantBps);
         return staking.slash(loser, id, slashAmount, to, bps);
     }
 

@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {IStaking} from "./interfaces/IStaking.sol";
-import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IFeeEscrow} from "./interfaces/IFeeEscrow.sol";
 import {MerkleLib} from "./lib/MerkleLib.sol";
 import {OneStepVerifier} from "./OneStepVerifier.sol";
@@ -15,18 +14,28 @@ contract DisputeGame is DisputeCore {
     /// DisputeGameCold with this game's arguments: openConflict, openChallenge and settle run there.
     address private immutable cold;
 
+    /// The windows must be ordered (docs/decisions/0002-dispute-windows-and-bonds.md): stake that backed a receipt
+    /// cannot leave before every dispute of it has opened and ended (withdrawalDelay ≥ disputeWindow + skew + the
+    /// longest game), and a fee bond cannot be released while its receipt can still be disputed.
     constructor(
         IStaking staking_,
-        IModelRegistry registry_,
         OneStepVerifier oneStep_,
         IFeeEscrow escrow_,
         uint64 moveTimeout_,
         uint256 slashAmount_,
         uint16 winnerBps_,
         uint16 claimantBps_,
-        uint8 defaultLogArity_
-    ) DisputeCore(staking_, registry_, oneStep_, escrow_, moveTimeout_, slashAmount_, winnerBps_, claimantBps_, defaultLogArity_, address(this)) {
-        cold = address(new DisputeGameCold(staking_, registry_, oneStep_, escrow_, moveTimeout_, slashAmount_, winnerBps_, claimantBps_, defaultLogArity_));
+        uint8 logArity_,
+        uint64 disputeWindow_,
+        uint64 settleDelay_
+    ) DisputeCore(staking_, oneStep_, escrow_, moveTimeout_, slashAmount_, winnerBps_, claimantBps_, logArity_, disputeWindow_, settleDelay_, address(this)) {
+        uint256 need = uint256(disputeWindow_) + RECEIPT_CLOCK_SKEW + _maxGameDuration(logArity_, moveTimeout_, settleDelay_);
+        uint256 have = staking_.withdrawalDelay();
+        if (have < need) revert WindowsOutOfOrder(have, need);
+        need = uint256(disputeWindow_) + RECEIPT_CLOCK_SKEW + 1;
+        have = escrow_.bondChallengeWindow();
+        if (have < need) revert WindowsOutOfOrder(have, need);
+        cold = address(new DisputeGameCold(staking_, oneStep_, escrow_, moveTimeout_, slashAmount_, winnerBps_, claimantBps_, logArity_, disputeWindow_, settleDelay_));
     }
 
     // ------------------------------------------------------------------ opening and settlement (DisputeGameCold)
@@ -233,12 +242,21 @@ contract DisputeGame is DisputeCore {
     }
 
     /// Anyone, after the deadline: the party on turn loses (in a *Step phase that is A, who had the first chance).
+    /// If that party was already shown wrong (stop rule, output mark) its silence proves nothing about the other,
+    /// whose claim was never checked: the other is decided right WITHOUT reward (unlocked, not slashed, no winner
+    /// share, a held bond not forfeited) — it could have proven itself in a step phase, and in a bisection it could not.
     function timeout(bytes32 id) external nonReentrant {
         Game storage g = _game(id);
         if (g.phase == Phase.Decided || g.phase == Phase.Done) revert WrongPhase(id, g.phase);
         if (block.timestamp <= g.deadline) revert DeadlineNotPassed(id, g.deadline);
-        emit TimedOut(id, g.turn == 0 ? g.a : g.b, g.phase);
-        _decide(id, g, g.turn != 0, g.turn == 0);
+        uint8 late = g.turn;
+        emit TimedOut(id, late == 0 ? g.a : g.b, g.phase);
+        bool lateWasWrong = g.wrong & (late == 0 ? 1 : 2) != 0;
+        _decide(id, g, late != 0, late == 0);
+        if (lateWasWrong && g.turn != 0) {
+            g.turn |= NO_REWARD;
+            emit NoReward(id);
+        }
     }
 
     function getGame(bytes32 id) external view returns (Game memory) {

@@ -78,7 +78,15 @@ contract DisputeTestStaking {
         _;
     }
 
-    function lock(address o, bytes32 id) external onlyDispute {
+    function withdrawalDelay() external pure returns (uint256) {
+        return 30 days;
+    }
+
+    function freeStake(address o) external view returns (uint256) {
+        return ops[o].stake + ops[o].queued;
+    }
+
+    function lock(address o, bytes32 id, uint256) external onlyDispute {
         if (isLockedBy[o][id]) revert AlreadyLocked(o, id);
         isLockedBy[o][id] = true;
         ops[o].locks += 1;

@@ -177,25 +177,36 @@ contract FeeEscrow is IFeeEscrow, ReentrancyGuard {
         _release(bondId, b);
     }
 
+    /// A game over the bond's receipt holds it (several may: `holds` counts them); no release while any holds it.
     function holdBond(bytes32 bondId, bytes32 disputeId) external onlyDispute {
         Bond storage b = _bonds[bondId];
-        if (b.status != BondStatus.Posted) revert BondNotActive(bondId, b.status);
+        if (b.status != BondStatus.Posted && b.status != BondStatus.Held) revert BondNotActive(bondId, b.status);
         b.status = BondStatus.Held;
+        b.holds += 1;
         emit BondHeld(bondId, disputeId);
     }
 
+    /// The holding game failed (or ended without a winning challenger): it drops its hold. With no hold left the bond
+    /// is Posted again — releasable after its window, still holdable by another game inside it. A bond another game
+    /// already forfeited stays forfeited (no-op), so a settlement never reverts here.
     function returnBond(bytes32 bondId) external onlyDispute {
         Bond storage b = _bonds[bondId];
-        if (b.status != BondStatus.Posted && b.status != BondStatus.Held) revert BondNotActive(bondId, b.status);
-        _release(bondId, b);
+        if (b.status == BondStatus.Forfeited) return;
+        if (b.status != BondStatus.Held) revert BondNotActive(bondId, b.status);
+        b.holds -= 1;
+        if (b.holds == 0) b.status = BondStatus.Posted;
+        emit BondReturned(bondId, b.holds);
     }
 
+    /// The first holding game a challenger wins takes the bond; later settlements of other holders are no-ops.
     function forfeitBond(bytes32 bondId, bytes32 disputeId, address challenger) external onlyDispute {
         if (challenger == address(0)) revert ZeroAddress();
         Bond storage b = _bonds[bondId];
-        if (b.status != BondStatus.Posted && b.status != BondStatus.Held) revert BondNotActive(bondId, b.status);
+        if (b.status == BondStatus.Forfeited) return;
+        if (b.status != BondStatus.Held) revert BondNotActive(bondId, b.status);
         uint256 amount = b.amount;
         b.status = BondStatus.Forfeited;
+        b.holds = 0;
         b.amount = 0;
         _credit(challenger, amount);
         emit BondForfeited(bondId, disputeId, challenger, amount);

@@ -5,12 +5,15 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 
 /// @title ModelRegistry — which models exist, their bisection arity, and who registered them (whitepaper §2.2.4–2.2.5)
 /// @notice Permissionless and first-come: a model hash commits to the weights, so whoever registers it first only
-/// fixes the metadata URI and the trace arity the dispute game uses; nobody can change either later.
+/// fixes the metadata URI and an advisory trace arity; nobody can change either later. The dispute game does NOT read
+/// the arity (a stranger's choice must not set the size of a move, issue 11 attack 2): its arity is its own protocol
+/// constant (DisputeCore.logArity); the registry's is capped at the same bound.
 contract ModelRegistry is IModelRegistry {
     /// Longest metadata URI accepted (bytes): an ipfs:// or https:// pointer, not the metadata itself.
     uint256 public constant MAX_METADATA_URI_LENGTH = 512;
-    /// Largest k for k-ary trace bisection: one round posts k child roots; 65,536 × 32 B = 2 MiB of calldata is beyond any block.
-    uint32 public constant MAX_TRACE_ARITY = 65_536;
+    /// Largest k for k-ary trace bisection: one round posts k child roots; 64 × 32 B = 2 KiB and 63 hashes fit any block
+    /// many times over (DisputeCore.MAX_LOG_ARITY = 6).
+    uint32 public constant MAX_TRACE_ARITY = 64;
 
     mapping(bytes32 => Model) private _models;
     bytes32[] private _hashes;

@@ -24,6 +24,10 @@ contract Staking is IStaking, ReentrancyGuard {
     mapping(address => mapping(bytes32 => bool)) private _lockedBy;
     mapping(address => mapping(bytes32 => bool)) private _slashed;
     mapping(address => uint256) private _claimable;
+    /// Stake an operator has reserved for the disputes it opened as a challenger (wei): a challenge needs `reserve`
+    /// of free stake, so one stake cannot back more challenges than it can pay for (issue 11, attack 4).
+    mapping(address => uint256) private _reserved;
+    mapping(address => mapping(bytes32 => uint256)) private _reservedFor;
 
     modifier onlyDispute() {
         if (msg.sender != disputeContract) revert NotDisputeContract(msg.sender);
@@ -114,9 +118,15 @@ contract Staking is IStaking, ReentrancyGuard {
 
     // ------------------------------------------------------------------------------------------------ dispute hooks
 
-    function lock(address operator, bytes32 disputeId) external onlyDispute {
+    function lock(address operator, bytes32 disputeId, uint256 reserve) external onlyDispute {
         if (_lockedBy[operator][disputeId]) revert AlreadyLocked(operator, disputeId);
         Operator storage op = _operators[operator];
+        if (reserve > 0) {
+            uint256 free = _free(operator, op);
+            if (free < reserve) revert InsufficientStake(operator, free, reserve);
+            _reserved[operator] += reserve;
+            _reservedFor[operator][disputeId] = reserve;
+        }
         _lockedBy[operator][disputeId] = true;
         op.activeLocks += 1;
         emit OperatorLockedForDispute(operator, disputeId, op.activeLocks);
@@ -129,6 +139,11 @@ contract Staking is IStaking, ReentrancyGuard {
 
     function _unlock(address operator, bytes32 disputeId) private {
         Operator storage op = _operators[operator];
+        uint256 r = _reservedFor[operator][disputeId];
+        if (r > 0) {
+            _reservedFor[operator][disputeId] = 0;
+            _reserved[operator] -= r;
+        }
         _lockedBy[operator][disputeId] = false;
         op.activeLocks -= 1;
         emit OperatorUnlocked(operator, disputeId, op.activeLocks);
@@ -210,6 +225,21 @@ contract Staking is IStaking, ReentrancyGuard {
     function slashableStake(address operator) external view returns (uint256) {
         Operator storage op = _operators[operator];
         return op.stake + op.queued;
+    }
+
+    function reservedStake(address operator) external view returns (uint256) {
+        return _reserved[operator];
+    }
+
+    function freeStake(address operator) external view returns (uint256) {
+        return _free(operator, _operators[operator]);
+    }
+
+    /// Slashable stake not reserved by open challenges (0 when slashes elsewhere took the reserved part).
+    function _free(address operator, Operator storage op) private view returns (uint256) {
+        uint256 total = op.stake + op.queued;
+        uint256 r = _reserved[operator];
+        return total > r ? total - r : 0;
     }
 
     function isLockedBy(address operator, bytes32 disputeId) external view returns (bool) {

@@ -28,7 +28,7 @@ interface IFeeEscrow is IReentrancyGuard {
 
     /// None: unknown id. Escrowed: funds held. Settled / Refunded: final.
     enum QueryStatus { None, Escrowed, Settled, Refunded }
-    /// Posted: within or after window, not yet released. Held: a dispute holds it (no release).
+    /// Posted: within or after window, not yet released. Held: one or more disputes hold it (no release).
     enum BondStatus { None, Posted, Held, Released, Forfeited }
 
     struct QueryEscrow {
@@ -39,13 +39,14 @@ interface IFeeEscrow is IReentrancyGuard {
         uint256 amount;
     }
 
-    /// Field order packs into 4 storage slots: (node, postedAt) (hcs, releasableAt, status) answerHash amount.
+    /// Field order packs into 4 storage slots: (node, postedAt) (hcs, releasableAt, status, holds) answerHash amount.
     struct Bond {
         address node;
         uint64 postedAt;
         address hcs;
         uint64 releasableAt;
         BondStatus status;
+        uint16 holds; // games holding it now
         bytes32 answerHash;
         uint256 amount;
     }
@@ -78,6 +79,8 @@ interface IFeeEscrow is IReentrancyGuard {
     event QueryRefunded(bytes32 indexed queryHash, address indexed client, uint256 amount);
     event BondPosted(bytes32 indexed bondId, address indexed node, address indexed hcs, bytes32 answerHash, uint256 amount, uint64 releasableAt);
     event BondHeld(bytes32 indexed bondId, bytes32 indexed disputeId);
+    /// A holding game ended without a winning challenger; `holds` games still hold it (0: Posted again).
+    event BondReturned(bytes32 indexed bondId, uint256 holds);
     event BondReleased(bytes32 indexed bondId, address indexed node, uint256 amount);
     event BondForfeited(bytes32 indexed bondId, bytes32 indexed disputeId, address indexed challenger, uint256 amount);
 
@@ -109,11 +112,12 @@ interface IFeeEscrow is IReentrancyGuard {
     function postBond(address hcs, bytes32 challengeId, bytes32 answerHash) external payable returns (bytes32 bondId);
     /// Anyone, once the window passed and no dispute holds it: the bond back to the node's balance.
     function releaseBond(bytes32 bondId) external;
-    /// Dispute contract only: stops release while a challenge runs.
+    /// Dispute contract only: stops release while a challenge runs (several games may hold one bond).
     function holdBond(bytes32 bondId, bytes32 disputeId) external;
-    /// Dispute contract only: the challenge failed; the bond goes back to the node now.
+    /// Dispute contract only: a holding game ended without a winning challenger; drops its hold (Posted again at
+    /// zero holds: releasable after the window). No-op on a forfeited bond.
     function returnBond(bytes32 bondId) external;
-    /// Dispute contract only: the challenge succeeded; the bond goes to `challenger`.
+    /// Dispute contract only: the challenge succeeded; the bond goes to `challenger`. No-op if already forfeited.
     function forfeitBond(bytes32 bondId, bytes32 disputeId, address challenger) external;
     function getBond(bytes32 bondId) external view returns (Bond memory);
     function bondIdOf(address node, address hcs, bytes32 challengeId) external pure returns (bytes32);

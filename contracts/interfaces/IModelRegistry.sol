@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 /// @title IModelRegistry — models the network serves and disputes refer to (whitepaper §2.2.4–2.2.5)
 /// @notice `modelHash` is the model's weight commitment (src/commitment weightsRoot, the model-file hash);
-/// `traceArity` is the k of the k-ary bisection the dispute game uses over that model's traces.
+/// `traceArity` is an advisory k (2..64) for k-ary bisection; the dispute game uses its own constant, not this.
 /// A model hash is registered once; the first registrant is recorded and never changes.
 interface IModelRegistry {
     error ZeroModelHash();
@@ -17,7 +17,7 @@ interface IModelRegistry {
     struct Model {
         address registrant;
         uint64 registeredAt;  // block timestamp (s)
-        uint32 traceArity;    // 2..65536
+        uint32 traceArity;    // 2..64, advisory
         string metadataURI;
     }
 

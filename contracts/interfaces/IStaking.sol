@@ -12,7 +12,8 @@ import {IReentrancyGuard} from "./IReentrancyGuard.sol";
 /// msg.sender is the last 20 bytes of keccak256(publicKey) and that keccak256(NodeAddress) has at
 /// least `staticDifficulty()` leading zero bits (the S/Kademlia static puzzle, §2.1.1).
 ///
-/// Amounts are in wei (native ETH). Queued withdrawals stay slashable until completed.
+/// Amounts are in wei (native ETH). Queued withdrawals stay slashable until completed; the dispute contract requires
+/// withdrawalDelay ≥ its dispute window + the longest game (docs/decisions/0002-dispute-windows-and-bonds.md).
 interface IStaking is IReentrancyGuard {
     // ---------------------------------------------------------------- errors (all carry data)
     error NotOwner(address caller);
@@ -90,8 +91,10 @@ interface IStaking is IReentrancyGuard {
 
     // ---------------------------------------------------------------- dispute hooks (dispute contract only)
     /// Marks `operator` as party to `disputeId`: completeWithdrawal and deregisterOperator are refused until unlocked.
-    function lock(address operator, bytes32 disputeId) external;
-    /// Releases the lock `disputeId` holds on `operator`.
+    /// `reserve` (wei, 0 = none) of its free stake (freeStake) is reserved for the dispute — a challenger's, so that
+    /// one stake cannot back more challenges than it can lose (InsufficientStake otherwise); unlock/slash release it.
+    function lock(address operator, bytes32 disputeId, uint256 reserve) external;
+    /// Releases the lock `disputeId` holds on `operator` (and its reservation).
     function unlock(address operator, bytes32 disputeId) external;
     /// Takes up to `amount` (active stake first, then queued) once per (operator, disputeId), releasing that
     /// dispute's lock if held. recipients[i] is credited sharesBps[i]/10000 of what was taken (pull payment,
@@ -114,6 +117,10 @@ interface IStaking is IReentrancyGuard {
     function isActiveOperator(address operator) external view returns (bool);
     /// active + queued (what a slash can reach)
     function slashableStake(address operator) external view returns (uint256);
+    /// Sum of the reservations of the operator's open challenges.
+    function reservedStake(address operator) external view returns (uint256);
+    /// slashableStake − reservedStake (0 if negative): what a new challenge can reserve.
+    function freeStake(address operator) external view returns (uint256);
     function isLockedBy(address operator, bytes32 disputeId) external view returns (bool);
     function isSlashed(address operator, bytes32 disputeId) external view returns (bool);
     function claimable(address account) external view returns (uint256);

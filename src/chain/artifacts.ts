@@ -490,6 +490,17 @@ export const disputeCoreAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "byteLength",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadInput",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "links",
         "type": "uint256"
       }
@@ -591,17 +602,54 @@ export const disputeCoreAbi = [
         "type": "bytes32"
       },
       {
+        "internalType": "bytes32",
+        "name": "answerHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "outputHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BondAnswerMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "expected",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BondNotForReceipt",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
-        "name": "bondNode",
+        "name": "challenger",
         "type": "address"
       },
       {
-        "internalType": "address",
-        "name": "node",
-        "type": "address"
+        "internalType": "uint256",
+        "name": "free",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "required",
+        "type": "uint256"
       }
     ],
-    "name": "BondNotOfNode",
+    "name": "ChallengerStakeTooLow",
     "type": "error"
   },
   {
@@ -704,6 +752,17 @@ export const disputeCoreAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      }
+    ],
+    "name": "NoStake",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "disputeId",
         "type": "bytes32"
@@ -715,17 +774,6 @@ export const disputeCoreAbi = [
       }
     ],
     "name": "NotAParty",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "node",
-        "type": "address"
-      }
-    ],
-    "name": "NotActiveOperator",
     "type": "error"
   },
   {
@@ -851,14 +899,56 @@ export const disputeCoreAbi = [
         "internalType": "bytes32",
         "name": "receiptDigest",
         "type": "bytes32"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "disputeId",
-        "type": "bytes32"
       }
     ],
-    "name": "ReceiptAlreadyDisputed",
+    "name": "ReceiptAlreadySlashed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "receiptDigest",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "issuedAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "windowEnd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "now_",
+        "type": "uint256"
+      }
+    ],
+    "name": "ReceiptExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "receiptDigest",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "issuedAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "now_",
+        "type": "uint256"
+      }
+    ],
+    "name": "ReceiptFromFuture",
     "type": "error"
   },
   {
@@ -875,6 +965,22 @@ export const disputeCoreAbi = [
       }
     ],
     "name": "ReceiptsDoNotConflict",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "digestA",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "digestB",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ReceiptsOutOfOrder",
     "type": "error"
   },
   {
@@ -907,6 +1013,27 @@ export const disputeCoreAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "settleAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "now_",
+        "type": "uint256"
+      }
+    ],
+    "name": "SettleTooEarly",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "int256",
         "name": "lastSum",
         "type": "int256"
@@ -918,6 +1045,22 @@ export const disputeCoreAbi = [
       }
     ],
     "name": "SumMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "have",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "need",
+        "type": "uint256"
+      }
+    ],
+    "name": "WindowsOutOfOrder",
     "type": "error"
   },
   {
@@ -1154,6 +1297,16 @@ export const disputeCoreAbi = [
             "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptB",
+            "type": "bytes32"
           }
         ],
         "indexed": false,
@@ -1260,6 +1413,19 @@ export const disputeCoreAbi = [
       }
     ],
     "name": "LinksOpened",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NoReward",
     "type": "event"
   },
   {
@@ -1623,6 +1789,32 @@ export const disputeCoreAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_INPUT_LENGTH",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_LOG_ARITY",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "QUERY_DOMAIN_SEPARATOR",
     "outputs": [
       {
@@ -1642,6 +1834,19 @@ export const disputeCoreAbi = [
         "internalType": "bytes32",
         "name": "",
         "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "RECEIPT_CLOCK_SKEW",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
       }
     ],
     "stateMutability": "view",
@@ -1675,31 +1880,12 @@ export const disputeCoreAbi = [
   },
   {
     "inputs": [],
-    "name": "defaultLogArity",
+    "name": "disputeWindow",
     "outputs": [
       {
-        "internalType": "uint8",
+        "internalType": "uint64",
         "name": "",
-        "type": "uint8"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      }
-    ],
-    "name": "disputeOfReceipt",
-    "outputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
+        "type": "uint64"
       }
     ],
     "stateMutability": "view",
@@ -1713,6 +1899,32 @@ export const disputeCoreAbi = [
         "internalType": "contract IFeeEscrow",
         "name": "",
         "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "logArity",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "maxGameDuration",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -1821,12 +2033,12 @@ export const disputeCoreAbi = [
   },
   {
     "inputs": [],
-    "name": "registry",
+    "name": "settleDelay",
     "outputs": [
       {
-        "internalType": "contract IModelRegistry",
+        "internalType": "uint64",
         "name": "",
-        "type": "address"
+        "type": "uint64"
       }
     ],
     "stateMutability": "view",
@@ -1840,6 +2052,25 @@ export const disputeCoreAbi = [
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "name": "slashedReceipt",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
       }
     ],
     "stateMutability": "view",
@@ -1874,18 +2105,13 @@ export const disputeCoreAbi = [
 ] as const;
 export const disputeCoreBytecode = '0x' as const;
 
-/** DisputeGame (contracts/DisputeGame.sol), runtime 16237 bytes. */
+/** DisputeGame (contracts/DisputeGame.sol), runtime 17175 bytes. */
 export const disputeGameAbi = [
   {
     "inputs": [
       {
         "internalType": "contract IStaking",
         "name": "staking_",
-        "type": "address"
-      },
-      {
-        "internalType": "contract IModelRegistry",
-        "name": "registry_",
         "type": "address"
       },
       {
@@ -1920,8 +2146,18 @@ export const disputeGameAbi = [
       },
       {
         "internalType": "uint8",
-        "name": "defaultLogArity_",
+        "name": "logArity_",
         "type": "uint8"
+      },
+      {
+        "internalType": "uint64",
+        "name": "disputeWindow_",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "settleDelay_",
+        "type": "uint64"
       }
     ],
     "stateMutability": "nonpayable",
@@ -1984,6 +2220,17 @@ export const disputeGameAbi = [
       }
     ],
     "name": "BadElementCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "byteLength",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadInput",
     "type": "error"
   },
   {
@@ -2091,17 +2338,54 @@ export const disputeGameAbi = [
         "type": "bytes32"
       },
       {
+        "internalType": "bytes32",
+        "name": "answerHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "outputHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BondAnswerMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "expected",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BondNotForReceipt",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
-        "name": "bondNode",
+        "name": "challenger",
         "type": "address"
       },
       {
-        "internalType": "address",
-        "name": "node",
-        "type": "address"
+        "internalType": "uint256",
+        "name": "free",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "required",
+        "type": "uint256"
       }
     ],
-    "name": "BondNotOfNode",
+    "name": "ChallengerStakeTooLow",
     "type": "error"
   },
   {
@@ -2204,6 +2488,17 @@ export const disputeGameAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      }
+    ],
+    "name": "NoStake",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "disputeId",
         "type": "bytes32"
@@ -2215,17 +2510,6 @@ export const disputeGameAbi = [
       }
     ],
     "name": "NotAParty",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "node",
-        "type": "address"
-      }
-    ],
-    "name": "NotActiveOperator",
     "type": "error"
   },
   {
@@ -2351,14 +2635,56 @@ export const disputeGameAbi = [
         "internalType": "bytes32",
         "name": "receiptDigest",
         "type": "bytes32"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "disputeId",
-        "type": "bytes32"
       }
     ],
-    "name": "ReceiptAlreadyDisputed",
+    "name": "ReceiptAlreadySlashed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "receiptDigest",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "issuedAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "windowEnd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "now_",
+        "type": "uint256"
+      }
+    ],
+    "name": "ReceiptExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "receiptDigest",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "issuedAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "now_",
+        "type": "uint256"
+      }
+    ],
+    "name": "ReceiptFromFuture",
     "type": "error"
   },
   {
@@ -2375,6 +2701,22 @@ export const disputeGameAbi = [
       }
     ],
     "name": "ReceiptsDoNotConflict",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "digestA",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "digestB",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ReceiptsOutOfOrder",
     "type": "error"
   },
   {
@@ -2407,6 +2749,27 @@ export const disputeGameAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "settleAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "now_",
+        "type": "uint256"
+      }
+    ],
+    "name": "SettleTooEarly",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "int256",
         "name": "lastSum",
         "type": "int256"
@@ -2418,6 +2781,22 @@ export const disputeGameAbi = [
       }
     ],
     "name": "SumMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "have",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "need",
+        "type": "uint256"
+      }
+    ],
+    "name": "WindowsOutOfOrder",
     "type": "error"
   },
   {
@@ -2654,6 +3033,16 @@ export const disputeGameAbi = [
             "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptB",
+            "type": "bytes32"
           }
         ],
         "indexed": false,
@@ -2760,6 +3149,19 @@ export const disputeGameAbi = [
       }
     ],
     "name": "LinksOpened",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NoReward",
     "type": "event"
   },
   {
@@ -3123,6 +3525,32 @@ export const disputeGameAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_INPUT_LENGTH",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_LOG_ARITY",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "QUERY_DOMAIN_SEPARATOR",
     "outputs": [
       {
@@ -3142,6 +3570,19 @@ export const disputeGameAbi = [
         "internalType": "bytes32",
         "name": "",
         "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "RECEIPT_CLOCK_SKEW",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
       }
     ],
     "stateMutability": "view",
@@ -3203,31 +3644,12 @@ export const disputeGameAbi = [
   },
   {
     "inputs": [],
-    "name": "defaultLogArity",
+    "name": "disputeWindow",
     "outputs": [
       {
-        "internalType": "uint8",
+        "internalType": "uint64",
         "name": "",
-        "type": "uint8"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      }
-    ],
-    "name": "disputeOfReceipt",
-    "outputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
+        "type": "uint64"
       }
     ],
     "stateMutability": "view",
@@ -3383,6 +3805,19 @@ export const disputeGameAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "logArity",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "bytes32",
@@ -3447,6 +3882,16 @@ export const disputeGameAbi = [
             "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptB",
+            "type": "bytes32"
           }
         ],
         "internalType": "struct DisputeCore.Config",
@@ -3489,6 +3934,19 @@ export const disputeGameAbi = [
     "name": "markOutput",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "maxGameDuration",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -3616,14 +4074,9 @@ export const disputeGameAbi = [
             "type": "tuple"
           },
           {
-            "internalType": "bytes32",
-            "name": "inputRoot",
-            "type": "bytes32"
-          },
-          {
-            "internalType": "uint256",
-            "name": "inputLength",
-            "type": "uint256"
+            "internalType": "bytes",
+            "name": "input",
+            "type": "bytes"
           },
           {
             "components": [
@@ -3820,14 +4273,9 @@ export const disputeGameAbi = [
             "type": "tuple"
           },
           {
-            "internalType": "bytes32",
-            "name": "inputRoot",
-            "type": "bytes32"
-          },
-          {
-            "internalType": "uint256",
-            "name": "inputLength",
-            "type": "uint256"
+            "internalType": "bytes",
+            "name": "input",
+            "type": "bytes"
           },
           {
             "components": [
@@ -3980,6 +4428,16 @@ export const disputeGameAbi = [
             "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptB",
+            "type": "bytes32"
           }
         ],
         "internalType": "struct DisputeCore.Config",
@@ -4091,19 +4549,6 @@ export const disputeGameAbi = [
     "type": "function"
   },
   {
-    "inputs": [],
-    "name": "registry",
-    "outputs": [
-      {
-        "internalType": "contract IModelRegistry",
-        "name": "",
-        "type": "address"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [
       {
         "internalType": "bytes32",
@@ -4168,6 +4613,16 @@ export const disputeGameAbi = [
             "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptB",
+            "type": "bytes32"
           }
         ],
         "internalType": "struct DisputeCore.Config",
@@ -4255,6 +4710,16 @@ export const disputeGameAbi = [
             "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptB",
+            "type": "bytes32"
           }
         ],
         "internalType": "struct DisputeCore.Config",
@@ -4342,6 +4807,16 @@ export const disputeGameAbi = [
             "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptB",
+            "type": "bytes32"
           }
         ],
         "internalType": "struct DisputeCore.Config",
@@ -4439,6 +4914,16 @@ export const disputeGameAbi = [
             "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptB",
+            "type": "bytes32"
           }
         ],
         "internalType": "struct DisputeCore.Config",
@@ -4521,6 +5006,16 @@ export const disputeGameAbi = [
             "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptB",
+            "type": "bytes32"
           }
         ],
         "internalType": "struct DisputeCore.Config",
@@ -4535,12 +5030,44 @@ export const disputeGameAbi = [
   },
   {
     "inputs": [],
+    "name": "settleDelay",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "slashAmount",
     "outputs": [
       {
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "name": "slashedReceipt",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
       }
     ],
     "stateMutability": "view",
@@ -4586,20 +5113,15 @@ export const disputeGameAbi = [
     "type": "function"
   }
 ] as const;
-export const disputeGameBytecode = '0x610200604052348015610010575f5ffd5b50604051617c70380380617c7083398101604081905261002f9161028b565b8888888888888888883061271061004d61ffff80861690871661034a565b1115801561005f575060018260ff1610155b801561006f575060108260ff1611155b610077575f5ffd5b6001600160a01b038a811660e0528981166101005288811661012052871660c0818152604080515f516020617c505f395f51905f526020828101919091525f516020617c305f395f51905f52828401525f516020617c105f395f51905f52606083015246608083015260a0808301959095528251808303909501855292019052815191012060a09081526001600160401b0387166101405261016086905261ffff8581166101805284166101a05260ff83166101c052604080515f516020617c505f395f51905f526020808301919091525f516020617c305f395f51905f52828401525f516020617c105f395f51905f5260608301524660808301526001600160a01b038516828501528251808303909401845260c0909101909152815191012060808181525050505050505050505050508888888888888888886040516101be90610251565b6001600160a01b03998a168152978916602089015295881660408801529690931660608601526001600160401b03909116608085015260a084015261ffff90811660c084015290921660e082015260ff90911661010082015261012001604051809103905ff080158015610234573d5f5f3e3d5ffd5b506001600160a01b03166101e0525061036f975050505050505050565b6138808061439083390190565b6001600160a01b0381168114610272575f5ffd5b50565b805161ffff81168114610286575f5ffd5b919050565b5f5f5f5f5f5f5f5f5f6101208a8c0312156102a4575f5ffd5b89516102af8161025e565b60208b01519099506102c08161025e565b60408b01519098506102d18161025e565b60608b01519097506102e28161025e565b60808b01519096506001600160401b03811681146102fe575f5ffd5b60a08b0151909550935061031460c08b01610275565b925061032260e08b01610275565b6101008b015190925060ff81168114610339575f5ffd5b809150509295985092959850929598565b8082018082111561036957634e487b7160e01b5f52601160045260245ffd5b92915050565b60805160a05160c05160e05161010051610120516101405161016051610180516101a0516101c0516101e051613f6d6104235f395f611bc701525f6104fd01525f61024201525f61040901525f61036201525f81816105490152611d6001525f81816104d601528181610841015281816114bc015281816117600152818161235601526124e701525f61033b01525f6102c901525f6104af01525f61044301525f81816102a201526105860152613f6d5ff3fe608060405234801561000f575f5ffd5b50600436106101c5575f3560e01c806395850f59116100fe578063cae6ff131161009e578063f61740441161006e578063f6174044146104d1578063fad8da80146104f8578063fb638d6d14610531578063fdb894ac14610544575f5ffd5b8063cae6ff1314610465578063d27581e614610478578063e27d658d14610497578063e2fdcc17146104aa575f5ffd5b8063ab9ee9d9116100d9578063ab9ee9d9146103e5578063bc55166114610404578063c0d2fcb91461042b578063c8b53d2a1461043e575f5ffd5b806395850f59146103845780639ba5c15d146103ab578063a8f46060146103d2575f5ffd5b80632e0ce83f1161016957806373931bbf1161014457806373931bbf14610303578063795ea18e146103235780637b103999146103365780638802834e1461035d575f5ffd5b80632e0ce83f1461028a5780633644e5151461029d5780634cf088d9146102c4575f5ffd5b80631343af66116101a45780631343af661461021757806324b8b3cf1461022a5780632b1002171461023d5780632db8fb4f14610277575f5ffd5b80624ae1f0146101c9578063043ffd6a146101ef57806306a36ac314610204575b5f5ffd5b6101dc6101d736600461319b565b610583565b6040519081526020015b60405180910390f35b6102026101fd3660046131c6565b610632565b005b610202610212366004613236565b61063e565b6102026102253660046132ce565b610a41565b61020261023836600461334e565b610b0d565b6102647f000000000000000000000000000000000000000000000000000000000000000081565b60405161ffff90911681526020016101e6565b610202610285366004613414565b610c28565b61020261029836600461345b565b610ceb565b6101dc7f000000000000000000000000000000000000000000000000000000000000000081565b6102eb7f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b0390911681526020016101e6565b6103166103113660046134b6565b610f8e565b6040516101e69190613501565b6102026103313660046134b6565b6111df565b6102eb7f000000000000000000000000000000000000000000000000000000000000000081565b6101dc7f000000000000000000000000000000000000000000000000000000000000000081565b6101dc7f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0481565b6101dc7f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f265581565b6101dc6103e0366004613708565b611389565b6101dc6103f33660046134b6565b60026020525f908152604090205481565b6102647f000000000000000000000000000000000000000000000000000000000000000081565b610202610439366004613798565b61139c565b6101dc7f000000000000000000000000000000000000000000000000000000000000000081565b610202610473366004613798565b6115a0565b6101dc6104863660046134b6565b60016020525f908152604090205481565b6101dc6104a53660046137fe565b6116aa565b6102eb7f000000000000000000000000000000000000000000000000000000000000000081565b6102eb7f000000000000000000000000000000000000000000000000000000000000000081565b61051f7f000000000000000000000000000000000000000000000000000000000000000081565b60405160ff90911681526020016101e6565b61020261053f3660046138bb565b6116be565b61056b7f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160401b0390911681526020016101e6565b5f7f00000000000000000000000000000000000000000000000000000000000000007f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac04836040516020016105d892919061393c565b6040516020818303038152906040528051906020012060405160200161061592919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050919050565b61063a611bc5565b5050565b60ff5f5c16156106615760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f61067985611c03565b90505f600a8254600160a01b900460ff16600a81111561069b5761069b6134cd565b1480156106c457506002820154600160681b810464ffffffffff908116600160901b9092041614155b905060098254600160a01b900460ff16600a8111156106e5576106e56134cd565b141580156106f1575080155b1561072857815460405163509b2d0560e11b815261071f918891600160a01b90910460ff16906004016139be565b60405180910390fd5b5f6107338784611c54565b905061073f8784611ca8565b61074a878488611cf5565b600283015464ffffffffff600160901b82048116600160681b90920416105f81610786576002850154600160901b900464ffffffffff1661079a565b6002850154600160681b900464ffffffffff165b64ffffffffff1690505f84610807576040518060800160405280856107c3578a604001356107c9565b8a602001355b81526001880154600160a01b900460ff1660208201526002880154600160401b900464ffffffffff166040820152600388015460609091015261083c565b6040805160808101825260208b81013582526001890154600160a01b900460ff16908201525f19918101919091525f60608201525b90505f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316630cb7594f8b5f013584868e608001358f60e001604001602081019061088f91906139e5565b8f8f6040518863ffffffff1660e01b81526004016108b39796959493929190613a26565b602060405180830381865afa1580156108ce573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906108f29190613a98565b90505f6108fe88611d5a565b6040805184151581526001600160401b03831660208201529192508d917fb653d132fd4ad0cb9b7d77f7329745769edc0701390d0f0da09fceb2bea7bb1d910160405180910390a286156109645761095f8c89871515851515148015611da8565b610a26565b81156109da575f85610984576001890154600160b01b900460030b6109b2565b600389015460028a01546109b291906109ad90600890600160401b900464ffffffffff16613ac7565b611e67565b1590506109d48d8a8880156109c45750835b891580156109cf5750845b611da8565b50610a26565b846109e65760026109e9565b60015b60028901805460ff928316600160b81b808304949094161790920260ff60b81b19909216919091179055875461ffff60a01b1916600160a11b1788555b505f96505060ff19865c1694508593505050505d5050505050565b5f610a4b87611c03565b905060018154600160a01b900460ff16600a811115610a6c57610a6c6134cd565b14158015610a97575060058154600160a01b900460ff16600a811115610a9457610a946134cd565b14155b80610aae57506001810154600160f01b900460ff16155b15610adc57805460405163509b2d0560e11b815261071f918991600160a01b90910460ff16906004016139be565b8054600160a81b900460ff16610af3888383611e8b565b610b038883838a8a8a8a8a611f1d565b5050505050505050565b60ff5f5c1615610b305760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f610b488a611c03565b9050600a8154600160a01b900460ff16600a811115610b6957610b696134cd565b14610b9757805460405163509b2d0560e11b815261071f918c91600160a01b90910460ff16906004016139be565b610ba18a82611ca8565b610bac8a828b611cf5565b610bb98a8888888861205d565b5f610bc588888b61209f565b90505f610bd387878c61209f565b9050808203610bff57604051634dffa4f760e11b8152600481018d9052602481018b905260440161071f565b610c0f8c848d8d86868b8b61218b565b505f91505060ff19815c16815d50505050505050505050565b5f610c3284611c03565b905060018154600160a01b900460ff16600a811115610c5357610c536134cd565b141580610c6b57506001810154600160f01b900460ff165b15610c9957805460405163509b2d0560e11b815261071f918691600160a01b90910460ff16906004016139be565b610ca484825f611e8b565b60018101805460ff60f01b1916600160f01b179055805460ff60a81b1916600160a81b178155610cd381611d5a565b50610ce5848285858560030154612206565b50505050565b60ff5f5c1615610d0e5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f610d2684611c03565b905060088154600160a01b900460ff16600a811115610d4757610d476134cd565b03610d6a5783600860405163509b2d0560e11b815260040161071f9291906139be565b5f610d786020840184613ada565b610d83576001610d86565b60025b6002830154909150600160b81b9004811660ff1615610dd15784610dad6020850185613ada565b6040516333634b1f60e21b815260048101929092521515602482015260440161071f565b610ddc858386611cf5565b610dff85610ded6040860186613af5565b610dfa6060880188613af5565b61205d565b5f610e3e86610e116020870187613ada565b610e2757610e226040870187613af5565b610e34565b610e346060870187613af5565b87602001356122e7565b90505f80610e80888689610e5560208b018b613ada565b610e63578a60200135610e69565b8a604001355b60208b0135610e7b60808d018d613af5565b61233c565b91509150808303610eb1576040516311ab1a8f60e31b8152600481018990526020870135602482015260440161071f565b877ffe10ff2ef9b15916a2e859216de3c8326719d6c73026be5b42d96f7449b470c1610ee06020890189613ada565b6040805191151582526020808b0135908301528101859052606081018490526080810186905260a00160405180910390a260028501805460ff808716600160b81b80840492909216170260ff60b81b1990911617905560078554600160a01b900460ff16600a811115610f5557610f556134cd565b03610f78578454600160a81b80820486191660ff160260ff60a81b199091161785555b505f93505050815c60ff19169050815d50505050565b604080516102e0810182525f80825260208201819052918101829052606081018290526080810182905260a0810182905260c0810182905260e08101829052610100810182905261012081018290526101408101829052610160810182905261018081018290526101a081018290526101c081018290526101e08101829052610200810182905261022081018290526102408101829052610260810182905261028081018290526102a081018290526102c08101919091525f828152602081815260409182902082516102e0810190935280546001600160a01b03811684529091830190600160a01b900460ff16600a81111561108d5761108d6134cd565b600a81111561109e5761109e6134cd565b8152815460ff600160a81b80830482166020850152600160b01b80840483166040860152600160b81b808504841660608701526001600160401b03600160c01b958690048116608088015260018801546001600160a01b03811660a0890152600160a01b8104861660c0890152938404851660e0880152918304600390810b61010088015263ffffffff600160d01b850416610120880152600160f01b90930484161515610140870152600287015491821661016087015264ffffffffff600160401b83048116610180880152600160681b830481166101a0880152600160901b8304166101c087015281049092166101e0850152918104820b610200840152600160e01b9004810b610220830152820154610240820152600482015461026082015260058201546102808201526006909101546102a09091015292915050565b60ff5f5c16156112025760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f61121a82611c03565b905060078154600160a01b900460ff16600a81111561123b5761123b6134cd565b1480611263575060088154600160a01b900460ff16600a811115611261576112616134cd565b145b1561129157805460405163509b2d0560e11b815261071f918491600160a01b90910460ff16906004016139be565b8054600160c01b90046001600160401b031642116112dd57805460405163c30ad16d60e01b815260048101849052600160c01b9091046001600160401b0316602482015260440161071f565b8054600160a81b900460ff16156113015760018101546001600160a01b031661130d565b80546001600160a01b03165b6001600160a01b0316827fa81dbad0ee3b0fecc38507a59b4ac1ad36fe88438a60755d2f3ce6315559b652835f0160149054906101000a900460ff166040516113569190613b37565b60405180910390a3805461137b9083908390600160a81b900460ff1615801590611da8565b505f60ff19815c16815d5050565b5f611392611bc5565b9695505050505050565b60ff5f5c16156113bf5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f6113d786611c03565b905060068154600160a01b900460ff16600a8111156113f8576113f86134cd565b1461142657805460405163509b2d0560e11b815261071f918891600160a01b90910460ff16906004016139be565b5f6114318783611c54565b905061143d8783611ca8565b611448878388611cf5565b5f604051806080016040528083611463578860400135611469565b88602001355b81526001850154600160a01b900460ff1660208201526002850154600160401b810464ffffffffff166040808401919091526003808801546060909401939093525163da11fbf560e01b81529293505f927f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169263da11fbf592611519928d35928d926001600160401b03811692600160e01b90910490910b9089908e908e90600401613b45565b602060405180830381865afa158015611534573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906115589190613bad565b6002850154600186015491925061158a918b9187918591600160c01b9004600390810b91600160b01b9004900b612429565b505f92505050805c60ff1916815d505050505050565b60ff5f5c16156115c35760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f6115db86611c03565b905060028154600160a01b900460ff16600a8111156115fc576115fc6134cd565b1461162a57805460405163509b2d0560e11b815261071f918891600160a01b90910460ff16906004016139be565b5f6116358783611c54565b90506116418783611ca8565b61164c878388611cf5565b60038201545f6116618489898989888861247c565b905061158a8985836116968660088a60020160089054906101000a900464ffffffffff1664ffffffffff166109ad9190613ac7565b6001890154600160b01b900460030b612429565b5f6116b3611bc5565b979650505050505050565b5f6116c884611c03565b90505f60048254600160a01b900460ff16600a8111156116ea576116ea6134cd565b036116f757506001611885565b60028254600160a01b900460ff16600a811115611716576117166134cd565b0361185c57505f611728858386611cf5565b600282015460405163052026f560e21b815285356004820152600160401b90910464ffffffffff166024820152833560448201525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906314809bd490606401602060405180830381865afa1580156117ad573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906117d19190613bad565b90508015806117e4575063ffffffff8110155b156118055760405163032e92fd60e61b81526004810182905260240161071f565b6001838101805463ffffffff60d01b1916600160d01b63ffffffff85160217905561183a90611835908390613bd8565b6125e6565b8360010160156101000a81548160ff021916908360ff16021790555050611885565b815460405163509b2d0560e11b815261071f918791600160a01b90910460ff16906004016139be565b611890858383611e8b565b6001820154600160d01b810463ffffffff16906118d990602086013590600160a81b900460ff166118c2600885613beb565b60408801356118d460608a018a613bfe565b612632565b6118ff57604051633fb274d160e01b81526004810187905233602482015260440161071f565b5f61191360408601356109ad600885613ac7565b90505f60ff841615611933576001850154600160b01b900460030b611968565b60038501546002860154611968919061195c90600890600160401b900464ffffffffff16613c43565b64ffffffffff16611e67565b9050808214611994576040516338fadc4d60e21b8152600481018390526024810182905260440161071f565b5f61199e86611d5a565b6040805186815260208a810135908201526001600160401b03831681830152905191925033918b917f7f32e4bdf684a899e30c3f8e297727bd639438d8e7be148e1a89a2e54f0dbd63919081900360600190a38460ff165f03611a7d576003860180546006880155602088013590558554600187015460028801805467ffffffffffffffff1916905562ffffff60a01b19909116600160a81b90910460ff16600160b01b810260ff60a81b191691909117604160a21b17875515611a7857611a788987611a6e60c08b018b613bfe565b8b60200135612206565b611bba565b604080516060808201835260068901805480845260038b015460208086019182528d8101358688018181528851808401959095528351858a01528051858801528851808603909701875260808501808a528751979093019690962090945560048d01939093558b5460ff60a01b1916600560a01b178c558451909252905160a0820152905160c0820152915190918b917f34899fc87bd89734d4a35ee32eb77b41c506cfea0e6da09cb0b37a385a33da499181900360e00190a26001870154600160a81b900460ff165f03611b7357865460ff60a81b19168755611b6e8a88611b6960a08c018c613af5565b6126d8565b611bb8565b6001878101805460ff60f01b1916600160f01b179055611bb8908b90899060808c0135611ba360a08e018e613af5565b8e8060c00190611bb39190613bfe565b611f1d565b505b505050505050505050565b7f0000000000000000000000000000000000000000000000000000000000000000365f80375f5f365f845af43d5f5f3e80611bfe573d5ffd5b503d5ff35b5f818152602081905260408120908154600160a01b900460ff16600a811115611c2e57611c2e6134cd565b03611c4f5760405163a81bdd2d60e01b81526004810183905260240161071f565b919050565b80546001600160a01b03163314801581611c7b575060018201546001600160a01b03163314155b15611ca2576040516312738e2b60e21b81526004810184905233602482015260440161071f565b92915050565b8054600160c01b90046001600160401b031642111561063a578054604051637fa0676960e01b815260048101849052600160c01b9091046001600160401b0316602482015260440161071f565b5f81604051602001611d079190613c6c565b60405160208183030381529060405280519060200120905082600501548114610ce55760058301546040516331942c9760e21b81526004810186905260248101919091526044810182905260640161071f565b5f611d857f000000000000000000000000000000000000000000000000000000000000000042613d11565b82546001600160c01b0316600160c01b6001600160401b03831602179092555090565b818015611dc157506002830154600160b81b9004600116155b9150808015611ddb5750600280840154600160b81b900416155b835460ff60a01b1916600760a01b178455905080611df9575f611dfc565b60025b82611e07575f611e0a565b60015b845460ff60a81b1916600160a81b9190921760ff1602178355604080518315158152821515602082015285917f5d36b180e893476a1f291700e0ea449307c2a7960b24aa5eec463beb4ff8dcdc910160405180910390a250505050565b5f611e73826020613d30565b611e7e9060e0613d47565b9290921c60030b92915050565b5f60ff821615611ea85760018301546001600160a01b0316611eb4565b82546001600160a01b03165b835490915060ff838116600160a81b90920416141580611edd5750336001600160a01b03821614155b15611f135760405163010f8c2f60e71b8152600481018590523360248201526001600160a01b038216604482015260640161071f565b610ce58484611ca8565b5f5f5f611f2d8b8b8a8a8a612ba4565b8c549295509093509150600160b01b900460ff165f03611fec578315611f6f57604051630f6c814760e21b8152600481018590525f602482015260440161071f565b60018a54600160a01b900460ff16600a811115611f8e57611f8e6134cd565b148015611f9b5750808614155b15611fbc576040516370be244d60e11b81526004810189905260240161071f565b60018a01805460ff60f01b19169055895460ff60a81b19168a55611fe78b8b611b698985818d613d5a565b612050565b80861461200f576040516370be244d60e11b81526004810189905260240161071f565b61201a896001613d81565b8a5460ff60a81b1916600160a81b60ff92831602178b55612050908c908c90889088908e161561204a5786612206565b87612206565b5050505050505050505050565b5f8581526002602052604090205461207785858585612c6e565b146120985760405163c111117b60e01b81526004810186905260240161071f565b5050505050565b5f826120ac836004613d30565b6120b7906004613bd8565b11156120c457505f612184565b5f6120d0836004613d30565b90505f601886866120e2856003613bd8565b8181106120f1576120f1613d9a565b919091013560f81c90911b90506010878761210d866002613bd8565b81811061211c5761211c613d9a565b919091013560f81c90911b905060088888612138876001613bd8565b81811061214757612147613d9a565b919091013560f81c90911b905088888681811061216657612166613d9a565b9050013560f81c60f81b60f81c60ff1617171790508060030b925050505b9392505050565b5f5f6121a08a8a8a8b602001358b898961233c565b604080518a815260208101849052908101829052606081018990526080810188905291935091508a907fb537c703dad6273f7c26b29d2140c2c94de780253253441dce912866e224c58d9060a00160405180910390a2611bb88a8a838914848914611da8565b5f61221085612cd6565b90506001811b831461224157604051630f6c814760e21b8152600481018490526001821b602482015260440161071f565b5f61224c8585612d1a565b905082811461227857604051638323884560e01b8152600481018490526024810182905260440161071f565b8554600287015460405133928a927fd8a0b66e461a74d353a1371db9234e47b350c73c46cf678bb4283dc9b46d17c0926122d69260ff600160b01b820416926001600160401b03908116928d928d92600160c01b9091041690613dae565b60405180910390a350505050505050565b5f826122f4836004613d30565b6122ff906004613bd8565b1115612328576040516311ab1a8f60e31b8152600481018690526024810183905260440161071f565b61233384848461209f565b95945050505050565b600186015460405163c6b54d0f60e01b81525f91829182917f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169163c6b54d0f916123ae918c359160808e0135918c918e91600160a01b90910460ff16908d908d90600401613e0e565b606060405180830381865afa1580156123c9573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906123ed9190613e42565b919450925090508061241c576040516334e3688d60e11b8152600481018b90526024810184905260440161071f565b5097509795505050505050565b604080518481526020810184905290810182905285907f336c05d535dee0cebba54774364dff1bda39274df356443c6c7f6b47758903049060600160405180910390a26120988585848614848714611da8565b5f5f60405180608001604052808561249857896040013561249e565b89602001355b81526020018a60010160149054906101000a900460ff1660ff1681526020018a60020160089054906101000a900464ffffffffff1664ffffffffff1681526020018481525090507f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031663e763d682895f0135898460405180608001604052808e6060013581526020018e6080013581526020018e60e0015f01602081019061254e9190613ada565b151581526020018e60e001602001602081019061256b9190613e6e565b6001600160401b03168152508b8b6040518763ffffffff1660e01b815260040161259a96959493929190613e87565b602060405180830381865afa1580156125b5573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906125d99190613bad565b9998505050505050505050565b5f80821561260a5760086125fb846007613bd8565b6126059190613beb565b61260d565b60015b90505b80826001901b101561262c5761262582613f15565b9150612610565b50919050565b5f8186141580612643575084861c15155b1561264f57505f611392565b835f5b878110156126ca57600187821c16156126955761269085858381811061267a5761267a613d9a565b90506020020135835f9182526020526040902090565b6126c0565b6126c0828686848181106126ab576126ab613d9a565b905060200201355f9182526020526040902090565b9150600101612652565b509096149695505050505050565b600383015460048401545f91905b6126f08184611e67565b6126fa8385611e67565b0361270f5761270883613f15565b92506126e6565b5f61271a8385611e67565b90505f6127278386611e67565b60028901549091505f908690612747906001600160401b03166008613d30565b6127519190613bd8565b60018a01805463ffffffff60b01b1916600160b01b63ffffffff86160217905590505f61277d8a611d5a565b905060018a54600160a01b900460ff16600a81111561279e5761279e6134cd565b036128e857895460ff60a01b1916600160a11b178a5560028a0180546cffffffffff00000000000000001916600160401b64ffffffffff85160217905560408051838152602081018690528082018590526001600160401b038316606082015290518c917ff78af64825a4a34c2a3533e0423fa8f2132b41b53bf21877b5fd900837455d1a919081900360800190a260028a015464ffffffffff600160681b820481168410801592600160901b900490911684101590829061285d5750805b15612875576128708d8d88158815611da8565b6128e1565b818061287e5750805b156128e1578b5460ff60a01b1916600960a01b178c556040805185815283151560208201526001600160401b0385168183015290518e917ffa0d27d5aeb2b9b5f411ec8ab4963f02934b8109fa89f9682db1962854e8e0bf919081900360600190a25b5050612050565b895460ff60a01b1916600360a11b178a5560028a01805467ffffffffffffffff19166001600160401b038481169190911790915560408051848152602081018790528082018690529183166060830152518c917fdf2a55290c739e0c089afe9e3c7c931ae7e0197949a7a9684962663620beba81919081900360800190a260018a0154600160d01b900463ffffffff168211156129995761298d8b8b86158615611da8565b50505050505050610ce5565b60608810806129ce575060068a01546129b560605f8b8d613d5a565b6040516129c3929190613f2d565b604051809103902014155b156129ef576040516322cb679d60e11b8152600481018c905260240161071f565b5f5f88116129fd575f612a0c565b612a0c876109ad60018b613d47565b905087158015612a1b57505f83115b15612b1c578a545f906001600160a01b03163314612a4657612a41606060408c8e613d5a565b612a54565b612a54604060208c8e613d5a565b612a5d91613f3c565b905060808a1080612acc575060018c810154612aca918391600160a81b900460ff1690612a8b600889613beb565b612a959190613d47565b8e8e606090608092612aa993929190613d5a565b612ab291613f3c565b8f8f6080908092612ac593929190613d5a565b612e8a565b155b15612af357604051633fb274d160e01b8152600481018e905233602482015260440161071f565b612b14612b04608060608d8f613d5a565b612b0d91613f3c565b6007611e67565b915050612b40565b60608914612b40576040516322cb679d60e11b8152600481018d905260240161071f565b60028b01805463ffffffff838116600160e01b026001600160e01b03918916600160c01b02919091166001600160c01b0390921691909117179055612b8860205f8b8d613d5a565b612b9191613f3c565b60038c0155505050505050505050505050565b5f5f5f5f612bb188612cd6565b9050612bc988600301548960040154838a8a8a612efa565b8a549296509094509250612be8908290600160b01b900460ff16613d47565b885460ff91909116600160b01b0260ff60b01b199091161788556002880154612c1d9088906001600160401b0316831b613bd8565b60028901805467ffffffffffffffff19166001600160401b03929092169190911790556003880184905560048801839055612c5788611d5a565b50612c62898961310b565b50955095509592505050565b5f8484604051612c7f929190613f2d565b60405180910390208383604051612c97929190613f2d565b604051908190038120612cb69291602001918252602082015260400190565b604051602081830303815290604052805190602001209050949350505050565b80545f9060ff600160b81b82048116600160b01b9092041610612d04578154600160b81b900460ff16612d11565b8154600160b01b900460ff165b60ff1692915050565b5f8181816001600160401b03811115612d3557612d35613f59565b604051908082528060200260200182016040528015612d5e578160200160208202803683370190505b5090505f5b82811015612da957858582818110612d7d57612d7d613d9a565b90506020020135828281518110612d9657612d96613d9a565b6020908102919091010152600101612d63565b505b6001821115612e66575f5b612dc1600284613beb565b811015612e5357612e2e82612dd7836002613d30565b81518110612de757612de7613d9a565b602002602001015183836002612dfd9190613d30565b612e08906001613bd8565b81518110612e1857612e18613d9a565b60200260200101515f9182526020526040902090565b828281518110612e4057612e40613d9a565b6020908102919091010152600101612db6565b50612e5f600283613beb565b9150612dab565b805f81518110612e7857612e78613d9a565b60200260200101519250505092915050565b5f612e96866020613d30565b82141580612ea5575084861c15155b15612eb157505f611392565b835f5b878110156126ca57600581901b850135600188831c1615612ee1575f818152602084905260409020612eef565b5f8381526020829052604090205b925050600101612eb4565b5f808085871c151580612f0d5750604084105b15612f2e576040516370be244d60e11b81526004810187905260240161071f565b612f3b60205f8688613d5a565b612f4491613f3c565b9250612f54604060208688613d5a565b612f5d91613f3c565b9150818303612f82576040516370be244d60e11b81526004810187905260240161071f565b50604082825f5b898110156130cc578089901c6001166001036130315786612fab856020613bd8565b1115612fcd576040516370be244d60e11b8152600481018a905260240161071f565b5f888589612fdc826020613bd8565b92612fe993929190613d5a565b612ff291613f3c565b905061300781855f9182526020526040902090565b935061301c81845f9182526020526040902090565b9250613029602086613bd8565b9450506130c4565b8661303d856040613bd8565b111561305f576040516370be244d60e11b8152600481018a905260240161071f565b6130958389868a613071826020613bd8565b9261307e93929190613d5a565b61308791613f3c565b5f9182526020526040902090565b92506130b48289896130a8886020613bd8565b90613071896040613bd8565b91506130c1604085613bd8565b93505b600101612f89565b508a821415806130dc5750898114155b156130fd576040516370be244d60e11b81526004810189905260240161071f565b505096509650969350505050565b805460028201546003830154600484015460408051600160b01b860460ff1681526001600160401b039485166020820152908101929092526060820152600160c01b909204166080820152339083907f1a78887a4b0017c02411e6792b8a086bce48b71e816817a439c360a81c255b639060a00160405180910390a35050565b5f60e0828403121561262c575f5ffd5b5f60e082840312156131ab575f5ffd5b612184838361318b565b5f610140828403121561262c575f5ffd5b5f5f61016083850312156131d8575f5ffd5b823591506131e984602085016131b5565b90509250929050565b5f5f83601f840112613202575f5ffd5b5081356001600160401b03811115613218575f5ffd5b60208301915083602082850101111561322f575f5ffd5b9250929050565b5f5f5f5f610180858703121561324a575f5ffd5b8435935061325b86602087016131b5565b92506101608501356001600160401b03811115613276575f5ffd5b613282878288016131f2565b95989497509550505050565b5f5f83601f84011261329e575f5ffd5b5081356001600160401b038111156132b4575f5ffd5b6020830191508360208260051b850101111561322f575f5ffd5b5f5f5f5f5f5f608087890312156132e3575f5ffd5b863595506020870135945060408701356001600160401b03811115613306575f5ffd5b61331289828a016131f2565b90955093505060608701356001600160401b03811115613330575f5ffd5b61333c89828a0161328e565b979a9699509497509295939492505050565b5f5f5f5f5f5f5f5f5f6101e08a8c031215613367575f5ffd5b893598506133788b60208c016131b5565b97506101608a013596506101808a01356001600160401b0381111561339b575f5ffd5b6133a78c828d016131f2565b9097509550506101a08a01356001600160401b038111156133c6575f5ffd5b6133d28c828d016131f2565b9095509350506101c08a01356001600160401b038111156133f1575f5ffd5b6133fd8c828d016131f2565b915080935050809150509295985092959850929598565b5f5f5f60408486031215613426575f5ffd5b8335925060208401356001600160401b03811115613442575f5ffd5b61344e8682870161328e565b9497909650939450505050565b5f5f5f610180848603121561346e575f5ffd5b8335925061347f85602086016131b5565b91506101608401356001600160401b0381111561349a575f5ffd5b840160a081870312156134ab575f5ffd5b809150509250925092565b5f602082840312156134c6575f5ffd5b5035919050565b634e487b7160e01b5f52602160045260245ffd5b600b81106134fd57634e487b7160e01b5f52602160045260245ffd5b9052565b81516001600160a01b031681526102e08101602083015161352560208401826134e1565b50604083015161353a604084018260ff169052565b50606083015161354f606084018260ff169052565b506080830151613564608084018260ff169052565b5060a083015161357f60a08401826001600160401b03169052565b5060c083015161359a60c08401826001600160a01b03169052565b5060e08301516135af60e084018260ff169052565b506101008301516135c661010084018260ff169052565b506101208301516135dd61012084018260030b9052565b506101408301516135f761014084018263ffffffff169052565b5061016083015161360d61016084018215159052565b5061018083015161362a6101808401826001600160401b03169052565b506101a08301516136456101a084018264ffffffffff169052565b506101c08301516136606101c084018264ffffffffff169052565b506101e083015161367b6101e084018264ffffffffff169052565b5061020083015161369261020084018260ff169052565b506102208301516136a961022084018260030b9052565b506102408301516136c061024084018260030b9052565b506102608301516102608301526102808301516102808301526102a08301516102a08301526102c08301516102c083015292915050565b5f6101c0828403121561262c575f5ffd5b5f5f5f5f5f5f610160878903121561371e575f5ffd5b613728888861318b565b955060e08701356001600160401b03811115613742575f5ffd5b61374e89828a016131f2565b90965094505061010087013592506101208701356001600160401b03811115613775575f5ffd5b61378189828a016136f7565b969995985093969295946101409093013593505050565b5f5f5f5f5f6101a086880312156137ad575f5ffd5b853594506137be87602088016131b5565b935061016086013592506101808601356001600160401b038111156137e1575f5ffd5b6137ed888289016131f2565b969995985093965092949392505050565b5f5f5f5f5f5f5f610220888a031215613815575f5ffd5b61381f898961318b565b965060e08801356001600160401b03811115613839575f5ffd5b6138458a828b016131f2565b909750955061385a9050896101008a0161318b565b93506101e08801356001600160401b03811115613875575f5ffd5b6138818a828b016131f2565b9094509250506102008801356001600160401b038111156138a0575f5ffd5b6138ac8a828b016136f7565b91505092959891949750929550565b5f5f5f61018084860312156138ce575f5ffd5b833592506138df85602086016131b5565b91506101608401356001600160401b038111156138fa575f5ffd5b6139068682870161318b565b9150509250925092565b80356001600160a01b0381168114611c4f575f5ffd5b80356001600160401b0381168114611c4f575f5ffd5b82815281356020808301919091528201356040808301919091528201356060808301919091528201356080808301919091526101008201906001600160a01b0390613988908501613910565b1660a08301525f60a084013590508060c0840152506001600160401b036139b160c08501613926565b1660e08301529392505050565b8281526040810161218460208301846134e1565b803563ffffffff81168114611c4f575f5ffd5b5f602082840312156139f5575f5ffd5b612184826139d2565b81835281816020850137505f828201602090810191909152601f909101601f19169091010190565b878152613a576020820188805182526020810151602083015260408101516040830152606081015160608301525050565b8560a08201528460c082015263ffffffff841660e08201526101206101008201525f6125d9610120830184866139fe565b8015158114613a95575f5ffd5b50565b5f60208284031215613aa8575f5ffd5b815161218481613a88565b634e487b7160e01b5f52601260045260245ffd5b5f82613ad557613ad5613ab3565b500690565b5f60208284031215613aea575f5ffd5b813561218481613a88565b5f5f8335601e19843603018112613b0a575f5ffd5b8301803591506001600160401b03821115613b23575f5ffd5b60200191503681900382131561322f575f5ffd5b60208101611ca282846134e1565b8781528660208201526001600160401b03861660408201528460030b6060820152613b946080820185805182526020810151602083015260408101516040830152606081015160608301525050565b6101206101008201525f6125d9610120830184866139fe565b5f60208284031215613bbd575f5ffd5b5051919050565b634e487b7160e01b5f52601160045260245ffd5b80820180821115611ca257611ca2613bc4565b5f82613bf957613bf9613ab3565b500490565b5f5f8335601e19843603018112613c13575f5ffd5b8301803591506001600160401b03821115613c2c575f5ffd5b6020019150600581901b360382131561322f575f5ffd5b5f64ffffffffff831680613c5957613c59613ab3565b8064ffffffffff84160691505092915050565b813581526020808301359082015260408083013590820152606080830135908201526080808301359082015261014081016001600160a01b03613cb160a08501613910565b1660a083015260c0838101359083015260e0830135613ccf81613a88565b151560e08301526001600160401b03613ceb6101008501613926565b1661010083015263ffffffff613d0461012085016139d2565b1661012083015292915050565b6001600160401b038181168382160190811115611ca257611ca2613bc4565b8082028115828204841417611ca257611ca2613bc4565b81810381811115611ca257611ca2613bc4565b5f5f85851115613d68575f5ffd5b83861115613d74575f5ffd5b5050820193919092039150565b60ff8281168282160390811115611ca257611ca2613bc4565b634e487b7160e01b5f52603260045260245ffd5b60ff861681526001600160401b038516602082015260806040820181905281018390525f6001600160fb1b03841115613de5575f5ffd5b8360051b808660a08501376001600160401b03939093166060830152500160a001949350505050565b87815286602082015285604082015284606082015260ff8416608082015260c060a08201525f6125d960c0830184866139fe565b5f5f5f60608486031215613e54575f5ffd5b83516020850151604086015191945092506134ab81613a88565b5f60208284031215613e7e575f5ffd5b61218482613926565b868152856020820152613ebe6040820186805182526020810151602083015260408101516040830152606081015160608301525050565b835160c0820152602084015160e0820152604084015115156101008201526001600160401b036060850151166101208201526101606101408201525f613f09610160830184866139fe565b98975050505050505050565b5f60018201613f2657613f26613bc4565b5060010190565b818382375f9101908152919050565b80356020831015611ca2575f19602084900360031b1b1692915050565b634e487b7160e01b5f52604160045260245ffd610200604052348015610010575f5ffd5b5060405161388038038061388083398101604081905261002f916101e6565b8888888888888888883361271061004d61ffff8086169087166102a5565b1115801561005f575060018260ff1610155b801561006f575060108260ff1611155b610077575f5ffd5b6001600160a01b038a811660e0528981166101005288811661012052871660c0818152604080515f5160206138605f395f51905f526020828101919091525f5160206138405f395f51905f52828401525f5160206138205f395f51905f52606083015246608083015260a0808301959095528251808303909501855292019052815191012060a09081526001600160401b0387166101405261016086905261ffff8581166101805284166101a05260ff83166101c052604080515f5160206138605f395f51905f526020808301919091525f5160206138405f395f51905f52828401525f5160206138205f395f51905f5260608301524660808301526001600160a01b038516828501528251808303909401845260c090910190915281519101206080525050336101e052506102ca9f50505050505050505050505050505050565b6001600160a01b03811681146101cd575f5ffd5b50565b805161ffff811681146101e1575f5ffd5b919050565b5f5f5f5f5f5f5f5f5f6101208a8c0312156101ff575f5ffd5b895161020a816101b9565b60208b015190995061021b816101b9565b60408b015190985061022c816101b9565b60608b015190975061023d816101b9565b60808b01519096506001600160401b0381168114610259575f5ffd5b60a08b0151909550935061026f60c08b016101d0565b925061027d60e08b016101d0565b6101008b015190925060ff81168114610294575f5ffd5b809150509295985092959850929598565b808201808211156102c457634e487b7160e01b5f52601160045260245ffd5b92915050565b60805160a05160c05160e05161010051610120516101405161016051610180516101a0516101c0516101e05161341661040a5f395f81816104f9015281816109460152610d0401525f818161039b0152611df101525f818161015f0152818161107e01528181611157015261121301525f81816102cd0152818161117801526111f101525f8181610226015261130501525f81816103d40152611ef401525f81816103740152611ab601525f81816101ff01528181611d3101528181611d760152611e2d01525f81816101c001528181610610015281816106c201528181610a44015281816112d4015281816114190152818161184401526118c101525f818161034d0152818161078c0152818161080101528181610b400152610c3e01525f81816102f4015261262d01525f8181610199015261041101526134165ff3fe608060405234801561000f575f5ffd5b506004361061011b575f3560e01c8063a8f46060116100a9578063e27d658d1161006e578063e27d658d14610335578063e2fdcc1714610348578063f61740441461036f578063fad8da8014610396578063fdb894ac146103cf575f5ffd5b8063a8f4606014610296578063ab9ee9d9146102a9578063bc551661146102c8578063c8b53d2a146102ef578063d27581e614610316575f5ffd5b80634cf088d9116100ef5780634cf088d9146101bb5780637b103999146101fa5780638802834e1461022157806395850f59146102485780639ba5c15d1461026f575f5ffd5b80624ae1f01461011f578063043ffd6a146101455780632b1002171461015a5780633644e51514610194575b5f5ffd5b61013261012d366004612a1a565b61040e565b6040519081526020015b60405180910390f35b610158610153366004612a34565b6104bd565b005b6101817f000000000000000000000000000000000000000000000000000000000000000081565b60405161ffff909116815260200161013c565b6101327f000000000000000000000000000000000000000000000000000000000000000081565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b03909116815260200161013c565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6101327f000000000000000000000000000000000000000000000000000000000000000081565b6101327f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0481565b6101327f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f265581565b6101326102a4366004612ac0565b610909565b6101326102b7366004612b50565b60026020525f908152604090205481565b6101817f000000000000000000000000000000000000000000000000000000000000000081565b6101327f000000000000000000000000000000000000000000000000000000000000000081565b610132610324366004612b50565b60016020525f908152604090205481565b610132610343366004612b67565b610cc7565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6103bd7f000000000000000000000000000000000000000000000000000000000000000081565b60405160ff909116815260200161013c565b6103f67f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160401b03909116815260200161013c565b5f7f00000000000000000000000000000000000000000000000000000000000000007f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0483604051602001610463929190612c4f565b604051602081830303815290604052805190602001206040516020016104a092919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050919050565b60ff5f5c16156104e05760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000161461053757604051634e66b6bb60e11b815260040160405180910390fd5b5f61054183610f6d565b905060078154600160a01b900460ff16600a81111561056257610562612cd4565b1461059957805460405163509b2d0560e11b8152610590918591600160a01b90910460ff1690600401612ce8565b60405180910390fd5b6105a4838284610fbe565b8054600160a31b60ff60a01b19821617808355600180840154600160a81b9092049081161580159360029092161515926001600160a01b039283169216905f90819061066c57604051631e17f55160e21b81526001600160a01b038581166004830152602482018b90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015610651575f5ffd5b505af1158015610663573d5f5f3e3d5ffd5b50505050610696565b610693848a8761067c575f61067e565b855b61068e60c08d0160a08e01612d18565b611029565b91505b841561071e57604051631e17f55160e21b81526001600160a01b038481166004830152602482018b90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015610703575f5ffd5b505af1158015610715573d5f5f3e3d5ffd5b50505050610742565b61073f838a8861072e575f61067e565b8661068e60c08d0160a08e01612d18565b90505b60c08801351561086157851580156107575750845b156107e857604051632c124be760e11b815260c08901356004820152602481018a90526001600160a01b0384811660448301527f0000000000000000000000000000000000000000000000000000000000000000169063582497ce906064015f604051808303815f87803b1580156107cd575f5ffd5b505af11580156107df573d5f5f3e3d5ffd5b50505050610861565b604051632c4a5ee160e21b815260c089013560048201527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063b1297b84906024015f604051808303815f87803b15801561084a575f5ffd5b505af115801561085c573d5f5f3e3d5ffd5b505050505b5f866108785785610872575f61087a565b8361087a565b845b90505f8715610889578461088b565b855b9050806001600160a01b0316826001600160a01b03168c7f9aafc50ff940c7205c23467f87a495b8c9b8dc773e1672abb0a23d92c8de91e38b1580156108cf57508a155b604080519115158252602082018a9052810188905260600160405180910390a4505f97505060ff19875c169550869450505050505d505050565b5f60ff815c161561092d5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000161461098457604051634e66b6bb60e11b815260040160405180910390fd5b3361099560a0890160808a01612d18565b6001600160a01b0316036109be5760405163284f658d60e01b8152336004820152602401610590565b838760600135148015610a0e57506109da6101a0840184612d33565b15905080610a0e575060408701356109f66101a0850185612d33565b604051610a04929190612d75565b6040518091039020145b15610a2f57604051632f4a7d3f60e01b815260048101859052602401610590565b604051633367cca560e01b81523360048201527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031690633367cca590602401602060405180830381865afa158015610a91573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610ab59190612d91565b610ad45760405163c50df58760e01b8152336004820152602401610590565b5f610ae088888861137c565b6040805160208101839052339181019190915260608101879052909150608001604051602081830303815290604052805190602001209150610b2281836114f5565b8215610c9f576040516326d6c97b60e01b8152600481018490525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906326d6c97b9060240160e060405180830381865afa158015610b8d573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610bb19190612dee565b519050610bc460a08a0160808b01612d18565b6001600160a01b0316816001600160a01b031614610c21578381610bee60a08c0160808d01612d18565b60405163d667687560e01b815260048101939093526001600160a01b039182166024840152166044820152606401610590565b60405163301720a360e11b815260048101859052602481018490527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063602e4146906044015f604051808303815f87803b158015610c87575f5ffd5b505af1158015610c99573d5f5f3e3d5ffd5b50505050505b610cb282338a60600135888c898961153e565b505f60ff19815c16815d509695505050505050565b5f60ff815c1615610ceb5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001614610d4257604051634e66b6bb60e11b815260040160405180910390fd5b8735853514610d6e576040516301d3f4c560e61b81528835600482015285356024820152604401610590565b8460200135886020013514610da557604051632544a39560e11b81526020808a013560048301528601356024820152604401610590565b84604001358860400135148015610dc3575084606001358860600135145b15610dee57604051631d939b6b60e11b81528835600482015260208901356024820152604401610590565b610dfe60a0860160808701612d18565b6001600160a01b0316610e1760a08a0160808b01612d18565b6001600160a01b031603610e5a57610e3560a0890160808a01612d18565b60405163284f658d60e01b81526001600160a01b039091166004820152602401610590565b5f610e6689898961137c565b90505f610e7487878761137c565b6040805160208101859052908101829052909150606001604051602081830303815290604052805190602001209250610ead82846114f5565b610eb781846114f5565b6040870135610eca6101a0860186612d33565b604051610ed8929190612d75565b604051809103902014610f2f576040870135610ef86101a0860186612d33565b604051610f06929190612d75565b604051908190038120637a316fa960e01b82526105909291600401918252602082015260400190565b610f5583610f4360a08a0160808b01612d18565b6060808e0135908b01358e895f61153e565b505f905060ff19815c16815d50979650505050505050565b5f818152602081905260408120908154600160a01b900460ff16600a811115610f9857610f98612cd4565b03610fb95760405163a81bdd2d60e01b815260048101839052602401610590565b919050565b5f81604051602001610fd09190612ed7565b604051602081830303815290604052805190602001209050826005015481146110235760058301546040516331942c9760e21b815260048101869052602481019190915260448101829052606401610590565b50505050565b5f6060806001600160a01b0385166110f85760408051600180825281830190925290602080830190803683375050604080516001808252818301909252929450905060208083019080368337019050509050837f0000000000000000000000000000000000000000000000000000000000000000835f815181106110af576110af612f3e565b60200260200101835f815181106110c8576110c8612f3e565b602002602001018261ffff1661ffff16815250826001600160a01b03166001600160a01b031681525050506112bd565b836001600160a01b0316856001600160a01b0316036111ae57604080516001808252818301909252906020808301908036833750506040805160018082528183019092529294509050602080830190803683370190505090508461119c7f00000000000000000000000000000000000000000000000000000000000000007f0000000000000000000000000000000000000000000000000000000000000000612f66565b835f815181106110af576110af612f3e565b60408051600280825260608201835290916020830190803683375050604080516002808252606082018352939550929150602083019080368337019050509050847f0000000000000000000000000000000000000000000000000000000000000000857f0000000000000000000000000000000000000000000000000000000000000000855f8151811061124457611244612f3e565b60200260200101855f8151811061125d5761125d612f3e565b602002602001018760018151811061127757611277612f3e565b602002602001018760018151811061129157611291612f3e565b61ffff95861660209182029290920101526001600160a01b039485169052939091169092529190911690525b604051632ba2ce8360e11b81526001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016906357459d0690611331908a908a907f00000000000000000000000000000000000000000000000000000000000000009088908890600401612fb4565b6020604051808303815f875af115801561134d573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906113719190613034565b979650505050505050565b5f6113868461040e565b90505f611394828585611984565b90506113a660a0860160808701612d18565b6001600160a01b0316816001600160a01b03161415806113cd57506001600160a01b038116155b1561140f576113e260a0860160808701612d18565b6040516308d20b2560e01b81526001600160a01b0391821660048201529082166024820152604401610590565b6001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016633367cca561144e60a0880160808901612d18565b6040516001600160e01b031960e084901b1681526001600160a01b039091166004820152602401602060405180830381865afa158015611490573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906114b49190612d91565b6114ed576114c860a0860160808701612d18565b60405163c50df58760e01b81526001600160a01b039091166004820152602401610590565b509392505050565b5f82815260016020526040902054801561152c5760405163046b19f960e11b81526004810184905260248101829052604401610590565b505f9182526001602052604090912055565b5f878152602081905260408120908154600160a01b900460ff16600a81111561156957611569612cd4565b1461158a5760405163897751fd60e01b815260048101899052602401610590565b5f611596828686611a9e565b90505f8260010160149054906101000a900460ff1690505f604051806101000160405280886020013581526020016115f68b6115ed88600201600d9054906101000a900464ffffffffff1664ffffffffff16611c9e565b8660ff16611cea565b81526020016116248a6115ed8860020160129054906101000a900464ffffffffff1664ffffffffff16611c9e565b815260e0880135602082015261010088013560408201523360608201526080810187905260a00161165e3689900389016101208a0161304b565b9052905061167260a0880160808901612d18565b845f015f6101000a8154816001600160a01b0302191690836001600160a01b0316021790555089846001015f6101000a8154816001600160a01b0302191690836001600160a01b031602179055506001845f0160146101000a81548160ff0219169083600a8111156116e6576116e6612cd4565b02179055506116f88760200135611d2e565b845460ff91909116600160b81b0260ff60b81b19909116178455602080820151600386015560408083015160048701555161173591839101613148565b60408051601f198184030181529190528051602090910120600585015561175b84611eee565b50835460028501546040516001600160a01b03808e1693908116928f927f0c5b67a63984d87ef9830c0023645d67e9653564b078de2df3cd0d49d4876af4926117de928e3592899264ffffffffff600160681b8404811693600160901b9004169160ff600160b81b830416916001600160401b03600160c01b9091041690613157565b60405180910390a461180a6117f7610180880188612d33565b6118056101a08a018a612d33565b611f3c565b5f8c815260026020526040908190209190915584549051630bc25a8160e41b81526001600160a01b039182166004820152602481018d90527f00000000000000000000000000000000000000000000000000000000000000009091169063bc25a810906044015f604051808303815f87803b158015611887575f5ffd5b505af1158015611899573d5f5f3e3d5ffd5b5050604051630bc25a8160e41b81526001600160a01b038d81166004830152602482018f90527f000000000000000000000000000000000000000000000000000000000000000016925063bc25a81091506044015f604051808303815f87803b158015611904575f5ffd5b505af1158015611916573d5f5f3e3d5ffd5b505050508260ff165f1461193d576119388b8560018616156002871615611fa4565b611977565b8060400151816020015103611957576119388b8588612063565b8160ff165f03611977576119778b856119725f8036816131ad565b612153565b5050505050505050505050565b5f6041821461199457505f611a97565b5f6119a260208285876131ad565b6119ab916131d4565b90505f6119bc6040602086886131ad565b6119c5916131d4565b90505f858560408181106119db576119db612f3e565b919091013560f81c9150507f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0821180611a2757508060ff16601b14158015611a2757508060ff16601c14155b15611a37575f9350505050611a97565b604080515f81526020810180835289905260ff831691810191909152606081018490526080810183905260019060a0016020604051602081039080840390855afa158015611a87573d5f5f3e3d5ffd5b5050506020604051035193505050505b9392505050565b5f611aa98383612629565b5f80806001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016630135634a6020880135610100880135611af86101808a016101608b016131f1565b611b066101808b018b612d33565b611b146101a08d018d612d33565b6040518863ffffffff1660e01b8152600401611b369796959493929190613234565b606060405180830381865afa158015611b51573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611b759190613280565b925092509250815f14611b88575f611b8b565b60025b8315611b97575f611b9a565b60015b179350825f03611bb5578115611bb05781611bb2565b805b92505b815f03611bc0578291505b64ffffffffff831180611bd7575064ffffffffff82115b15611c0757818311611be95781611beb565b825b604051636b4a1e4960e11b815260040161059091815260200190565b5f611c1e838511611c185783611c9e565b84611c9e565b60028901805469ffffffffffffffffffff60681b1916600160681b64ffffffffff9788160264ffffffffff60901b191617600160901b959096169490940294909417909255505060018501805460ff60a01b1916600160a01b60ff909316928302179055845460ff60b01b1916600160b01b909102179093555090919050565b5f808215611cc2576008611cb38460076132ab565b611cbd91906132be565b611cc5565b60015b90505b80826001901b1015611ce457611cdd826132dd565b9150611cc8565b50919050565b5f80805b83811015611d2457848110611d0d575f86815260208390526040902095505b5f8281526020839052604090209150600101611cee565b5093949350505050565b5f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03161580611de95750604051631392c59160e11b8152600481018390527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906327258b2290602401602060405180830381865afa158015611dc3573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611de79190612d91565b155b15611e1557507f0000000000000000000000000000000000000000000000000000000000000000919050565b6040516304ba0d8360e31b8152600481018390525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906325d06c1890602401602060405180830381865afa158015611e7a573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611e9e91906132f5565b90505b63ffffffff8116611eb3836001613310565b60ff16600163ffffffff16901b63ffffffff1611611edb57611ed482613329565b9150611ea1565b8160ff165f03611ce45750600192915050565b5f611f197f000000000000000000000000000000000000000000000000000000000000000042613347565b82546001600160c01b0316600160c01b6001600160401b03831602179092555090565b5f8484604051611f4d929190612d75565b60405180910390208383604051611f65929190612d75565b604051908190038120611f849291602001918252602082015260400190565b604051602081830303815290604052805190602001209050949350505050565b818015611fbd57506002830154600160b81b9004600116155b9150808015611fd75750600280840154600160b81b900416155b835460ff60a01b1916600760a01b178455905080611ff5575f611ff8565b60025b82612003575f612006565b60015b845460ff60a81b1916600160a81b9190921760ff1602178355604080518315158152821515602082015285917f5d36b180e893476a1f291700e0ea449307c2a7960b24aa5eec463beb4ff8dcdc910160405180910390a250505050565b365f61206e83612923565b90925090505f612082610180850185612d33565b604051612090929190612d75565b60405190819003812091506120a89084908490612d75565b604051809103902081036120dc57604051631d939b6b60e11b81526020850135600482015260248101829052604401610590565b845461ffff60a01b1916600560a11b178555857fa4b5b359b213794f0a791f61c2d00ca1a8aa88c9068564d6aee77db19fad964361211e610180870187612d33565b885460405161214393929189918991600160c01b90046001600160401b031690613366565b60405180910390a2505050505050565b600383015460048401545f91905b61216b8184612964565b6121758385612964565b0361218a57612183836132dd565b9250612161565b5f6121958385612964565b90505f6121a28386612964565b60028901549091505f9086906121c2906001600160401b031660086133a8565b6121cc91906132ab565b60018a01805463ffffffff60b01b1916600160b01b63ffffffff86160217905590505f6121f88a611eee565b905060018a54600160a01b900460ff16600a81111561221957612219612cd4565b0361236857895460ff60a01b1916600160a11b178a5560028a0180546cffffffffff000000000000000019166801000000000000000064ffffffffff85160217905560408051838152602081018690528082018590526001600160401b038316606082015290518c917ff78af64825a4a34c2a3533e0423fa8f2132b41b53bf21877b5fd900837455d1a919081900360800190a260028a015464ffffffffff600160681b820481168410801592600160901b90049091168410159082906122dd5750805b156122f5576122f08d8d88158815611fa4565b612361565b81806122fe5750805b15612361578b5460ff60a01b1916600960a01b178c556040805185815283151560208201526001600160401b0385168183015290518e917ffa0d27d5aeb2b9b5f411ec8ab4963f02934b8109fa89f9682db1962854e8e0bf919081900360600190a25b5050611977565b895460ff60a01b1916600360a11b178a5560028a01805467ffffffffffffffff19166001600160401b038481169190911790915560408051848152602081018790528082018690529183166060830152518c917fdf2a55290c739e0c089afe9e3c7c931ae7e0197949a7a9684962663620beba81919081900360800190a260018a0154600160d01b900463ffffffff168211156124195761240d8b8b86158615611fa4565b50505050505050611023565b606088108061244e575060068a015461243560605f8b8d6131ad565b604051612443929190612d75565b604051809103902014155b1561246f576040516322cb679d60e11b8152600481018c9052602401610590565b5f5f881161247d575f612491565b6124918761248c60018b6133bf565b612964565b9050871580156124a057505f83115b156125a1578a545f906001600160a01b031633146124cb576124c6606060408c8e6131ad565b6124d9565b6124d9604060208c8e6131ad565b6124e2916131d4565b905060808a1080612551575060018c81015461254f918391600160a81b900460ff16906125106008896132be565b61251a91906133bf565b8e8e60609060809261252e939291906131ad565b612537916131d4565b8f8f608090809261254a939291906131ad565b61298a565b155b1561257857604051633fb274d160e01b8152600481018e9052336024820152604401610590565b612599612589608060608d8f6131ad565b612592916131d4565b6007612964565b9150506125c5565b606089146125c5576040516322cb679d60e11b8152600481018d9052602401610590565b60028b01805463ffffffff838116600160e01b026001600160e01b03918916600160c01b02919091166001600160c01b039092169190911717905561260d60205f8b8d6131ad565b612616916131d4565b60038c0155505050505050505050505050565b805f7f00000000000000000000000000000000000000000000000000000000000000007f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f265561267a6020850185612d18565b602085013560408601356060870135608088013560a08901356126a360e08b0160c08c016133d2565b6040805160208101999099526001600160a01b03909716968801969096526060870194909452608086019290925260a085015260c084015260e08301526001600160401b0316610100820152610120016040516020818303038152906040528051906020012060405160200161273092919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050835f013581146127755760405163c02cf2ad60e01b81528435600482015260248101829052604401610590565b83602001358260200135146127ac57604051632544a39560e11b815260208084013560048301528501356024820152604401610590565b5f8361010001358460e001356040516020016127d2929190918252602082015260400190565b6040516020818303038152906040528051906020012090508260400135811461281b576040805163a94f78ad60e01b815290840135600482015260248101829052604401610590565b5f846101200160405160200161283191906133ed565b6040516020818303038152906040528051906020012090508360600135811415806128715750612869610180860161016087016131f1565b63ffffffff16155b806128af5750612889610140860161012087016133fb565b1580156128af57506128a3610160860161014087016133d2565b6001600160401b031615155b156128da576040516324d7a68b60e21b81526060850135600482015260248101829052604401610590565b60408601356128ed610180870187612d33565b6040516128fb929190612d75565b60405180910390201461291b576040860135610ef8610180870187612d33565b505050505050565b365f6129336101a0840184612d33565b15905061294d576129486101a0840184612d33565b61295b565b61295b610180840184612d33565b91509150915091565b5f6129708260206133a8565b61297b9060e06133bf565b83901c60030b90505b92915050565b5f6129968660206133a8565b821415806129a5575084861c15155b156129b157505f612a00565b835f5b878110156129fa57600581901b850135600188831c16156129e1575f8181526020849052604090206129ef565b5f8381526020829052604090205b9250506001016129b4565b50871490505b9695505050505050565b5f60e08284031215611ce4575f5ffd5b5f60e08284031215612a2a575f5ffd5b611a978383612a0a565b5f5f828403610160811215612a47575f5ffd5b83359250610140601f1982011215612a5d575f5ffd5b506020830190509250929050565b5f5f83601f840112612a7b575f5ffd5b5081356001600160401b03811115612a91575f5ffd5b602083019150836020828501011115612aa8575f5ffd5b9250929050565b5f6101c08284031215611ce4575f5ffd5b5f5f5f5f5f5f6101608789031215612ad6575f5ffd5b612ae08888612a0a565b955060e08701356001600160401b03811115612afa575f5ffd5b612b0689828a01612a6b565b90965094505061010087013592506101208701356001600160401b03811115612b2d575f5ffd5b612b3989828a01612aaf565b969995985093969295946101409093013593505050565b5f60208284031215612b60575f5ffd5b5035919050565b5f5f5f5f5f5f5f610220888a031215612b7e575f5ffd5b612b888989612a0a565b965060e08801356001600160401b03811115612ba2575f5ffd5b612bae8a828b01612a6b565b9097509550612bc39050896101008a01612a0a565b93506101e08801356001600160401b03811115612bde575f5ffd5b612bea8a828b01612a6b565b9094509250506102008801356001600160401b03811115612c09575f5ffd5b612c158a828b01612aaf565b91505092959891949750929550565b6001600160a01b0381168114612c38575f5ffd5b50565b6001600160401b0381168114612c38575f5ffd5b8281528135602080830191909152820135604080830191909152820135606080830191909152820135608080830191909152610100820190830135612c9381612c24565b6001600160a01b031660a08381019190915283013560c080840191909152830135612cbd81612c3b565b6001600160401b03811660e0840152509392505050565b634e487b7160e01b5f52602160045260245ffd5b82815260408101600b8310612d0b57634e487b7160e01b5f52602160045260245ffd5b8260208301529392505050565b5f60208284031215612d28575f5ffd5b8135611a9781612c24565b5f5f8335601e19843603018112612d48575f5ffd5b8301803591506001600160401b03821115612d61575f5ffd5b602001915036819003821315612aa8575f5ffd5b818382375f9101908152919050565b8015158114612c38575f5ffd5b5f60208284031215612da1575f5ffd5b8151611a9781612d84565b60405160e081016001600160401b0381118282101715612dda57634e487b7160e01b5f52604160045260245ffd5b60405290565b805160058110610fb9575f5ffd5b5f60e0828403128015612dff575f5ffd5b50612e08612dac565b8251612e1381612c24565b81526020830151612e2381612c3b565b60208201526040830151612e3681612c24565b60408201526060830151612e4981612c3b565b6060820152612e5a60808401612de0565b608082015260a0838101519082015260c0928301519281019290925250919050565b63ffffffff81168114612c38575f5ffd5b8035612e9881612d84565b151582526020810135612eaa81612c3b565b6001600160401b031660208301526040810135612ec681612e7c565b63ffffffff81166040840152505050565b8135815260208083013590820152604080830135908201526060808301359082015260808083013590820152610140810160a0830135612f1681612c24565b6001600160a01b031660a083015260c0838101359083015261298460e0808401908501612e8d565b634e487b7160e01b5f52603260045260245ffd5b634e487b7160e01b5f52601160045260245ffd5b61ffff818116838216019081111561298457612984612f52565b5f8151808452602084019350602083015f5b82811015611d2457815161ffff16865260209586019590910190600101612f92565b6001600160a01b038616815260208082018690526040820185905260a06060830181905284519083018190525f9185019060c0840190835b818110156130135783516001600160a01b0316835260209384019390920191600101612fec565b505083810360808501526130278186612f80565b9998505050505050505050565b5f60208284031215613044575f5ffd5b5051919050565b5f606082840312801561305c575f5ffd5b50604051606081016001600160401b038111828210171561308b57634e487b7160e01b5f52604160045260245ffd5b604052823561309981612d84565b815260208301356130a981612c3b565b602082015260408301356130bc81612e7c565b60408201529392505050565b805182526020810151602083015260408101516040830152606081015160608301526080810151608083015260018060a01b0360a08201511660a083015260c081015160c083015260e08101518051151560e08401526001600160401b0360208201511661010084015263ffffffff604082015116610120840152505050565b610140810161298482846130c8565b8681526101e0810161316c60208301886130c8565b64ffffffffff861661016083015264ffffffffff851661018083015260ff84166101a08301526001600160401b0383166101c0830152979650505050505050565b5f5f858511156131bb575f5ffd5b838611156131c7575f5ffd5b5050820193919092039150565b80356020831015612984575f19602084900360031b1b1692915050565b5f60208284031215613201575f5ffd5b8135611a9781612e7c565b81835281816020850137505f828201602090810191909152601f909101601f19169091010190565b87815286602082015263ffffffff8616604082015260a060608201525f61325f60a08301868861320c565b828103608084015261327281858761320c565b9a9950505050505050505050565b5f5f5f60608486031215613292575f5ffd5b5050815160208301516040909301519094929350919050565b8082018082111561298457612984612f52565b5f826132d857634e487b7160e01b5f52601260045260245ffd5b500490565b5f600182016132ee576132ee612f52565b5060010190565b5f60208284031215613305575f5ffd5b8151611a9781612e7c565b60ff818116838216019081111561298457612984612f52565b5f60ff821660ff810361333e5761333e612f52565b60010192915050565b6001600160401b03818116838216019081111561298457612984612f52565b606081525f61337960608301878961320c565b828103602084015261338c81868861320c565b9150506001600160401b03831660408301529695505050505050565b808202811582820484141761298457612984612f52565b8181038181111561298457612984612f52565b5f602082840312156133e2575f5ffd5b8135611a9781612c3b565b606081016129848284612e8d565b5f6020828403121561340b575f5ffd5b8135611a9781612d8456c89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc647e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b18b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400fc89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc647e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b18b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f' as const;
+export const disputeGameBytecode = '0x610260604052348015610010575f5ffd5b50604051618af1380380618af183398101604081905261002f916104dd565b898989898989898989893061271061004e61ffff8088169089166105ae565b11158015610060575060018460ff1610155b80156100705750600660ff851611155b610078575f5ffd5b6001600160a01b03808c1660a0528a811660c0528981166080526001600160401b03808a1660e05261010089905261ffff8089166101205287166101405260ff8616610160528481166101805283166101a052466101c05281166101e05261015081604080515f516020618ad15f395f51905f5260208201525f516020618ab15f395f51905f52918101919091525f516020618a915f395f51905f5260608201524660808201526001600160a01b03821660a08201525f9060c001604051602081830303815290604052805190602001209050919050565b61020052604080515f516020618ad15f395f51905f526020808301919091525f516020618ab15f395f51905f52828401525f516020618a915f395f51905f5260608301524660808301526001600160a01b038c1660a0808401919091528351808403909101815260c09092019092528051910120610220818152505050505050505050505050505f6101fe8460ff16896001600160401b0316846001600160401b031661041560201b60201c565b61021361012c6001600160401b0386166105ae565b61021d91906105ae565b90505f8b6001600160a01b031663a7ab69616040518163ffffffff1660e01b8152600401602060405180830381865afa15801561025c573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061028091906105c7565b9050818110156102b257604051631946106f60e31b815260048101829052602481018390526044015b60405180910390fd5b6102c761012c6001600160401b0386166105ae565b6102d29060016105ae565b9150896001600160a01b031663e41957f96040518163ffffffff1660e01b8152600401602060405180830381865afa158015610310573d5f5f3e3d5ffd5b505050506040513d601f19601f8201168201806040525081019061033491906105c7565b90508181101561036157604051631946106f60e31b815260048101829052602481018390526044016102a9565b8b8b8b8b8b8b8b8b8b8b6040516103779061048d565b6001600160a01b039a8b168152988a1660208a01529890961660408801526001600160401b039485166060880152608087019390935261ffff91821660a08701521660c085015260ff1660e084015290811661010083015290911661012082015261014001604051809103905ff0801580156103f5573d5f5f3e3d5ffd5b506001600160a01b031661024052506106279a5050505050505050505050565b5f818385600161042682601d6105ae565b61043091906105de565b61043a91906105f1565b8660016104488260286105ae565b61045291906105de565b61045c91906105f1565b61046691906105ae565b6104719060086105ae565b61047b9190610610565b61048591906105ae565b949350505050565b61405e80614a3383390190565b6001600160a01b03811681146104ae575f5ffd5b50565b80516001600160401b03811681146104c7575f5ffd5b919050565b805161ffff811681146104c7575f5ffd5b5f5f5f5f5f5f5f5f5f5f6101408b8d0312156104f7575f5ffd5b8a516105028161049a565b60208c0151909a506105138161049a565b60408c01519099506105248161049a565b975061053260608c016104b1565b60808c0151909750955061054860a08c016104cc565b945061055660c08c016104cc565b935060e08b015160ff8116811461056b575f5ffd5b925061057a6101008c016104b1565b91506105896101208c016104b1565b90509295989b9194979a5092959850565b634e487b7160e01b5f52601160045260245ffd5b808201808211156105c1576105c161059a565b92915050565b5f602082840312156105d7575f5ffd5b5051919050565b818103818111156105c1576105c161059a565b5f8261060b57634e487b7160e01b5f52601260045260245ffd5b500490565b80820281158282048414176105c1576105c161059a565b60805160a05160c05160e05161010051610120516101405161016051610180516101a0516101c0516101e05161020051610220516102405161431761071c5f395f612a2b01525f611ddd01525f61136601525f61133a01525f81816113100152611d8c01525f818161056a01528181611d49015261202401525f61025301525f81816104760152611cfb01525f6102b801525f6104d701525f6103e501525f81816105b801528181611d1f0152611f5c01525f81816105910152818161087301528181610b150152818161116601528181612ad20152612de201525f61032001525f81816105430152611db601526143175ff3fe608060405234801561000f575f5ffd5b50600436106101fc575f3560e01c80638802834e11610114578063bbac059c116100a9578063c8b53d2a11610079578063c8b53d2a14610536578063e2fdcc171461053e578063ed4dcd7d14610565578063f61740441461058c578063fdb894ac146105b3575f5ffd5b8063bbac059c146104bf578063bc551661146104d2578063bed94a45146104f9578063c8315b531461052b575f5ffd5b80639ddb8347116100e45780639ddb834714610468578063a210da6a14610471578063ab9ee9d914610498578063b64ea8c6146104b7575f5ffd5b80638802834e146103e05780638a53b77a1461040757806395850f591461041a5780639ba5c15d14610441575f5ffd5b80633644e515116101955780636273280511610165578063627328051461036d5780636b57af521461038757806373931bbf1461039a578063795ea18e146103ba57806387004df2146103cd575f5ffd5b80633644e51514610300578063442f6be8146103085780634cf088d91461031b57806359fabb571461035a575f5ffd5b80631343af66116101d05780631343af661461028d57806321d0d422146102a05780632b100217146102b35780632db8fb4f146102ed575f5ffd5b80624ae1f01461020057806305311ae6146102265780630d89e09c1461023b578063117f5f921461024e575b5f5ffd5b61021361020e366004613524565b6105da565b6040519081526020015b60405180910390f35b610239610234366004613593565b610670565b005b6102396102493660046135eb565b610a73565b6102757f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160401b03909116815260200161021d565b61023961029b366004613680565b610f7a565b6102396102ae366004613700565b611046565b6102da7f000000000000000000000000000000000000000000000000000000000000000081565b60405161ffff909116815260200161021d565b6102396102fb366004613766565b61124a565b61021361130d565b6102136103163660046137be565b611388565b6103427f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b03909116815260200161021d565b610239610368366004613700565b61139c565b610375600681565b60405160ff909116815260200161021d565b61023961039536600461387b565b6114a6565b6103ad6103a8366004613941565b6115c1565b60405161021d919061398c565b6102396103c8366004613941565b611812565b6102396103db366004613b82565b611a46565b6102137f000000000000000000000000000000000000000000000000000000000000000081565b610239610415366004613bae565b611a52565b6102137f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0481565b6102137f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f265581565b61027561012c81565b6103757f000000000000000000000000000000000000000000000000000000000000000081565b6102136104a6366004613941565b60026020525f908152604090205481565b610213611cf5565b6102136104cd366004613c09565b611d76565b6102da7f000000000000000000000000000000000000000000000000000000000000000081565b61051b610507366004613941565b60016020525f908152604090205460ff1681565b604051901515815260200161021d565b610213630100000081565b610213611d89565b6103427f000000000000000000000000000000000000000000000000000000000000000081565b6102757f000000000000000000000000000000000000000000000000000000000000000081565b6103427f000000000000000000000000000000000000000000000000000000000000000081565b6102757f000000000000000000000000000000000000000000000000000000000000000081565b5f6105e361130d565b7f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0483604051602001610616929190613cc5565b6040516020818303038152906040528051906020012060405160200161065392919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050919050565b60ff5f5c16156106935760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f6106ab85611dff565b90505f600a8254600160a01b900460ff16600a8111156106cd576106cd613958565b1480156106f657506002820154600160681b810464ffffffffff908116600160901b9092041614155b905060098254600160a01b900460ff16600a81111561071757610717613958565b14158015610723575080155b1561075a57815460405163509b2d0560e11b8152610751918891600160a01b90910460ff1690600401613d47565b60405180910390fd5b5f6107658784611e50565b90506107718784611ea4565b61077c878488611ef1565b600283015464ffffffffff600160901b82048116600160681b90920416105f816107b8576002850154600160901b900464ffffffffff166107cc565b6002850154600160681b900464ffffffffff165b64ffffffffff1690505f84610839576040518060800160405280856107f5578a604001356107fb565b8a602001355b81526001880154600160a01b900460ff1660208201526002880154600160401b900464ffffffffff166040820152600388015460609091015261086e565b6040805160808101825260208b81013582526001890154600160a01b900460ff16908201525f19918101919091525f60608201525b90505f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316630cb7594f8b5f013584868e608001358f60e00160400160208101906108c19190613d6e565b8f8f6040518863ffffffff1660e01b81526004016108e59796959493929190613daf565b602060405180830381865afa158015610900573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906109249190613e21565b90505f61093088611f56565b6040805184151581526001600160401b03831660208201529192508d917fb653d132fd4ad0cb9b7d77f7329745769edc0701390d0f0da09fceb2bea7bb1d910160405180910390a28615610996576109918c89871515851515148015611fa4565b610a58565b8115610a0c575f856109b6576001890154600160b01b900460030b6109e4565b600389015460028a01546109e491906109df90600890600160401b900464ffffffffff16613e50565b6120af565b159050610a068d8a8880156109f65750835b89158015610a015750845b611fa4565b50610a58565b84610a18576002610a1b565b60015b60028901805460ff928316600160b81b808304949094161790920260ff60b81b19909216919091179055875461ffff60a01b1916600160a11b1788555b505f96505060ff19865c1694508593505050505d5050505050565b5f610a7d84611dff565b90505f60048254600160a01b900460ff16600a811115610a9f57610a9f613958565b03610aac57506001610c3a565b60028254600160a01b900460ff16600a811115610acb57610acb613958565b03610c1157505f610add858386611ef1565b600282015460405163052026f560e21b815285356004820152600160401b90910464ffffffffff166024820152833560448201525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906314809bd490606401602060405180830381865afa158015610b62573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610b869190613e63565b9050801580610b99575063ffffffff8110155b15610bba5760405163032e92fd60e61b815260048101829052602401610751565b6001838101805463ffffffff60d01b1916600160d01b63ffffffff851602179055610bef90610bea908390613e8e565b6120d3565b8360010160156101000a81548160ff021916908360ff16021790555050610c3a565b815460405163509b2d0560e11b8152610751918791600160a01b90910460ff1690600401613d47565b610c4585838361211f565b6001820154600160d01b810463ffffffff1690610c8e90602086013590600160a81b900460ff16610c77600885613ea1565b6040880135610c8960608a018a613eb4565b6121b1565b610cb457604051633fb274d160e01b815260048101879052336024820152604401610751565b5f610cc860408601356109df600885613e50565b90505f60ff841615610ce8576001850154600160b01b900460030b610d1d565b60038501546002860154610d1d9190610d1190600890600160401b900464ffffffffff16613ef9565b64ffffffffff166120af565b9050808214610d49576040516338fadc4d60e21b81526004810183905260248101829052604401610751565b5f610d5386611f56565b6040805186815260208a810135908201526001600160401b03831681830152905191925033918b917f7f32e4bdf684a899e30c3f8e297727bd639438d8e7be148e1a89a2e54f0dbd63919081900360600190a38460ff165f03610e32576003860180546006880155602088013590558554600187015460028801805467ffffffffffffffff1916905562ffffff60a01b19909116600160a81b90910460ff16600160b01b810260ff60a81b191691909117604160a21b17875515610e2d57610e2d8987610e2360c08b018b613eb4565b8b60200135612257565b610f6f565b604080516060808201835260068901805480845260038b015460208086019182528d8101358688018181528851808401959095528351858a01528051858801528851808603909701875260808501808a528751979093019690962090945560048d01939093558b5460ff60a01b1916600560a01b178c558451909252905160a0820152905160c0820152915190918b917f34899fc87bd89734d4a35ee32eb77b41c506cfea0e6da09cb0b37a385a33da499181900360e00190a26001870154600160a81b900460ff165f03610f2857865460ff60a81b19168755610f238a88610f1e60a08c018c613f22565b612338565b610f6d565b6001878101805460ff60f01b1916600160f01b179055610f6d908b90899060808c0135610f5860a08e018e613f22565b8e8060c00190610f689190613eb4565b612805565b505b505050505050505050565b5f610f8487611dff565b905060018154600160a01b900460ff16600a811115610fa557610fa5613958565b14158015610fd0575060058154600160a01b900460ff16600a811115610fcd57610fcd613958565b14155b80610fe757506001810154600160f01b900460ff16155b1561101557805460405163509b2d0560e11b8152610751918991600160a01b90910460ff1690600401613d47565b8054600160a81b900460ff1661102c88838361211f565b61103c8883838a8a8a8a8a612805565b5050505050505050565b60ff5f5c16156110695760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f61108186611dff565b905060068154600160a01b900460ff16600a8111156110a2576110a2613958565b146110d057805460405163509b2d0560e11b8152610751918891600160a01b90910460ff1690600401613d47565b5f6110db8783611e50565b90506110e78783611ea4565b6110f2878388611ef1565b5f60405180608001604052808361110d578860400135611113565b88602001355b81526001850154600160a01b900460ff1660208201526002850154600160401b810464ffffffffff166040808401919091526003808801546060909401939093525163da11fbf560e01b81529293505f927f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169263da11fbf5926111c3928d35928d926001600160401b03811692600160e01b90910490910b9089908e908e90600401613f64565b602060405180830381865afa1580156111de573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906112029190613e63565b60028501546001860154919250611234918b9187918591600160c01b9004600390810b91600160b01b9004900b612938565b505f92505050805c60ff1916815d505050505050565b5f61125484611dff565b905060018154600160a01b900460ff16600a81111561127557611275613958565b14158061128d57506001810154600160f01b900460ff165b156112bb57805460405163509b2d0560e11b8152610751918691600160a01b90910460ff1690600401613d47565b6112c684825f61211f565b60018101805460ff60f01b1916600160f01b179055805460ff60a81b1916600160a81b1781556112f581611f56565b50611307848285858560030154612257565b50505050565b5f7f000000000000000000000000000000000000000000000000000000000000000046146113635761135e7f0000000000000000000000000000000000000000000000000000000000000000612992565b905090565b507f000000000000000000000000000000000000000000000000000000000000000090565b5f611391612a29565b979650505050505050565b60ff5f5c16156113bf5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f6113d786611dff565b905060028154600160a01b900460ff16600a8111156113f8576113f8613958565b1461142657805460405163509b2d0560e11b8152610751918891600160a01b90910460ff1690600401613d47565b5f6114318783611e50565b905061143d8783611ea4565b611448878388611ef1565b60038201545f61145d84898989898888612a67565b90506112348985836114928660088a60020160089054906101000a900464ffffffffff1664ffffffffff166109df9190613e50565b6001890154600160b01b900460030b612938565b60ff5f5c16156114c95760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f6114e18a611dff565b9050600a8154600160a01b900460ff16600a81111561150257611502613958565b1461153057805460405163509b2d0560e11b8152610751918c91600160a01b90910460ff1690600401613d47565b61153a8a82611ea4565b6115458a828b611ef1565b6115528a88888888612bd1565b5f61155e88888b612c0c565b90505f61156c87878c612c0c565b905080820361159857604051634dffa4f760e11b8152600481018d9052602481018b9052604401610751565b6115a88c848d8d86868b8b612cf8565b505f91505060ff19815c16815d50505050505050505050565b604080516102e0810182525f80825260208201819052918101829052606081018290526080810182905260a0810182905260c0810182905260e08101829052610100810182905261012081018290526101408101829052610160810182905261018081018290526101a081018290526101c081018290526101e08101829052610200810182905261022081018290526102408101829052610260810182905261028081018290526102a081018290526102c08101919091525f828152602081815260409182902082516102e0810190935280546001600160a01b03811684529091830190600160a01b900460ff16600a8111156116c0576116c0613958565b600a8111156116d1576116d1613958565b8152815460ff600160a81b80830482166020850152600160b01b80840483166040860152600160b81b808504841660608701526001600160401b03600160c01b958690048116608088015260018801546001600160a01b03811660a0890152600160a01b8104861660c0890152938404851660e0880152918304600390810b61010088015263ffffffff600160d01b850416610120880152600160f01b90930484161515610140870152600287015491821661016087015264ffffffffff600160401b83048116610180880152600160681b830481166101a0880152600160901b8304166101c087015281049092166101e0850152918104820b610200840152600160e01b9004810b610220830152820154610240820152600482015461026082015260058201546102808201526006909101546102a09091015292915050565b60ff5f5c16156118355760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f61184d82611dff565b905060078154600160a01b900460ff16600a81111561186e5761186e613958565b1480611896575060088154600160a01b900460ff16600a81111561189457611894613958565b145b156118c457805460405163509b2d0560e11b8152610751918491600160a01b90910460ff1690600401613d47565b8054600160c01b90046001600160401b0316421161191057805460405163c30ad16d60e01b815260048101849052600160c01b9091046001600160401b03166024820152604401610751565b8054600160a81b900460ff1680156119355760018201546001600160a01b0316611941565b81546001600160a01b03165b6001600160a01b0316837fa81dbad0ee3b0fecc38507a59b4ac1ad36fe88438a60755d2f3ce6315559b652845f0160149054906101000a900460ff1660405161198a9190613fcc565b60405180910390a35f60ff8216156119a35760026119a6565b60015b6002840154600160b81b90041660ff908116151591506119cf9085908590851615801590611fa4565b8080156119e657508254600160a81b900460ff1615155b15611a3557825460ff60a81b1981166004600160a81b9283900460ff161790910217835560405184907fc859b591eabe3e67d7c932850e2e412fbfbdcf0f163ae357eaa6cbffd111cfd9905f90a25b505f91505060ff19815c16815d5050565b611a4e612a29565b5050565b60ff5f5c1615611a755760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d505f611a8d84611dff565b905060088154600160a01b900460ff16600a811115611aae57611aae613958565b03611ad15783600860405163509b2d0560e11b8152600401610751929190613d47565b5f611adf6020840184613fda565b611aea576001611aed565b60025b6002830154909150600160b81b9004811660ff1615611b385784611b146020850185613fda565b6040516333634b1f60e21b8152600481019290925215156024820152604401610751565b611b43858386611ef1565b611b6685611b546040860186613f22565b611b616060880188613f22565b612bd1565b5f611ba586611b786020870187613fda565b611b8e57611b896040870187613f22565b611b9b565b611b9b6060870187613f22565b8760200135612d73565b90505f80611be7888689611bbc60208b018b613fda565b611bca578a60200135611bd0565b8a604001355b60208b0135611be260808d018d613f22565b612dc8565b91509150808303611c18576040516311ab1a8f60e31b81526004810189905260208701356024820152604401610751565b877ffe10ff2ef9b15916a2e859216de3c8326719d6c73026be5b42d96f7449b470c1611c476020890189613fda565b6040805191151582526020808b0135908301528101859052606081018490526080810186905260a00160405180910390a260028501805460ff808716600160b81b80840492909216170260ff60b81b1990911617905560078554600160a01b900460ff16600a811115611cbc57611cbc613958565b03611cdf578454600160a81b80820486191660ff160260ff60a81b199091161785555b505f93505050815c60ff19169050815d50505050565b5f61135e7f000000000000000000000000000000000000000000000000000000000000000060ff167f00000000000000000000000000000000000000000000000000000000000000006001600160401b03167f00000000000000000000000000000000000000000000000000000000000000006001600160401b0316612eb5565b5f611d7f612a29565b9695505050505050565b5f7f00000000000000000000000000000000000000000000000000000000000000004614611dda5761135e7f0000000000000000000000000000000000000000000000000000000000000000612992565b507f000000000000000000000000000000000000000000000000000000000000000090565b5f818152602081905260408120908154600160a01b900460ff16600a811115611e2a57611e2a613958565b03611e4b5760405163a81bdd2d60e01b815260048101839052602401610751565b919050565b80546001600160a01b03163314801581611e77575060018201546001600160a01b03163314155b15611e9e576040516312738e2b60e21b815260048101849052336024820152604401610751565b92915050565b8054600160c01b90046001600160401b0316421115611a4e578054604051637fa0676960e01b815260048101849052600160c01b9091046001600160401b03166024820152604401610751565b5f81604051602001611f039190614039565b604051602081830303815290604052805190602001209050826005015481146113075760058301546040516331942c9760e21b815260048101869052602481019190915260448101829052606401610751565b5f611f817f0000000000000000000000000000000000000000000000000000000000000000426140bb565b82546001600160c01b0316600160c01b6001600160401b03831602179092555090565b818015611fbd57506002830154600160b81b9004600116155b9150808015611fd75750600280840154600160b81b900416155b835460ff60a01b1916600760a01b178455905080611ff5575f611ff8565b60025b82612003575f612006565b60015b845460ff60a81b1916600160a81b9190921760ff16021783556120497f0000000000000000000000000000000000000000000000000000000000000000426140bb565b83546001600160401b0391909116600160c01b026001600160c01b03909116178355604080518315158152821515602082015285917f5d36b180e893476a1f291700e0ea449307c2a7960b24aa5eec463beb4ff8dcdc910160405180910390a250505050565b5f6120bb8260206140da565b6120c69060e06140f1565b9290921c60030b92915050565b5f8082156120f75760086120e8846007613e8e565b6120f29190613ea1565b6120fa565b60015b90505b80826001901b10156121195761211282614104565b91506120fd565b50919050565b5f60ff82161561213c5760018301546001600160a01b0316612148565b82546001600160a01b03165b835490915060ff838116600160a81b909204161415806121715750336001600160a01b03821614155b156121a75760405163010f8c2f60e71b8152600481018590523360248201526001600160a01b0382166044820152606401610751565b6113078484611ea4565b5f81861415806121c2575084861c15155b156121ce57505f611d7f565b835f5b8781101561224957600187821c16156122145761220f8585838181106121f9576121f961411c565b90506020020135835f9182526020526040902090565b61223f565b61223f8286868481811061222a5761222a61411c565b905060200201355f9182526020526040902090565b91506001016121d1565b509096149695505050505050565b5f61226185612f2d565b90506001811b831461229257604051630f6c814760e21b8152600481018490526001821b6024820152604401610751565b5f61229d8585612f71565b90508281146122c957604051638323884560e01b81526004810184905260248101829052604401610751565b8554600287015460405133928a927fd8a0b66e461a74d353a1371db9234e47b350c73c46cf678bb4283dc9b46d17c0926123279260ff600160b01b820416926001600160401b03908116928d928d92600160c01b9091041690614130565b60405180910390a350505050505050565b600383015460048401545f91905b61235081846120af565b61235a83856120af565b0361236f5761236883614104565b9250612346565b5f61237a83856120af565b90505f61238783866120af565b60028901549091505f9086906123a7906001600160401b031660086140da565b6123b19190613e8e565b60018a01805463ffffffff60b01b1916600160b01b63ffffffff86160217905590505f6123dd8a611f56565b905060018a54600160a01b900460ff16600a8111156123fe576123fe613958565b0361254857895460ff60a01b1916600160a11b178a5560028a0180546cffffffffff00000000000000001916600160401b64ffffffffff85160217905560408051838152602081018690528082018590526001600160401b038316606082015290518c917ff78af64825a4a34c2a3533e0423fa8f2132b41b53bf21877b5fd900837455d1a919081900360800190a260028a015464ffffffffff600160681b820481168410801592600160901b90049091168410159082906124bd5750805b156124d5576124d08d8d88158815611fa4565b612541565b81806124de5750805b15612541578b5460ff60a01b1916600960a01b178c556040805185815283151560208201526001600160401b0385168183015290518e917ffa0d27d5aeb2b9b5f411ec8ab4963f02934b8109fa89f9682db1962854e8e0bf919081900360600190a25b50506127f8565b895460ff60a01b1916600360a11b178a5560028a01805467ffffffffffffffff19166001600160401b038481169190911790915560408051848152602081018790528082018690529183166060830152518c917fdf2a55290c739e0c089afe9e3c7c931ae7e0197949a7a9684962663620beba81919081900360800190a260018a0154600160d01b900463ffffffff168211156125f9576125ed8b8b86158615611fa4565b50505050505050611307565b606088108061262e575060068a015461261560605f8b8d614190565b6040516126239291906141b7565b604051809103902014155b1561264f576040516322cb679d60e11b8152600481018c9052602401610751565b5f5f881161265d575f61266c565b61266c876109df60018b6140f1565b90508715801561267b57505f83115b1561277c578a545f906001600160a01b031633146126a6576126a1606060408c8e614190565b6126b4565b6126b4604060208c8e614190565b6126bd916141c6565b905060808a108061272c575060018c81015461272a918391600160a81b900460ff16906126eb600889613ea1565b6126f591906140f1565b8e8e60609060809261270993929190614190565b612712916141c6565b8f8f608090809261272593929190614190565b6130e1565b155b1561275357604051633fb274d160e01b8152600481018e9052336024820152604401610751565b612774612764608060608d8f614190565b61276d916141c6565b60076120af565b9150506127a0565b606089146127a0576040516322cb679d60e11b8152600481018d9052602401610751565b60028b01805463ffffffff838116600160e01b026001600160e01b03918916600160c01b02919091166001600160c01b03909216919091171790556127e860205f8b8d614190565b6127f1916141c6565b60038c0155505b5050505050505050505050565b5f5f5f6128158b8b8a8a8a613151565b8c549295509093509150600160b01b900460ff165f036128d457831561285757604051630f6c814760e21b8152600481018590525f6024820152604401610751565b60018a54600160a01b900460ff16600a81111561287657612876613958565b1480156128835750808614155b156128a4576040516370be244d60e11b815260048101899052602401610751565b60018a01805460ff60f01b19169055895460ff60a81b19168a556128cf8b8b610f1e8985818d614190565b6127f8565b8086146128f7576040516370be244d60e11b815260048101899052602401610751565b6129028960016141e3565b8a5460ff60a81b1916600160a81b60ff92831602178b556127f8908c908c90889088908e16156129325786612257565b87612257565b604080518481526020810184905290810182905285907f336c05d535dee0cebba54774364dff1bda39274df356443c6c7f6b47758903049060600160405180910390a261298b8585848614848714611fa4565b5050505050565b604080517f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f60208201527f47e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b1918101919091527fc89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc660608201524660808201526001600160a01b03821660a08201525f9060c001610653565b7f0000000000000000000000000000000000000000000000000000000000000000365f80375f5f365f845af43d5f5f3e80612a62573d5ffd5b503d5ff35b5f5f604051806080016040528085612a83578960400135612a89565b89602001355b81526020018a60010160149054906101000a900460ff1660ff1681526020018a60020160089054906101000a900464ffffffffff1664ffffffffff1681526020018481525090507f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031663e763d682895f0135898460405180608001604052808e6060013581526020018e6080013581526020018e60e0015f016020810190612b399190613fda565b151581526020018e60e0016020016020810190612b5691906141fc565b6001600160401b03168152508b8b6040518763ffffffff1660e01b8152600401612b8596959493929190614215565b602060405180830381865afa158015612ba0573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190612bc49190613e63565b9998505050505050505050565b5f85815260026020526040902054612beb8585858561321b565b1461298b5760405163c111117b60e01b815260048101869052602401610751565b5f82612c198360046140da565b612c24906004613e8e565b1115612c3157505f612cf1565b5f612c3d8360046140da565b90505f60188686612c4f856003613e8e565b818110612c5e57612c5e61411c565b919091013560f81c90911b905060108787612c7a866002613e8e565b818110612c8957612c8961411c565b919091013560f81c90911b905060088888612ca5876001613e8e565b818110612cb457612cb461411c565b919091013560f81c90911b9050888886818110612cd357612cd361411c565b9050013560f81c60f81b60f81c60ff1617171790508060030b925050505b9392505050565b5f5f612d0d8a8a8a8b602001358b8989612dc8565b604080518a815260208101849052908101829052606081018990526080810188905291935091508a907fb537c703dad6273f7c26b29d2140c2c94de780253253441dce912866e224c58d9060a00160405180910390a2610f6d8a8a838914848914611fa4565b5f82612d808360046140da565b612d8b906004613e8e565b1115612db4576040516311ab1a8f60e31b81526004810186905260248101839052604401610751565b612dbf848484612c0c565b95945050505050565b600186015460405163c6b54d0f60e01b81525f91829182917f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169163c6b54d0f91612e3a918c359160808e0135918c918e91600160a01b90910460ff16908d908d906004016142a3565b606060405180830381865afa158015612e55573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190612e7991906142d7565b9194509250905080612ea8576040516334e3688d60e11b8152600481018b905260248101849052604401610751565b5097509795505050505050565b5f8183856001612ec682601d613e8e565b612ed091906140f1565b612eda9190613ea1565b866001612ee8826028613e8e565b612ef291906140f1565b612efc9190613ea1565b612f069190613e8e565b612f11906008613e8e565b612f1b91906140da565b612f259190613e8e565b949350505050565b80545f9060ff600160b81b82048116600160b01b9092041610612f5b578154600160b81b900460ff16612f68565b8154600160b01b900460ff165b60ff1692915050565b5f8181816001600160401b03811115612f8c57612f8c614303565b604051908082528060200260200182016040528015612fb5578160200160208202803683370190505b5090505f5b8281101561300057858582818110612fd457612fd461411c565b90506020020135828281518110612fed57612fed61411c565b6020908102919091010152600101612fba565b505b60018211156130bd575f5b613018600284613ea1565b8110156130aa576130858261302e8360026140da565b8151811061303e5761303e61411c565b60200260200101518383600261305491906140da565b61305f906001613e8e565b8151811061306f5761306f61411c565b60200260200101515f9182526020526040902090565b8282815181106130975761309761411c565b602090810291909101015260010161300d565b506130b6600283613ea1565b9150613002565b805f815181106130cf576130cf61411c565b60200260200101519250505092915050565b5f6130ed8660206140da565b821415806130fc575084861c15155b1561310857505f611d7f565b835f5b8781101561224957600581901b850135600188831c1615613138575f818152602084905260409020613146565b5f8381526020829052604090205b92505060010161310b565b5f5f5f5f61315e88612f2d565b905061317688600301548960040154838a8a8a613283565b8a549296509094509250613195908290600160b01b900460ff166140f1565b885460ff91909116600160b01b0260ff60b01b1990911617885560028801546131ca9088906001600160401b0316831b613e8e565b60028901805467ffffffffffffffff19166001600160401b0392909216919091179055600388018490556004880183905561320488611f56565b5061320f8989613494565b50955095509592505050565b5f848460405161322c9291906141b7565b604051809103902083836040516132449291906141b7565b6040519081900381206132639291602001918252602082015260400190565b604051602081830303815290604052805190602001209050949350505050565b5f808085871c1515806132965750604084105b156132b7576040516370be244d60e11b815260048101879052602401610751565b6132c460205f8688614190565b6132cd916141c6565b92506132dd604060208688614190565b6132e6916141c6565b915081830361330b576040516370be244d60e11b815260048101879052602401610751565b50604082825f5b89811015613455578089901c6001166001036133ba5786613334856020613e8e565b1115613356576040516370be244d60e11b8152600481018a9052602401610751565b5f888589613365826020613e8e565b9261337293929190614190565b61337b916141c6565b905061339081855f9182526020526040902090565b93506133a581845f9182526020526040902090565b92506133b2602086613e8e565b94505061344d565b866133c6856040613e8e565b11156133e8576040516370be244d60e11b8152600481018a9052602401610751565b61341e8389868a6133fa826020613e8e565b9261340793929190614190565b613410916141c6565b5f9182526020526040902090565b925061343d828989613431886020613e8e565b906133fa896040613e8e565b915061344a604085613e8e565b93505b600101613312565b508a821415806134655750898114155b15613486576040516370be244d60e11b815260048101899052602401610751565b505096509650969350505050565b805460028201546003830154600484015460408051600160b01b860460ff1681526001600160401b039485166020820152908101929092526060820152600160c01b909204166080820152339083907f1a78887a4b0017c02411e6792b8a086bce48b71e816817a439c360a81c255b639060a00160405180910390a35050565b5f60e08284031215612119575f5ffd5b5f60e08284031215613534575f5ffd5b612cf18383613514565b5f6101808284031215612119575f5ffd5b5f5f83601f84011261355f575f5ffd5b5081356001600160401b03811115613575575f5ffd5b60208301915083602082850101111561358c575f5ffd5b9250929050565b5f5f5f5f6101c085870312156135a7575f5ffd5b843593506135b8866020870161353e565b92506101a08501356001600160401b038111156135d3575f5ffd5b6135df8782880161354f565b95989497509550505050565b5f5f5f6101c084860312156135fe575f5ffd5b8335925061360f856020860161353e565b91506101a08401356001600160401b0381111561362a575f5ffd5b61363686828701613514565b9150509250925092565b5f5f83601f840112613650575f5ffd5b5081356001600160401b03811115613666575f5ffd5b6020830191508360208260051b850101111561358c575f5ffd5b5f5f5f5f5f5f60808789031215613695575f5ffd5b863595506020870135945060408701356001600160401b038111156136b8575f5ffd5b6136c489828a0161354f565b90955093505060608701356001600160401b038111156136e2575f5ffd5b6136ee89828a01613640565b979a9699509497509295939492505050565b5f5f5f5f5f6101e08688031215613715575f5ffd5b85359450613726876020880161353e565b93506101a086013592506101c08601356001600160401b03811115613749575f5ffd5b6137558882890161354f565b969995985093965092949392505050565b5f5f5f60408486031215613778575f5ffd5b8335925060208401356001600160401b03811115613794575f5ffd5b6137a086828701613640565b9497909650939450505050565b5f6101a08284031215612119575f5ffd5b5f5f5f5f5f5f5f610220888a0312156137d5575f5ffd5b6137df8989613514565b965060e08801356001600160401b038111156137f9575f5ffd5b6138058a828b0161354f565b909750955061381a9050896101008a01613514565b93506101e08801356001600160401b03811115613835575f5ffd5b6138418a828b0161354f565b9094509250506102008801356001600160401b03811115613860575f5ffd5b61386c8a828b016137ad565b91505092959891949750929550565b5f5f5f5f5f5f5f5f5f6102208a8c031215613894575f5ffd5b893598506138a58b60208c0161353e565b97506101a08a013596506101c08a01356001600160401b038111156138c8575f5ffd5b6138d48c828d0161354f565b9097509550506101e08a01356001600160401b038111156138f3575f5ffd5b6138ff8c828d0161354f565b9095509350506102008a01356001600160401b0381111561391e575f5ffd5b61392a8c828d0161354f565b915080935050809150509295985092959850929598565b5f60208284031215613951575f5ffd5b5035919050565b634e487b7160e01b5f52602160045260245ffd5b600b811061398857634e487b7160e01b5f52602160045260245ffd5b9052565b81516001600160a01b031681526102e0810160208301516139b0602084018261396c565b5060408301516139c5604084018260ff169052565b5060608301516139da606084018260ff169052565b5060808301516139ef608084018260ff169052565b5060a0830151613a0a60a08401826001600160401b03169052565b5060c0830151613a2560c08401826001600160a01b03169052565b5060e0830151613a3a60e084018260ff169052565b50610100830151613a5161010084018260ff169052565b50610120830151613a6861012084018260030b9052565b50610140830151613a8261014084018263ffffffff169052565b50610160830151613a9861016084018215159052565b50610180830151613ab56101808401826001600160401b03169052565b506101a0830151613ad06101a084018264ffffffffff169052565b506101c0830151613aeb6101c084018264ffffffffff169052565b506101e0830151613b066101e084018264ffffffffff169052565b50610200830151613b1d61020084018260ff169052565b50610220830151613b3461022084018260030b9052565b50610240830151613b4b61024084018260030b9052565b506102608301516102608301526102808301516102808301526102a08301516102a08301526102c08301516102c083015292915050565b5f5f6101a08385031215613b94575f5ffd5b82359150613ba5846020850161353e565b90509250929050565b5f5f5f6101c08486031215613bc1575f5ffd5b83359250613bd2856020860161353e565b91506101a08401356001600160401b03811115613bed575f5ffd5b840160a08187031215613bfe575f5ffd5b809150509250925092565b5f5f5f5f5f5f6101608789031215613c1f575f5ffd5b613c298888613514565b955060e08701356001600160401b03811115613c43575f5ffd5b613c4f89828a0161354f565b90965094505061010087013592506101208701356001600160401b03811115613c76575f5ffd5b613c8289828a016137ad565b969995985093969295946101409093013593505050565b80356001600160a01b0381168114611e4b575f5ffd5b80356001600160401b0381168114611e4b575f5ffd5b82815281356020808301919091528201356040808301919091528201356060808301919091528201356080808301919091526101008201906001600160a01b0390613d11908501613c99565b1660a08301525f60a084013590508060c0840152506001600160401b03613d3a60c08501613caf565b1660e08301529392505050565b82815260408101612cf1602083018461396c565b803563ffffffff81168114611e4b575f5ffd5b5f60208284031215613d7e575f5ffd5b612cf182613d5b565b81835281816020850137505f828201602090810191909152601f909101601f19169091010190565b878152613de06020820188805182526020810151602083015260408101516040830152606081015160608301525050565b8560a08201528460c082015263ffffffff841660e08201526101206101008201525f612bc461012083018486613d87565b8015158114613e1e575f5ffd5b50565b5f60208284031215613e31575f5ffd5b8151612cf181613e11565b634e487b7160e01b5f52601260045260245ffd5b5f82613e5e57613e5e613e3c565b500690565b5f60208284031215613e73575f5ffd5b5051919050565b634e487b7160e01b5f52601160045260245ffd5b80820180821115611e9e57611e9e613e7a565b5f82613eaf57613eaf613e3c565b500490565b5f5f8335601e19843603018112613ec9575f5ffd5b8301803591506001600160401b03821115613ee2575f5ffd5b6020019150600581901b360382131561358c575f5ffd5b5f64ffffffffff831680613f0f57613f0f613e3c565b8064ffffffffff84160691505092915050565b5f5f8335601e19843603018112613f37575f5ffd5b8301803591506001600160401b03821115613f50575f5ffd5b60200191503681900382131561358c575f5ffd5b8781528660208201526001600160401b03861660408201528460030b6060820152613fb36080820185805182526020810151602083015260408101516040830152606081015160608301525050565b6101206101008201525f612bc461012083018486613d87565b60208101611e9e828461396c565b5f60208284031215613fea575f5ffd5b8135612cf181613e11565b803561400081613e11565b151582526001600160401b0361401860208301613caf565b16602083015263ffffffff61402f60408301613d5b565b1660408301525050565b8135815260208083013590820152604080830135908201526060808301359082015260808083013590820152610180810161407660a08401613c99565b6001600160a01b031660a083015260c0838101359083015261409e60e0808401908501613ff5565b610140838101359083015261016092830135929091019190915290565b6001600160401b038181168382160190811115611e9e57611e9e613e7a565b8082028115828204841417611e9e57611e9e613e7a565b81810381811115611e9e57611e9e613e7a565b5f6001820161411557614115613e7a565b5060010190565b634e487b7160e01b5f52603260045260245ffd5b60ff861681526001600160401b038516602082015260806040820181905281018390525f6001600160fb1b03841115614167575f5ffd5b8360051b808660a08501376001600160401b03939093166060830152500160a001949350505050565b5f5f8585111561419e575f5ffd5b838611156141aa575f5ffd5b5050820193919092039150565b818382375f9101908152919050565b80356020831015611e9e575f19602084900360031b1b1692915050565b60ff8281168282160390811115611e9e57611e9e613e7a565b5f6020828403121561420c575f5ffd5b612cf182613caf565b86815285602082015261424c6040820186805182526020810151602083015260408101516040830152606081015160608301525050565b835160c0820152602084015160e0820152604084015115156101008201526001600160401b036060850151166101208201526101606101408201525f61429761016083018486613d87565b98975050505050505050565b87815286602082015285604082015284606082015260ff8416608082015260c060a08201525f612bc460c083018486613d87565b5f5f5f606084860312156142e9575f5ffd5b8351602085015160408601519194509250613bfe81613e11565b634e487b7160e01b5f52604160045260245ffd610260604052348015610010575f5ffd5b5060405161405e38038061405e83398101604081905261002f9161022f565b898989898989898989893361271061004e61ffff8088169089166102ec565b11158015610060575060018460ff1610155b80156100705750600660ff851611155b610078575f5ffd5b6001600160a01b03808c1660a0528a811660c0528981166080526001600160401b03808a1660e05261010089905261ffff8089166101205287166101405260ff8616610160528481166101805283166101a052466101c05281166101e05261015081604080515f51602061403e5f395f51905f5260208201525f51602061401e5f395f51905f52918101919091525f516020613ffe5f395f51905f5260608201524660808201526001600160a01b03821660a08201525f9060c001604051602081830303815290604052805190602001209050919050565b610200525050604080515f51602061403e5f395f51905f526020808301919091525f51602061401e5f395f51905f52828401525f516020613ffe5f395f51905f5260608301524660808301526001600160a01b039990991660a0808301919091528251808303909101815260c090910190915280519701969096206102205250503361024052506103119e505050505050505050505050505050565b6001600160a01b0381168114610200575f5ffd5b50565b80516001600160401b0381168114610219575f5ffd5b919050565b805161ffff81168114610219575f5ffd5b5f5f5f5f5f5f5f5f5f5f6101408b8d031215610249575f5ffd5b8a51610254816101ec565b60208c0151909a50610265816101ec565b60408c0151909950610276816101ec565b975061028460608c01610203565b965060808b0151955061029960a08c0161021e565b94506102a760c08c0161021e565b60e08c015190945060ff811681146102bd575f5ffd5b92506102cc6101008c01610203565b91506102db6101208c01610203565b90509295989b9194979a5092959850565b8082018082111561030b57634e487b7160e01b5f52601160045260245ffd5b92915050565b60805160a05160c05160e05161010051610120516101405161016051610180516101a0516101c0516101e051610200516102205161024051613b6c6104925f395f81816105b3015281816108880152610dd501525f61128f01525f61055401525f61052801525f81816104fe015261123e01525f81816103f501528181610d6b015261247a01525f8181610181015261153301525f818161030101528181610d1d015261178e01525f81816101c001528181611d080152611de201525f818161036201528181611cdf0152611d2901525f818161028301528181610f5201528181610f95015281816111ff0152611ea001525f818161044301528181610d41015261234a01525f818161041c01526120ce01525f8181610215015281816109f001528181610ab401528181610ed5015281816113e5015281816118ed0152818161197101528181611b330152611e6f01525f81816103ce01528181610b9901528181610c0e015281816110c00152818161118d01526112680152613b6c5ff3fe608060405234801561000f575f5ffd5b5060043610610152575f3560e01c8063a210da6a116100bf578063c8315b5311610079578063c8315b53146103b6578063c8b53d2a146103c1578063e2fdcc17146103c9578063ed4dcd7d146103f0578063f617404414610417578063fdb894ac1461043e575f5ffd5b8063a210da6a146102fc578063ab9ee9d914610323578063b64ea8c614610342578063bbac059c1461034a578063bc5516611461035d578063bed94a4514610384575f5ffd5b80636273280511610110578063627328051461024f57806387004df2146102695780638802834e1461027e57806395850f59146102a55780639ba5c15d146102cc5780639ddb8347146102f3575f5ffd5b80624ae1f014610156578063117f5f921461017c5780632b100217146101bb5780633644e515146101f5578063442f6be8146101fd5780634cf088d914610210575b5f5ffd5b610169610164366004613122565b610465565b6040519081526020015b60405180910390f35b6101a37f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160401b039091168152602001610173565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b60405161ffff9091168152602001610173565b6101696104fb565b61016961020b366004613191565b610576565b6102377f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b039091168152602001610173565b610257600681565b60405160ff9091168152602001610173565b61027c61027736600461324e565b61084c565b005b6101697f000000000000000000000000000000000000000000000000000000000000000081565b6101697f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0481565b6101697f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f265581565b6101a361012c81565b6102577f000000000000000000000000000000000000000000000000000000000000000081565b610169610331366004613285565b60026020525f908152604090205481565b610169610d17565b61016961035836600461329c565b610d98565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6103a6610392366004613285565b60016020525f908152604090205460ff1681565b6040519015158152602001610173565b610169630100000081565b61016961123b565b6102377f000000000000000000000000000000000000000000000000000000000000000081565b6101a37f000000000000000000000000000000000000000000000000000000000000000081565b6102377f000000000000000000000000000000000000000000000000000000000000000081565b6101a37f000000000000000000000000000000000000000000000000000000000000000081565b5f61046e6104fb565b7f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac04836040516020016104a1929190613362565b604051602081830303815290604052805190602001206040516020016104de92919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050919050565b5f7f000000000000000000000000000000000000000000000000000000000000000046146105515761054c7f00000000000000000000000000000000000000000000000000000000000000006112b1565b905090565b507f000000000000000000000000000000000000000000000000000000000000000090565b5f60ff815c161561059a5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146105f157604051634e66b6bb60e11b815260040160405180910390fd5b8735853514610622576040516301d3f4c560e61b815288356004820152853560248201526044015b60405180910390fd5b846020013588602001351461065957604051632544a39560e11b81526020808a013560048301528601356024820152604401610619565b84604001358860400135148015610677575084606001358860600135145b156106a257604051631d939b6b60e11b81528835600482015260208901356024820152604401610619565b6106b260a08601608087016133e7565b6001600160a01b03166106cb60a08a0160808b016133e7565b6001600160a01b03160361070e576106e960a0890160808a016133e7565b60405163284f658d60e01b81526001600160a01b039091166004820152602401610619565b5f61071a898989611348565b90505f610728878787611348565b90508082111561075557604051637291fee360e01b81526004810183905260248101829052604401610619565b604080516020808201859052818301849052825180830384018152606090920183528151910120935087013561078f610180860186613402565b60405161079d929190613444565b6040518091039020146107f45760408701356107bd610180860186613402565b6040516107cb929190613444565b604051908190038120637a316fa960e01b82526106199291600401918252602082015260400190565b6107fc61308f565b610100810183905261012081018290526108338461082060a08b0160808c016133e7565b8d606001358b606001358f8a875f611604565b505f91505060ff19815c16815d50979650505050505050565b60ff5f5c161561086f5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146108c657604051634e66b6bb60e11b815260040160405180910390fd5b5f6108d083611a34565b905060078154600160a01b900460ff16600a8111156108f1576108f1613453565b1461091f57805460405163509b2d0560e11b8152610619918591600160a01b90910460ff1690600401613467565b8054600160c01b90046001600160401b031642101561097257805460405163e742dfc160e01b815260048101859052600160c01b9091046001600160401b03166024820152426044820152606401610619565b61097d838284611a85565b8054600160a31b60ff60a01b19821617808355600180840154600160a81b9092049081161580159360028316151593600490931615926001600160a01b03918216929116905f908190610a4c57604051631e17f55160e21b81526001600160a01b038581166004830152602482018c90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015610a31575f5ffd5b505af1158015610a43573d5f5f3e3d5ffd5b50505050610a88565b610a85848b8b6101400135898015610a615750885b610a6b575f610a6d565b865b8d60a0016020810190610a8091906133e7565b611af0565b91505b8515610b1057604051631e17f55160e21b81526001600160a01b038481166004830152602482018c90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015610af5575f5ffd5b505af1158015610b07573d5f5f3e3d5ffd5b50505050610b46565b610b43838b8b61016001358a8015610b255750885b610b2f575f610a6d565b878d60a0016020810190610a8091906133e7565b90505b60c089013515610c6e5786158015610b5b5750855b8015610b645750845b15610bf557604051632c124be760e11b815260c08a01356004820152602481018b90526001600160a01b0384811660448301527f0000000000000000000000000000000000000000000000000000000000000000169063582497ce906064015f604051808303815f87803b158015610bda575f5ffd5b505af1158015610bec573d5f5f3e3d5ffd5b50505050610c6e565b604051632c4a5ee160e21b815260c08a013560048201527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063b1297b84906024015f604051808303815f87803b158015610c57575f5ffd5b505af1158015610c69573d5f5f3e3d5ffd5b505050505b5f87610c855786610c7f575f610c87565b83610c87565b845b90505f8815610c965784610c98565b855b9050806001600160a01b0316826001600160a01b03168d7f9aafc50ff940c7205c23467f87a495b8c9b8dc773e1672abb0a23d92c8de91e38c158015610cdc57508b155b604080519115158252602082018a9052810188905260600160405180910390a4505f98505060ff19885c16965087955050505050505d505050565b5f61054c7f000000000000000000000000000000000000000000000000000000000000000060ff167f00000000000000000000000000000000000000000000000000000000000000006001600160401b03167f00000000000000000000000000000000000000000000000000000000000000006001600160401b0316611f1c565b5f60ff815c1615610dbc5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001614610e1357604051634e66b6bb60e11b815260040160405180910390fd5b33610e2460a0890160808a016133e7565b6001600160a01b031603610e4d5760405163284f658d60e01b8152336004820152602401610619565b838760600135148015610e9d5750610e69610180840184613402565b15905080610e9d57506040870135610e85610180850185613402565b604051610e93929190613444565b6040518091039020145b15610ebe57604051632f4a7d3f60e01b815260048101859052602401610619565b60405163fa6739c160e01b81523360048201525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063fa6739c190602401602060405180830381865afa158015610f22573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610f469190613497565b9050801580610f7457507f000000000000000000000000000000000000000000000000000000000000000081105b15610fc15760405163056b031d60e51b8152336004820152602481018290527f00000000000000000000000000000000000000000000000000000000000000006044820152606401610619565b5f610fcd898989611348565b604080516020810183905233918101919091526060810188905290915060800160405160208183030381529060405280519060200120925061100d61308f565b610100810182905260c0810185905284156111ef575f61103360a08c0160808d016133e7565b61104060208901896133e7565b604080516001600160a01b03938416602082015292909116908201528b3560608201526080016040516020818303038152906040528051906020012090508086146110a85760405163209a787360e21b81526004810187905260248101829052604401610619565b6040516326d6c97b60e01b8152600481018790525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906326d6c97b9060240161010060405180830381865afa15801561110e573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611132919061352c565b60c0015190508b60400135811461117057604080516359e8b49b60e11b81526004810189905260248101839052908d01356044820152606401610619565b60405163301720a360e11b815260048101889052602481018790527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063602e4146906044015f604051808303815f87803b1580156111d6575f5ffd5b505af11580156111e8573d5f5f3e3d5ffd5b5050505050505b61122384338c606001358a8e8b877f0000000000000000000000000000000000000000000000000000000000000000611604565b505f91505060ff19815c16815d509695505050505050565b5f7f0000000000000000000000000000000000000000000000000000000000000000461461128c5761054c7f00000000000000000000000000000000000000000000000000000000000000006112b1565b507f000000000000000000000000000000000000000000000000000000000000000090565b604080517f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f60208201527f47e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b1918101919091527fc89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc660608201524660808201526001600160a01b03821660a08201525f9060c0016104de565b5f61135284610465565b90505f611360828585611f96565b905061137260a08601608087016133e7565b6001600160a01b0316816001600160a01b031614158061139957506001600160a01b038116155b156113db576113ae60a08601608087016133e7565b6040516308d20b2560e01b81526001600160a01b0391821660048201529082166024820152604401610619565b6001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001663275ff98d61141a60a08801608089016133e7565b6040516001600160e01b031960e084901b1681526001600160a01b039091166004820152602401602060405180830381865afa15801561145c573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906114809190613497565b5f036114bb5761149660a08601608087016133e7565b60405163089858e760e11b81526001600160a01b039091166004820152602401610619565b6114c761012c426135da565b6114d760e0870160c088016135ed565b6001600160401b0316111561152857816114f760e0870160c088016135ed565b60405163feeccde760e01b815260048101929092526001600160401b03166024820152426044820152606401610619565b5f6001600160401b037f00000000000000000000000000000000000000000000000000000000000000001661156360e0880160c089016135ed565b6001600160401b031661157691906135da565b9050804211156115c9578261159160e0880160c089016135ed565b60405163a5eb47bd60e01b815260048101929092526001600160401b0316602482015260448101829052426064820152608401610619565b5f8381526001602052604090205460ff16156115fb576040516391667a4960e01b815260048101849052602401610619565b50509392505050565b5f888152602081905260408120908154600160a01b900460ff16600a81111561162f5761162f613453565b146116505760405163897751fd60e01b8152600481018a9052602401610619565b5f61165c8287876120af565b608087015260608601526001830154602088013586526002840154919250600160a01b900460ff16906116ab908a906116a290600160681b900464ffffffffff166122b4565b8360ff16612300565b602086015260028301546116d29089906116a290600160901b900464ffffffffff166122b4565b60408601523360a08601526116f0368790038701610100880161362a565b60e086015261170560a08801608089016133e7565b835f015f6101000a8154816001600160a01b0302191690836001600160a01b0316021790555089836001015f6101000a8154816001600160a01b0302191690836001600160a01b031602179055506001835f0160146101000a81548160ff0219169083600a81111561177957611779613453565b0217905550825460ff60b81b1916600160b81b7f000000000000000000000000000000000000000000000000000000000000000060ff160217835560208581015160038501556040808701516004860155516117d791879101613746565b60408051601f19818403018152919052805160209091012060058401556117fd83612344565b50825460028401546040516001600160a01b03808e1693908116928f927f2c778fa29f6bca0cc93bb3705d60e1438846dac0136334a1acf08ae7d6a7b08092611880928e35928d9264ffffffffff600160681b8404811693600160901b9004169160ff600160b81b830416916001600160401b03600160c01b9091041690613755565b60405180910390a46118ac611899610160880188613402565b6118a76101808a018a613402565b612392565b5f8c8152600260205260408082209290925584549151631501bc1d60e31b81526001600160a01b039283166004820152602481018e905260448101919091527f00000000000000000000000000000000000000000000000000000000000000009091169063a80de0e8906064015f604051808303815f87803b158015611930575f5ffd5b505af1158015611942573d5f5f3e3d5ffd5b5050604051631501bc1d60e31b81526001600160a01b038d81166004830152602482018f9052604482018890527f000000000000000000000000000000000000000000000000000000000000000016925063a80de0e891506064015f604051808303815f87803b1580156119b4575f5ffd5b505af11580156119c6573d5f5f3e3d5ffd5b505050508160ff165f146119ed576119e88b84600185161560028616156123fa565b611a27565b8460400151856020015103611a07576119e88b8488612505565b8060ff165f03611a2757611a278b84611a225f8036816137ab565b6125f5565b5050505050505050505050565b5f818152602081905260408120908154600160a01b900460ff16600a811115611a5f57611a5f613453565b03611a805760405163a81bdd2d60e01b815260048101839052602401610619565b919050565b5f81604051602001611a979190613816565b60405160208183030381529060405280519060200120905082600501548114611aea5760058301546040516331942c9760e21b815260048101869052602481019190915260448101829052606401610619565b50505050565b5f8315611bae575f8481526001602052604090205460ff1615611b9257604051631e17f55160e21b81526001600160a01b038781166004830152602482018790527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015611b74575f5ffd5b505af1158015611b86573d5f5f3e3d5ffd5b505050505f9050611f13565b5f848152600160208190526040909120805460ff191690911790555b856001600160a01b0316826001600160a01b031603611bcb575f91505b5f6001600160a01b03831615801590611bf65750836001600160a01b0316836001600160a01b031614155b611c00575f611c03565b60015b6001600160a01b038516611c17575f611c1a565b60015b611c249190613898565b60ff1690505f816001600160401b03811115611c4257611c426134ae565b604051908082528060200260200182016040528015611c6b578160200160208202803683370190505b5090505f826001600160401b03811115611c8757611c876134ae565b604051908082528060200260200182016040528015611cb0578160200160208202803683370190505b5090505f6001600160a01b03871615611db05786876001600160a01b0316876001600160a01b031614611d03577f0000000000000000000000000000000000000000000000000000000000000000611d4d565b611d4d7f00000000000000000000000000000000000000000000000000000000000000007f00000000000000000000000000000000000000000000000000000000000000006138b1565b848381518110611d5f57611d5f6138cb565b60200260200101848480611d72906138df565b955081518110611d8457611d846138cb565b602002602001018261ffff1661ffff16815250826001600160a01b03166001600160a01b031681525050505b6001600160a01b03861615801590611dda5750866001600160a01b0316866001600160a01b031614155b15611e5857857f0000000000000000000000000000000000000000000000000000000000000000848381518110611e1357611e136138cb565b60200260200101848481518110611e2c57611e2c6138cb565b602002602001018261ffff1661ffff16815250826001600160a01b03166001600160a01b031681525050505b604051632ba2ce8360e11b81526001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016906357459d0690611ecc908d908d907f0000000000000000000000000000000000000000000000000000000000000000908990899060040161392b565b6020604051808303815f875af1158015611ee8573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611f0c9190613497565b9450505050505b95945050505050565b5f8183856001611f2d82601d6135da565b611f3791906139ab565b611f4191906139d2565b866001611f4f8260286135da565b611f5991906139ab565b611f6391906139d2565b611f6d91906135da565b611f789060086135da565b611f8291906139e5565b611f8c91906135da565b90505b9392505050565b5f60418214611fa657505f611f8f565b5f611fb460208285876137ab565b611fbd916139fc565b90505f611fce6040602086886137ab565b611fd7916139fc565b90505f85856040818110611fed57611fed6138cb565b919091013560f81c9150507f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a082118061203957508060ff16601b1415801561203957508060ff16601c14155b15612049575f9350505050611f8f565b604080515f81526020810180835289905260ff831691810191909152606081018490526080810183905260019060a0016020604051602081039080840390855afa158015612099573d5f5f3e3d5ffd5b5050604051601f19015198975050505050505050565b5f5f5f6120bc8585612acb565b90925090505f80806001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016630135634a60208a01358661210b6101608c016101408d01613a19565b6121196101608d018d613402565b6121276101808f018f613402565b6040518863ffffffff1660e01b81526004016121499796959493929190613a5a565b606060405180830381865afa158015612164573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906121889190613aa6565b925092509250815f1461219b575f61219e565b60025b83156121aa575f6121ad565b60015b179550825f036121c85781156121c357816121c5565b805b92505b815f036121d3578291505b64ffffffffff8311806121ea575064ffffffffff82115b1561221a578183116121fc57816121fe565b825b604051636b4a1e4960e11b815260040161061991815260200190565b5f61223183851161222b57836122b4565b846122b4565b60028b01805469ffffffffffffffffffff60681b1916600160681b64ffffffffff9788160264ffffffffff60901b191617600160901b959096169490940294909417909255505060018701805460ff60a01b1916600160a01b60ff909316928302179055865460ff60b01b1916600160b01b909102179095559094909392509050565b5f8082156122d85760086122c98460076135da565b6122d391906139d2565b6122db565b60015b90505b80826001901b10156122fa576122f3826138df565b91506122de565b50919050565b5f80805b8381101561233a57848110612323575f86815260208390526040902095505b5f8281526020839052604090209150600101612304565b5093949350505050565b5f61236f7f000000000000000000000000000000000000000000000000000000000000000042613ad1565b82546001600160c01b0316600160c01b6001600160401b03831602179092555090565b5f84846040516123a3929190613444565b604051809103902083836040516123bb929190613444565b6040519081900381206123da9291602001918252602082015260400190565b604051602081830303815290604052805190602001209050949350505050565b81801561241357506002830154600160b81b9004600116155b915080801561242d5750600280840154600160b81b900416155b835460ff60a01b1916600760a01b17845590508061244b575f61244e565b60025b82612459575f61245c565b60015b845460ff60a81b1916600160a81b9190921760ff160217835561249f7f000000000000000000000000000000000000000000000000000000000000000042613ad1565b83546001600160401b0391909116600160c01b026001600160c01b03909116178355604080518315158152821515602082015285917f5d36b180e893476a1f291700e0ea449307c2a7960b24aa5eec463beb4ff8dcdc910160405180910390a250505050565b365f61251083612db3565b90925090505f612524610160850185613402565b604051612532929190613444565b604051908190038120915061254a9084908490613444565b6040518091039020810361257e57604051631d939b6b60e11b81526020850135600482015260248101829052604401610619565b845461ffff60a01b1916600560a11b178555857fa4b5b359b213794f0a791f61c2d00ca1a8aa88c9068564d6aee77db19fad96436125c0610160870187613402565b88546040516125e593929189918991600160c01b90046001600160401b031690613af0565b60405180910390a2505050505050565b600383015460048401545f91905b61260d8184612df4565b6126178385612df4565b0361262c57612625836138df565b9250612603565b5f6126378385612df4565b90505f6126448386612df4565b60028901549091505f908690612664906001600160401b031660086139e5565b61266e91906135da565b60018a01805463ffffffff60b01b1916600160b01b63ffffffff86160217905590505f61269a8a612344565b905060018a54600160a01b900460ff16600a8111156126bb576126bb613453565b0361280a57895460ff60a01b1916600160a11b178a5560028a0180546cffffffffff000000000000000019166801000000000000000064ffffffffff85160217905560408051838152602081018690528082018590526001600160401b038316606082015290518c917ff78af64825a4a34c2a3533e0423fa8f2132b41b53bf21877b5fd900837455d1a919081900360800190a260028a015464ffffffffff600160681b820481168410801592600160901b900490911684101590829061277f5750805b15612797576127928d8d881588156123fa565b612803565b81806127a05750805b15612803578b5460ff60a01b1916600960a01b178c556040805185815283151560208201526001600160401b0385168183015290518e917ffa0d27d5aeb2b9b5f411ec8ab4963f02934b8109fa89f9682db1962854e8e0bf919081900360600190a25b5050611a27565b895460ff60a01b1916600360a11b178a5560028a01805467ffffffffffffffff19166001600160401b038481169190911790915560408051848152602081018790528082018690529183166060830152518c917fdf2a55290c739e0c089afe9e3c7c931ae7e0197949a7a9684962663620beba81919081900360800190a260018a0154600160d01b900463ffffffff168211156128bb576128af8b8b861586156123fa565b50505050505050611aea565b60608810806128f0575060068a01546128d760605f8b8d6137ab565b6040516128e5929190613444565b604051809103902014155b15612911576040516322cb679d60e11b8152600481018c9052602401610619565b5f5f881161291f575f612933565b6129338761292e60018b6139ab565b612df4565b90508715801561294257505f83115b15612a43578a545f906001600160a01b0316331461296d57612968606060408c8e6137ab565b61297b565b61297b604060208c8e6137ab565b612984916139fc565b905060808a10806129f3575060018c8101546129f1918391600160a81b900460ff16906129b26008896139d2565b6129bc91906139ab565b8e8e6060906080926129d0939291906137ab565b6129d9916139fc565b8f8f60809080926129ec939291906137ab565b612e1a565b155b15612a1a57604051633fb274d160e01b8152600481018e9052336024820152604401610619565b612a3b612a2b608060608d8f6137ab565b612a34916139fc565b6007612df4565b915050612a67565b60608914612a67576040516322cb679d60e11b8152600481018d9052602401610619565b60028b01805463ffffffff838116600160e01b026001600160e01b03918916600160c01b02919091166001600160c01b0390921691909117179055612aaf60205f8b8d6137ab565b612ab8916139fc565b60038c0155505050505050505050505050565b5f808281612ad761123b565b7f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f2655612b0560208501856133e7565b602085013560408601356060870135608088013560a0890135612b2e60e08b0160c08c016135ed565b6040805160208101999099526001600160a01b03909716968801969096526060870194909452608086019290925260a085015260c084015260e08301526001600160401b03166101008201526101200160405160208183030381529060405280519060200120604051602001612bbb92919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050855f01358114612c005760405163c02cf2ad60e01b81528635600482015260248101829052604401610619565b8560200135826020013514612c3757604051632544a39560e11b815260208084013560048301528701356024820152604401610619565b612c4c612c4760e0870187613402565b612e9a565b6040805160208082018490528183018590528251808303840181526060909201835281519101209296509094508301358114612ca8576040805163a94f78ad60e01b815290840135600482015260248101829052604401610619565b5f8661010001604051602001612cbe9190613b32565b604051602081830303815290604052805190602001209050836060013581141580612cfe5750612cf661016088016101408901613a19565b63ffffffff16155b80612d3c5750612d1661012088016101008901613b40565b158015612d3c5750612d30610140880161012089016135ed565b6001600160401b031615155b15612d67576040516324d7a68b60e21b81526060850135600482015260248101829052604401610619565b6040880135612d7a610160890189613402565b604051612d88929190613444565b604051809103902014612da85760408801356107bd610160890189613402565b505050509250929050565b365f612dc3610180840184613402565b159050612ddd57612dd8610180840184613402565b612deb565b612deb610160840184613402565b91509150915091565b5f612e008260206139e5565b612e0b9060e06139ab565b83901c60030b90505b92915050565b5f612e268660206139e5565b82141580612e35575084861c15155b15612e4157505f612e90565b835f5b87811015612e8a57600581901b850135600188831c1615612e71575f818152602084905260409020612e7f565b5f8381526020829052604090205b925050600101612e44565b50871490505b9695505050505050565b5f80612ea76004846139d2565b9050612eb4600484613b59565b151580612ebf575080155b80612ecd5750630100000081115b15612eee576040516384bff96160e01b815260048101849052602401610619565b5f6008612efc8360076135da565b612f0691906139d2565b90505f816001600160401b03811115612f2157612f216134ae565b604051908082528060200260200182016040528015612f4a578160200160208202803683370190505b509050848660208301375f612f5e846122b4565b90505f805b82811015613067575f6002612f798760016135da565b612f8391906139d2565b90505f5b818110156130455761302086612f9e8360026139e5565b81518110612fae57612fae6138cb565b602002602001015188836002612fc491906139e5565b612fcf9060016135da565b10612fe357855f9182526020526040902090565b87612fef8460026139e5565b612ffa9060016135da565b8151811061300a5761300a6138cb565b60200260200101515f9182526020526040902090565b868281518110613032576130326138cb565b6020908102919091010152600101612f87565b5080955061305c83845f9182526020526040902090565b925050600101612f63565b50825f8151811061307a5761307a6138cb565b60200260200101519550505050509250929050565b6040518061014001604052805f81526020015f81526020015f81526020015f81526020015f81526020015f6001600160a01b031681526020015f815260200161310060405180606001604052805f151581526020015f6001600160401b031681526020015f63ffffffff1681525090565b81526020015f81526020015f81525090565b5f60e082840312156122fa575f5ffd5b5f60e08284031215613132575f5ffd5b611f8f8383613112565b5f5f83601f84011261314c575f5ffd5b5081356001600160401b03811115613162575f5ffd5b602083019150836020828501011115613179575f5ffd5b9250929050565b5f6101a082840312156122fa575f5ffd5b5f5f5f5f5f5f5f610220888a0312156131a8575f5ffd5b6131b28989613112565b965060e08801356001600160401b038111156131cc575f5ffd5b6131d88a828b0161313c565b90975095506131ed9050896101008a01613112565b93506101e08801356001600160401b03811115613208575f5ffd5b6132148a828b0161313c565b9094509250506102008801356001600160401b03811115613233575f5ffd5b61323f8a828b01613180565b91505092959891949750929550565b5f5f8284036101a0811215613261575f5ffd5b83359250610180601f1982011215613277575f5ffd5b506020830190509250929050565b5f60208284031215613295575f5ffd5b5035919050565b5f5f5f5f5f5f61016087890312156132b2575f5ffd5b6132bc8888613112565b955060e08701356001600160401b038111156132d6575f5ffd5b6132e289828a0161313c565b90965094505061010087013592506101208701356001600160401b03811115613309575f5ffd5b61331589828a01613180565b969995985093969295946101409093013593505050565b6001600160a01b0381168114613340575f5ffd5b50565b8035611a808161332c565b6001600160401b0381168114613340575f5ffd5b82815281356020808301919091528201356040808301919091528201356060808301919091528201356080808301919091526101008201908301356133a68161332c565b6001600160a01b031660a08381019190915283013560c0808401919091528301356133d08161334e565b6001600160401b03811660e0840152509392505050565b5f602082840312156133f7575f5ffd5b8135611f8f8161332c565b5f5f8335601e19843603018112613417575f5ffd5b8301803591506001600160401b03821115613430575f5ffd5b602001915036819003821315613179575f5ffd5b818382375f9101908152919050565b634e487b7160e01b5f52602160045260245ffd5b82815260408101600b831061348a57634e487b7160e01b5f52602160045260245ffd5b8260208301529392505050565b5f602082840312156134a7575f5ffd5b5051919050565b634e487b7160e01b5f52604160045260245ffd5b60405161010081016001600160401b03811182821017156134f157634e487b7160e01b5f52604160045260245ffd5b60405290565b8051611a808161332c565b8051611a808161334e565b805160058110611a80575f5ffd5b805161ffff81168114611a80575f5ffd5b5f61010082840312801561353e575f5ffd5b506135476134c2565b82516135528161332c565b815261356060208401613502565b6020820152613571604084016134f7565b604082015261358260608401613502565b60608201526135936080840161350d565b60808201526135a460a0840161351b565b60a082015260c0838101519082015260e0928301519281019290925250919050565b634e487b7160e01b5f52601160045260245ffd5b80820180821115612e1457612e146135c6565b5f602082840312156135fd575f5ffd5b8135611f8f8161334e565b80358015158114611a80575f5ffd5b803563ffffffff81168114611a80575f5ffd5b5f606082840312801561363b575f5ffd5b50604051606081016001600160401b038111828210171561366a57634e487b7160e01b5f52604160045260245ffd5b60405261367683613608565b815260208301356136868161334e565b602082015261369760408401613617565b60408201529392505050565b805182526020810151602083015260408101516040830152606081015160608301526080810151608083015260a08101516136e960a08401826001600160a01b03169052565b5060c081015160c083015260e081015161372b60e08401828051151582526020808201516001600160401b03169083015260409081015163ffffffff16910152565b50610100810151610140830152610120015161016090910152565b6101808101612e1482846136a3565b868152610220810161376a60208301886136a3565b64ffffffffff86166101a083015264ffffffffff85166101c083015260ff84166101e08301526001600160401b038316610200830152979650505050505050565b5f5f858511156137b9575f5ffd5b838611156137c5575f5ffd5b5050820193919092039150565b6137db81613608565b1515825260208101356137ed8161334e565b6001600160401b0316602083015263ffffffff61380c60408301613617565b1660408301525050565b8135815260208083013590820152604080830135908201526060808301359082015260808083013590820152610180810161385360a08401613343565b6001600160a01b031660a083015260c0838101359083015261387b60e08084019085016137d2565b610140838101359083015261016092830135929091019190915290565b60ff8181168382160190811115612e1457612e146135c6565b61ffff8181168382160190811115612e1457612e146135c6565b634e487b7160e01b5f52603260045260245ffd5b5f600182016138f0576138f06135c6565b5060010190565b5f8151808452602084019350602083015f5b8281101561233a57815161ffff16865260209586019590910190600101613909565b6001600160a01b038616815260208082018690526040820185905260a06060830181905284519083018190525f9185019060c0840190835b8181101561398a5783516001600160a01b0316835260209384019390920191600101613963565b5050838103608085015261399e81866138f7565b9998505050505050505050565b81810381811115612e1457612e146135c6565b634e487b7160e01b5f52601260045260245ffd5b5f826139e0576139e06139be565b500490565b8082028115828204841417612e1457612e146135c6565b80356020831015612e14575f19602084900360031b1b1692915050565b5f60208284031215613a29575f5ffd5b611f8f82613617565b81835281816020850137505f828201602090810191909152601f909101601f19169091010190565b87815286602082015263ffffffff8616604082015260a060608201525f613a8560a083018688613a32565b8281036080840152613a98818587613a32565b9a9950505050505050505050565b5f5f5f60608486031215613ab8575f5ffd5b5050815160208301516040909301519094929350919050565b6001600160401b038181168382160190811115612e1457612e146135c6565b606081525f613b03606083018789613a32565b8281036020840152613b16818688613a32565b9150506001600160401b03831660408301529695505050505050565b60608101612e1482846137d2565b5f60208284031215613b50575f5ffd5b611f8f82613608565b5f82613b6757613b676139be565b50069056c89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc647e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b18b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400fc89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc647e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b18b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f' as const;
 
-/** DisputeGameCold (contracts/DisputeGameCold.sol), runtime 13334 bytes. */
+/** DisputeGameCold (contracts/DisputeGameCold.sol), runtime 15212 bytes. */
 export const disputeGameColdAbi = [
   {
     "inputs": [
       {
         "internalType": "contract IStaking",
         "name": "staking_",
-        "type": "address"
-      },
-      {
-        "internalType": "contract IModelRegistry",
-        "name": "registry_",
         "type": "address"
       },
       {
@@ -4634,8 +5156,18 @@ export const disputeGameColdAbi = [
       },
       {
         "internalType": "uint8",
-        "name": "defaultLogArity_",
+        "name": "logArity_",
         "type": "uint8"
+      },
+      {
+        "internalType": "uint64",
+        "name": "disputeWindow_",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "settleDelay_",
+        "type": "uint64"
       }
     ],
     "stateMutability": "nonpayable",
@@ -4698,6 +5230,17 @@ export const disputeGameColdAbi = [
       }
     ],
     "name": "BadElementCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "byteLength",
+        "type": "uint256"
+      }
+    ],
+    "name": "BadInput",
     "type": "error"
   },
   {
@@ -4805,17 +5348,54 @@ export const disputeGameColdAbi = [
         "type": "bytes32"
       },
       {
+        "internalType": "bytes32",
+        "name": "answerHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "outputHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BondAnswerMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "expected",
+        "type": "bytes32"
+      }
+    ],
+    "name": "BondNotForReceipt",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
-        "name": "bondNode",
+        "name": "challenger",
         "type": "address"
       },
       {
-        "internalType": "address",
-        "name": "node",
-        "type": "address"
+        "internalType": "uint256",
+        "name": "free",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "required",
+        "type": "uint256"
       }
     ],
-    "name": "BondNotOfNode",
+    "name": "ChallengerStakeTooLow",
     "type": "error"
   },
   {
@@ -4918,6 +5498,17 @@ export const disputeGameColdAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      }
+    ],
+    "name": "NoStake",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "disputeId",
         "type": "bytes32"
@@ -4929,17 +5520,6 @@ export const disputeGameColdAbi = [
       }
     ],
     "name": "NotAParty",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "node",
-        "type": "address"
-      }
-    ],
-    "name": "NotActiveOperator",
     "type": "error"
   },
   {
@@ -5070,14 +5650,56 @@ export const disputeGameColdAbi = [
         "internalType": "bytes32",
         "name": "receiptDigest",
         "type": "bytes32"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "disputeId",
-        "type": "bytes32"
       }
     ],
-    "name": "ReceiptAlreadyDisputed",
+    "name": "ReceiptAlreadySlashed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "receiptDigest",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "issuedAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "windowEnd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "now_",
+        "type": "uint256"
+      }
+    ],
+    "name": "ReceiptExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "receiptDigest",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "issuedAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "now_",
+        "type": "uint256"
+      }
+    ],
+    "name": "ReceiptFromFuture",
     "type": "error"
   },
   {
@@ -5094,6 +5716,22 @@ export const disputeGameColdAbi = [
       }
     ],
     "name": "ReceiptsDoNotConflict",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "digestA",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "digestB",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ReceiptsOutOfOrder",
     "type": "error"
   },
   {
@@ -5126,6 +5764,27 @@ export const disputeGameColdAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "settleAt",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "now_",
+        "type": "uint256"
+      }
+    ],
+    "name": "SettleTooEarly",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "int256",
         "name": "lastSum",
         "type": "int256"
@@ -5137,6 +5796,22 @@ export const disputeGameColdAbi = [
       }
     ],
     "name": "SumMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "have",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "need",
+        "type": "uint256"
+      }
+    ],
+    "name": "WindowsOutOfOrder",
     "type": "error"
   },
   {
@@ -5373,6 +6048,16 @@ export const disputeGameColdAbi = [
             "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptB",
+            "type": "bytes32"
           }
         ],
         "indexed": false,
@@ -5479,6 +6164,19 @@ export const disputeGameColdAbi = [
       }
     ],
     "name": "LinksOpened",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "id",
+        "type": "bytes32"
+      }
+    ],
+    "name": "NoReward",
     "type": "event"
   },
   {
@@ -5842,6 +6540,32 @@ export const disputeGameColdAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_INPUT_LENGTH",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_LOG_ARITY",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "QUERY_DOMAIN_SEPARATOR",
     "outputs": [
       {
@@ -5861,6 +6585,19 @@ export const disputeGameColdAbi = [
         "internalType": "bytes32",
         "name": "",
         "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "RECEIPT_CLOCK_SKEW",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
       }
     ],
     "stateMutability": "view",
@@ -5894,31 +6631,12 @@ export const disputeGameColdAbi = [
   },
   {
     "inputs": [],
-    "name": "defaultLogArity",
+    "name": "disputeWindow",
     "outputs": [
       {
-        "internalType": "uint8",
+        "internalType": "uint64",
         "name": "",
-        "type": "uint8"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      }
-    ],
-    "name": "disputeOfReceipt",
-    "outputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
+        "type": "uint64"
       }
     ],
     "stateMutability": "view",
@@ -5932,6 +6650,32 @@ export const disputeGameColdAbi = [
         "internalType": "contract IFeeEscrow",
         "name": "",
         "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "logArity",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "maxGameDuration",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -6062,14 +6806,9 @@ export const disputeGameColdAbi = [
             "type": "tuple"
           },
           {
-            "internalType": "bytes32",
-            "name": "inputRoot",
-            "type": "bytes32"
-          },
-          {
-            "internalType": "uint256",
-            "name": "inputLength",
-            "type": "uint256"
+            "internalType": "bytes",
+            "name": "input",
+            "type": "bytes"
           },
           {
             "components": [
@@ -6266,14 +7005,9 @@ export const disputeGameColdAbi = [
             "type": "tuple"
           },
           {
-            "internalType": "bytes32",
-            "name": "inputRoot",
-            "type": "bytes32"
-          },
-          {
-            "internalType": "uint256",
-            "name": "inputLength",
-            "type": "uint256"
+            "internalType": "bytes",
+            "name": "input",
+            "type": "bytes"
           },
           {
             "components": [
@@ -6400,19 +7134,6 @@ export const disputeGameColdAbi = [
     "type": "function"
   },
   {
-    "inputs": [],
-    "name": "registry",
-    "outputs": [
-      {
-        "internalType": "contract IModelRegistry",
-        "name": "",
-        "type": "address"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [
       {
         "internalType": "bytes32",
@@ -6477,6 +7198,16 @@ export const disputeGameColdAbi = [
             "internalType": "struct DisputeCore.Params",
             "name": "params",
             "type": "tuple"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptA",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "receiptB",
+            "type": "bytes32"
           }
         ],
         "internalType": "struct DisputeCore.Config",
@@ -6491,12 +7222,44 @@ export const disputeGameColdAbi = [
   },
   {
     "inputs": [],
+    "name": "settleDelay",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "slashAmount",
     "outputs": [
       {
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "name": "slashedReceipt",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
       }
     ],
     "stateMutability": "view",
@@ -6529,7 +7292,7 @@ export const disputeGameColdAbi = [
     "type": "function"
   }
 ] as const;
-export const disputeGameColdBytecode = '0x610200604052348015610010575f5ffd5b5060405161388038038061388083398101604081905261002f916101e6565b8888888888888888883361271061004d61ffff8086169087166102a5565b1115801561005f575060018260ff1610155b801561006f575060108260ff1611155b610077575f5ffd5b6001600160a01b038a811660e0528981166101005288811661012052871660c0818152604080515f5160206138605f395f51905f526020828101919091525f5160206138405f395f51905f52828401525f5160206138205f395f51905f52606083015246608083015260a0808301959095528251808303909501855292019052815191012060a09081526001600160401b0387166101405261016086905261ffff8581166101805284166101a05260ff83166101c052604080515f5160206138605f395f51905f526020808301919091525f5160206138405f395f51905f52828401525f5160206138205f395f51905f5260608301524660808301526001600160a01b038516828501528251808303909401845260c090910190915281519101206080525050336101e052506102ca9f50505050505050505050505050505050565b6001600160a01b03811681146101cd575f5ffd5b50565b805161ffff811681146101e1575f5ffd5b919050565b5f5f5f5f5f5f5f5f5f6101208a8c0312156101ff575f5ffd5b895161020a816101b9565b60208b015190995061021b816101b9565b60408b015190985061022c816101b9565b60608b015190975061023d816101b9565b60808b01519096506001600160401b0381168114610259575f5ffd5b60a08b0151909550935061026f60c08b016101d0565b925061027d60e08b016101d0565b6101008b015190925060ff81168114610294575f5ffd5b809150509295985092959850929598565b808201808211156102c457634e487b7160e01b5f52601160045260245ffd5b92915050565b60805160a05160c05160e05161010051610120516101405161016051610180516101a0516101c0516101e05161341661040a5f395f81816104f9015281816109460152610d0401525f818161039b0152611df101525f818161015f0152818161107e01528181611157015261121301525f81816102cd0152818161117801526111f101525f8181610226015261130501525f81816103d40152611ef401525f81816103740152611ab601525f81816101ff01528181611d3101528181611d760152611e2d01525f81816101c001528181610610015281816106c201528181610a44015281816112d4015281816114190152818161184401526118c101525f818161034d0152818161078c0152818161080101528181610b400152610c3e01525f81816102f4015261262d01525f8181610199015261041101526134165ff3fe608060405234801561000f575f5ffd5b506004361061011b575f3560e01c8063a8f46060116100a9578063e27d658d1161006e578063e27d658d14610335578063e2fdcc1714610348578063f61740441461036f578063fad8da8014610396578063fdb894ac146103cf575f5ffd5b8063a8f4606014610296578063ab9ee9d9146102a9578063bc551661146102c8578063c8b53d2a146102ef578063d27581e614610316575f5ffd5b80634cf088d9116100ef5780634cf088d9146101bb5780637b103999146101fa5780638802834e1461022157806395850f59146102485780639ba5c15d1461026f575f5ffd5b80624ae1f01461011f578063043ffd6a146101455780632b1002171461015a5780633644e51514610194575b5f5ffd5b61013261012d366004612a1a565b61040e565b6040519081526020015b60405180910390f35b610158610153366004612a34565b6104bd565b005b6101817f000000000000000000000000000000000000000000000000000000000000000081565b60405161ffff909116815260200161013c565b6101327f000000000000000000000000000000000000000000000000000000000000000081565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b03909116815260200161013c565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6101327f000000000000000000000000000000000000000000000000000000000000000081565b6101327f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0481565b6101327f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f265581565b6101326102a4366004612ac0565b610909565b6101326102b7366004612b50565b60026020525f908152604090205481565b6101817f000000000000000000000000000000000000000000000000000000000000000081565b6101327f000000000000000000000000000000000000000000000000000000000000000081565b610132610324366004612b50565b60016020525f908152604090205481565b610132610343366004612b67565b610cc7565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6103bd7f000000000000000000000000000000000000000000000000000000000000000081565b60405160ff909116815260200161013c565b6103f67f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160401b03909116815260200161013c565b5f7f00000000000000000000000000000000000000000000000000000000000000007f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0483604051602001610463929190612c4f565b604051602081830303815290604052805190602001206040516020016104a092919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050919050565b60ff5f5c16156104e05760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000161461053757604051634e66b6bb60e11b815260040160405180910390fd5b5f61054183610f6d565b905060078154600160a01b900460ff16600a81111561056257610562612cd4565b1461059957805460405163509b2d0560e11b8152610590918591600160a01b90910460ff1690600401612ce8565b60405180910390fd5b6105a4838284610fbe565b8054600160a31b60ff60a01b19821617808355600180840154600160a81b9092049081161580159360029092161515926001600160a01b039283169216905f90819061066c57604051631e17f55160e21b81526001600160a01b038581166004830152602482018b90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015610651575f5ffd5b505af1158015610663573d5f5f3e3d5ffd5b50505050610696565b610693848a8761067c575f61067e565b855b61068e60c08d0160a08e01612d18565b611029565b91505b841561071e57604051631e17f55160e21b81526001600160a01b038481166004830152602482018b90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015610703575f5ffd5b505af1158015610715573d5f5f3e3d5ffd5b50505050610742565b61073f838a8861072e575f61067e565b8661068e60c08d0160a08e01612d18565b90505b60c08801351561086157851580156107575750845b156107e857604051632c124be760e11b815260c08901356004820152602481018a90526001600160a01b0384811660448301527f0000000000000000000000000000000000000000000000000000000000000000169063582497ce906064015f604051808303815f87803b1580156107cd575f5ffd5b505af11580156107df573d5f5f3e3d5ffd5b50505050610861565b604051632c4a5ee160e21b815260c089013560048201527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063b1297b84906024015f604051808303815f87803b15801561084a575f5ffd5b505af115801561085c573d5f5f3e3d5ffd5b505050505b5f866108785785610872575f61087a565b8361087a565b845b90505f8715610889578461088b565b855b9050806001600160a01b0316826001600160a01b03168c7f9aafc50ff940c7205c23467f87a495b8c9b8dc773e1672abb0a23d92c8de91e38b1580156108cf57508a155b604080519115158252602082018a9052810188905260600160405180910390a4505f97505060ff19875c169550869450505050505d505050565b5f60ff815c161561092d5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000161461098457604051634e66b6bb60e11b815260040160405180910390fd5b3361099560a0890160808a01612d18565b6001600160a01b0316036109be5760405163284f658d60e01b8152336004820152602401610590565b838760600135148015610a0e57506109da6101a0840184612d33565b15905080610a0e575060408701356109f66101a0850185612d33565b604051610a04929190612d75565b6040518091039020145b15610a2f57604051632f4a7d3f60e01b815260048101859052602401610590565b604051633367cca560e01b81523360048201527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b031690633367cca590602401602060405180830381865afa158015610a91573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610ab59190612d91565b610ad45760405163c50df58760e01b8152336004820152602401610590565b5f610ae088888861137c565b6040805160208101839052339181019190915260608101879052909150608001604051602081830303815290604052805190602001209150610b2281836114f5565b8215610c9f576040516326d6c97b60e01b8152600481018490525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906326d6c97b9060240160e060405180830381865afa158015610b8d573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610bb19190612dee565b519050610bc460a08a0160808b01612d18565b6001600160a01b0316816001600160a01b031614610c21578381610bee60a08c0160808d01612d18565b60405163d667687560e01b815260048101939093526001600160a01b039182166024840152166044820152606401610590565b60405163301720a360e11b815260048101859052602481018490527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063602e4146906044015f604051808303815f87803b158015610c87575f5ffd5b505af1158015610c99573d5f5f3e3d5ffd5b50505050505b610cb282338a60600135888c898961153e565b505f60ff19815c16815d509695505050505050565b5f60ff815c1615610ceb5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001614610d4257604051634e66b6bb60e11b815260040160405180910390fd5b8735853514610d6e576040516301d3f4c560e61b81528835600482015285356024820152604401610590565b8460200135886020013514610da557604051632544a39560e11b81526020808a013560048301528601356024820152604401610590565b84604001358860400135148015610dc3575084606001358860600135145b15610dee57604051631d939b6b60e11b81528835600482015260208901356024820152604401610590565b610dfe60a0860160808701612d18565b6001600160a01b0316610e1760a08a0160808b01612d18565b6001600160a01b031603610e5a57610e3560a0890160808a01612d18565b60405163284f658d60e01b81526001600160a01b039091166004820152602401610590565b5f610e6689898961137c565b90505f610e7487878761137c565b6040805160208101859052908101829052909150606001604051602081830303815290604052805190602001209250610ead82846114f5565b610eb781846114f5565b6040870135610eca6101a0860186612d33565b604051610ed8929190612d75565b604051809103902014610f2f576040870135610ef86101a0860186612d33565b604051610f06929190612d75565b604051908190038120637a316fa960e01b82526105909291600401918252602082015260400190565b610f5583610f4360a08a0160808b01612d18565b6060808e0135908b01358e895f61153e565b505f905060ff19815c16815d50979650505050505050565b5f818152602081905260408120908154600160a01b900460ff16600a811115610f9857610f98612cd4565b03610fb95760405163a81bdd2d60e01b815260048101839052602401610590565b919050565b5f81604051602001610fd09190612ed7565b604051602081830303815290604052805190602001209050826005015481146110235760058301546040516331942c9760e21b815260048101869052602481019190915260448101829052606401610590565b50505050565b5f6060806001600160a01b0385166110f85760408051600180825281830190925290602080830190803683375050604080516001808252818301909252929450905060208083019080368337019050509050837f0000000000000000000000000000000000000000000000000000000000000000835f815181106110af576110af612f3e565b60200260200101835f815181106110c8576110c8612f3e565b602002602001018261ffff1661ffff16815250826001600160a01b03166001600160a01b031681525050506112bd565b836001600160a01b0316856001600160a01b0316036111ae57604080516001808252818301909252906020808301908036833750506040805160018082528183019092529294509050602080830190803683370190505090508461119c7f00000000000000000000000000000000000000000000000000000000000000007f0000000000000000000000000000000000000000000000000000000000000000612f66565b835f815181106110af576110af612f3e565b60408051600280825260608201835290916020830190803683375050604080516002808252606082018352939550929150602083019080368337019050509050847f0000000000000000000000000000000000000000000000000000000000000000857f0000000000000000000000000000000000000000000000000000000000000000855f8151811061124457611244612f3e565b60200260200101855f8151811061125d5761125d612f3e565b602002602001018760018151811061127757611277612f3e565b602002602001018760018151811061129157611291612f3e565b61ffff95861660209182029290920101526001600160a01b039485169052939091169092529190911690525b604051632ba2ce8360e11b81526001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016906357459d0690611331908a908a907f00000000000000000000000000000000000000000000000000000000000000009088908890600401612fb4565b6020604051808303815f875af115801561134d573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906113719190613034565b979650505050505050565b5f6113868461040e565b90505f611394828585611984565b90506113a660a0860160808701612d18565b6001600160a01b0316816001600160a01b03161415806113cd57506001600160a01b038116155b1561140f576113e260a0860160808701612d18565b6040516308d20b2560e01b81526001600160a01b0391821660048201529082166024820152604401610590565b6001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016633367cca561144e60a0880160808901612d18565b6040516001600160e01b031960e084901b1681526001600160a01b039091166004820152602401602060405180830381865afa158015611490573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906114b49190612d91565b6114ed576114c860a0860160808701612d18565b60405163c50df58760e01b81526001600160a01b039091166004820152602401610590565b509392505050565b5f82815260016020526040902054801561152c5760405163046b19f960e11b81526004810184905260248101829052604401610590565b505f9182526001602052604090912055565b5f878152602081905260408120908154600160a01b900460ff16600a81111561156957611569612cd4565b1461158a5760405163897751fd60e01b815260048101899052602401610590565b5f611596828686611a9e565b90505f8260010160149054906101000a900460ff1690505f604051806101000160405280886020013581526020016115f68b6115ed88600201600d9054906101000a900464ffffffffff1664ffffffffff16611c9e565b8660ff16611cea565b81526020016116248a6115ed8860020160129054906101000a900464ffffffffff1664ffffffffff16611c9e565b815260e0880135602082015261010088013560408201523360608201526080810187905260a00161165e3689900389016101208a0161304b565b9052905061167260a0880160808901612d18565b845f015f6101000a8154816001600160a01b0302191690836001600160a01b0316021790555089846001015f6101000a8154816001600160a01b0302191690836001600160a01b031602179055506001845f0160146101000a81548160ff0219169083600a8111156116e6576116e6612cd4565b02179055506116f88760200135611d2e565b845460ff91909116600160b81b0260ff60b81b19909116178455602080820151600386015560408083015160048701555161173591839101613148565b60408051601f198184030181529190528051602090910120600585015561175b84611eee565b50835460028501546040516001600160a01b03808e1693908116928f927f0c5b67a63984d87ef9830c0023645d67e9653564b078de2df3cd0d49d4876af4926117de928e3592899264ffffffffff600160681b8404811693600160901b9004169160ff600160b81b830416916001600160401b03600160c01b9091041690613157565b60405180910390a461180a6117f7610180880188612d33565b6118056101a08a018a612d33565b611f3c565b5f8c815260026020526040908190209190915584549051630bc25a8160e41b81526001600160a01b039182166004820152602481018d90527f00000000000000000000000000000000000000000000000000000000000000009091169063bc25a810906044015f604051808303815f87803b158015611887575f5ffd5b505af1158015611899573d5f5f3e3d5ffd5b5050604051630bc25a8160e41b81526001600160a01b038d81166004830152602482018f90527f000000000000000000000000000000000000000000000000000000000000000016925063bc25a81091506044015f604051808303815f87803b158015611904575f5ffd5b505af1158015611916573d5f5f3e3d5ffd5b505050508260ff165f1461193d576119388b8560018616156002871615611fa4565b611977565b8060400151816020015103611957576119388b8588612063565b8160ff165f03611977576119778b856119725f8036816131ad565b612153565b5050505050505050505050565b5f6041821461199457505f611a97565b5f6119a260208285876131ad565b6119ab916131d4565b90505f6119bc6040602086886131ad565b6119c5916131d4565b90505f858560408181106119db576119db612f3e565b919091013560f81c9150507f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0821180611a2757508060ff16601b14158015611a2757508060ff16601c14155b15611a37575f9350505050611a97565b604080515f81526020810180835289905260ff831691810191909152606081018490526080810183905260019060a0016020604051602081039080840390855afa158015611a87573d5f5f3e3d5ffd5b5050506020604051035193505050505b9392505050565b5f611aa98383612629565b5f80806001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016630135634a6020880135610100880135611af86101808a016101608b016131f1565b611b066101808b018b612d33565b611b146101a08d018d612d33565b6040518863ffffffff1660e01b8152600401611b369796959493929190613234565b606060405180830381865afa158015611b51573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611b759190613280565b925092509250815f14611b88575f611b8b565b60025b8315611b97575f611b9a565b60015b179350825f03611bb5578115611bb05781611bb2565b805b92505b815f03611bc0578291505b64ffffffffff831180611bd7575064ffffffffff82115b15611c0757818311611be95781611beb565b825b604051636b4a1e4960e11b815260040161059091815260200190565b5f611c1e838511611c185783611c9e565b84611c9e565b60028901805469ffffffffffffffffffff60681b1916600160681b64ffffffffff9788160264ffffffffff60901b191617600160901b959096169490940294909417909255505060018501805460ff60a01b1916600160a01b60ff909316928302179055845460ff60b01b1916600160b01b909102179093555090919050565b5f808215611cc2576008611cb38460076132ab565b611cbd91906132be565b611cc5565b60015b90505b80826001901b1015611ce457611cdd826132dd565b9150611cc8565b50919050565b5f80805b83811015611d2457848110611d0d575f86815260208390526040902095505b5f8281526020839052604090209150600101611cee565b5093949350505050565b5f7f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03161580611de95750604051631392c59160e11b8152600481018390527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906327258b2290602401602060405180830381865afa158015611dc3573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611de79190612d91565b155b15611e1557507f0000000000000000000000000000000000000000000000000000000000000000919050565b6040516304ba0d8360e31b8152600481018390525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906325d06c1890602401602060405180830381865afa158015611e7a573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611e9e91906132f5565b90505b63ffffffff8116611eb3836001613310565b60ff16600163ffffffff16901b63ffffffff1611611edb57611ed482613329565b9150611ea1565b8160ff165f03611ce45750600192915050565b5f611f197f000000000000000000000000000000000000000000000000000000000000000042613347565b82546001600160c01b0316600160c01b6001600160401b03831602179092555090565b5f8484604051611f4d929190612d75565b60405180910390208383604051611f65929190612d75565b604051908190038120611f849291602001918252602082015260400190565b604051602081830303815290604052805190602001209050949350505050565b818015611fbd57506002830154600160b81b9004600116155b9150808015611fd75750600280840154600160b81b900416155b835460ff60a01b1916600760a01b178455905080611ff5575f611ff8565b60025b82612003575f612006565b60015b845460ff60a81b1916600160a81b9190921760ff1602178355604080518315158152821515602082015285917f5d36b180e893476a1f291700e0ea449307c2a7960b24aa5eec463beb4ff8dcdc910160405180910390a250505050565b365f61206e83612923565b90925090505f612082610180850185612d33565b604051612090929190612d75565b60405190819003812091506120a89084908490612d75565b604051809103902081036120dc57604051631d939b6b60e11b81526020850135600482015260248101829052604401610590565b845461ffff60a01b1916600560a11b178555857fa4b5b359b213794f0a791f61c2d00ca1a8aa88c9068564d6aee77db19fad964361211e610180870187612d33565b885460405161214393929189918991600160c01b90046001600160401b031690613366565b60405180910390a2505050505050565b600383015460048401545f91905b61216b8184612964565b6121758385612964565b0361218a57612183836132dd565b9250612161565b5f6121958385612964565b90505f6121a28386612964565b60028901549091505f9086906121c2906001600160401b031660086133a8565b6121cc91906132ab565b60018a01805463ffffffff60b01b1916600160b01b63ffffffff86160217905590505f6121f88a611eee565b905060018a54600160a01b900460ff16600a81111561221957612219612cd4565b0361236857895460ff60a01b1916600160a11b178a5560028a0180546cffffffffff000000000000000019166801000000000000000064ffffffffff85160217905560408051838152602081018690528082018590526001600160401b038316606082015290518c917ff78af64825a4a34c2a3533e0423fa8f2132b41b53bf21877b5fd900837455d1a919081900360800190a260028a015464ffffffffff600160681b820481168410801592600160901b90049091168410159082906122dd5750805b156122f5576122f08d8d88158815611fa4565b612361565b81806122fe5750805b15612361578b5460ff60a01b1916600960a01b178c556040805185815283151560208201526001600160401b0385168183015290518e917ffa0d27d5aeb2b9b5f411ec8ab4963f02934b8109fa89f9682db1962854e8e0bf919081900360600190a25b5050611977565b895460ff60a01b1916600360a11b178a5560028a01805467ffffffffffffffff19166001600160401b038481169190911790915560408051848152602081018790528082018690529183166060830152518c917fdf2a55290c739e0c089afe9e3c7c931ae7e0197949a7a9684962663620beba81919081900360800190a260018a0154600160d01b900463ffffffff168211156124195761240d8b8b86158615611fa4565b50505050505050611023565b606088108061244e575060068a015461243560605f8b8d6131ad565b604051612443929190612d75565b604051809103902014155b1561246f576040516322cb679d60e11b8152600481018c9052602401610590565b5f5f881161247d575f612491565b6124918761248c60018b6133bf565b612964565b9050871580156124a057505f83115b156125a1578a545f906001600160a01b031633146124cb576124c6606060408c8e6131ad565b6124d9565b6124d9604060208c8e6131ad565b6124e2916131d4565b905060808a1080612551575060018c81015461254f918391600160a81b900460ff16906125106008896132be565b61251a91906133bf565b8e8e60609060809261252e939291906131ad565b612537916131d4565b8f8f608090809261254a939291906131ad565b61298a565b155b1561257857604051633fb274d160e01b8152600481018e9052336024820152604401610590565b612599612589608060608d8f6131ad565b612592916131d4565b6007612964565b9150506125c5565b606089146125c5576040516322cb679d60e11b8152600481018d9052602401610590565b60028b01805463ffffffff838116600160e01b026001600160e01b03918916600160c01b02919091166001600160c01b039092169190911717905561260d60205f8b8d6131ad565b612616916131d4565b60038c0155505050505050505050505050565b805f7f00000000000000000000000000000000000000000000000000000000000000007f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f265561267a6020850185612d18565b602085013560408601356060870135608088013560a08901356126a360e08b0160c08c016133d2565b6040805160208101999099526001600160a01b03909716968801969096526060870194909452608086019290925260a085015260c084015260e08301526001600160401b0316610100820152610120016040516020818303038152906040528051906020012060405160200161273092919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050835f013581146127755760405163c02cf2ad60e01b81528435600482015260248101829052604401610590565b83602001358260200135146127ac57604051632544a39560e11b815260208084013560048301528501356024820152604401610590565b5f8361010001358460e001356040516020016127d2929190918252602082015260400190565b6040516020818303038152906040528051906020012090508260400135811461281b576040805163a94f78ad60e01b815290840135600482015260248101829052604401610590565b5f846101200160405160200161283191906133ed565b6040516020818303038152906040528051906020012090508360600135811415806128715750612869610180860161016087016131f1565b63ffffffff16155b806128af5750612889610140860161012087016133fb565b1580156128af57506128a3610160860161014087016133d2565b6001600160401b031615155b156128da576040516324d7a68b60e21b81526060850135600482015260248101829052604401610590565b60408601356128ed610180870187612d33565b6040516128fb929190612d75565b60405180910390201461291b576040860135610ef8610180870187612d33565b505050505050565b365f6129336101a0840184612d33565b15905061294d576129486101a0840184612d33565b61295b565b61295b610180840184612d33565b91509150915091565b5f6129708260206133a8565b61297b9060e06133bf565b83901c60030b90505b92915050565b5f6129968660206133a8565b821415806129a5575084861c15155b156129b157505f612a00565b835f5b878110156129fa57600581901b850135600188831c16156129e1575f8181526020849052604090206129ef565b5f8381526020829052604090205b9250506001016129b4565b50871490505b9695505050505050565b5f60e08284031215611ce4575f5ffd5b5f60e08284031215612a2a575f5ffd5b611a978383612a0a565b5f5f828403610160811215612a47575f5ffd5b83359250610140601f1982011215612a5d575f5ffd5b506020830190509250929050565b5f5f83601f840112612a7b575f5ffd5b5081356001600160401b03811115612a91575f5ffd5b602083019150836020828501011115612aa8575f5ffd5b9250929050565b5f6101c08284031215611ce4575f5ffd5b5f5f5f5f5f5f6101608789031215612ad6575f5ffd5b612ae08888612a0a565b955060e08701356001600160401b03811115612afa575f5ffd5b612b0689828a01612a6b565b90965094505061010087013592506101208701356001600160401b03811115612b2d575f5ffd5b612b3989828a01612aaf565b969995985093969295946101409093013593505050565b5f60208284031215612b60575f5ffd5b5035919050565b5f5f5f5f5f5f5f610220888a031215612b7e575f5ffd5b612b888989612a0a565b965060e08801356001600160401b03811115612ba2575f5ffd5b612bae8a828b01612a6b565b9097509550612bc39050896101008a01612a0a565b93506101e08801356001600160401b03811115612bde575f5ffd5b612bea8a828b01612a6b565b9094509250506102008801356001600160401b03811115612c09575f5ffd5b612c158a828b01612aaf565b91505092959891949750929550565b6001600160a01b0381168114612c38575f5ffd5b50565b6001600160401b0381168114612c38575f5ffd5b8281528135602080830191909152820135604080830191909152820135606080830191909152820135608080830191909152610100820190830135612c9381612c24565b6001600160a01b031660a08381019190915283013560c080840191909152830135612cbd81612c3b565b6001600160401b03811660e0840152509392505050565b634e487b7160e01b5f52602160045260245ffd5b82815260408101600b8310612d0b57634e487b7160e01b5f52602160045260245ffd5b8260208301529392505050565b5f60208284031215612d28575f5ffd5b8135611a9781612c24565b5f5f8335601e19843603018112612d48575f5ffd5b8301803591506001600160401b03821115612d61575f5ffd5b602001915036819003821315612aa8575f5ffd5b818382375f9101908152919050565b8015158114612c38575f5ffd5b5f60208284031215612da1575f5ffd5b8151611a9781612d84565b60405160e081016001600160401b0381118282101715612dda57634e487b7160e01b5f52604160045260245ffd5b60405290565b805160058110610fb9575f5ffd5b5f60e0828403128015612dff575f5ffd5b50612e08612dac565b8251612e1381612c24565b81526020830151612e2381612c3b565b60208201526040830151612e3681612c24565b60408201526060830151612e4981612c3b565b6060820152612e5a60808401612de0565b608082015260a0838101519082015260c0928301519281019290925250919050565b63ffffffff81168114612c38575f5ffd5b8035612e9881612d84565b151582526020810135612eaa81612c3b565b6001600160401b031660208301526040810135612ec681612e7c565b63ffffffff81166040840152505050565b8135815260208083013590820152604080830135908201526060808301359082015260808083013590820152610140810160a0830135612f1681612c24565b6001600160a01b031660a083015260c0838101359083015261298460e0808401908501612e8d565b634e487b7160e01b5f52603260045260245ffd5b634e487b7160e01b5f52601160045260245ffd5b61ffff818116838216019081111561298457612984612f52565b5f8151808452602084019350602083015f5b82811015611d2457815161ffff16865260209586019590910190600101612f92565b6001600160a01b038616815260208082018690526040820185905260a06060830181905284519083018190525f9185019060c0840190835b818110156130135783516001600160a01b0316835260209384019390920191600101612fec565b505083810360808501526130278186612f80565b9998505050505050505050565b5f60208284031215613044575f5ffd5b5051919050565b5f606082840312801561305c575f5ffd5b50604051606081016001600160401b038111828210171561308b57634e487b7160e01b5f52604160045260245ffd5b604052823561309981612d84565b815260208301356130a981612c3b565b602082015260408301356130bc81612e7c565b60408201529392505050565b805182526020810151602083015260408101516040830152606081015160608301526080810151608083015260018060a01b0360a08201511660a083015260c081015160c083015260e08101518051151560e08401526001600160401b0360208201511661010084015263ffffffff604082015116610120840152505050565b610140810161298482846130c8565b8681526101e0810161316c60208301886130c8565b64ffffffffff861661016083015264ffffffffff851661018083015260ff84166101a08301526001600160401b0383166101c0830152979650505050505050565b5f5f858511156131bb575f5ffd5b838611156131c7575f5ffd5b5050820193919092039150565b80356020831015612984575f19602084900360031b1b1692915050565b5f60208284031215613201575f5ffd5b8135611a9781612e7c565b81835281816020850137505f828201602090810191909152601f909101601f19169091010190565b87815286602082015263ffffffff8616604082015260a060608201525f61325f60a08301868861320c565b828103608084015261327281858761320c565b9a9950505050505050505050565b5f5f5f60608486031215613292575f5ffd5b5050815160208301516040909301519094929350919050565b8082018082111561298457612984612f52565b5f826132d857634e487b7160e01b5f52601260045260245ffd5b500490565b5f600182016132ee576132ee612f52565b5060010190565b5f60208284031215613305575f5ffd5b8151611a9781612e7c565b60ff818116838216019081111561298457612984612f52565b5f60ff821660ff810361333e5761333e612f52565b60010192915050565b6001600160401b03818116838216019081111561298457612984612f52565b606081525f61337960608301878961320c565b828103602084015261338c81868861320c565b9150506001600160401b03831660408301529695505050505050565b808202811582820484141761298457612984612f52565b8181038181111561298457612984612f52565b5f602082840312156133e2575f5ffd5b8135611a9781612c3b565b606081016129848284612e8d565b5f6020828403121561340b575f5ffd5b8135611a9781612d8456c89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc647e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b18b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f' as const;
+export const disputeGameColdBytecode = '0x610260604052348015610010575f5ffd5b5060405161405e38038061405e83398101604081905261002f9161022f565b898989898989898989893361271061004e61ffff8088169089166102ec565b11158015610060575060018460ff1610155b80156100705750600660ff851611155b610078575f5ffd5b6001600160a01b03808c1660a0528a811660c0528981166080526001600160401b03808a1660e05261010089905261ffff8089166101205287166101405260ff8616610160528481166101805283166101a052466101c05281166101e05261015081604080515f51602061403e5f395f51905f5260208201525f51602061401e5f395f51905f52918101919091525f516020613ffe5f395f51905f5260608201524660808201526001600160a01b03821660a08201525f9060c001604051602081830303815290604052805190602001209050919050565b610200525050604080515f51602061403e5f395f51905f526020808301919091525f51602061401e5f395f51905f52828401525f516020613ffe5f395f51905f5260608301524660808301526001600160a01b039990991660a0808301919091528251808303909101815260c090910190915280519701969096206102205250503361024052506103119e505050505050505050505050505050565b6001600160a01b0381168114610200575f5ffd5b50565b80516001600160401b0381168114610219575f5ffd5b919050565b805161ffff81168114610219575f5ffd5b5f5f5f5f5f5f5f5f5f5f6101408b8d031215610249575f5ffd5b8a51610254816101ec565b60208c0151909a50610265816101ec565b60408c0151909950610276816101ec565b975061028460608c01610203565b965060808b0151955061029960a08c0161021e565b94506102a760c08c0161021e565b60e08c015190945060ff811681146102bd575f5ffd5b92506102cc6101008c01610203565b91506102db6101208c01610203565b90509295989b9194979a5092959850565b8082018082111561030b57634e487b7160e01b5f52601160045260245ffd5b92915050565b60805160a05160c05160e05161010051610120516101405161016051610180516101a0516101c0516101e051610200516102205161024051613b6c6104925f395f81816105b3015281816108880152610dd501525f61128f01525f61055401525f61052801525f81816104fe015261123e01525f81816103f501528181610d6b015261247a01525f8181610181015261153301525f818161030101528181610d1d015261178e01525f81816101c001528181611d080152611de201525f818161036201528181611cdf0152611d2901525f818161028301528181610f5201528181610f95015281816111ff0152611ea001525f818161044301528181610d41015261234a01525f818161041c01526120ce01525f8181610215015281816109f001528181610ab401528181610ed5015281816113e5015281816118ed0152818161197101528181611b330152611e6f01525f81816103ce01528181610b9901528181610c0e015281816110c00152818161118d01526112680152613b6c5ff3fe608060405234801561000f575f5ffd5b5060043610610152575f3560e01c8063a210da6a116100bf578063c8315b5311610079578063c8315b53146103b6578063c8b53d2a146103c1578063e2fdcc17146103c9578063ed4dcd7d146103f0578063f617404414610417578063fdb894ac1461043e575f5ffd5b8063a210da6a146102fc578063ab9ee9d914610323578063b64ea8c614610342578063bbac059c1461034a578063bc5516611461035d578063bed94a4514610384575f5ffd5b80636273280511610110578063627328051461024f57806387004df2146102695780638802834e1461027e57806395850f59146102a55780639ba5c15d146102cc5780639ddb8347146102f3575f5ffd5b80624ae1f014610156578063117f5f921461017c5780632b100217146101bb5780633644e515146101f5578063442f6be8146101fd5780634cf088d914610210575b5f5ffd5b610169610164366004613122565b610465565b6040519081526020015b60405180910390f35b6101a37f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160401b039091168152602001610173565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b60405161ffff9091168152602001610173565b6101696104fb565b61016961020b366004613191565b610576565b6102377f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b039091168152602001610173565b610257600681565b60405160ff9091168152602001610173565b61027c61027736600461324e565b61084c565b005b6101697f000000000000000000000000000000000000000000000000000000000000000081565b6101697f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac0481565b6101697f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f265581565b6101a361012c81565b6102577f000000000000000000000000000000000000000000000000000000000000000081565b610169610331366004613285565b60026020525f908152604090205481565b610169610d17565b61016961035836600461329c565b610d98565b6101e27f000000000000000000000000000000000000000000000000000000000000000081565b6103a6610392366004613285565b60016020525f908152604090205460ff1681565b6040519015158152602001610173565b610169630100000081565b61016961123b565b6102377f000000000000000000000000000000000000000000000000000000000000000081565b6101a37f000000000000000000000000000000000000000000000000000000000000000081565b6102377f000000000000000000000000000000000000000000000000000000000000000081565b6101a37f000000000000000000000000000000000000000000000000000000000000000081565b5f61046e6104fb565b7f0d8425f984c5a1ab30f66818b337c83225650d62776f3090749e4daca975ac04836040516020016104a1929190613362565b604051602081830303815290604052805190602001206040516020016104de92919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050919050565b5f7f000000000000000000000000000000000000000000000000000000000000000046146105515761054c7f00000000000000000000000000000000000000000000000000000000000000006112b1565b905090565b507f000000000000000000000000000000000000000000000000000000000000000090565b5f60ff815c161561059a5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146105f157604051634e66b6bb60e11b815260040160405180910390fd5b8735853514610622576040516301d3f4c560e61b815288356004820152853560248201526044015b60405180910390fd5b846020013588602001351461065957604051632544a39560e11b81526020808a013560048301528601356024820152604401610619565b84604001358860400135148015610677575084606001358860600135145b156106a257604051631d939b6b60e11b81528835600482015260208901356024820152604401610619565b6106b260a08601608087016133e7565b6001600160a01b03166106cb60a08a0160808b016133e7565b6001600160a01b03160361070e576106e960a0890160808a016133e7565b60405163284f658d60e01b81526001600160a01b039091166004820152602401610619565b5f61071a898989611348565b90505f610728878787611348565b90508082111561075557604051637291fee360e01b81526004810183905260248101829052604401610619565b604080516020808201859052818301849052825180830384018152606090920183528151910120935087013561078f610180860186613402565b60405161079d929190613444565b6040518091039020146107f45760408701356107bd610180860186613402565b6040516107cb929190613444565b604051908190038120637a316fa960e01b82526106199291600401918252602082015260400190565b6107fc61308f565b610100810183905261012081018290526108338461082060a08b0160808c016133e7565b8d606001358b606001358f8a875f611604565b505f91505060ff19815c16815d50979650505050505050565b60ff5f5c161561086f5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146108c657604051634e66b6bb60e11b815260040160405180910390fd5b5f6108d083611a34565b905060078154600160a01b900460ff16600a8111156108f1576108f1613453565b1461091f57805460405163509b2d0560e11b8152610619918591600160a01b90910460ff1690600401613467565b8054600160c01b90046001600160401b031642101561097257805460405163e742dfc160e01b815260048101859052600160c01b9091046001600160401b03166024820152426044820152606401610619565b61097d838284611a85565b8054600160a31b60ff60a01b19821617808355600180840154600160a81b9092049081161580159360028316151593600490931615926001600160a01b03918216929116905f908190610a4c57604051631e17f55160e21b81526001600160a01b038581166004830152602482018c90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015610a31575f5ffd5b505af1158015610a43573d5f5f3e3d5ffd5b50505050610a88565b610a85848b8b6101400135898015610a615750885b610a6b575f610a6d565b865b8d60a0016020810190610a8091906133e7565b611af0565b91505b8515610b1057604051631e17f55160e21b81526001600160a01b038481166004830152602482018c90527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015610af5575f5ffd5b505af1158015610b07573d5f5f3e3d5ffd5b50505050610b46565b610b43838b8b61016001358a8015610b255750885b610b2f575f610a6d565b878d60a0016020810190610a8091906133e7565b90505b60c089013515610c6e5786158015610b5b5750855b8015610b645750845b15610bf557604051632c124be760e11b815260c08a01356004820152602481018b90526001600160a01b0384811660448301527f0000000000000000000000000000000000000000000000000000000000000000169063582497ce906064015f604051808303815f87803b158015610bda575f5ffd5b505af1158015610bec573d5f5f3e3d5ffd5b50505050610c6e565b604051632c4a5ee160e21b815260c08a013560048201527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063b1297b84906024015f604051808303815f87803b158015610c57575f5ffd5b505af1158015610c69573d5f5f3e3d5ffd5b505050505b5f87610c855786610c7f575f610c87565b83610c87565b845b90505f8815610c965784610c98565b855b9050806001600160a01b0316826001600160a01b03168d7f9aafc50ff940c7205c23467f87a495b8c9b8dc773e1672abb0a23d92c8de91e38c158015610cdc57508b155b604080519115158252602082018a9052810188905260600160405180910390a4505f98505060ff19885c16965087955050505050505d505050565b5f61054c7f000000000000000000000000000000000000000000000000000000000000000060ff167f00000000000000000000000000000000000000000000000000000000000000006001600160401b03167f00000000000000000000000000000000000000000000000000000000000000006001600160401b0316611f1c565b5f60ff815c1615610dbc5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50306001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001614610e1357604051634e66b6bb60e11b815260040160405180910390fd5b33610e2460a0890160808a016133e7565b6001600160a01b031603610e4d5760405163284f658d60e01b8152336004820152602401610619565b838760600135148015610e9d5750610e69610180840184613402565b15905080610e9d57506040870135610e85610180850185613402565b604051610e93929190613444565b6040518091039020145b15610ebe57604051632f4a7d3f60e01b815260048101859052602401610619565b60405163fa6739c160e01b81523360048201525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063fa6739c190602401602060405180830381865afa158015610f22573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190610f469190613497565b9050801580610f7457507f000000000000000000000000000000000000000000000000000000000000000081105b15610fc15760405163056b031d60e51b8152336004820152602481018290527f00000000000000000000000000000000000000000000000000000000000000006044820152606401610619565b5f610fcd898989611348565b604080516020810183905233918101919091526060810188905290915060800160405160208183030381529060405280519060200120925061100d61308f565b610100810182905260c0810185905284156111ef575f61103360a08c0160808d016133e7565b61104060208901896133e7565b604080516001600160a01b03938416602082015292909116908201528b3560608201526080016040516020818303038152906040528051906020012090508086146110a85760405163209a787360e21b81526004810187905260248101829052604401610619565b6040516326d6c97b60e01b8152600481018790525f907f00000000000000000000000000000000000000000000000000000000000000006001600160a01b0316906326d6c97b9060240161010060405180830381865afa15801561110e573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611132919061352c565b60c0015190508b60400135811461117057604080516359e8b49b60e11b81526004810189905260248101839052908d01356044820152606401610619565b60405163301720a360e11b815260048101889052602481018790527f00000000000000000000000000000000000000000000000000000000000000006001600160a01b03169063602e4146906044015f604051808303815f87803b1580156111d6575f5ffd5b505af11580156111e8573d5f5f3e3d5ffd5b5050505050505b61122384338c606001358a8e8b877f0000000000000000000000000000000000000000000000000000000000000000611604565b505f91505060ff19815c16815d509695505050505050565b5f7f0000000000000000000000000000000000000000000000000000000000000000461461128c5761054c7f00000000000000000000000000000000000000000000000000000000000000006112b1565b507f000000000000000000000000000000000000000000000000000000000000000090565b604080517f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f60208201527f47e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b1918101919091527fc89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc660608201524660808201526001600160a01b03821660a08201525f9060c0016104de565b5f61135284610465565b90505f611360828585611f96565b905061137260a08601608087016133e7565b6001600160a01b0316816001600160a01b031614158061139957506001600160a01b038116155b156113db576113ae60a08601608087016133e7565b6040516308d20b2560e01b81526001600160a01b0391821660048201529082166024820152604401610619565b6001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001663275ff98d61141a60a08801608089016133e7565b6040516001600160e01b031960e084901b1681526001600160a01b039091166004820152602401602060405180830381865afa15801561145c573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906114809190613497565b5f036114bb5761149660a08601608087016133e7565b60405163089858e760e11b81526001600160a01b039091166004820152602401610619565b6114c761012c426135da565b6114d760e0870160c088016135ed565b6001600160401b0316111561152857816114f760e0870160c088016135ed565b60405163feeccde760e01b815260048101929092526001600160401b03166024820152426044820152606401610619565b5f6001600160401b037f00000000000000000000000000000000000000000000000000000000000000001661156360e0880160c089016135ed565b6001600160401b031661157691906135da565b9050804211156115c9578261159160e0880160c089016135ed565b60405163a5eb47bd60e01b815260048101929092526001600160401b0316602482015260448101829052426064820152608401610619565b5f8381526001602052604090205460ff16156115fb576040516391667a4960e01b815260048101849052602401610619565b50509392505050565b5f888152602081905260408120908154600160a01b900460ff16600a81111561162f5761162f613453565b146116505760405163897751fd60e01b8152600481018a9052602401610619565b5f61165c8287876120af565b608087015260608601526001830154602088013586526002840154919250600160a01b900460ff16906116ab908a906116a290600160681b900464ffffffffff166122b4565b8360ff16612300565b602086015260028301546116d29089906116a290600160901b900464ffffffffff166122b4565b60408601523360a08601526116f0368790038701610100880161362a565b60e086015261170560a08801608089016133e7565b835f015f6101000a8154816001600160a01b0302191690836001600160a01b0316021790555089836001015f6101000a8154816001600160a01b0302191690836001600160a01b031602179055506001835f0160146101000a81548160ff0219169083600a81111561177957611779613453565b0217905550825460ff60b81b1916600160b81b7f000000000000000000000000000000000000000000000000000000000000000060ff160217835560208581015160038501556040808701516004860155516117d791879101613746565b60408051601f19818403018152919052805160209091012060058401556117fd83612344565b50825460028401546040516001600160a01b03808e1693908116928f927f2c778fa29f6bca0cc93bb3705d60e1438846dac0136334a1acf08ae7d6a7b08092611880928e35928d9264ffffffffff600160681b8404811693600160901b9004169160ff600160b81b830416916001600160401b03600160c01b9091041690613755565b60405180910390a46118ac611899610160880188613402565b6118a76101808a018a613402565b612392565b5f8c8152600260205260408082209290925584549151631501bc1d60e31b81526001600160a01b039283166004820152602481018e905260448101919091527f00000000000000000000000000000000000000000000000000000000000000009091169063a80de0e8906064015f604051808303815f87803b158015611930575f5ffd5b505af1158015611942573d5f5f3e3d5ffd5b5050604051631501bc1d60e31b81526001600160a01b038d81166004830152602482018f9052604482018890527f000000000000000000000000000000000000000000000000000000000000000016925063a80de0e891506064015f604051808303815f87803b1580156119b4575f5ffd5b505af11580156119c6573d5f5f3e3d5ffd5b505050508160ff165f146119ed576119e88b84600185161560028616156123fa565b611a27565b8460400151856020015103611a07576119e88b8488612505565b8060ff165f03611a2757611a278b84611a225f8036816137ab565b6125f5565b5050505050505050505050565b5f818152602081905260408120908154600160a01b900460ff16600a811115611a5f57611a5f613453565b03611a805760405163a81bdd2d60e01b815260048101839052602401610619565b919050565b5f81604051602001611a979190613816565b60405160208183030381529060405280519060200120905082600501548114611aea5760058301546040516331942c9760e21b815260048101869052602481019190915260448101829052606401610619565b50505050565b5f8315611bae575f8481526001602052604090205460ff1615611b9257604051631e17f55160e21b81526001600160a01b038781166004830152602482018790527f0000000000000000000000000000000000000000000000000000000000000000169063785fd544906044015f604051808303815f87803b158015611b74575f5ffd5b505af1158015611b86573d5f5f3e3d5ffd5b505050505f9050611f13565b5f848152600160208190526040909120805460ff191690911790555b856001600160a01b0316826001600160a01b031603611bcb575f91505b5f6001600160a01b03831615801590611bf65750836001600160a01b0316836001600160a01b031614155b611c00575f611c03565b60015b6001600160a01b038516611c17575f611c1a565b60015b611c249190613898565b60ff1690505f816001600160401b03811115611c4257611c426134ae565b604051908082528060200260200182016040528015611c6b578160200160208202803683370190505b5090505f826001600160401b03811115611c8757611c876134ae565b604051908082528060200260200182016040528015611cb0578160200160208202803683370190505b5090505f6001600160a01b03871615611db05786876001600160a01b0316876001600160a01b031614611d03577f0000000000000000000000000000000000000000000000000000000000000000611d4d565b611d4d7f00000000000000000000000000000000000000000000000000000000000000007f00000000000000000000000000000000000000000000000000000000000000006138b1565b848381518110611d5f57611d5f6138cb565b60200260200101848480611d72906138df565b955081518110611d8457611d846138cb565b602002602001018261ffff1661ffff16815250826001600160a01b03166001600160a01b031681525050505b6001600160a01b03861615801590611dda5750866001600160a01b0316866001600160a01b031614155b15611e5857857f0000000000000000000000000000000000000000000000000000000000000000848381518110611e1357611e136138cb565b60200260200101848481518110611e2c57611e2c6138cb565b602002602001018261ffff1661ffff16815250826001600160a01b03166001600160a01b031681525050505b604051632ba2ce8360e11b81526001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016906357459d0690611ecc908d908d907f0000000000000000000000000000000000000000000000000000000000000000908990899060040161392b565b6020604051808303815f875af1158015611ee8573d5f5f3e3d5ffd5b505050506040513d601f19601f82011682018060405250810190611f0c9190613497565b9450505050505b95945050505050565b5f8183856001611f2d82601d6135da565b611f3791906139ab565b611f4191906139d2565b866001611f4f8260286135da565b611f5991906139ab565b611f6391906139d2565b611f6d91906135da565b611f789060086135da565b611f8291906139e5565b611f8c91906135da565b90505b9392505050565b5f60418214611fa657505f611f8f565b5f611fb460208285876137ab565b611fbd916139fc565b90505f611fce6040602086886137ab565b611fd7916139fc565b90505f85856040818110611fed57611fed6138cb565b919091013560f81c9150507f7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a082118061203957508060ff16601b1415801561203957508060ff16601c14155b15612049575f9350505050611f8f565b604080515f81526020810180835289905260ff831691810191909152606081018490526080810183905260019060a0016020604051602081039080840390855afa158015612099573d5f5f3e3d5ffd5b5050604051601f19015198975050505050505050565b5f5f5f6120bc8585612acb565b90925090505f80806001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016630135634a60208a01358661210b6101608c016101408d01613a19565b6121196101608d018d613402565b6121276101808f018f613402565b6040518863ffffffff1660e01b81526004016121499796959493929190613a5a565b606060405180830381865afa158015612164573d5f5f3e3d5ffd5b505050506040513d601f19601f820116820180604052508101906121889190613aa6565b925092509250815f1461219b575f61219e565b60025b83156121aa575f6121ad565b60015b179550825f036121c85781156121c357816121c5565b805b92505b815f036121d3578291505b64ffffffffff8311806121ea575064ffffffffff82115b1561221a578183116121fc57816121fe565b825b604051636b4a1e4960e11b815260040161061991815260200190565b5f61223183851161222b57836122b4565b846122b4565b60028b01805469ffffffffffffffffffff60681b1916600160681b64ffffffffff9788160264ffffffffff60901b191617600160901b959096169490940294909417909255505060018701805460ff60a01b1916600160a01b60ff909316928302179055865460ff60b01b1916600160b01b909102179095559094909392509050565b5f8082156122d85760086122c98460076135da565b6122d391906139d2565b6122db565b60015b90505b80826001901b10156122fa576122f3826138df565b91506122de565b50919050565b5f80805b8381101561233a57848110612323575f86815260208390526040902095505b5f8281526020839052604090209150600101612304565b5093949350505050565b5f61236f7f000000000000000000000000000000000000000000000000000000000000000042613ad1565b82546001600160c01b0316600160c01b6001600160401b03831602179092555090565b5f84846040516123a3929190613444565b604051809103902083836040516123bb929190613444565b6040519081900381206123da9291602001918252602082015260400190565b604051602081830303815290604052805190602001209050949350505050565b81801561241357506002830154600160b81b9004600116155b915080801561242d5750600280840154600160b81b900416155b835460ff60a01b1916600760a01b17845590508061244b575f61244e565b60025b82612459575f61245c565b60015b845460ff60a81b1916600160a81b9190921760ff160217835561249f7f000000000000000000000000000000000000000000000000000000000000000042613ad1565b83546001600160401b0391909116600160c01b026001600160c01b03909116178355604080518315158152821515602082015285917f5d36b180e893476a1f291700e0ea449307c2a7960b24aa5eec463beb4ff8dcdc910160405180910390a250505050565b365f61251083612db3565b90925090505f612524610160850185613402565b604051612532929190613444565b604051908190038120915061254a9084908490613444565b6040518091039020810361257e57604051631d939b6b60e11b81526020850135600482015260248101829052604401610619565b845461ffff60a01b1916600560a11b178555857fa4b5b359b213794f0a791f61c2d00ca1a8aa88c9068564d6aee77db19fad96436125c0610160870187613402565b88546040516125e593929189918991600160c01b90046001600160401b031690613af0565b60405180910390a2505050505050565b600383015460048401545f91905b61260d8184612df4565b6126178385612df4565b0361262c57612625836138df565b9250612603565b5f6126378385612df4565b90505f6126448386612df4565b60028901549091505f908690612664906001600160401b031660086139e5565b61266e91906135da565b60018a01805463ffffffff60b01b1916600160b01b63ffffffff86160217905590505f61269a8a612344565b905060018a54600160a01b900460ff16600a8111156126bb576126bb613453565b0361280a57895460ff60a01b1916600160a11b178a5560028a0180546cffffffffff000000000000000019166801000000000000000064ffffffffff85160217905560408051838152602081018690528082018590526001600160401b038316606082015290518c917ff78af64825a4a34c2a3533e0423fa8f2132b41b53bf21877b5fd900837455d1a919081900360800190a260028a015464ffffffffff600160681b820481168410801592600160901b900490911684101590829061277f5750805b15612797576127928d8d881588156123fa565b612803565b81806127a05750805b15612803578b5460ff60a01b1916600960a01b178c556040805185815283151560208201526001600160401b0385168183015290518e917ffa0d27d5aeb2b9b5f411ec8ab4963f02934b8109fa89f9682db1962854e8e0bf919081900360600190a25b5050611a27565b895460ff60a01b1916600360a11b178a5560028a01805467ffffffffffffffff19166001600160401b038481169190911790915560408051848152602081018790528082018690529183166060830152518c917fdf2a55290c739e0c089afe9e3c7c931ae7e0197949a7a9684962663620beba81919081900360800190a260018a0154600160d01b900463ffffffff168211156128bb576128af8b8b861586156123fa565b50505050505050611aea565b60608810806128f0575060068a01546128d760605f8b8d6137ab565b6040516128e5929190613444565b604051809103902014155b15612911576040516322cb679d60e11b8152600481018c9052602401610619565b5f5f881161291f575f612933565b6129338761292e60018b6139ab565b612df4565b90508715801561294257505f83115b15612a43578a545f906001600160a01b0316331461296d57612968606060408c8e6137ab565b61297b565b61297b604060208c8e6137ab565b612984916139fc565b905060808a10806129f3575060018c8101546129f1918391600160a81b900460ff16906129b26008896139d2565b6129bc91906139ab565b8e8e6060906080926129d0939291906137ab565b6129d9916139fc565b8f8f60809080926129ec939291906137ab565b612e1a565b155b15612a1a57604051633fb274d160e01b8152600481018e9052336024820152604401610619565b612a3b612a2b608060608d8f6137ab565b612a34916139fc565b6007612df4565b915050612a67565b60608914612a67576040516322cb679d60e11b8152600481018d9052602401610619565b60028b01805463ffffffff838116600160e01b026001600160e01b03918916600160c01b02919091166001600160c01b0390921691909117179055612aaf60205f8b8d6137ab565b612ab8916139fc565b60038c0155505050505050505050505050565b5f808281612ad761123b565b7f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f2655612b0560208501856133e7565b602085013560408601356060870135608088013560a0890135612b2e60e08b0160c08c016135ed565b6040805160208101999099526001600160a01b03909716968801969096526060870194909452608086019290925260a085015260c084015260e08301526001600160401b03166101008201526101200160405160208183030381529060405280519060200120604051602001612bbb92919061190160f01b81526002810192909252602282015260420190565b604051602081830303815290604052805190602001209050855f01358114612c005760405163c02cf2ad60e01b81528635600482015260248101829052604401610619565b8560200135826020013514612c3757604051632544a39560e11b815260208084013560048301528701356024820152604401610619565b612c4c612c4760e0870187613402565b612e9a565b6040805160208082018490528183018590528251808303840181526060909201835281519101209296509094508301358114612ca8576040805163a94f78ad60e01b815290840135600482015260248101829052604401610619565b5f8661010001604051602001612cbe9190613b32565b604051602081830303815290604052805190602001209050836060013581141580612cfe5750612cf661016088016101408901613a19565b63ffffffff16155b80612d3c5750612d1661012088016101008901613b40565b158015612d3c5750612d30610140880161012089016135ed565b6001600160401b031615155b15612d67576040516324d7a68b60e21b81526060850135600482015260248101829052604401610619565b6040880135612d7a610160890189613402565b604051612d88929190613444565b604051809103902014612da85760408801356107bd610160890189613402565b505050509250929050565b365f612dc3610180840184613402565b159050612ddd57612dd8610180840184613402565b612deb565b612deb610160840184613402565b91509150915091565b5f612e008260206139e5565b612e0b9060e06139ab565b83901c60030b90505b92915050565b5f612e268660206139e5565b82141580612e35575084861c15155b15612e4157505f612e90565b835f5b87811015612e8a57600581901b850135600188831c1615612e71575f818152602084905260409020612e7f565b5f8381526020829052604090205b925050600101612e44565b50871490505b9695505050505050565b5f80612ea76004846139d2565b9050612eb4600484613b59565b151580612ebf575080155b80612ecd5750630100000081115b15612eee576040516384bff96160e01b815260048101849052602401610619565b5f6008612efc8360076135da565b612f0691906139d2565b90505f816001600160401b03811115612f2157612f216134ae565b604051908082528060200260200182016040528015612f4a578160200160208202803683370190505b509050848660208301375f612f5e846122b4565b90505f805b82811015613067575f6002612f798760016135da565b612f8391906139d2565b90505f5b818110156130455761302086612f9e8360026139e5565b81518110612fae57612fae6138cb565b602002602001015188836002612fc491906139e5565b612fcf9060016135da565b10612fe357855f9182526020526040902090565b87612fef8460026139e5565b612ffa9060016135da565b8151811061300a5761300a6138cb565b60200260200101515f9182526020526040902090565b868281518110613032576130326138cb565b6020908102919091010152600101612f87565b5080955061305c83845f9182526020526040902090565b925050600101612f63565b50825f8151811061307a5761307a6138cb565b60200260200101519550505050509250929050565b6040518061014001604052805f81526020015f81526020015f81526020015f81526020015f81526020015f6001600160a01b031681526020015f815260200161310060405180606001604052805f151581526020015f6001600160401b031681526020015f63ffffffff1681525090565b81526020015f81526020015f81525090565b5f60e082840312156122fa575f5ffd5b5f60e08284031215613132575f5ffd5b611f8f8383613112565b5f5f83601f84011261314c575f5ffd5b5081356001600160401b03811115613162575f5ffd5b602083019150836020828501011115613179575f5ffd5b9250929050565b5f6101a082840312156122fa575f5ffd5b5f5f5f5f5f5f5f610220888a0312156131a8575f5ffd5b6131b28989613112565b965060e08801356001600160401b038111156131cc575f5ffd5b6131d88a828b0161313c565b90975095506131ed9050896101008a01613112565b93506101e08801356001600160401b03811115613208575f5ffd5b6132148a828b0161313c565b9094509250506102008801356001600160401b03811115613233575f5ffd5b61323f8a828b01613180565b91505092959891949750929550565b5f5f8284036101a0811215613261575f5ffd5b83359250610180601f1982011215613277575f5ffd5b506020830190509250929050565b5f60208284031215613295575f5ffd5b5035919050565b5f5f5f5f5f5f61016087890312156132b2575f5ffd5b6132bc8888613112565b955060e08701356001600160401b038111156132d6575f5ffd5b6132e289828a0161313c565b90965094505061010087013592506101208701356001600160401b03811115613309575f5ffd5b61331589828a01613180565b969995985093969295946101409093013593505050565b6001600160a01b0381168114613340575f5ffd5b50565b8035611a808161332c565b6001600160401b0381168114613340575f5ffd5b82815281356020808301919091528201356040808301919091528201356060808301919091528201356080808301919091526101008201908301356133a68161332c565b6001600160a01b031660a08381019190915283013560c0808401919091528301356133d08161334e565b6001600160401b03811660e0840152509392505050565b5f602082840312156133f7575f5ffd5b8135611f8f8161332c565b5f5f8335601e19843603018112613417575f5ffd5b8301803591506001600160401b03821115613430575f5ffd5b602001915036819003821315613179575f5ffd5b818382375f9101908152919050565b634e487b7160e01b5f52602160045260245ffd5b82815260408101600b831061348a57634e487b7160e01b5f52602160045260245ffd5b8260208301529392505050565b5f602082840312156134a7575f5ffd5b5051919050565b634e487b7160e01b5f52604160045260245ffd5b60405161010081016001600160401b03811182821017156134f157634e487b7160e01b5f52604160045260245ffd5b60405290565b8051611a808161332c565b8051611a808161334e565b805160058110611a80575f5ffd5b805161ffff81168114611a80575f5ffd5b5f61010082840312801561353e575f5ffd5b506135476134c2565b82516135528161332c565b815261356060208401613502565b6020820152613571604084016134f7565b604082015261358260608401613502565b60608201526135936080840161350d565b60808201526135a460a0840161351b565b60a082015260c0838101519082015260e0928301519281019290925250919050565b634e487b7160e01b5f52601160045260245ffd5b80820180821115612e1457612e146135c6565b5f602082840312156135fd575f5ffd5b8135611f8f8161334e565b80358015158114611a80575f5ffd5b803563ffffffff81168114611a80575f5ffd5b5f606082840312801561363b575f5ffd5b50604051606081016001600160401b038111828210171561366a57634e487b7160e01b5f52604160045260245ffd5b60405261367683613608565b815260208301356136868161334e565b602082015261369760408401613617565b60408201529392505050565b805182526020810151602083015260408101516040830152606081015160608301526080810151608083015260a08101516136e960a08401826001600160a01b03169052565b5060c081015160c083015260e081015161372b60e08401828051151582526020808201516001600160401b03169083015260409081015163ffffffff16910152565b50610100810151610140830152610120015161016090910152565b6101808101612e1482846136a3565b868152610220810161376a60208301886136a3565b64ffffffffff86166101a083015264ffffffffff85166101c083015260ff84166101e08301526001600160401b038316610200830152979650505050505050565b5f5f858511156137b9575f5ffd5b838611156137c5575f5ffd5b5050820193919092039150565b6137db81613608565b1515825260208101356137ed8161334e565b6001600160401b0316602083015263ffffffff61380c60408301613617565b1660408301525050565b8135815260208083013590820152604080830135908201526060808301359082015260808083013590820152610180810161385360a08401613343565b6001600160a01b031660a083015260c0838101359083015261387b60e08084019085016137d2565b610140838101359083015261016092830135929091019190915290565b60ff8181168382160190811115612e1457612e146135c6565b61ffff8181168382160190811115612e1457612e146135c6565b634e487b7160e01b5f52603260045260245ffd5b5f600182016138f0576138f06135c6565b5060010190565b5f8151808452602084019350602083015f5b8281101561233a57815161ffff16865260209586019590910190600101613909565b6001600160a01b038616815260208082018690526040820185905260a06060830181905284519083018190525f9185019060c0840190835b8181101561398a5783516001600160a01b0316835260209384019390920191600101613963565b5050838103608085015261399e81866138f7565b9998505050505050505050565b81810381811115612e1457612e146135c6565b634e487b7160e01b5f52601260045260245ffd5b5f826139e0576139e06139be565b500490565b8082028115828204841417612e1457612e146135c6565b80356020831015612e14575f19602084900360031b1b1692915050565b5f60208284031215613a29575f5ffd5b611f8f82613617565b81835281816020850137505f828201602090810191909152601f909101601f19169091010190565b87815286602082015263ffffffff8616604082015260a060608201525f613a8560a083018688613a32565b8281036080840152613a98818587613a32565b9a9950505050505050505050565b5f5f5f60608486031215613ab8575f5ffd5b5050815160208301516040909301519094929350919050565b6001600160401b038181168382160190811115612e1457612e146135c6565b606081525f613b03606083018789613a32565b8281036020840152613b16818688613a32565b9150506001600160401b03831660408301529695505050505050565b60608101612e1482846137d2565b5f60208284031215613b50575f5ffd5b611f8f82613608565b5f82613b6757613b676139be565b50069056c89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc647e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b18b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f' as const;
 
 /** DisputeOpsHarness (contracts/DisputeOpsHarness.sol), runtime 3782 bytes. */
 export const disputeOpsHarnessAbi = [
@@ -6738,7 +7501,7 @@ export const disputeOpsHarnessAbi = [
 ] as const;
 export const disputeOpsHarnessBytecode = '0x6080604052348015600e575f5ffd5b50610ec68061001c5f395ff3fe608060405234801561000f575f5ffd5b5060043610610060575f3560e01c806329010f4a146100645780633c8a751a1461008a57806378d49e6a146100aa578063bfc94409146100bd578063cc80f0bb146100d0578063f56e0d7e146100e3575b5f5ffd5b610077610072366004610b0e565b6100f6565b6040519081526020015b60405180910390f35b61009d610098366004610c13565b61010a565b6040516100819190610c98565b6100776100b8366004610cda565b610260565b6100776100cb366004610b0e565b61026a565b6100776100de366004610d05565b610275565b6100776100f1366004610b0e565b61028d565b5f6101018383610298565b90505b92915050565b60608251600161011a9190610db8565b67ffffffffffffffff81111561013257610132610b2e565b60405190808252806020026020018201604052801561015b578160200160208202803683370190505b50905083815f8151811061017157610171610dcb565b60209081029190910101525f5b8351811015610257575f60ff87166003146101b2578382815181106101a5576101a5610dcb565b60200260200101516101e6565b848383815181106101c5576101c5610dcb565b6020026020010151815181106101dd576101dd610dcb565b60200260200101515b9050610227878484815181106101fe576101fe610dcb565b602002602001015187858151811061021857610218610dcb565b60200260200101518486610306565b83610233846001610db8565b8151811061024357610243610dcb565b60209081029190910101525060010161017e565b50949350505050565b5f610104826103c7565b5f610101838361042d565b5f610282858585856104c1565b90505b949350505050565b5f6101018383610a09565b5f815f036102a7575081610104565b600180831b9081901c5f85126102d557816102c28287610db8565b6102cc9190610df3565b92505050610104565b81816102e087610e06565b6102ea9190610db8565b6102f49190610df3565b6102fd90610e06565b95945050505050565b5f60ff861661032a576103198385610e20565b6103239086610e4f565b90506102fd565b5f1960ff87160161033f576103238486610e4f565b60011960ff87160161035f578484136103585784610323565b50826102fd565b60021960ff87160161037f578284136103785784610323565b50806102fd565b60031960ff8716016103a45782841315610399575f610319565b610323600186610e4f565b60405163045358b160e51b815260ff871660048201526024015b60405180910390fd5b5f5f82136103d657505f919050565b81805f60026103e6836001610db8565b6103f09190610df3565b90505b8181101561042557905080600261040a8285610df3565b6104149084610db8565b61041e9190610df3565b90506103f3565b509392505050565b5f815f0361043c57505f610104565b5f5f841261044a5783610453565b61045384610e06565b90505f5f8412610463578361046c565b61046c84610e06565b90505f61047a826002610e76565b82610486856002610e76565b6104909190610db8565b61049a9190610df3565b90505f808612908712036104ae57806104b7565b6104b781610e06565b9695505050505050565b5f5f6104cd8684610a3c565b9050808451101561050557835160405163f92673af60e01b8152600481018890526024810183905260448101919091526064016103be565b60018614806105145750600286145b8061051f5750600386145b8061052a5750601486145b1561055157835f8151811061054157610541610dcb565b6020026020010151915050610285565b600c8614806105605750602a86145b15610578578360018151811061054157610541610dcb565b602886036105fb576105f36105e0846105925786516105ae565b856001815181106105a5576105a5610dcb565b60200260200101515b865f815181106105c0576105c0610dcb565b60200260200101516105d29190610e20565b8760015b6020020151610298565b60408701518760035b6020020151610aeb565b915050610285565b6029860361063b575f845f8151811061061657610616610dcb565b602002602001015113610629575f6105f3565b835f8151811061054157610541610dcb565b602b8603610695576105f38460018151811061065957610659610dcb565b6020026020010151855f8151811061067357610673610dcb565b60200260200101516106859190610e4f565b865f5b60200201518760016105e9565b602c86036106df576105f3846001815181106106b3576106b3610dcb565b6020026020010151855f815181106106cd576106cd610dcb565b60200260200101516106859190610e8d565b602d8603610765576105f3846001815181106106fd576106fd610dcb565b6020026020010151855f8151811061071757610717610dcb565b602002602001015113610744578460018151811061073757610737610dcb565b6020026020010151610685565b845f8151811061075657610756610dcb565b6020026020010151865f610688565b602e86036107f1576105f36106858660036020020151856107875760016107a3565b8660028151811061079a5761079a610dcb565b60200260200101515b875f815181106107b5576107b5610dcb565b60200260200101516107c79190610e20565b6107d19190610e20565b866001815181106107e4576107e4610dcb565b602002602001015161042d565b602f860361082c576105f3855f6020020151855f8151811061081557610815610dcb565b60200260200101516108279190610e4f565b6103c7565b60308603610871576105f3845f8151811061084957610849610dcb565b60200260200101518560018151811061086457610864610dcb565b6020026020010151610a09565b603186036108ba578360028151811061088c5761088c610dcb565b60200260200101515f0361062957836001815181106108ad576108ad610dcb565b60200260200101516105f3565b6022860361090157836001815181106108d5576108d5610dcb565b6020026020010151845f815181106108ef576108ef610dcb565b60200260200101516105f39190610e4f565b60328603610998576105f36105e08560038151811061092257610922610dcb565b60200260200101518660018151811061093d5761093d610dcb565b602002602001015161094f9190610e20565b8660028151811061096257610962610dcb565b6020026020010151875f8151811061097c5761097c610dcb565b602002602001015161098e9190610e20565b6105d29190610e4f565b603386036109ed576105f3610685856001815181106109b9576109b9610dcb565b6020026020010151865f815181106109d3576109d3610dcb565b60200260200101516109e59190610e20565b8760036105d6565b60405163fc6024cf60e01b8152600481018790526024016103be565b5f5f8213610a1857505f610104565b5f610a238385610eb3565b90505f8112610a325780610285565b6102858382610e4f565b5f60328303610a4d57506004610104565b60318303610a5d57506003610104565b602e8303610a7e5781610a71576002610a74565b60035b60ff169050610104565b60288303610a9a5781610a92576001610a74565b506002610104565b6029831480610aa95750602f83145b80610ab45750600183145b80610abf5750600283145b80610aca5750600383145b80610ad55750601483145b15610ae257506001610104565b50600292915050565b5f828412610b0657818413610b005783610285565b81610285565b509092915050565b5f5f60408385031215610b1f575f5ffd5b50508035926020909101359150565b634e487b7160e01b5f52604160045260245ffd5b604051610100810167ffffffffffffffff81118282101715610b6657610b66610b2e565b60405290565b604051601f8201601f1916810167ffffffffffffffff81118282101715610b9557610b95610b2e565b604052919050565b5f82601f830112610bac575f5ffd5b813567ffffffffffffffff811115610bc657610bc6610b2e565b8060051b610bd660208201610b6c565b91825260208185018101929081019086841115610bf1575f5ffd5b6020860192505b838310156104b7578235825260209283019290910190610bf8565b5f5f5f5f60808587031215610c26575f5ffd5b843560ff81168114610c36575f5ffd5b935060208501359250604085013567ffffffffffffffff811115610c58575f5ffd5b610c6487828801610b9d565b925050606085013567ffffffffffffffff811115610c80575f5ffd5b610c8c87828801610b9d565b91505092959194509250565b602080825282518282018190525f918401906040840190835b81811015610ccf578351835260209384019390920191600101610cb1565b509095945050505050565b5f60208284031215610cea575f5ffd5b5035919050565b80358015158114610d00575f5ffd5b919050565b5f5f5f5f6101608587031215610d19575f5ffd5b8435935085603f860112610d2b575f5ffd5b610d33610b42565b80610120870188811115610d45575f5ffd5b602088015b81811015610d62578035845260209384019301610d4a565b5090945035905067ffffffffffffffff811115610d7d575f5ffd5b610d8987828801610b9d565b925050610d996101408601610cf1565b905092959194509250565b634e487b7160e01b5f52601160045260245ffd5b8082018082111561010457610104610da4565b634e487b7160e01b5f52603260045260245ffd5b634e487b7160e01b5f52601260045260245ffd5b5f82610e0157610e01610ddf565b500490565b5f600160ff1b8201610e1a57610e1a610da4565b505f0390565b8082025f8212600160ff1b84141615610e3b57610e3b610da4565b818105831482151761010457610104610da4565b8082018281125f831280158216821582161715610e6e57610e6e610da4565b505092915050565b808202811582820484141761010457610104610da4565b8181035f831280158383131683831282161715610eac57610eac610da4565b5092915050565b5f82610ec157610ec1610ddf565b50079056' as const;
 
-/** DisputeTestStaking (contracts/DisputeTestStaking.sol), runtime 4801 bytes. */
+/** DisputeTestStaking (contracts/DisputeTestStaking.sol), runtime 4899 bytes. */
 export const disputeTestStakingAbi = [
   {
     "inputs": [
@@ -6967,6 +7730,25 @@ export const disputeTestStakingAbi = [
         "type": "address"
       }
     ],
+    "name": "freeStake",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "o",
+        "type": "address"
+      }
+    ],
     "name": "isActiveOperator",
     "outputs": [
       {
@@ -7037,6 +7819,11 @@ export const disputeTestStakingAbi = [
         "internalType": "bytes32",
         "name": "id",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "name": "lock",
@@ -7272,11 +8059,24 @@ export const disputeTestStakingAbi = [
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "withdrawalDelay",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
   }
 ] as const;
-export const disputeTestStakingBytecode = '0x6080604052348015600e575f5ffd5b50604051611316380380611316833981016040819052602b916032565b6001556048565b5f602082840312156041575f5ffd5b5051919050565b6112c1806100555f395ff3fe608060405260043610610131575f3560e01c8063785fd544116100a8578063bf8b60401161006d578063bf8b60401461039d578063d7f31aaf146103bb578063d89135cd146103f4578063e03ff7cb14610409578063e2037abd1461041d578063ec5ffac214610436575f5ffd5b8063785fd544146102ca5780638ae45e4a146102e9578063a7c321021461030a578063b88bbeb81461036a578063bc25a8101461037e575f5ffd5b806344d23d6f116100f957806344d23d6f146102015780634e71d92d1461022057806357459d06146102345780635b03a355146102535780636b174f35146102725780636f1f972714610291575f5ffd5b8063275ff98d146101355780633367cca5146101675780633a4b66f1146101965780634010b84e146101a0578063402914f5146101d6575b5f5ffd5b348015610140575f5ffd5b5061015461014f366004610d7c565b61044b565b6040519081526020015b60405180910390f35b348015610172575f5ffd5b50610186610181366004610d7c565b610479565b604051901515815260200161015e565b61019e6104aa565b005b3480156101ab575f5ffd5b505f546101be906001600160a01b031681565b6040516001600160a01b03909116815260200161015e565b3480156101e1575f5ffd5b506101546101f0366004610d7c565b60056020525f908152604090205481565b34801561020c575f5ffd5b5061019e61021b366004610d7c565b6104cf565b34801561022b575f5ffd5b5061019e610504565b34801561023f575f5ffd5b5061015461024e366004610de4565b61056c565b34801561025e575f5ffd5b5061019e61026d366004610e76565b610938565b34801561027d575f5ffd5b5061019e61028c366004610ee4565b61094a565b34801561029c575f5ffd5b506101866102ab366004610efb565b600360209081525f928352604080842090915290825290205460ff1681565b3480156102d5575f5ffd5b5061019e6102e4366004610efb565b61098f565b3480156102f4575f5ffd5b506102fd610ad9565b60405161015e9190610f23565b348015610315575f5ffd5b50610349610324366004610d7c565b600260208190525f918252604090912080546001820154919092015463ffffffff1683565b60408051938452602084019290925263ffffffff169082015260600161015e565b348015610375575f5ffd5b506102fd610b65565b348015610389575f5ffd5b5061019e610398366004610efb565b610b72565b3480156103a8575f5ffd5b5060085461018690610100900460ff1681565b3480156103c6575f5ffd5b506101866103d5366004610efb565b600460209081525f928352604080842090915290825290205460ff1681565b3480156103ff575f5ffd5b5061015460065481565b348015610414575f5ffd5b5061019e610cb7565b348015610428575f5ffd5b506008546101869060ff1681565b348015610441575f5ffd5b5061015460015481565b6001600160a01b0381165f908152600260205260408120600181015490546104739190610f6c565b92915050565b6001546001600160a01b0382165f9081526002602052604081205490911180159061047357505f6001541192915050565b335f90815260026020526040812080543492906104c8908490610f6c565b9091555050565b5f546001600160a01b0316156104e3575f5ffd5b5f80546001600160a01b0319166001600160a01b0392909216919091179055565b335f81815260056020526040808220805490839055905190929083908381818185875af1925050503d805f8114610556576040519150601f19603f3d011682016040523d82523d5f602084013e61055b565b606091505b5050905080610568575f5ffd5b5050565b5f80546001600160a01b0316331461059e57604051630e70fb6960e11b81523360048201526024015b60405180910390fd5b6001600160a01b0388165f9081526004602090815260408083208a845290915290205460ff16156105f457604051637679c92160e01b81526001600160a01b038916600482015260248101889052604401610595565b6001600160a01b0388165f8181526004602090815260408083208b84528252808320805460ff19166001179055928252600381528282208a83529052205460ff16156106a9576001600160a01b0388165f8181526003602090815260408083208b84528252808320805460ff1916905592825260029081905291812090910180546001929061068a90849063ffffffff16610f7f565b92506101000a81548163ffffffff021916908363ffffffff1602179055505b506001600160a01b0387165f908152600260205260409020600181015481548792916106d491610f6c565b8211156106ef57600181015481546106ec9190610f6c565b91505b805482116107145781815f015f8282546107099190610f9b565b9091555061073b9050565b80546107209083610f9b565b816001015f8282546107329190610f9b565b90915550505f81555b5f805b868110156107fe575f61271087878481811061075c5761075c610fae565b90506020020160208101906107719190610fc2565b61077f9061ffff1687610fe3565b6107899190610ffa565b90508060055f8b8b868181106107a1576107a1610fae565b90506020020160208101906107b69190610d7c565b6001600160a01b03166001600160a01b031681526020019081526020015f205f8282546107e39190610f6c565b909155506107f390508184610f6c565b92505060010161073e565b506108098184610f9b565b60065f8282546108199190610f6c565b909155508990506001600160a01b038b167f0320ba4f383637726f2b49f7c99f145fbaadf0ce64c90e464722bb4ff5b8193e8a866108578682610f9b565b6040805193845260208401929092529082015260600160405180910390a36007805461088290611019565b1580159150610894575060085460ff16155b1561092b576008805460ff191660011790555f805460405182916001600160a01b0316906108c490600790611051565b5f604051808303815f865af19150503d805f81146108fd576040519150601f19603f3d011682016040523d82523d5f602084013e610902565b606091505b506008805461ff0019166101008415150217905590925090506009610927828261112c565b5050505b5050979650505050505050565b60076109458284836111eb565b505050565b335f90815260026020526040812080549091839183919061096c908490610f9b565b9250508190555081816001015f8282546109869190610f6c565b90915550505050565b5f546001600160a01b031633146109bb57604051630e70fb6960e11b8152336004820152602401610595565b6001600160a01b0382165f90815260036020908152604080832084845290915290205460ff16610a1057604051630741984d60e51b81526001600160a01b038316600482015260248101829052604401610595565b6001600160a01b0382165f8181526003602090815260408083208584528252808320805460ff19169055928252600290819052918120909101805460019290610a6090849063ffffffff16610f7f565b82546101009290920a63ffffffff8181021990931691831602179091556001600160a01b0384165f8181526002602081815260409283902090910154915191909316815284935090917f01f2c7afa419ff4c8f0dd330ec5e4bb549c16e0aa87cccbc44dadce8e830f93691015b60405180910390a35050565b60098054610ae690611019565b80601f0160208091040260200160405190810160405280929190818152602001828054610b1290611019565b8015610b5d5780601f10610b3457610100808354040283529160200191610b5d565b820191905f5260205f20905b815481529060010190602001808311610b4057829003601f168201915b505050505081565b60078054610ae690611019565b5f546001600160a01b03163314610b9e57604051630e70fb6960e11b8152336004820152602401610595565b6001600160a01b0382165f90815260036020908152604080832084845290915290205460ff1615610bf45760405163be157e0160e01b81526001600160a01b038316600482015260248101829052604401610595565b6001600160a01b0382165f8181526003602090815260408083208584528252808320805460ff191660019081179091559383526002918290528220018054909190610c4690849063ffffffff166112a5565b82546101009290920a63ffffffff8181021990931691831602179091556001600160a01b0384165f8181526002602081815260409283902090910154915191909316815284935090917f1fb5661d788250ab5dbcef59dbbc0b23cbddbc6377933ee3b2c77beac275153f9101610acd565b335f9081526002602081905260409091209081015463ffffffff1615610d04576002810154604051632373af3760e11b815233600482015263ffffffff9091166024820152604401610595565b6001810180545f91829055604051909190339083908381818185875af1925050503d805f8114610d4f576040519150601f19603f3d011682016040523d82523d5f602084013e610d54565b606091505b5050905080610945575f5ffd5b80356001600160a01b0381168114610d77575f5ffd5b919050565b5f60208284031215610d8c575f5ffd5b610d9582610d61565b9392505050565b5f5f83601f840112610dac575f5ffd5b50813567ffffffffffffffff811115610dc3575f5ffd5b6020830191508360208260051b8501011115610ddd575f5ffd5b9250929050565b5f5f5f5f5f5f5f60a0888a031215610dfa575f5ffd5b610e0388610d61565b96506020880135955060408801359450606088013567ffffffffffffffff811115610e2c575f5ffd5b610e388a828b01610d9c565b909550935050608088013567ffffffffffffffff811115610e57575f5ffd5b610e638a828b01610d9c565b989b979a50959850939692959293505050565b5f5f60208385031215610e87575f5ffd5b823567ffffffffffffffff811115610e9d575f5ffd5b8301601f81018513610ead575f5ffd5b803567ffffffffffffffff811115610ec3575f5ffd5b856020828401011115610ed4575f5ffd5b6020919091019590945092505050565b5f60208284031215610ef4575f5ffd5b5035919050565b5f5f60408385031215610f0c575f5ffd5b610f1583610d61565b946020939093013593505050565b602081525f82518060208401528060208501604085015e5f604082850101526040601f19601f83011684010191505092915050565b634e487b7160e01b5f52601160045260245ffd5b8082018082111561047357610473610f58565b63ffffffff828116828216039081111561047357610473610f58565b8181038181111561047357610473610f58565b634e487b7160e01b5f52603260045260245ffd5b5f60208284031215610fd2575f5ffd5b813561ffff81168114610d95575f5ffd5b808202811582820484141761047357610473610f58565b5f8261101457634e487b7160e01b5f52601260045260245ffd5b500490565b600181811c9082168061102d57607f821691505b60208210810361104b57634e487b7160e01b5f52602260045260245ffd5b50919050565b5f5f835461105e81611019565b600182168015611075576001811461108a576110b7565b60ff19831686528115158202860193506110b7565b865f5260205f205f5b838110156110af57815488820152600190910190602001611093565b505081860193505b509195945050505050565b634e487b7160e01b5f52604160045260245ffd5b601f821115610945578282111561094557805f5260205f20601f840160051c602085101561110157505f5b90810190601f840160051c035f5b81811015611124575f8382015560010161110f565b505050505050565b815167ffffffffffffffff811115611146576111466110c2565b61115a816111548454611019565b846110d6565b6020601f82116001811461118c575f83156111755750848201515b5f19600385901b1c1916600184901b1784556111e4565b5f84815260208120601f198516915b828110156111bb578785015182556020948501946001909201910161119b565b50848210156111d857868401515f19600387901b60f8161c191681555b505060018360011b0184555b5050505050565b67ffffffffffffffff831115611203576112036110c2565b611217836112118354611019565b836110d6565b5f601f841160018114611248575f85156112315750838201355b5f19600387901b1c1916600186901b1783556111e4565b5f83815260208120601f198716915b828110156112775786850135825560209485019460019092019101611257565b5086821015611293575f1960f88860031b161c19848701351681555b505060018560011b0183555050505050565b63ffffffff818116838216019081111561047357610473610f5856' as const;
+export const disputeTestStakingBytecode = '0x6080604052348015600e575f5ffd5b50604051611378380380611378833981016040819052602b916032565b6001556048565b5f602082840312156041575f5ffd5b5051919050565b611323806100555f395ff3fe608060405260043610610147575f3560e01c80638ae45e4a116100b3578063d7f31aaf1161006d578063d7f31aaf146103e6578063d89135cd1461041f578063e03ff7cb14610434578063e2037abd14610448578063ec5ffac214610461578063fa6739c11461014b575f5ffd5b80638ae45e4a146102ff578063a7ab696114610320578063a7c3210214610335578063a80de0e814610395578063b88bbeb8146103b4578063bf8b6040146103c8575f5ffd5b80634e71d92d116101045780634e71d92d1461023657806357459d061461024a5780635b03a355146102695780636b174f35146102885780636f1f9727146102a7578063785fd544146102e0575f5ffd5b8063275ff98d1461014b5780633367cca51461017d5780633a4b66f1146101ac5780634010b84e146101b6578063402914f5146101ec57806344d23d6f14610217575b5f5ffd5b348015610156575f5ffd5b5061016a610165366004610dae565b610476565b6040519081526020015b60405180910390f35b348015610188575f5ffd5b5061019c610197366004610dae565b6104a4565b6040519015158152602001610174565b6101b46104d5565b005b3480156101c1575f5ffd5b505f546101d4906001600160a01b031681565b6040516001600160a01b039091168152602001610174565b3480156101f7575f5ffd5b5061016a610206366004610dae565b60056020525f908152604090205481565b348015610222575f5ffd5b506101b4610231366004610dae565b6104fa565b348015610241575f5ffd5b506101b461052f565b348015610255575f5ffd5b5061016a610264366004610e16565b610597565b348015610274575f5ffd5b506101b4610283366004610ea8565b610963565b348015610293575f5ffd5b506101b46102a2366004610f16565b610975565b3480156102b2575f5ffd5b5061019c6102c1366004610f2d565b600360209081525f928352604080842090915290825290205460ff1681565b3480156102eb575f5ffd5b506101b46102fa366004610f2d565b6109ba565b34801561030a575f5ffd5b50610313610b03565b6040516101749190610f55565b34801561032b575f5ffd5b5062278d0061016a565b348015610340575f5ffd5b5061037461034f366004610dae565b600260208190525f918252604090912080546001820154919092015463ffffffff1683565b60408051938452602084019290925263ffffffff1690820152606001610174565b3480156103a0575f5ffd5b506101b46103af366004610f8a565b610b8f565b3480156103bf575f5ffd5b50610313610cdc565b3480156103d3575f5ffd5b5060085461019c90610100900460ff1681565b3480156103f1575f5ffd5b5061019c610400366004610f2d565b600460209081525f928352604080842090915290825290205460ff1681565b34801561042a575f5ffd5b5061016a60065481565b34801561043f575f5ffd5b506101b4610ce9565b348015610453575f5ffd5b5060085461019c9060ff1681565b34801561046c575f5ffd5b5061016a60015481565b6001600160a01b0381165f9081526002602052604081206001810154905461049e9190610fce565b92915050565b6001546001600160a01b0382165f9081526002602052604081205490911180159061049e57505f6001541192915050565b335f90815260026020526040812080543492906104f3908490610fce565b9091555050565b5f546001600160a01b03161561050e575f5ffd5b5f80546001600160a01b0319166001600160a01b0392909216919091179055565b335f81815260056020526040808220805490839055905190929083908381818185875af1925050503d805f8114610581576040519150601f19603f3d011682016040523d82523d5f602084013e610586565b606091505b5050905080610593575f5ffd5b5050565b5f80546001600160a01b031633146105c957604051630e70fb6960e11b81523360048201526024015b60405180910390fd5b6001600160a01b0388165f9081526004602090815260408083208a845290915290205460ff161561061f57604051637679c92160e01b81526001600160a01b0389166004820152602481018890526044016105c0565b6001600160a01b0388165f8181526004602090815260408083208b84528252808320805460ff19166001179055928252600381528282208a83529052205460ff16156106d4576001600160a01b0388165f8181526003602090815260408083208b84528252808320805460ff191690559282526002908190529181209091018054600192906106b590849063ffffffff16610fe1565b92506101000a81548163ffffffff021916908363ffffffff1602179055505b506001600160a01b0387165f908152600260205260409020600181015481548792916106ff91610fce565b82111561071a57600181015481546107179190610fce565b91505b8054821161073f5781815f015f8282546107349190610ffd565b909155506107669050565b805461074b9083610ffd565b816001015f82825461075d9190610ffd565b90915550505f81555b5f805b86811015610829575f61271087878481811061078757610787611010565b905060200201602081019061079c9190611024565b6107aa9061ffff1687611045565b6107b4919061105c565b90508060055f8b8b868181106107cc576107cc611010565b90506020020160208101906107e19190610dae565b6001600160a01b03166001600160a01b031681526020019081526020015f205f82825461080e9190610fce565b9091555061081e90508184610fce565b925050600101610769565b506108348184610ffd565b60065f8282546108449190610fce565b909155508990506001600160a01b038b167f0320ba4f383637726f2b49f7c99f145fbaadf0ce64c90e464722bb4ff5b8193e8a866108828682610ffd565b6040805193845260208401929092529082015260600160405180910390a3600780546108ad9061107b565b15801591506108bf575060085460ff16155b15610956576008805460ff191660011790555f805460405182916001600160a01b0316906108ef906007906110b3565b5f604051808303815f865af19150503d805f8114610928576040519150601f19603f3d011682016040523d82523d5f602084013e61092d565b606091505b506008805461ff0019166101008415150217905590925090506009610952828261118e565b5050505b5050979650505050505050565b600761097082848361124d565b505050565b335f908152600260205260408120805490918391839190610997908490610ffd565b9250508190555081816001015f8282546109b19190610fce565b90915550505050565b5f546001600160a01b031633146109e657604051630e70fb6960e11b81523360048201526024016105c0565b6001600160a01b0382165f90815260036020908152604080832084845290915290205460ff16610a3b57604051630741984d60e51b81526001600160a01b0383166004820152602481018290526044016105c0565b6001600160a01b0382165f8181526003602090815260408083208584528252808320805460ff19169055928252600290819052918120909101805460019290610a8b90849063ffffffff16610fe1565b82546101009290920a63ffffffff8181021990931691831602179091556001600160a01b0384165f8181526002602081815260409283902090910154915191909316815284935090917f01f2c7afa419ff4c8f0dd330ec5e4bb549c16e0aa87cccbc44dadce8e830f936910160405180910390a35050565b60098054610b109061107b565b80601f0160208091040260200160405190810160405280929190818152602001828054610b3c9061107b565b8015610b875780601f10610b5e57610100808354040283529160200191610b87565b820191905f5260205f20905b815481529060010190602001808311610b6a57829003601f168201915b505050505081565b5f546001600160a01b03163314610bbb57604051630e70fb6960e11b81523360048201526024016105c0565b6001600160a01b0383165f90815260036020908152604080832085845290915290205460ff1615610c115760405163be157e0160e01b81526001600160a01b0384166004820152602481018390526044016105c0565b6001600160a01b0383165f8181526003602090815260408083208684528252808320805460ff191660019081179091559383526002918290528220018054909190610c6390849063ffffffff16611307565b82546101009290920a63ffffffff8181021990931691831602179091556001600160a01b0385165f8181526002602081815260409283902090910154915191909316815285935090917f1fb5661d788250ab5dbcef59dbbc0b23cbddbc6377933ee3b2c77beac275153f910160405180910390a3505050565b60078054610b109061107b565b335f9081526002602081905260409091209081015463ffffffff1615610d36576002810154604051632373af3760e11b815233600482015263ffffffff90911660248201526044016105c0565b6001810180545f91829055604051909190339083908381818185875af1925050503d805f8114610d81576040519150601f19603f3d011682016040523d82523d5f602084013e610d86565b606091505b5050905080610970575f5ffd5b80356001600160a01b0381168114610da9575f5ffd5b919050565b5f60208284031215610dbe575f5ffd5b610dc782610d93565b9392505050565b5f5f83601f840112610dde575f5ffd5b50813567ffffffffffffffff811115610df5575f5ffd5b6020830191508360208260051b8501011115610e0f575f5ffd5b9250929050565b5f5f5f5f5f5f5f60a0888a031215610e2c575f5ffd5b610e3588610d93565b96506020880135955060408801359450606088013567ffffffffffffffff811115610e5e575f5ffd5b610e6a8a828b01610dce565b909550935050608088013567ffffffffffffffff811115610e89575f5ffd5b610e958a828b01610dce565b989b979a50959850939692959293505050565b5f5f60208385031215610eb9575f5ffd5b823567ffffffffffffffff811115610ecf575f5ffd5b8301601f81018513610edf575f5ffd5b803567ffffffffffffffff811115610ef5575f5ffd5b856020828401011115610f06575f5ffd5b6020919091019590945092505050565b5f60208284031215610f26575f5ffd5b5035919050565b5f5f60408385031215610f3e575f5ffd5b610f4783610d93565b946020939093013593505050565b602081525f82518060208401528060208501604085015e5f604082850101526040601f19601f83011684010191505092915050565b5f5f5f60608486031215610f9c575f5ffd5b610fa584610d93565b95602085013595506040909401359392505050565b634e487b7160e01b5f52601160045260245ffd5b8082018082111561049e5761049e610fba565b63ffffffff828116828216039081111561049e5761049e610fba565b8181038181111561049e5761049e610fba565b634e487b7160e01b5f52603260045260245ffd5b5f60208284031215611034575f5ffd5b813561ffff81168114610dc7575f5ffd5b808202811582820484141761049e5761049e610fba565b5f8261107657634e487b7160e01b5f52601260045260245ffd5b500490565b600181811c9082168061108f57607f821691505b6020821081036110ad57634e487b7160e01b5f52602260045260245ffd5b50919050565b5f5f83546110c08161107b565b6001821680156110d757600181146110ec57611119565b60ff1983168652811515820286019350611119565b865f5260205f205f5b83811015611111578154888201526001909101906020016110f5565b505081860193505b509195945050505050565b634e487b7160e01b5f52604160045260245ffd5b601f821115610970578282111561097057805f5260205f20601f840160051c602085101561116357505f5b90810190601f840160051c035f5b81811015611186575f83820155600101611171565b505050505050565b815167ffffffffffffffff8111156111a8576111a8611124565b6111bc816111b6845461107b565b84611138565b6020601f8211600181146111ee575f83156111d75750848201515b5f19600385901b1c1916600184901b178455611246565b5f84815260208120601f198516915b8281101561121d57878501518255602094850194600190920191016111fd565b508482101561123a57868401515f19600387901b60f8161c191681555b505060018360011b0184555b5050505050565b67ffffffffffffffff83111561126557611265611124565b61127983611273835461107b565b83611138565b5f601f8411600181146112aa575f85156112935750838201355b5f19600387901b1c1916600186901b178355611246565b5f83815260208120601f198716915b828110156112d957868501358255602094850194600190920191016112b9565b50868210156112f5575f1960f88860031b161c19848701351681555b505060018560011b0183555050505050565b63ffffffff818116838216019081111561049e5761049e610fba56' as const;
 
-/** FeeEscrow (contracts/FeeEscrow.sol), runtime 6922 bytes. */
+/** FeeEscrow (contracts/FeeEscrow.sol), runtime 7309 bytes. */
 export const feeEscrowAbi = [
   {
     "inputs": [
@@ -7688,6 +8488,25 @@ export const feeEscrowAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "holds",
+        "type": "uint256"
+      }
+    ],
+    "name": "BondReturned",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "address",
         "name": "account",
         "type": "address"
@@ -8074,6 +8893,11 @@ export const feeEscrowAbi = [
             "type": "uint8"
           },
           {
+            "internalType": "uint16",
+            "name": "holds",
+            "type": "uint16"
+          },
+          {
             "internalType": "bytes32",
             "name": "answerHash",
             "type": "bytes32"
@@ -8343,7 +9167,7 @@ export const feeEscrowAbi = [
     "type": "function"
   }
 ] as const;
-export const feeEscrowBytecode = '0x60c060405234801561000f575f5ffd5b50604051611c05380380611c0583398101604081905261002e91610092565b3360805260a08290526001600160a01b0381161561008b575f80546001600160a01b0319166001600160a01b038316908117825560405190917f6c1bc50c8d4e9e4e8c747f41fa25a09c37f851c1de75422719d35ab3075add4591a25b50506100cc565b5f5f604083850312156100a3575f5ffd5b825160208401519092506001600160a01b03811681146100c1575f5ffd5b809150509250929050565b60805160a051611b0a6100fb5f395f8181610383015261117e01525f81816102cb0152610a340152611b0a5ff3fe60806040526004361061011b575f3560e01c806370a082311161009d578063d0e30db011610062578063d0e30db01461033e578063d65ce22714610346578063e41957f914610372578063f698da25146103a5578063fe0878f2146103b9575f5ffd5b806370a08231146102865780638da5cb5b146102ba5780639e5de67e146102ed578063b1297b8414610300578063c15dcf401461031f575f5ffd5b806344d23d6f116100e357806344d23d6f146101f75780634ec7eb8414610216578063582497ce14610235578063602e4146146102545780636c0686c214610273575f5ffd5b8063266a66431461011f57806326d6c97b1461014057806328f3c802146101755780632e1a7d4d146101a25780634010b84e146101c1575b5f5ffd5b34801561012a575f5ffd5b5061013e610139366004611782565b6103d8565b005b34801561014b575f5ffd5b5061015f61015a3660046117f9565b6106c8565b60405161016c9190611838565b60405180910390f35b348015610180575f5ffd5b5061019461018f3660046118c6565b6107b2565b60405190815260200161016c565b3480156101ad575f5ffd5b5061013e6101bc3660046117f9565b6108b9565b3480156101cc575f5ffd5b505f546101df906001600160a01b031681565b6040516001600160a01b03909116815260200161016c565b348015610202575f5ffd5b5061013e6102113660046118fb565b610a29565b348015610221575f5ffd5b5061013e6102303660046117f9565b610b19565b348015610240575f5ffd5b5061013e61024f366004611914565b610be1565b34801561025f575f5ffd5b5061013e61026e366004611946565b610d38565b610194610281366004611966565b610e0b565b348015610291575f5ffd5b506101946102a03660046118fb565b6001600160a01b03165f9081526001602052604090205490565b3480156102c5575f5ffd5b506101df7f000000000000000000000000000000000000000000000000000000000000000081565b6101946102fb366004611999565b6110d4565b34801561030b575f5ffd5b5061013e61031a3660046117f9565b61127d565b34801561032a575f5ffd5b5061013e6103393660046117f9565b611338565b61013e61146e565b348015610351575f5ffd5b506103656103603660046117f9565b61149a565b60405161016c91906119d9565b34801561037d575f5ffd5b506101947f000000000000000000000000000000000000000000000000000000000000000081565b3480156103b0575f5ffd5b50610194611559565b3480156103c4575f5ffd5b506101946103d3366004611a2e565b6115fd565b5f858152600260205260409020600180820154600160e01b900460ff16600381111561040657610406611810565b14610442578581600101601c9054906101000a900460ff166040516326c2381960e01b8152600401610439929190611a68565b60405180910390fd5b80546001600160a01b0316331480159061047e575060018101546001600160a01b03163314158061047e575060018101546001600160a01b0316155b156104a557604051632ce6ffb360e11b815260048101879052336024820152604401610439565b8382146104cf576040516355c5b3e360e11b81526004810185905260248101839052604401610439565b60028101545f805b8481101561050d578585828181106104f1576104f1611a7c565b90506020020135826105039190611aa4565b91506001016104d7565b508181111561054057604051637aa3b91960e01b8152600481018990526024810182905260448101839052606401610439565b60018301805460ff60e01b1916600160e11b1790555f600284018190555b868110156106595785858281811061057857610578611a7c565b905060200201355f0315610651576105ce88888381811061059b5761059b611a7c565b90506020020160208101906105b091906118fb565b8787848181106105c2576105c2611a7c565b90506020020135611646565b8787828181106105e0576105e0611a7c565b90506020020160208101906105f591906118fb565b6001600160a01b0316897f7bb53fe853170f0c389cb75b24584068f15ff0dc8145e7b23d40bba1a9bb8fec88888581811061063257610632611a7c565b9050602002013560405161064891815260200190565b60405180910390a35b60010161055e565b505f6106658284611abd565b90508015610682578354610682906001600160a01b031682611646565b60408051838152602081018390528a917fdb52cc5413c11ec7f083ae515b3fa39d427c5c46d4e3fd1bc024fda32abfdb70910160405180910390a2505050505050505050565b6107056040805160e0810182525f808252602082018190529181018290526060810182905290608082019081526020015f81526020015f81525090565b5f82815260036020908152604091829020825160e08101845281546001600160a01b0380821683526001600160401b03600160a01b92839004811695840195909552600184015490811695830195909552840490921660608301529091608083019060ff600160e01b90910416600481111561078357610783611810565b600481111561079457610794611810565b81526002820154602082015260039091015460409091015292915050565b5f807f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f26556107e260208501856118fb565b602085013560408601356060870135608088013560a089013561080b60e08b0160c08c01611ad0565b6040805160208101999099526001600160a01b03909716968801969096526060870194909452608086019290925260a085015260c084015260e08301526001600160401b03166101008201526101200160405160208183030381529060405280519060200120905061087b611559565b60405161190160f01b602082015260228101919091526042810182905260620160405160208183030381529060405280519060200120915050919050565b60ff5f5c16156108dc5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50805f0361090a57604051631f2a200560e01b815260040160405180910390fd5b335f908152600160205260409020548181101561094a5760405163db42144d60e01b81523360048201526024810182905260448101839052606401610439565b6109548282611abd565b335f818152600160205260409020919091557f92ccf450a286a957af52509bc1c9939d1a6a481783e142e41e2499f0bb66ebc6836109928185611abd565b6040805192835260208301919091520160405180910390a26040515f90339084908381818185875af1925050503d805f81146109e9576040519150601f19603f3d011682016040523d82523d5f602084013e6109ee565b606091505b5050905080610a1957604051630e21dcbb60e11b815233600482015260248101849052604401610439565b505f905060ff19815c16815d5050565b336001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001614610a745760405163245aecd360e01b8152336004820152602401610439565b5f546001600160a01b031615610aab575f5460405163d6823b7360e01b81526001600160a01b039091166004820152602401610439565b6001600160a01b038116610ad25760405163d92e233d60e01b815260040160405180910390fd5b5f80546001600160a01b0319166001600160a01b038316908117825560405190917f6c1bc50c8d4e9e4e8c747f41fa25a09c37f851c1de75422719d35ab3075add4591a250565b5f818152600360205260409020600180820154600160e01b900460ff166004811115610b4757610b47611810565b14610b7a578181600101601c9054906101000a900460ff166040516367c1c98960e01b8152600401610439929190611af6565b6001810154600160a01b90046001600160401b0316421015610bd3576001810154604051631cd0f1eb60e11b815260048101849052600160a01b9091046001600160401b03166024820152426044820152606401610439565b610bdd82826116c7565b5050565b5f546001600160a01b03163314610c0d57604051630e70fb6960e11b8152336004820152602401610439565b6001600160a01b038116610c345760405163d92e233d60e01b815260040160405180910390fd5b5f838152600360205260409020600180820154600160e01b900460ff166004811115610c6257610c62611810565b14158015610c90575060026001820154600160e01b900460ff166004811115610c8d57610c8d611810565b14155b15610cc3578381600101601c9054906101000a900460ff166040516367c1c98960e01b8152600401610439929190611af6565b60038101805460018301805460ff60e01b1916600160e21b1790555f909155610cec8382611646565b826001600160a01b031684867f197ed95f2225b5c012ff748f6c2419564c81f349aa97150f7bb1f339b3c1e42484604051610d2991815260200190565b60405180910390a45050505050565b5f546001600160a01b03163314610d6457604051630e70fb6960e11b8152336004820152602401610439565b5f828152600360205260409020600180820154600160e01b900460ff166004811115610d9257610d92611810565b14610dc5578281600101601c9054906101000a900460ff166040516367c1c98960e01b8152600401610439929190611af6565b60018101805460ff60e01b1916600160e11b179055604051829084907f7f922796761d85e24d5e517093003f4e211581509a5e1bb0d117e326c026e42a905f90a3505050565b5f610e1960208401846118fb565b6001600160a01b0316336001600160a01b031614610e6b5733610e3f60208501856118fb565b604051635a5dd54d60e01b81526001600160a01b03928316600482015291166024820152604401610439565b82608001355f03610e8f57604051631f2a200560e01b815260040160405180910390fd5b610e9f60e0840160c08501611ad0565b6001600160401b0316421115610ef15780610ec060e0850160c08601611ad0565b60405163359db81560e01b815260048101929092526001600160401b03166024820152426044820152606401610439565b610efa836107b2565b5f8181526002602052604081209192506001820154600160e01b900460ff166003811115610f2a57610f2a611810565b14610f4b57604051634295d4cf60e01b815260048101839052602401610439565b3415610f5b57610f5b3334611646565b335f908152600160205260409020546080850135811015610fa25760405163db42144d60e01b81523360048201526024810182905260808601356044820152606401610439565b610fb0608086013582611abd565b335f90815260016020908152604090912091909155610fd1908601866118fb565b82546001600160a01b03199081166001600160a01b0392831617845560018401805490911691861691909117905561100f60e0860160c08701611ad0565b6001830180546001600160401b0392909216600160a01b0260ff60e01b191668ffffffffffffffffff60a01b1990921691909117600160e01b179055608085013560028301556001600160a01b03841661106c60208701876118fb565b6001600160a01b0316847f32c6b29b27563c398dd0ab949ec3854462d5c9bfb014592b6f7efdf7efb5ad7660808901356110ac60e08b0160c08c01611ad0565b604080519283526001600160401b0390911660208301520160405180910390a4505092915050565b5f345f036110f557604051631f2a200560e01b815260040160405180910390fd5b6001600160a01b03841661111c5760405163d92e233d60e01b815260040160405180910390fd5b6111273385856115fd565b5f8181526003602052604081209192506001820154600160e01b900460ff16600481111561115757611157611810565b14611178576040516314a6f5cd60e31b815260048101839052602401610439565b5f6111a37f000000000000000000000000000000000000000000000000000000000000000042611aa4565b8254600180850180546001600160401b03428116600160a01b90810267ffffffffffffffff60a01b1933166001600160e01b0319978816171789559086160293166001600160a01b038b1617929092178083559293509160ff60e01b1916600160e01b8302179055506002820184905534600383018190556040805186815260208101929092526001600160401b038316908201526001600160a01b03871690339085907fe0aae889c070be830e117f0090bf1c99143047c03ef56511c8b85a2f8120c8af9060600160405180910390a450509392505050565b5f546001600160a01b031633146112a957604051630e70fb6960e11b8152336004820152602401610439565b5f818152600360205260409020600180820154600160e01b900460ff1660048111156112d7576112d7611810565b14158015611305575060026001820154600160e01b900460ff16600481111561130257611302611810565b14155b15610bd3578181600101601c9054906101000a900460ff166040516367c1c98960e01b8152600401610439929190611af6565b5f818152600260205260409020600180820154600160e01b900460ff16600381111561136657611366611810565b14611399578181600101601c9054906101000a900460ff166040516326c2381960e01b8152600401610439929190611a68565b6001810154600160a01b90046001600160401b031642116113f157600181015460405163a75f408b60e01b815260048101849052600160a01b9091046001600160401b03166024820152426044820152606401610439565b60028101805460018301805460ff60e01b1916600360e01b1790555f9091558154611425906001600160a01b031682611646565b81546040518281526001600160a01b039091169084907f7ad5a8d9dcfd3a15384460d2d135af72c11212e85fc9d12ada914a6e74647e51906020015b60405180910390a3505050565b345f0361148e57604051631f2a200560e01b815260040160405180910390fd5b6114983334611646565b565b6040805160a0810182525f808252602082018190529181018290526060810182905260808101919091525f82815260026020908152604091829020825160a08101845281546001600160a01b039081168252600183015490811693820193909352600160a01b83046001600160401b031693810193909352906060830190600160e01b900460ff16600381111561153357611533611810565b600381111561154457611544611810565b81526020016002820154815250509050919050565b604080517f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f60208201527f47e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b1918101919091527fc89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc660608201524660808201523060a08201525f9060c00160405160208183030381529060405280519060200120905090565b604080516001600160a01b038086166020830152841691810191909152606081018290525f906080016040516020818303038152906040528051906020012090505b9392505050565b6001600160a01b0382165f90815260016020526040812054611669908390611aa4565b6001600160a01b0384165f81815260016020908152604091829020849055815186815290810184905292935090917f73a19dd210f1a7f902193214c0ee91dd35ee5b4d920cba8d519eca65a7b488ca910160405180910390a2505050565b60038101805460018301805460ff60e01b1916600360e01b1790555f90915581546116fb906001600160a01b031682611646565b81546040518281526001600160a01b039091169084907f9623c6ff501754597055f382769436c3175bd84a326e54017b43b355dcdffcbc90602001611461565b5f5f83601f84011261174b575f5ffd5b5081356001600160401b03811115611761575f5ffd5b6020830191508360208260051b850101111561177b575f5ffd5b9250929050565b5f5f5f5f5f60608688031215611796575f5ffd5b8535945060208601356001600160401b038111156117b2575f5ffd5b6117be8882890161173b565b90955093505060408601356001600160401b038111156117dc575f5ffd5b6117e88882890161173b565b969995985093965092949392505050565b5f60208284031215611809575f5ffd5b5035919050565b634e487b7160e01b5f52602160045260245ffd5b6005811061183457611834611810565b9052565b5f60e08201905060018060a01b0383511682526001600160401b03602084015116602083015260018060a01b0360408401511660408301526001600160401b03606084015116606083015260808301516118956080840182611824565b5060a083015160a083015260c083015160c083015292915050565b5f60e082840312156118c0575f5ffd5b50919050565b5f60e082840312156118d6575f5ffd5b61163f83836118b0565b80356001600160a01b03811681146118f6575f5ffd5b919050565b5f6020828403121561190b575f5ffd5b61163f826118e0565b5f5f5f60608486031215611926575f5ffd5b833592506020840135915061193d604085016118e0565b90509250925092565b5f5f60408385031215611957575f5ffd5b50508035926020909101359150565b5f5f6101008385031215611978575f5ffd5b61198284846118b0565b915061199060e084016118e0565b90509250929050565b5f5f5f606084860312156119ab575f5ffd5b6119b4846118e0565b95602085013595506040909401359392505050565b6004811061183457611834611810565b81516001600160a01b039081168252602080840151909116908201526040808301516001600160401b03169082015260608083015160a0830191611a1f908401826119c9565b50608092830151919092015290565b5f5f5f60608486031215611a40575f5ffd5b611a49846118e0565b9250611a57602085016118e0565b929592945050506040919091013590565b8281526040810161163f60208301846119c9565b634e487b7160e01b5f52603260045260245ffd5b634e487b7160e01b5f52601160045260245ffd5b80820180821115611ab757611ab7611a90565b92915050565b81810381811115611ab757611ab7611a90565b5f60208284031215611ae0575f5ffd5b81356001600160401b038116811461163f575f5ffd5b8281526040810161163f602083018461182456' as const;
+export const feeEscrowBytecode = '0x60c060405234801561000f575f5ffd5b50604051611d88380380611d8883398101604081905261002e91610092565b3360805260a08290526001600160a01b0381161561008b575f80546001600160a01b0319166001600160a01b038316908117825560405190917f6c1bc50c8d4e9e4e8c747f41fa25a09c37f851c1de75422719d35ab3075add4591a25b50506100cc565b5f5f604083850312156100a3575f5ffd5b825160208401519092506001600160a01b03811681146100c1575f5ffd5b809150509250929050565b60805160a051611c8d6100fb5f395f818161038301526111fe01525f81816102cb0152610a4d0152611c8d5ff3fe60806040526004361061011b575f3560e01c806370a082311161009d578063d0e30db011610062578063d0e30db01461033e578063d65ce22714610346578063e41957f914610372578063f698da25146103a5578063fe0878f2146103b9575f5ffd5b806370a08231146102865780638da5cb5b146102ba5780639e5de67e146102ed578063b1297b8414610300578063c15dcf401461031f575f5ffd5b806344d23d6f116100e357806344d23d6f146101f75780634ec7eb8414610216578063582497ce14610235578063602e4146146102545780636c0686c214610273575f5ffd5b8063266a66431461011f57806326d6c97b1461014057806328f3c802146101755780632e1a7d4d146101a25780634010b84e146101c1575b5f5ffd5b34801561012a575f5ffd5b5061013e6101393660046118b6565b6103d8565b005b34801561014b575f5ffd5b5061015f61015a36600461192d565b6106c8565b60405161016c919061196c565b60405180910390f35b348015610180575f5ffd5b5061019461018f366004611a15565b6107cb565b60405190815260200161016c565b3480156101ad575f5ffd5b5061013e6101bc36600461192d565b6108d2565b3480156101cc575f5ffd5b505f546101df906001600160a01b031681565b6040516001600160a01b03909116815260200161016c565b348015610202575f5ffd5b5061013e610211366004611a4a565b610a42565b348015610221575f5ffd5b5061013e61023036600461192d565b610b32565b348015610240575f5ffd5b5061013e61024f366004611a63565b610bfa565b34801561025f575f5ffd5b5061013e61026e366004611a95565b610d53565b610194610281366004611ab5565b610e8b565b348015610291575f5ffd5b506101946102a0366004611a4a565b6001600160a01b03165f9081526001602052604090205490565b3480156102c5575f5ffd5b506101df7f000000000000000000000000000000000000000000000000000000000000000081565b6101946102fb366004611ae8565b611154565b34801561030b575f5ffd5b5061013e61031a36600461192d565b6112fd565b34801561032a575f5ffd5b5061013e61033936600461192d565b61146c565b61013e6115a2565b348015610351575f5ffd5b5061036561036036600461192d565b6115ce565b60405161016c9190611b28565b34801561037d575f5ffd5b506101947f000000000000000000000000000000000000000000000000000000000000000081565b3480156103b0575f5ffd5b5061019461168d565b3480156103c4575f5ffd5b506101946103d3366004611b7d565b611731565b5f858152600260205260409020600180820154600160e01b900460ff16600381111561040657610406611944565b14610442578581600101601c9054906101000a900460ff166040516326c2381960e01b8152600401610439929190611bb7565b60405180910390fd5b80546001600160a01b0316331480159061047e575060018101546001600160a01b03163314158061047e575060018101546001600160a01b0316155b156104a557604051632ce6ffb360e11b815260048101879052336024820152604401610439565b8382146104cf576040516355c5b3e360e11b81526004810185905260248101839052604401610439565b60028101545f805b8481101561050d578585828181106104f1576104f1611bcb565b90506020020135826105039190611bf3565b91506001016104d7565b508181111561054057604051637aa3b91960e01b8152600481018990526024810182905260448101839052606401610439565b60018301805460ff60e01b1916600160e11b1790555f600284018190555b868110156106595785858281811061057857610578611bcb565b905060200201355f0315610651576105ce88888381811061059b5761059b611bcb565b90506020020160208101906105b09190611a4a565b8787848181106105c2576105c2611bcb565b9050602002013561177a565b8787828181106105e0576105e0611bcb565b90506020020160208101906105f59190611a4a565b6001600160a01b0316897f7bb53fe853170f0c389cb75b24584068f15ff0dc8145e7b23d40bba1a9bb8fec88888581811061063257610632611bcb565b9050602002013560405161064891815260200190565b60405180910390a35b60010161055e565b505f6106658284611c0c565b90508015610682578354610682906001600160a01b03168261177a565b60408051838152602081018390528a917fdb52cc5413c11ec7f083ae515b3fa39d427c5c46d4e3fd1bc024fda32abfdb70910160405180910390a2505050505050505050565b60408051610100810182525f80825260208201819052918101829052606081018290526080810182905260a0810182905260c0810182905260e08101919091525f8281526003602090815260409182902082516101008101845281546001600160a01b0380821683526001600160401b03600160a01b92839004811695840195909552600184015490811695830195909552840490921660608301529091608083019060ff600160e01b90910416600481111561078757610787611944565b600481111561079857610798611944565b81526001820154600160e81b900461ffff1660208201526002820154604082015260039091015460609091015292915050565b5f807f142401f9f7e59ca5f3d169700604a75583512e0f58c9c5bcae7a6c8d382f26556107fb6020850185611a4a565b602085013560408601356060870135608088013560a089013561082460e08b0160c08c01611c1f565b6040805160208101999099526001600160a01b03909716968801969096526060870194909452608086019290925260a085015260c084015260e08301526001600160401b03166101008201526101200160405160208183030381529060405280519060200120905061089461168d565b60405161190160f01b602082015260228101919091526042810182905260620160405160208183030381529060405280519060200120915050919050565b60ff5f5c16156108f55760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50805f0361092357604051631f2a200560e01b815260040160405180910390fd5b335f90815260016020526040902054818110156109635760405163db42144d60e01b81523360048201526024810182905260448101839052606401610439565b61096d8282611c0c565b335f818152600160205260409020919091557f92ccf450a286a957af52509bc1c9939d1a6a481783e142e41e2499f0bb66ebc6836109ab8185611c0c565b6040805192835260208301919091520160405180910390a26040515f90339084908381818185875af1925050503d805f8114610a02576040519150601f19603f3d011682016040523d82523d5f602084013e610a07565b606091505b5050905080610a3257604051630e21dcbb60e11b815233600482015260248101849052604401610439565b505f905060ff19815c16815d5050565b336001600160a01b037f00000000000000000000000000000000000000000000000000000000000000001614610a8d5760405163245aecd360e01b8152336004820152602401610439565b5f546001600160a01b031615610ac4575f5460405163d6823b7360e01b81526001600160a01b039091166004820152602401610439565b6001600160a01b038116610aeb5760405163d92e233d60e01b815260040160405180910390fd5b5f80546001600160a01b0319166001600160a01b038316908117825560405190917f6c1bc50c8d4e9e4e8c747f41fa25a09c37f851c1de75422719d35ab3075add4591a250565b5f818152600360205260409020600180820154600160e01b900460ff166004811115610b6057610b60611944565b14610b93578181600101601c9054906101000a900460ff166040516367c1c98960e01b8152600401610439929190611c45565b6001810154600160a01b90046001600160401b0316421015610bec576001810154604051631cd0f1eb60e11b815260048101849052600160a01b9091046001600160401b03166024820152426044820152606401610439565b610bf682826117fb565b5050565b5f546001600160a01b03163314610c2657604051630e70fb6960e11b8152336004820152602401610439565b6001600160a01b038116610c4d5760405163d92e233d60e01b815260040160405180910390fd5b5f83815260036020526040902060046001820154600160e01b900460ff166004811115610c7c57610c7c611944565b03610c875750505050565b60026001820154600160e01b900460ff166004811115610ca957610ca9611944565b14610cdc578381600101601c9054906101000a900460ff166040516367c1c98960e01b8152600401610439929190611c45565b60038101805460018301805462ffffff60e01b1916600160e21b1790555f909155610d07838261177a565b826001600160a01b031684867f197ed95f2225b5c012ff748f6c2419564c81f349aa97150f7bb1f339b3c1e42484604051610d4491815260200190565b60405180910390a45050505050565b5f546001600160a01b03163314610d7f57604051630e70fb6960e11b8152336004820152602401610439565b5f828152600360205260409020600180820154600160e01b900460ff166004811115610dad57610dad611944565b14158015610ddb575060026001820154600160e01b900460ff166004811115610dd857610dd8611944565b14155b15610e0e578281600101601c9054906101000a900460ff166040516367c1c98960e01b8152600401610439929190611c45565b6001818101805460ff60e01b1916600160e11b17808255601d90610e3e908490600160e81b900461ffff16611c59565b92506101000a81548161ffff021916908361ffff16021790555081837f7f922796761d85e24d5e517093003f4e211581509a5e1bb0d117e326c026e42a60405160405180910390a3505050565b5f610e996020840184611a4a565b6001600160a01b0316336001600160a01b031614610eeb5733610ebf6020850185611a4a565b604051635a5dd54d60e01b81526001600160a01b03928316600482015291166024820152604401610439565b82608001355f03610f0f57604051631f2a200560e01b815260040160405180910390fd5b610f1f60e0840160c08501611c1f565b6001600160401b0316421115610f715780610f4060e0850160c08601611c1f565b60405163359db81560e01b815260048101929092526001600160401b03166024820152426044820152606401610439565b610f7a836107cb565b5f8181526002602052604081209192506001820154600160e01b900460ff166003811115610faa57610faa611944565b14610fcb57604051634295d4cf60e01b815260048101839052602401610439565b3415610fdb57610fdb333461177a565b335f9081526001602052604090205460808501358110156110225760405163db42144d60e01b81523360048201526024810182905260808601356044820152606401610439565b611030608086013582611c0c565b335f9081526001602090815260409091209190915561105190860186611a4a565b82546001600160a01b03199081166001600160a01b0392831617845560018401805490911691861691909117905561108f60e0860160c08701611c1f565b6001830180546001600160401b0392909216600160a01b0260ff60e01b191668ffffffffffffffffff60a01b1990921691909117600160e01b179055608085013560028301556001600160a01b0384166110ec6020870187611a4a565b6001600160a01b0316847f32c6b29b27563c398dd0ab949ec3854462d5c9bfb014592b6f7efdf7efb5ad76608089013561112c60e08b0160c08c01611c1f565b604080519283526001600160401b0390911660208301520160405180910390a4505092915050565b5f345f0361117557604051631f2a200560e01b815260040160405180910390fd5b6001600160a01b03841661119c5760405163d92e233d60e01b815260040160405180910390fd5b6111a7338585611731565b5f8181526003602052604081209192506001820154600160e01b900460ff1660048111156111d7576111d7611944565b146111f8576040516314a6f5cd60e31b815260048101839052602401610439565b5f6112237f000000000000000000000000000000000000000000000000000000000000000042611bf3565b8254600180850180546001600160401b03428116600160a01b90810267ffffffffffffffff60a01b1933166001600160e01b0319978816171789559086160293166001600160a01b038b1617929092178083559293509160ff60e01b1916600160e01b8302179055506002820184905534600383018190556040805186815260208101929092526001600160401b038316908201526001600160a01b03871690339085907fe0aae889c070be830e117f0090bf1c99143047c03ef56511c8b85a2f8120c8af9060600160405180910390a450509392505050565b5f546001600160a01b0316331461132957604051630e70fb6960e11b8152336004820152602401610439565b5f81815260036020526040902060046001820154600160e01b900460ff16600481111561135857611358611944565b03611361575050565b60026001820154600160e01b900460ff16600481111561138357611383611944565b146113b6578181600101601c9054906101000a900460ff166040516367c1c98960e01b8152600401610439929190611c45565b60018181018054601d906113d6908490600160e81b900461ffff16611c73565b92506101000a81548161ffff021916908361ffff16021790555080600101601d9054906101000a900461ffff1661ffff165f036114235760018101805460ff60e01b1916600160e01b1790555b6001810154604051600160e81b90910461ffff16815282907f6c81d4e2104f4f977e7383b90e0ecfb8de3aca97385a35c7ab612a287030a6319060200160405180910390a25050565b5f818152600260205260409020600180820154600160e01b900460ff16600381111561149a5761149a611944565b146114cd578181600101601c9054906101000a900460ff166040516326c2381960e01b8152600401610439929190611bb7565b6001810154600160a01b90046001600160401b0316421161152557600181015460405163a75f408b60e01b815260048101849052600160a01b9091046001600160401b03166024820152426044820152606401610439565b60028101805460018301805460ff60e01b1916600360e01b1790555f9091558154611559906001600160a01b03168261177a565b81546040518281526001600160a01b039091169084907f7ad5a8d9dcfd3a15384460d2d135af72c11212e85fc9d12ada914a6e74647e51906020015b60405180910390a3505050565b345f036115c257604051631f2a200560e01b815260040160405180910390fd5b6115cc333461177a565b565b6040805160a0810182525f808252602082018190529181018290526060810182905260808101919091525f82815260026020908152604091829020825160a08101845281546001600160a01b039081168252600183015490811693820193909352600160a01b83046001600160401b031693810193909352906060830190600160e01b900460ff16600381111561166757611667611944565b600381111561167857611678611944565b81526020016002820154815250509050919050565b604080517f8b73c3c69bb8fe3d512ecc4cf759cc79239f7b179b0ffacaa9a75d522b39400f60208201527f47e526820e55208bcb2aed32c307574e3fa8f0da3fc9861e19c48c8e61cc22b1918101919091527fc89efdaa54c0f20c7adf612882df0950f5a951637e0307cdcb4c672f298b8bc660608201524660808201523060a08201525f9060c00160405160208183030381529060405280519060200120905090565b604080516001600160a01b038086166020830152841691810191909152606081018290525f906080016040516020818303038152906040528051906020012090505b9392505050565b6001600160a01b0382165f9081526001602052604081205461179d908390611bf3565b6001600160a01b0384165f81815260016020908152604091829020849055815186815290810184905292935090917f73a19dd210f1a7f902193214c0ee91dd35ee5b4d920cba8d519eca65a7b488ca910160405180910390a2505050565b60038101805460018301805460ff60e01b1916600360e01b1790555f909155815461182f906001600160a01b03168261177a565b81546040518281526001600160a01b039091169084907f9623c6ff501754597055f382769436c3175bd84a326e54017b43b355dcdffcbc90602001611595565b5f5f83601f84011261187f575f5ffd5b5081356001600160401b03811115611895575f5ffd5b6020830191508360208260051b85010111156118af575f5ffd5b9250929050565b5f5f5f5f5f606086880312156118ca575f5ffd5b8535945060208601356001600160401b038111156118e6575f5ffd5b6118f28882890161186f565b90955093505060408601356001600160401b03811115611910575f5ffd5b61191c8882890161186f565b969995985093965092949392505050565b5f6020828403121561193d575f5ffd5b5035919050565b634e487b7160e01b5f52602160045260245ffd5b6005811061196857611968611944565b9052565b81516001600160a01b0390811682526020808401516001600160401b031690830152604080840151909116908201526060808301516101008301916119bb908401826001600160401b03169052565b5060808301516119ce6080840182611958565b5060a08301516119e460a084018261ffff169052565b5060c083015160c083015260e083015160e083015292915050565b5f60e08284031215611a0f575f5ffd5b50919050565b5f60e08284031215611a25575f5ffd5b61177383836119ff565b80356001600160a01b0381168114611a45575f5ffd5b919050565b5f60208284031215611a5a575f5ffd5b61177382611a2f565b5f5f5f60608486031215611a75575f5ffd5b8335925060208401359150611a8c60408501611a2f565b90509250925092565b5f5f60408385031215611aa6575f5ffd5b50508035926020909101359150565b5f5f6101008385031215611ac7575f5ffd5b611ad184846119ff565b9150611adf60e08401611a2f565b90509250929050565b5f5f5f60608486031215611afa575f5ffd5b611b0384611a2f565b95602085013595506040909401359392505050565b6004811061196857611968611944565b81516001600160a01b039081168252602080840151909116908201526040808301516001600160401b03169082015260608083015160a0830191611b6e90840182611b18565b50608092830151919092015290565b5f5f5f60608486031215611b8f575f5ffd5b611b9884611a2f565b9250611ba660208501611a2f565b929592945050506040919091013590565b828152604081016117736020830184611b18565b634e487b7160e01b5f52603260045260245ffd5b634e487b7160e01b5f52601160045260245ffd5b80820180821115611c0657611c06611bdf565b92915050565b81810381811115611c0657611c06611bdf565b5f60208284031215611c2f575f5ffd5b81356001600160401b0381168114611773575f5ffd5b828152604081016117736020830184611958565b61ffff8181168382160190811115611c0657611c06611bdf565b61ffff8281168282160390811115611c0657611c06611bdf56' as const;
 
 /** ModelLayouts (contracts/ModelLayouts.sol), runtime 7703 bytes. */
 export const modelLayoutsAbi = [
@@ -8728,7 +9552,7 @@ export const modelLayoutsAbi = [
 ] as const;
 export const modelLayoutsBytecode = '0x6080604052348015600e575f5ffd5b50611e178061001c5f395ff3fe608060405234801561000f575f5ffd5b5060043610610085575f3560e01c806365c821031161005857806365c82103146101105780637165b4821461011a5780638f16e1cd1461013a578063d933c10d14610143575f5ffd5b80630135634a1461008957806328252d38146100bc57806332188c5f146100dd57806337c3082a146100fd575b5f5ffd5b61009c610097366004611a82565b610164565b604080519384526020840192909252908201526060015b60405180910390f35b6100cf6100ca366004611b0b565b610217565b6040519081526020016100b3565b6100e863ffffffff81565b60405163ffffffff90911681526020016100b3565b6100cf61010b366004611b82565b61067b565b6100cf6210000081565b61012d610128366004611bab565b610763565b6040516100b39190611bc2565b6100cf61100081565b610156610151366004611c7f565b61087a565b6040516100b3929190611cc7565b5f5f5f5f6101718b610763565b9050806060015115801561019657508915806101965750806020015163ffffffff168a115b156101ce576020810151604051633cedc1e560e21b8152600481018c905263ffffffff90911660248201526044015b60405180910390fd5b6101db818b8b8b8b610950565b935084156101f5576101f0818b8b8989610950565b6101f7565b835b925080608001516001600160401b03169150509750975097945050505050565b5f80610224604084611d0c565b9050610231604084611d1f565b15158061023c575080155b80610248575061100081115b15610269576040516358d5b67960e01b8152600481018490526024016101c5565b85158061027857506210000086115b15610299576040516376ba077b60e11b8152600481018790526024016101c5565b5f87876040516102aa929190611d32565b60405180910390206102bc8686610a2a565b60408051602081019390935282015260600160408051601f198184030181528282528051602091820120908301819052908201889052915060600160408051601f1981840301815291815281516020928301205f81815292839052912080549194509063ffffffff16156103465760405163027c687160e41b8152600481018590526024016101c5565b5f5f5f6103538c8c610bdd565b9250925092506103966040518060e001604052805f81526020015f81526020015f81526020015f81526020015f81526020015f151581526020015f151581525090565b606081018490525f5b878110156103bc576103b4898c8c8486611325565b60010161039f565b50805160c082015163ffffffff8211156103ec576040516358d5b67960e01b8152600481018c90526024016101c5565b8515806103fa575061100086115b806104175750604083015115801590610417575085836040015114155b15610437576040516376ba077b60e11b81525f60048201526024016101c5565b888410158061045657508260a001518015610456575083836080015114155b15610477576040516376ba077b60e11b8152600160048201526024016101c5565b865463ffffffff858116600160b01b0263ffffffff60b01b19918816600160901b029190911667ffffffffffffffff60901b19909216919091171787555f8a81526001602052604081206104e5916104d0876002611d41565b81526020019081526020015f205460046116ec565b875463ffffffff91909116600160d01b0263ffffffff60d01b199091161787558015801561052257508654600160d01b900463ffffffff16600114155b15610543576040516376ba077b60e11b8152600260048201526024016101c5565b865463ffffffff8781166401000000000267ffffffffffffffff19909216908b1617178755602083015161057690611710565b875f0160086101000a81548160ff021916908360ff16021790555080875f0160096101000a81548160ff02191690831515021790555081875f01600a6101000a8154816001600160401b0302191690836001600160401b031602179055508c8760010181905550897f31b9ac3b741a38edbcf3582cfd0db3c81e425d874808650783fb806e241091ec898b858b5f0160089054906101000a900460ff168b878c8c6040516106619897969594939291909788526020880196909652604087019490945260ff9290921660608601526080850152151560a084015260c083015260e08201526101000190565b60405180910390a250505050505050505095945050505050565b5f838152602081905260408120805463ffffffff1682036106b257604051632acf888b60e01b8152600481018690526024016101c5565b5f858152600160205260408120825482906106db90600160b01b900463ffffffff166002611d41565b815260208101919091526040015f2054825463ffffffff9091169150600160481b900460ff1615610719576107108482611d58565b9250505061075c565b81548190600160501b90046001600160401b031685610739600189611d6b565b6107439190611d58565b61074d9190611d41565b6107579190611d58565b925050505b9392505050565b60408051610120810182525f80825260208201819052918101829052606081018290526080810182905260a0810182905260c0810182905260e08101829052610100810191909152505f81815260208181526040808320815161012081018352815463ffffffff808216808452640100000000830482169684019690965260ff680100000000000000008304811695840195909552600160481b8204909416151560608301526001600160401b03600160501b8204166080830152600160901b8104841660a0830152600160b01b8104841660c0830152600160d01b900490921660e083015260010154610100820152910361087557604051632acf888b60e01b8152600481018390526024016101c5565b919050565b610882611a00565b61088a611a00565b5f848152600160205260408120816108a3866002611d41565b81526020019081526020015f205490505f60015f8781526020019081526020015f205f8660026108d39190611d41565b6108de906001611d58565b81526020019081526020015f205490505f5f90505b60088110156109465761090683826116ec565b85826008811061091857610918611d7e565b602002015261092782826116ec565b84826008811061093957610939611d7e565b60200201526001016108f3565b5050509250929050565b5f8560600151156109935760e08601516109719063ffffffff166004611d41565b821461097d575f610983565b85608001515b6001600160401b03169050610a21565b5f61099f600484611d0c565b90506109ac600484611d1f565b1515806109b7575080155b806109c157508481115b156109cf575f915050610a21565b5f816109dc600189611d6b565b6109e69190611d58565b9050876020015163ffffffff16811115610a04575f92505050610a21565b6080880151610a1c906001600160401b031682611d41565b925050505b95945050505050565b5f80610a37602084611d0c565b905060015b81811015610a4c5760011b610a3c565b5f816001600160401b03811115610a6557610a65611d92565b604051908082528060200260200182016040528015610a8e578160200160208202803683370190505b5090505f5b83811015610afa578686610aa8836020611d41565b90610ab4846020611d41565b610abf906020611d58565b92610acc93929190611da6565b610ad591611dcd565b828281518110610ae757610ae7611d7e565b6020908102919091010152600101610a93565b505b6001821115610bb7575f5b610b12600284611d0c565b811015610ba457610b7f82610b28836002611d41565b81518110610b3857610b38611d7e565b602002602001015183836002610b4e9190611d41565b610b59906001611d58565b81518110610b6957610b69611d7e565b60200260200101515f9182526020526040902090565b828281518110610b9157610b91611d7e565b6020908102919091010152600101610b07565b50610bb0600283611d0c565b9150610afc565b805f81518110610bc957610bc9611d7e565b602002602001015193505050505b92915050565b5f63ffffffff8082808086815b81811015611319575f8a8a83818110610c0557610c05611d7e565b909101356001600160f81b031916915050601160f91b81900361122657856001148015610c5a5750610c5a8b8b846040518060400160405280600981526020016822766f636162223a5b60b81b81525061175c565b15610c7d57600295505f945060019350610c75600883611d58565b915050611309565b856001148015610cbc5750610cbc8b8b846040518060400160405280601081526020016f1131b7b73a32bc3a2632b733ba34111d60811b81525061175c565b15610db3575f610ccd836010611d58565b90505b8381108015610d085750600360fc1b8c8c83818110610cf157610cf1611d7e565b9050013560f81c60f81b6001600160f81b03191610155b8015610d3d5750603960f81b8c8c83818110610d2657610d26611d7e565b9050013560f81c60f81b6001600160f81b03191611155b8015610d4b57506110008a11155b15610d9f5760308c8c83610d5e81611dea565b9450818110610d6f57610d6f611d7e565b919091013560f81c9050610d848c600a611d41565b610d8e9190611d58565b610d989190611d6b565b9950610cd0565b610daa600182611d6b565b92505050611309565b856001148015610dea5750610dea8b8b84604051806040016040528060088152602001671132b7b9a4b2111d60c11b81525061175c565b15610f26575f610dfb836008611d58565b90505f5b8482108015610e375750600360fc1b8d8d84818110610e2057610e20611d7e565b9050013560f81c60f81b6001600160f81b03191610155b8015610e6c5750603960f81b8d8d84818110610e5557610e55611d7e565b9050013560f81c60f81b6001600160f81b03191611155b8015610e7d57506401000000008111155b15610ed15760308d8d84610e9081611dea565b9550818110610ea157610ea1611d7e565b919091013560f81c9050610eb683600a611d41565b610ec09190611d58565b610eca9190611d6b565b9050610dff565b610edc846008611d58565b821480610eed575063ffffffff8110155b15610f0e576040516376ba077b60e11b8152600481018390526024016101c5565b985088610f1c600183611d6b565b9350505050611309565b856001148015610f625750610f628b8b846040518060400160405280600d81526020016c1137baba383aba2737b232911d60991b81525061175c565b15611081575f610f7383600d611d58565b90505f5b8482108015610faf5750600360fc1b8d8d84818110610f9857610f98611d7e565b9050013560f81c60f81b6001600160f81b03191610155b8015610fe45750603960f81b8d8d84818110610fcd57610fcd611d7e565b9050013560f81c60f81b6001600160f81b03191611155b8015610ff257506110008111155b156110465760308d8d8461100581611dea565b955081811061101657611016611d7e565b919091013560f81c905061102b83600a611d41565b6110359190611d58565b61103f9190611d6b565b9050610f77565b61105184600d611d58565b8203611073576040516376ba077b60e11b8152600481018390526024016101c5565b975087610f1c600183611d6b565b83801561108e5750856002145b801561109d575063ffffffff88145b80156110cf57506110cf8b8b8460405180604001604052806007815260200166111e32b7b99f1160c91b81525061175c565b80156110e45750826110e2836007611d58565b105b801561115e57508a8a6110f8846007611d58565b81811061110757611107611d7e565b9050013560f81c60f81b6001600160f81b031916600b60fa1b148061115e57508a8a611134846007611d58565b81811061114357611143611d7e565b9050013560f81c60f81b6001600160f81b031916605d60f81b145b15611167578497505b61117082611dea565b91505b82821080156111ab57508a8a8381811061118f5761118f611d7e565b9050013560f81c60f81b6001600160f81b031916601160f91b14155b156111fe578a8a838181106111c2576111c2611d7e565b9050013560f81c60f81b6001600160f81b031916601760fa1b146111e75760016111ea565b60025b6111f79060ff1683611d58565b9150611173565b828210611221576040516376ba077b60e11b8152600481018390526024016101c5565b611307565b607b60f81b6001600160f81b03198216148061124f5750605b60f81b6001600160f81b03198216145b156112645761125d86611dea565b9550611307565b607d60f81b6001600160f81b03198216148061128d5750605d60f81b6001600160f81b03198216145b156112d057855f036112b5576040516376ba077b60e11b8152600481018390526024016101c5565b6112be86611e02565b955085600103611221575f9350611307565b600b60fa1b6001600160f81b031982161480156112ea5750835b80156112f65750856002145b156113075761130485611dea565b94505b505b61131281611dea565b9050610bea565b50505050509250925092565b61132d611a1f565b5f5b6010811015611381576113628686611348846004611d41565b611353886040611d41565b61135d9190611d58565b6117f8565b82826010811061137457611374611d7e565b602002015260010161132f565b5060808101516001138061139c575060808101516301000000125b156113c357604051630cc54fb160e41b8152600481810185905260248201526044016101c5565b60015b600481101561143a575f198282601081106113e3576113e3611d7e565b6020020151128061140a57508382826010811061140257611402611d7e565b602002015112155b1561143257604051630cc54fb160e41b815260048101859052602481018290526044016101c5565b6001016113c6565b506080810151815160020361145157600160c08401525b81516001036114bd576101008201515f138061148257508260a0015180156114825750610100820151608084015114155b156114aa57604051630cc54fb160e41b815260048101859052600860248201526044016101c5565b6101008201516080840152600160a08401525b815160141480156114d1575060e08201515f125b156114eb5760e08201516114e59082611d0c565b60408401525b5f6114fd8787858588606001516118b0565b9050836020015181111561151357602084018190525b5f805b600781101561154f5784816010811061153157611531611d7e565b602002015163ffffffff16602083901b179150806001019050611516565b50845163ffffffff1660209190911b175f60075b600f81101561159c5785816010811061157e5761157e611d7e565b602002015163ffffffff16602083901b179150806001019050611563565b505f8a815260016020526040812083916115b78a6002611d41565b81526020019081526020015f20819055508060015f8c81526020019081526020015f205f8960026115e89190611d41565b6115f3906001611d58565b81526020019081526020015f20819055505f5f600190505b60048110156116a357604082901b91505f87826010811061162e5761162e611d7e565b60200201511261169b575f8c81526001602052604081208189846010811061165857611658611d7e565b6020020151611668906002611d41565b81526020019081526020015f205490506116838160046116ec565b63ffffffff1660208263ffffffff16901b1783179250505b60010161160b565b5080156116cb575f8b81526002602090815260408083208b8452909152908190209082901b90555b84875f018181516116dc9190611d58565b9052505050505050505050505050565b5f6116f8826020611d41565b6117039060e0611d6b565b9290921c60030b92915050565b5f80821561173457602061172584601f611d58565b61172f9190611d0c565b611737565b60015b90505b80826001901b10156117565761174f82611dea565b915061173a565b50919050565b80515f90849061176c9085611d58565b111561177957505f6117f0565b5f5b82518110156117ea5782818151811061179657611796611d7e565b01602001516001600160f81b03191686866117b18488611d58565b8181106117c0576117c0611d7e565b9050013560f81c60f81b6001600160f81b031916146117e2575f9150506117f0565b60010161177b565b50600190505b949350505050565b5f8060188585611809866003611d58565b81811061181857611818611d7e565b919091013560f81c90911b905060108686611834876002611d58565b81811061184357611843611d7e565b919091013560f81c90911b90506008878761185f886001611d58565b81811061186e5761186e611d7e565b919091013560f81c90911b905087878781811061188d5761188d611d7e565b9050013560f81c60f81b60f81c60ff1617171790508060030b9150509392505050565b825160a084015160c08501515f9291908380600a859003611910575f6118ef8c8c8c600160200201516118e4906040611d41565b61135d906010611d58565b90506118fb818a611d41565b9250611908896004611d41565b91505061199e565b84600c0361192f5760e0890151611928908990611d41565b915061199e565b8460280361194257611928886004611d41565b84602a0361195457610400915061199e565b84602e0361196957610160890151915061199e565b84603214801561197c575060e08901515f125b1561199e5760e0890151611991886008611d41565b61199b9190611d41565b91505b5f84121580156119b65750856119b48386611d58565b115b156119c8576119c58285611d58565b95505b5f83121580156119e05750856119de8285611d58565b115b156119f2576119ef8184611d58565b95505b505050505095945050505050565b6040518061010001604052806008906020820280368337509192915050565b6040518061020001604052806010906020820280368337509192915050565b5f5f83601f840112611a4e575f5ffd5b5081356001600160401b03811115611a64575f5ffd5b602083019150836020828501011115611a7b575f5ffd5b9250929050565b5f5f5f5f5f5f5f60a0888a031215611a98575f5ffd5b87359650602088013595506040880135945060608801356001600160401b03811115611ac2575f5ffd5b611ace8a828b01611a3e565b90955093505060808801356001600160401b03811115611aec575f5ffd5b611af88a828b01611a3e565b989b979a50959850939692959293505050565b5f5f5f5f5f60608688031215611b1f575f5ffd5b85356001600160401b03811115611b34575f5ffd5b611b4088828901611a3e565b9096509450506020860135925060408601356001600160401b03811115611b65575f5ffd5b611b7188828901611a3e565b969995985093965092949392505050565b5f5f5f60608486031215611b94575f5ffd5b505081359360208301359350604090920135919050565b5f60208284031215611bbb575f5ffd5b5035919050565b5f6101208201905063ffffffff835116825263ffffffff60208401511660208301526040830151611bf8604084018260ff169052565b506060830151611c0c606084018215159052565b506080830151611c2760808401826001600160401b03169052565b5060a0830151611c3f60a084018263ffffffff169052565b5060c0830151611c5760c084018263ffffffff169052565b5060e0830151611c6f60e084018263ffffffff169052565b5061010092830151919092015290565b5f5f60408385031215611c90575f5ffd5b50508035926020909101359150565b805f5b6008811015611cc1578151845260209384019390910190600101611ca2565b50505050565b6102008101611cd68285611c9f565b61075c610100830184611c9f565b634e487b7160e01b5f52601260045260245ffd5b634e487b7160e01b5f52601160045260245ffd5b5f82611d1a57611d1a611ce4565b500490565b5f82611d2d57611d2d611ce4565b500690565b818382375f9101908152919050565b8082028115828204841417610bd757610bd7611cf8565b80820180821115610bd757610bd7611cf8565b81810381811115610bd757610bd7611cf8565b634e487b7160e01b5f52603260045260245ffd5b634e487b7160e01b5f52604160045260245ffd5b5f5f85851115611db4575f5ffd5b83861115611dc0575f5ffd5b5050820193919092039150565b80356020831015610bd7575f19602084900360031b1b1692915050565b5f60018201611dfb57611dfb611cf8565b5060010190565b5f81611e1057611e10611cf8565b505f19019056' as const;
 
-/** ModelRegistry (contracts/ModelRegistry.sol), runtime 1927 bytes. */
+/** ModelRegistry (contracts/ModelRegistry.sol), runtime 1923 bytes. */
 export const modelRegistryAbi = [
   {
     "inputs": [
@@ -8981,7 +9805,7 @@ export const modelRegistryAbi = [
     "type": "function"
   }
 ] as const;
-export const modelRegistryBytecode = '0x6080604052348015600e575f5ffd5b506107878061001c5f395ff3fe608060405234801561000f575f5ffd5b5060043610610085575f3560e01c80632fe28759116100585780632fe287591461012957806373b9501014610140578063c4faae2e14610153578063c6a645fe1461015d575f5ffd5b80631cfd0bbd1461008957806321e7c4981461009e57806325d06c18146100c757806327258b22146100ef575b5f5ffd5b61009c6100973660046104c2565b610165565b005b6100b16100ac36600461054f565b610315565b6040516100be9190610566565b60405180910390f35b6100da6100d536600461054f565b610452565b60405163ffffffff90911681526020016100be565b6101196100fd36600461054f565b5f908152602081905260409020546001600160a01b0316151590565b60405190151581526020016100be565b61013261020081565b6040519081526020016100be565b61013261014e36600461054f565b61049e565b6100da6201000081565b600154610132565b8361018357604051632133d03360e21b815260040160405180910390fd5b60028363ffffffff1610806101a057506201000063ffffffff8416115b156101cb5760405163d81644dd60e01b815263ffffffff841660048201526024015b60405180910390fd5b6102008111156101f957604051634af3fa9360e11b81526004810182905261020060248201526044016101c2565b5f84815260208190526040902080546001600160a01b0316156102445780546040516306d5992160e31b8152600481018790526001600160a01b0390911660248201526044016101c2565b80546001600160e01b0319163367ffffffffffffffff60a01b191617600160a01b4267ffffffffffffffff1602176001600160e01b0316600160e01b63ffffffff8616021781556001810161029a83858361067d565b506001805480820182555f919091527fb10e2d527612073b26eecdfd717e6a320cf44b4afac2b0732d9fcbe2b7fa0cf601859055604051339086907ff7b8ab898093822f245f9d9885300a5af4dde5c6241aa4a8d84bbaca7248bc469061030690889088908890610738565b60405180910390a35050505050565b604080516080810182525f80825260208201819052918101919091526060808201525f82815260208181526040808320815160808101835281546001600160a01b0381168252600160a01b810467ffffffffffffffff1694820194909452600160e01b90930463ffffffff169183019190915260018101805460608401919061039d906105ee565b80601f01602080910402602001604051908101604052809291908181526020018280546103c9906105ee565b80156104145780601f106103eb57610100808354040283529160200191610414565b820191905f5260205f20905b8154815290600101906020018083116103f757829003601f168201915b5050509190925250508151919250506001600160a01b031661044c57604051634c60972160e01b8152600481018490526024016101c2565b92915050565b5f81815260208190526040812080546001600160a01b031661048a57604051634c60972160e01b8152600481018490526024016101c2565b54600160e01b900463ffffffff1692915050565b5f600182815481106104b2576104b2610773565b905f5260205f2001549050919050565b5f5f5f5f606085870312156104d5575f5ffd5b84359350602085013563ffffffff811681146104ef575f5ffd5b9250604085013567ffffffffffffffff81111561050a575f5ffd5b8501601f8101871361051a575f5ffd5b803567ffffffffffffffff811115610530575f5ffd5b876020828401011115610541575f5ffd5b949793965060200194505050565b5f6020828403121561055f575f5ffd5b5035919050565b6020815260018060a01b03825116602082015267ffffffffffffffff602083015116604082015263ffffffff60408301511660608201525f606083015160808084015280518060a0850152806020830160c086015e5f60c0828601015260c0601f19601f8301168501019250505092915050565b634e487b7160e01b5f52604160045260245ffd5b600181811c9082168061060257607f821691505b60208210810361062057634e487b7160e01b5f52602260045260245ffd5b50919050565b601f821115610678578282111561067857805f5260205f20601f840160051c602085101561065157505f5b90810190601f840160051c035f5b81811015610674575f8382015560010161065f565b5050505b505050565b67ffffffffffffffff831115610695576106956105da565b6106a9836106a383546105ee565b83610626565b5f601f8411600181146106da575f85156106c35750838201355b5f19600387901b1c1916600186901b178355610731565b5f83815260208120601f198716915b8281101561070957868501358255602094850194600190920191016106e9565b5086821015610725575f1960f88860031b161c19848701351681555b505060018560011b0183555b5050505050565b63ffffffff8416815260406020820152816040820152818360608301375f818301606090810191909152601f909201601f1916010192915050565b634e487b7160e01b5f52603260045260245ffd' as const;
+export const modelRegistryBytecode = '0x6080604052348015600e575f5ffd5b506107838061001c5f395ff3fe608060405234801561000f575f5ffd5b5060043610610085575f3560e01c80632fe28759116100585780632fe287591461012957806373b9501014610140578063c4faae2e14610153578063c6a645fe1461015b575f5ffd5b80631cfd0bbd1461008957806321e7c4981461009e57806325d06c18146100c757806327258b22146100ef575b5f5ffd5b61009c6100973660046104be565b610163565b005b6100b16100ac36600461054b565b610311565b6040516100be9190610562565b60405180910390f35b6100da6100d536600461054b565b61044e565b60405163ffffffff90911681526020016100be565b6101196100fd36600461054b565b5f908152602081905260409020546001600160a01b0316151590565b60405190151581526020016100be565b61013261020081565b6040519081526020016100be565b61013261014e36600461054b565b61049a565b6100da604081565b600154610132565b8361018157604051632133d03360e21b815260040160405180910390fd5b60028363ffffffff16108061019c5750604063ffffffff8416115b156101c75760405163d81644dd60e01b815263ffffffff841660048201526024015b60405180910390fd5b6102008111156101f557604051634af3fa9360e11b81526004810182905261020060248201526044016101be565b5f84815260208190526040902080546001600160a01b0316156102405780546040516306d5992160e31b8152600481018790526001600160a01b0390911660248201526044016101be565b80546001600160e01b0319163367ffffffffffffffff60a01b191617600160a01b4267ffffffffffffffff1602176001600160e01b0316600160e01b63ffffffff86160217815560018101610296838583610679565b506001805480820182555f919091527fb10e2d527612073b26eecdfd717e6a320cf44b4afac2b0732d9fcbe2b7fa0cf601859055604051339086907ff7b8ab898093822f245f9d9885300a5af4dde5c6241aa4a8d84bbaca7248bc469061030290889088908890610734565b60405180910390a35050505050565b604080516080810182525f80825260208201819052918101919091526060808201525f82815260208181526040808320815160808101835281546001600160a01b0381168252600160a01b810467ffffffffffffffff1694820194909452600160e01b90930463ffffffff1691830191909152600181018054606084019190610399906105ea565b80601f01602080910402602001604051908101604052809291908181526020018280546103c5906105ea565b80156104105780601f106103e757610100808354040283529160200191610410565b820191905f5260205f20905b8154815290600101906020018083116103f357829003601f168201915b5050509190925250508151919250506001600160a01b031661044857604051634c60972160e01b8152600481018490526024016101be565b92915050565b5f81815260208190526040812080546001600160a01b031661048657604051634c60972160e01b8152600481018490526024016101be565b54600160e01b900463ffffffff1692915050565b5f600182815481106104ae576104ae61076f565b905f5260205f2001549050919050565b5f5f5f5f606085870312156104d1575f5ffd5b84359350602085013563ffffffff811681146104eb575f5ffd5b9250604085013567ffffffffffffffff811115610506575f5ffd5b8501601f81018713610516575f5ffd5b803567ffffffffffffffff81111561052c575f5ffd5b87602082840101111561053d575f5ffd5b949793965060200194505050565b5f6020828403121561055b575f5ffd5b5035919050565b6020815260018060a01b03825116602082015267ffffffffffffffff602083015116604082015263ffffffff60408301511660608201525f606083015160808084015280518060a0850152806020830160c086015e5f60c0828601015260c0601f19601f8301168501019250505092915050565b634e487b7160e01b5f52604160045260245ffd5b600181811c908216806105fe57607f821691505b60208210810361061c57634e487b7160e01b5f52602260045260245ffd5b50919050565b601f821115610674578282111561067457805f5260205f20601f840160051c602085101561064d57505f5b90810190601f840160051c035f5b81811015610670575f8382015560010161065b565b5050505b505050565b67ffffffffffffffff831115610691576106916105d6565b6106a58361069f83546105ea565b83610622565b5f601f8411600181146106d6575f85156106bf5750838201355b5f19600387901b1c1916600186901b17835561072d565b5f83815260208120601f198716915b8281101561070557868501358255602094850194600190920191016106e5565b5086821015610721575f1960f88860031b161c19848701351681555b505060018560011b0183555b5050505050565b63ffffffff8416815260406020820152816040820152818360608301375f818301606090810191909152601f909201601f1916010192915050565b634e487b7160e01b5f52603260045260245ffd' as const;
 
 /** OneStepVerifier (contracts/OneStepVerifier.sol), runtime 18834 bytes. */
 export const oneStepVerifierAbi = [
@@ -9870,7 +10694,7 @@ export const reentrancyGuardAbi = [
 ] as const;
 export const reentrancyGuardBytecode = '0x' as const;
 
-/** Staking (contracts/Staking.sol), runtime 6399 bytes. */
+/** Staking (contracts/Staking.sol), runtime 6986 bytes. */
 export const stakingAbi = [
   {
     "inputs": [
@@ -10499,6 +11323,25 @@ export const stakingAbi = [
         "type": "address"
       }
     ],
+    "name": "freeStake",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
     "name": "getOperator",
     "outputs": [
       {
@@ -10663,6 +11506,11 @@ export const stakingAbi = [
         "internalType": "bytes32",
         "name": "disputeId",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "reserve",
+        "type": "uint256"
       }
     ],
     "name": "lock",
@@ -10720,6 +11568,25 @@ export const stakingAbi = [
     "name": "registerOperator",
     "outputs": [],
     "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "reservedStake",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -10858,7 +11725,7 @@ export const stakingAbi = [
     "type": "function"
   }
 ] as const;
-export const stakingBytecode = '0x610100604052348015610010575f5ffd5b50604051611a3f380380611a3f83398101604081905261002f9161009f565b3360805260a084905260c083905260e08290526001600160a01b03811615610096575f80546001600160a01b0319166001600160a01b038316908117825560405190917f6c1bc50c8d4e9e4e8c747f41fa25a09c37f851c1de75422719d35ab3075add4591a25b505050506100ea565b5f5f5f5f608085870312156100b2575f5ffd5b845160208601516040870151606088015192965090945092506001600160a01b03811681146100df575f5ffd5b939692955090935050565b60805160a05160c05160e0516118ff6101405f395f81816105cc015261064901525f81816104d60152610c3001525f81816103ec01528181610e4c0152610e8801525f81816104a301526107d201526118ff5ff3fe608060405260043610610147575f3560e01c80636f1f9727116100b3578063bc25a8101161006d578063bc25a810146104f8578063c3c5a54714610517578063d7f31aaf1461054e578063d89135cd14610592578063e03ff7cb146105a7578063ec5ffac2146105bb575f5ffd5b80636f1f97271461042d578063785fd5441461044c5780638231b54c1461046b578063857dc1901461047e5780638da5cb5b14610492578063a7ab6961146104c5575f5ffd5b806344d23d6f1161010457806344d23d6f1461023f5780634e71d92d1461025e57806357459d06146102725780635865c60c146102915780635a1d9ef2146103db5780636b174f351461040e575f5ffd5b8063275ff98d1461014b5780633367cca51461017d5780633a4b66f1146101ac5780634010b84e146101b6578063402914f5146101ec578063418269f514610220575b5f5ffd5b348015610156575f5ffd5b5061016a610165366004611673565b6105ee565b6040519081526020015b60405180910390f35b348015610188575f5ffd5b5061019c610197366004611673565b610620565b6040519015158152602001610174565b6101b4610670565b005b3480156101c1575f5ffd5b505f546101d4906001600160a01b031681565b6040516001600160a01b039091168152602001610174565b3480156101f7575f5ffd5b5061016a610206366004611673565b6001600160a01b03165f9081526005602052604090205490565b34801561022b575f5ffd5b5061016a61023a36600461168c565b6106d4565b34801561024a575f5ffd5b506101b4610259366004611673565b6107c7565b348015610269575f5ffd5b506101b46108b7565b34801561027d575f5ffd5b5061016a61028c3660046116eb565b61097c565b34801561029c575f5ffd5b5061036a6102ab366004611673565b6040805160e0810182525f80825260208201819052918101829052606081018290526080810182905260a0810182905260c0810191909152506001600160a01b03165f90815260026020818152604092839020835160e081018552815460ff16151581526001820154928101929092529182015467ffffffffffffffff80821694830194909452600160401b81049093166060820152600160801b90920463ffffffff166080830152600381015460a08301526004015460c082015290565b60405161017491905f60e0820190508251151582526020830151602083015267ffffffffffffffff604084015116604083015267ffffffffffffffff606084015116606083015263ffffffff608084015116608083015260a083015160a083015260c083015160c083015292915050565b3480156103e6575f5ffd5b5061016a7f000000000000000000000000000000000000000000000000000000000000000081565b348015610419575f5ffd5b506101b461042836600461168c565b610b8f565b348015610438575f5ffd5b5061019c61044736600461177d565b610cdf565b348015610457575f5ffd5b506101b461046636600461177d565b610d0c565b6101b46104793660046117a5565b610d9b565b348015610489575f5ffd5b506101b4610f6f565b34801561049d575f5ffd5b506101d47f000000000000000000000000000000000000000000000000000000000000000081565b3480156104d0575f5ffd5b5061016a7f000000000000000000000000000000000000000000000000000000000000000081565b348015610503575f5ffd5b506101b461051236600461177d565b611020565b348015610522575f5ffd5b5061019c610531366004611673565b6001600160a01b03165f9081526002602052604090205460ff1690565b348015610559575f5ffd5b5061019c61056836600461177d565b6001600160a01b03919091165f908152600460209081526040808320938352929052205460ff1690565b34801561059d575f5ffd5b5061016a60015481565b3480156105b2575f5ffd5b506101b4611180565b3480156105c6575f5ffd5b5061016a7f000000000000000000000000000000000000000000000000000000000000000081565b6001600160a01b0381165f908152600260205260408120600481015460038201546106199190611827565b9392505050565b6001600160a01b0381165f908152600260205260408120805460ff1680156106195750600301547f0000000000000000000000000000000000000000000000000000000000000000111592915050565b335f908152600260205260409020805460ff166106a75760405163bfc6c33760e01b81523360048201526024015b60405180910390fd5b345f036106c757604051631f2a200560e01b815260040160405180910390fd5b6106d181346112e0565b50565b5f818082036106e7575061010092915050565b608081901c5f03610703576106fd608083611827565b915060801b5b60c081901c5f0361071f57610719604083611827565b915060401b5b60e081901c5f0361073b57610735602083611827565b915060201b5b60f081901c5f0361075757610751601083611827565b915060101b5b60f881901c5f036107735761076d600883611827565b915060081b5b60fc81901c5f0361078f57610789600483611827565b915060041b5b60fe81901c5f036107ab576107a5600283611827565b915060021b5b60ff81901c5f036107c157610619600183611827565b50919050565b336001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146108125760405163245aecd360e01b815233600482015260240161069e565b5f546001600160a01b031615610849575f5460405163d6823b7360e01b81526001600160a01b03909116600482015260240161069e565b6001600160a01b0381166108705760405163d92e233d60e01b815260040160405180910390fd5b5f80546001600160a01b0319166001600160a01b038316908117825560405190917f6c1bc50c8d4e9e4e8c747f41fa25a09c37f851c1de75422719d35ab3075add4591a250565b60ff5f5c16156108da5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50335f908152600560205260408120549081900361091a576040516332559a3360e11b815233600482015260240161069e565b335f8181526005602052604080822091909155517f106f923f993c2149d49b4255ff723acafa1f2d94393f561d3eda32ae348f72419061095d9084815260200190565b60405180910390a261096f3382611336565b505f60ff19815c16815d50565b5f80546001600160a01b031633146109a957604051630e70fb6960e11b815233600482015260240161069e565b6001600160a01b0388165f9081526004602090815260408083208a845290915290205460ff16156109ff57604051637679c92160e01b81526001600160a01b03891660048201526024810188905260440161069e565b5f805b83811015610a4957848482818110610a1c57610a1c61183a565b9050602002016020810190610a31919061184e565b610a3f9061ffff1683611827565b9150600101610a02565b508483141580610a5a575061271081115b15610a895760405163244b88eb60e21b815260048101869052602481018490526044810182905260640161069e565b6001600160a01b0389165f8181526004602090815260408083208c84528252808320805460ff191660011790559282526002905220610ac890886113bd565b91505f610ad9898489898989611445565b90505f610ae6828561186f565b90508060015f828254610af99190611827565b9091555050604080518a8152602081018690529081018290528a906001600160a01b038d16907f0320ba4f383637726f2b49f7c99f145fbaadf0ce64c90e464722bb4ff5b8193e9060600160405180910390a36001600160a01b038b165f9081526003602090815260408083208d845290915290205460ff1615610b8157610b818b8b61158b565b505050979650505050505050565b805f03610baf57604051631f2a200560e01b815260040160405180910390fd5b335f9081526002602052604090206003810154821115610bf857600381015460405163936d426d60e01b815233600482015260248101919091526044810183905260640161069e565b81816003015f828254610c0b919061186f565b9250508190555081816004015f828254610c259190611827565b90915550610c5590507f000000000000000000000000000000000000000000000000000000000000000042611827565b6002820180546fffffffffffffffff00000000000000001916600160401b67ffffffffffffffff938416810291909117918290556004840154604080518781526020810192909252919092049092169181019190915233907f328b544541befb6692d6eba0b20703cc99d169c531e7f12c7b40518d55f1a9b8906060015b60405180910390a25050565b6001600160a01b0382165f90815260036020908152604080832084845290915290205460ff165b92915050565b5f546001600160a01b03163314610d3857604051630e70fb6960e11b815233600482015260240161069e565b6001600160a01b0382165f90815260036020908152604080832084845290915290205460ff16610d8d57604051630741984d60e51b81526001600160a01b03831660048201526024810182905260440161069e565b610d97828261158b565b5050565b60408114610dbf576040516317ab7d5d60e11b81526004810182905260240161069e565b5f8282604051610dd0929190611882565b6040519081900390209050806001600160a01b0381163314610e165760405163025a94fd60e51b81526001600160a01b038216600482015233602482015260440161069e565b5f610e4883604051602001610e2d91815260200190565b604051602081830303815290604052805190602001206106d4565b90507f0000000000000000000000000000000000000000000000000000000000000000811015610ebb57604051632f00aa1960e01b8152600481018490527f000000000000000000000000000000000000000000000000000000000000000060248201526044810182905260640161069e565b335f908152600260205260409020805460ff1615610eee576040516345ed80e960e01b815233600482015260240161069e565b8054600160ff1990911681178255810184905560028101805467ffffffffffffffff19164267ffffffffffffffff16179055604051828152849033907feec5d459e42d2ba24c175d3d5e216e57c4da50e67d7b718072005d69a80a5c749060200160405180910390a33415610f6757610f6781346112e0565b505050505050565b335f908152600260205260409020805460ff16610fa15760405163bfc6c33760e01b815233600482015260240161069e565b6002810154600160801b900463ffffffff1615610feb576002810154604051632373af3760e11b8152336004820152600160801b90910463ffffffff16602482015260440161069e565b805460ff1916815560405133907f6dd4ca66565fb3dee8076c654634c6c4ad949022d809d0394308617d6791218d905f90a250565b5f546001600160a01b0316331461104c57604051630e70fb6960e11b815233600482015260240161069e565b6001600160a01b0382165f90815260036020908152604080832084845290915290205460ff16156110a25760405163be157e0160e01b81526001600160a01b03831660048201526024810182905260440161069e565b6001600160a01b0382165f90815260026020818152604080842060038352818520868652909252909220805460ff1916600190811790915590820180546010906110fb90849063ffffffff600160801b90910416611891565b92506101000a81548163ffffffff021916908363ffffffff16021790555081836001600160a01b03167f1fb5661d788250ab5dbcef59dbbc0b23cbddbc6377933ee3b2c77beac275153f8360020160109054906101000a900463ffffffff16604051611173919063ffffffff91909116815260200190565b60405180910390a3505050565b60ff5f5c16156111a35760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50335f908152600260205260408120600481015490918190036111e857604051637af4a6b960e11b815233600482015260240161069e565b6002820154600160401b900467ffffffffffffffff1642101561124257600282015460405163072b6d1b60e51b8152336004820152600160401b90910467ffffffffffffffff16602482015242604482015260640161069e565b6002820154600160801b900463ffffffff161561128c576002820154604051632373af3760e11b8152336004820152600160801b90910463ffffffff16602482015260440161069e565b5f600483015560405181815233907f1a39b9c5044b9f0ff56c5951e30c1ebe24911353aafcceb9250e83a24fe158c49060200160405180910390a26112d13382611336565b505f905060ff19815c16815d50565b80826003015f8282546112f39190611827565b9091555050600382015460405133917f1449c6dd7851abc30abf37f57715f492010519147cc2652fbc38202c18a6ee9091610cd391858252602082015260400190565b5f826001600160a01b0316826040515f6040518083038185875af1925050503d805f811461137f576040519150601f19603f3d011682016040523d82523d5f602084013e611384565b606091505b50509050806113b857604051630e21dcbb60e11b81526001600160a01b03841660048201526024810183905260440161069e565b505050565b5f5f836003015483106113d45783600301546113d6565b825b905080846003015f8282546113eb919061186f565b909155505f90506113fc828561186f565b90505f85600401548210611414578560040154611416565b815b905080866004015f82825461142b919061186f565b9091555061143b90508184611827565b9695505050505050565b5f805b84811015611580575f6127108585848181106114665761146661183a565b905060200201602081019061147b919061184e565b6114899061ffff168a6118ad565b61149391906118c4565b9050805f036114a25750611578565b8060055f8989868181106114b8576114b861183a565b90506020020160208101906114cd9190611673565b6001600160a01b03166001600160a01b031681526020019081526020015f205f8282546114fa9190611827565b9091555061150a90508184611827565b92508887878481811061151f5761151f61183a565b90506020020160208101906115349190611673565b6001600160a01b03167f24278ca8d13edb855669e462a99e330b52e3fea1004d2b7fe6737a0ebeb7c02d8360405161156e91815260200190565b60405180910390a3505b600101611448565b509695505050505050565b6001600160a01b0382165f90815260026020818152604080842060038352818520868652909252909220805460ff1916905581018054600191906010906115e0908490600160801b900463ffffffff166118e3565b92506101000a81548163ffffffff021916908363ffffffff16021790555081836001600160a01b03167f01f2c7afa419ff4c8f0dd330ec5e4bb549c16e0aa87cccbc44dadce8e830f9368360020160109054906101000a900463ffffffff16604051611173919063ffffffff91909116815260200190565b80356001600160a01b038116811461166e575f5ffd5b919050565b5f60208284031215611683575f5ffd5b61061982611658565b5f6020828403121561169c575f5ffd5b5035919050565b5f5f83601f8401126116b3575f5ffd5b50813567ffffffffffffffff8111156116ca575f5ffd5b6020830191508360208260051b85010111156116e4575f5ffd5b9250929050565b5f5f5f5f5f5f5f60a0888a031215611701575f5ffd5b61170a88611658565b96506020880135955060408801359450606088013567ffffffffffffffff811115611733575f5ffd5b61173f8a828b016116a3565b909550935050608088013567ffffffffffffffff81111561175e575f5ffd5b61176a8a828b016116a3565b989b979a50959850939692959293505050565b5f5f6040838503121561178e575f5ffd5b61179783611658565b946020939093013593505050565b5f5f602083850312156117b6575f5ffd5b823567ffffffffffffffff8111156117cc575f5ffd5b8301601f810185136117dc575f5ffd5b803567ffffffffffffffff8111156117f2575f5ffd5b856020828401011115611803575f5ffd5b6020919091019590945092505050565b634e487b7160e01b5f52601160045260245ffd5b80820180821115610d0657610d06611813565b634e487b7160e01b5f52603260045260245ffd5b5f6020828403121561185e575f5ffd5b813561ffff81168114610619575f5ffd5b81810381811115610d0657610d06611813565b818382375f9101908152919050565b63ffffffff8181168382160190811115610d0657610d06611813565b8082028115828204841417610d0657610d06611813565b5f826118de57634e487b7160e01b5f52601260045260245ffd5b500490565b63ffffffff8281168282160390811115610d0657610d0661181356' as const;
+export const stakingBytecode = '0x610100604052348015610010575f5ffd5b50604051611c8a380380611c8a83398101604081905261002f9161009f565b3360805260a084905260c083905260e08290526001600160a01b03811615610096575f80546001600160a01b0319166001600160a01b038316908117825560405190917f6c1bc50c8d4e9e4e8c747f41fa25a09c37f851c1de75422719d35ab3075add4591a25b505050506100ea565b5f5f5f5f608085870312156100b2575f5ffd5b845160208601516040870151606088015192965090945092506001600160a01b03811681146100df575f5ffd5b939692955090935050565b60805160a05160c05160e051611b4a6101405f395f818161063401526106d001525f818161053e0152610cb701525f818161045401528181610ed30152610f0f01525f818161050b01526108590152611b4a5ff3fe60806040526004361061017b575f3560e01c80636f1f9727116100cd578063a80de0e811610087578063d89135cd11610062578063d89135cd146105fa578063e03ff7cb1461060f578063ec5ffac214610623578063fa6739c114610656575f5ffd5b8063a80de0e814610560578063c3c5a5471461057f578063d7f31aaf146105b6575f5ffd5b80636f1f972714610495578063785fd544146104b45780638231b54c146104d3578063857dc190146104e65780638da5cb5b146104fa578063a7ab69611461052d575f5ffd5b8063418269f51161013857806357459d061161011357806357459d06146102da5780635865c60c146102f95780635a1d9ef2146104435780636b174f3514610476575f5ffd5b8063418269f51461028857806344d23d6f146102a75780634e71d92d146102c6575f5ffd5b8063275ff98d1461017f5780633367cca5146101b15780633a4b66f1146101e05780633f1bfa01146101ea5780634010b84e1461021e578063402914f514610254575b5f5ffd5b34801561018a575f5ffd5b5061019e61019936600461188e565b610675565b6040519081526020015b60405180910390f35b3480156101bc575f5ffd5b506101d06101cb36600461188e565b6106a7565b60405190151581526020016101a8565b6101e86106f7565b005b3480156101f5575f5ffd5b5061019e61020436600461188e565b6001600160a01b03165f9081526006602052604090205490565b348015610229575f5ffd5b505f5461023c906001600160a01b031681565b6040516001600160a01b0390911681526020016101a8565b34801561025f575f5ffd5b5061019e61026e36600461188e565b6001600160a01b03165f9081526005602052604090205490565b348015610293575f5ffd5b5061019e6102a23660046118a7565b61075b565b3480156102b2575f5ffd5b506101e86102c136600461188e565b61084e565b3480156102d1575f5ffd5b506101e861093e565b3480156102e5575f5ffd5b5061019e6102f4366004611906565b610a03565b348015610304575f5ffd5b506103d261031336600461188e565b6040805160e0810182525f80825260208201819052918101829052606081018290526080810182905260a0810182905260c0810191909152506001600160a01b03165f90815260026020818152604092839020835160e081018552815460ff16151581526001820154928101929092529182015467ffffffffffffffff80821694830194909452600160401b81049093166060820152600160801b90920463ffffffff166080830152600381015460a08301526004015460c082015290565b6040516101a891905f60e0820190508251151582526020830151602083015267ffffffffffffffff604084015116604083015267ffffffffffffffff606084015116606083015263ffffffff608084015116608083015260a083015160a083015260c083015160c083015292915050565b34801561044e575f5ffd5b5061019e7f000000000000000000000000000000000000000000000000000000000000000081565b348015610481575f5ffd5b506101e86104903660046118a7565b610c16565b3480156104a0575f5ffd5b506101d06104af366004611998565b610d66565b3480156104bf575f5ffd5b506101e86104ce366004611998565b610d93565b6101e86104e13660046119c0565b610e22565b3480156104f1575f5ffd5b506101e8610ff6565b348015610505575f5ffd5b5061023c7f000000000000000000000000000000000000000000000000000000000000000081565b348015610538575f5ffd5b5061019e7f000000000000000000000000000000000000000000000000000000000000000081565b34801561056b575f5ffd5b506101e861057a366004611a2e565b6110a7565b34801561058a575f5ffd5b506101d061059936600461188e565b6001600160a01b03165f9081526002602052604090205460ff1690565b3480156105c1575f5ffd5b506101d06105d0366004611998565b6001600160a01b03919091165f908152600460209081526040808320938352929052205460ff1690565b348015610605575f5ffd5b5061019e60015481565b34801561061a575f5ffd5b506101e86112b8565b34801561062e575f5ffd5b5061019e7f000000000000000000000000000000000000000000000000000000000000000081565b348015610661575f5ffd5b5061019e61067036600461188e565b611418565b6001600160a01b0381165f908152600260205260408120600481015460038201546106a09190611a72565b9392505050565b6001600160a01b0381165f908152600260205260408120805460ff1680156106a05750600301547f0000000000000000000000000000000000000000000000000000000000000000111592915050565b335f908152600260205260409020805460ff1661072e5760405163bfc6c33760e01b81523360048201526024015b60405180910390fd5b345f0361074e57604051631f2a200560e01b815260040160405180910390fd5b610758813461143a565b50565b5f8180820361076e575061010092915050565b608081901c5f0361078a57610784608083611a72565b915060801b5b60c081901c5f036107a6576107a0604083611a72565b915060401b5b60e081901c5f036107c2576107bc602083611a72565b915060201b5b60f081901c5f036107de576107d8601083611a72565b915060101b5b60f881901c5f036107fa576107f4600883611a72565b915060081b5b60fc81901c5f0361081657610810600483611a72565b915060041b5b60fe81901c5f036108325761082c600283611a72565b915060021b5b60ff81901c5f03610848576106a0600183611a72565b50919050565b336001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146108995760405163245aecd360e01b8152336004820152602401610725565b5f546001600160a01b0316156108d0575f5460405163d6823b7360e01b81526001600160a01b039091166004820152602401610725565b6001600160a01b0381166108f75760405163d92e233d60e01b815260040160405180910390fd5b5f80546001600160a01b0319166001600160a01b038316908117825560405190917f6c1bc50c8d4e9e4e8c747f41fa25a09c37f851c1de75422719d35ab3075add4591a250565b60ff5f5c16156109615760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50335f90815260056020526040812054908190036109a1576040516332559a3360e11b8152336004820152602401610725565b335f8181526005602052604080822091909155517f106f923f993c2149d49b4255ff723acafa1f2d94393f561d3eda32ae348f7241906109e49084815260200190565b60405180910390a26109f63382611490565b505f60ff19815c16815d50565b5f80546001600160a01b03163314610a3057604051630e70fb6960e11b8152336004820152602401610725565b6001600160a01b0388165f9081526004602090815260408083208a845290915290205460ff1615610a8657604051637679c92160e01b81526001600160a01b038916600482015260248101889052604401610725565b5f805b83811015610ad057848482818110610aa357610aa3611a85565b9050602002016020810190610ab89190611a99565b610ac69061ffff1683611a72565b9150600101610a89565b508483141580610ae1575061271081115b15610b105760405163244b88eb60e21b8152600481018690526024810184905260448101829052606401610725565b6001600160a01b0389165f8181526004602090815260408083208c84528252808320805460ff191660011790559282526002905220610b4f9088611517565b91505f610b6089848989898961159f565b90505f610b6d8285611aba565b90508060015f828254610b809190611a72565b9091555050604080518a8152602081018690529081018290528a906001600160a01b038d16907f0320ba4f383637726f2b49f7c99f145fbaadf0ce64c90e464722bb4ff5b8193e9060600160405180910390a36001600160a01b038b165f9081526003602090815260408083208d845290915290205460ff1615610c0857610c088b8b6116e5565b505050979650505050505050565b805f03610c3657604051631f2a200560e01b815260040160405180910390fd5b335f9081526002602052604090206003810154821115610c7f57600381015460405163936d426d60e01b8152336004820152602481019190915260448101839052606401610725565b81816003015f828254610c929190611aba565b9250508190555081816004015f828254610cac9190611a72565b90915550610cdc90507f000000000000000000000000000000000000000000000000000000000000000042611a72565b6002820180546fffffffffffffffff00000000000000001916600160401b67ffffffffffffffff938416810291909117918290556004840154604080518781526020810192909252919092049092169181019190915233907f328b544541befb6692d6eba0b20703cc99d169c531e7f12c7b40518d55f1a9b8906060015b60405180910390a25050565b6001600160a01b0382165f90815260036020908152604080832084845290915290205460ff165b92915050565b5f546001600160a01b03163314610dbf57604051630e70fb6960e11b8152336004820152602401610725565b6001600160a01b0382165f90815260036020908152604080832084845290915290205460ff16610e1457604051630741984d60e51b81526001600160a01b038316600482015260248101829052604401610725565b610e1e82826116e5565b5050565b60408114610e46576040516317ab7d5d60e11b815260048101829052602401610725565b5f8282604051610e57929190611acd565b6040519081900390209050806001600160a01b0381163314610e9d5760405163025a94fd60e51b81526001600160a01b0382166004820152336024820152604401610725565b5f610ecf83604051602001610eb491815260200190565b6040516020818303038152906040528051906020012061075b565b90507f0000000000000000000000000000000000000000000000000000000000000000811015610f4257604051632f00aa1960e01b8152600481018490527f0000000000000000000000000000000000000000000000000000000000000000602482015260448101829052606401610725565b335f908152600260205260409020805460ff1615610f75576040516345ed80e960e01b8152336004820152602401610725565b8054600160ff1990911681178255810184905560028101805467ffffffffffffffff19164267ffffffffffffffff16179055604051828152849033907feec5d459e42d2ba24c175d3d5e216e57c4da50e67d7b718072005d69a80a5c749060200160405180910390a33415610fee57610fee813461143a565b505050505050565b335f908152600260205260409020805460ff166110285760405163bfc6c33760e01b8152336004820152602401610725565b6002810154600160801b900463ffffffff1615611072576002810154604051632373af3760e11b8152336004820152600160801b90910463ffffffff166024820152604401610725565b805460ff1916815560405133907f6dd4ca66565fb3dee8076c654634c6c4ad949022d809d0394308617d6791218d905f90a250565b5f546001600160a01b031633146110d357604051630e70fb6960e11b8152336004820152602401610725565b6001600160a01b0383165f90815260036020908152604080832085845290915290205460ff16156111295760405163be157e0160e01b81526001600160a01b038416600482015260248101839052604401610725565b6001600160a01b0383165f90815260026020526040902081156111e0575f6111518583611822565b90508281101561118d5760405163936d426d60e01b81526001600160a01b03861660048201526024810182905260448101849052606401610725565b6001600160a01b0385165f90815260066020526040812080548592906111b4908490611a72565b9091555050506001600160a01b0384165f90815260076020908152604080832086845290915290208290555b6001600160a01b0384165f9081526003602090815260408083208684529091529020805460ff1916600190811790915560028201805460109061123290849063ffffffff600160801b90910416611adc565b92506101000a81548163ffffffff021916908363ffffffff16021790555082846001600160a01b03167f1fb5661d788250ab5dbcef59dbbc0b23cbddbc6377933ee3b2c77beac275153f8360020160109054906101000a900463ffffffff166040516112aa919063ffffffff91909116815260200190565b60405180910390a350505050565b60ff5f5c16156112db5760405163558a1e0360e11b815260040160405180910390fd5b60015f805c60ff19168217905d50335f9081526002602052604081206004810154909181900361132057604051637af4a6b960e11b8152336004820152602401610725565b6002820154600160401b900467ffffffffffffffff1642101561137a57600282015460405163072b6d1b60e51b8152336004820152600160401b90910467ffffffffffffffff166024820152426044820152606401610725565b6002820154600160801b900463ffffffff16156113c4576002820154604051632373af3760e11b8152336004820152600160801b90910463ffffffff166024820152604401610725565b5f600483015560405181815233907f1a39b9c5044b9f0ff56c5951e30c1ebe24911353aafcceb9250e83a24fe158c49060200160405180910390a26114093382611490565b505f905060ff19815c16815d50565b6001600160a01b0381165f908152600260205260408120610d8d908390611822565b80826003015f82825461144d9190611a72565b9091555050600382015460405133917f1449c6dd7851abc30abf37f57715f492010519147cc2652fbc38202c18a6ee9091610d5a91858252602082015260400190565b5f826001600160a01b0316826040515f6040518083038185875af1925050503d805f81146114d9576040519150601f19603f3d011682016040523d82523d5f602084013e6114de565b606091505b505090508061151257604051630e21dcbb60e11b81526001600160a01b038416600482015260248101839052604401610725565b505050565b5f5f8360030154831061152e578360030154611530565b825b905080846003015f8282546115459190611aba565b909155505f90506115568285611aba565b90505f8560040154821061156e578560040154611570565b815b905080866004015f8282546115859190611aba565b9091555061159590508184611a72565b9695505050505050565b5f805b848110156116da575f6127108585848181106115c0576115c0611a85565b90506020020160208101906115d59190611a99565b6115e39061ffff168a611af8565b6115ed9190611b0f565b9050805f036115fc57506116d2565b8060055f89898681811061161257611612611a85565b9050602002016020810190611627919061188e565b6001600160a01b03166001600160a01b031681526020019081526020015f205f8282546116549190611a72565b9091555061166490508184611a72565b92508887878481811061167957611679611a85565b905060200201602081019061168e919061188e565b6001600160a01b03167f24278ca8d13edb855669e462a99e330b52e3fea1004d2b7fe6737a0ebeb7c02d836040516116c891815260200190565b60405180910390a3505b6001016115a2565b509695505050505050565b6001600160a01b0382165f9081526002602090815260408083206007835281842085855290925290912054801561175b576001600160a01b0384165f8181526007602090815260408083208784528252808320839055928252600690529081208054839290611755908490611aba565b90915550505b6001600160a01b0384165f9081526003602090815260408083208684529091529020805460ff19169055600282018054600191906010906117aa908490600160801b900463ffffffff16611b2e565b92506101000a81548163ffffffff021916908363ffffffff16021790555082846001600160a01b03167f01f2c7afa419ff4c8f0dd330ec5e4bb549c16e0aa87cccbc44dadce8e830f9368460020160109054906101000a900463ffffffff166040516112aa919063ffffffff91909116815260200190565b5f5f826004015483600301546118389190611a72565b6001600160a01b0385165f90815260066020526040902054909150808211611860575f61186a565b61186a8183611aba565b95945050505050565b80356001600160a01b0381168114611889575f5ffd5b919050565b5f6020828403121561189e575f5ffd5b6106a082611873565b5f602082840312156118b7575f5ffd5b5035919050565b5f5f83601f8401126118ce575f5ffd5b50813567ffffffffffffffff8111156118e5575f5ffd5b6020830191508360208260051b85010111156118ff575f5ffd5b9250929050565b5f5f5f5f5f5f5f60a0888a03121561191c575f5ffd5b61192588611873565b96506020880135955060408801359450606088013567ffffffffffffffff81111561194e575f5ffd5b61195a8a828b016118be565b909550935050608088013567ffffffffffffffff811115611979575f5ffd5b6119858a828b016118be565b989b979a50959850939692959293505050565b5f5f604083850312156119a9575f5ffd5b6119b283611873565b946020939093013593505050565b5f5f602083850312156119d1575f5ffd5b823567ffffffffffffffff8111156119e7575f5ffd5b8301601f810185136119f7575f5ffd5b803567ffffffffffffffff811115611a0d575f5ffd5b856020828401011115611a1e575f5ffd5b6020919091019590945092505050565b5f5f5f60608486031215611a40575f5ffd5b611a4984611873565b95602085013595506040909401359392505050565b634e487b7160e01b5f52601160045260245ffd5b80820180821115610d8d57610d8d611a5e565b634e487b7160e01b5f52603260045260245ffd5b5f60208284031215611aa9575f5ffd5b813561ffff811681146106a0575f5ffd5b81810381811115610d8d57610d8d611a5e565b818382375f9101908152919050565b63ffffffff8181168382160190811115610d8d57610d8d611a5e565b8082028115828204841417610d8d57610d8d611a5e565b5f82611b2957634e487b7160e01b5f52601260045260245ffd5b500490565b63ffffffff8281168282160390811115610d8d57610d8d611a5e56' as const;
 
 /** ICommitteeRegistry (contracts/interfaces/ICommitteeRegistry.sol), runtime 0 bytes. */
 export const iCommitteeRegistryAbi = [
@@ -11646,6 +12513,25 @@ export const iFeeEscrowAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "bytes32",
+        "name": "bondId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "holds",
+        "type": "uint256"
+      }
+    ],
+    "name": "BondReturned",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "address",
         "name": "account",
         "type": "address"
@@ -12017,6 +12903,11 @@ export const iFeeEscrowAbi = [
             "internalType": "enum IFeeEscrow.BondStatus",
             "name": "status",
             "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "holds",
+            "type": "uint16"
           },
           {
             "internalType": "bytes32",
@@ -13132,6 +14023,25 @@ export const iStakingAbi = [
         "type": "address"
       }
     ],
+    "name": "freeStake",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
     "name": "getOperator",
     "outputs": [
       {
@@ -13277,6 +14187,11 @@ export const iStakingAbi = [
         "internalType": "bytes32",
         "name": "disputeId",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "reserve",
+        "type": "uint256"
       }
     ],
     "name": "lock",
@@ -13334,6 +14249,25 @@ export const iStakingAbi = [
     "name": "registerOperator",
     "outputs": [],
     "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      }
+    ],
+    "name": "reservedStake",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {

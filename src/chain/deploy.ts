@@ -26,13 +26,15 @@ export interface DeployOptions {
   dispute?: Address;
   /** Skip the dispute contracts even when their deployer exists. */
   skipDispute?: boolean;
+  /** Options passed to the dispute deployer (src/chain/dispute-deploy.ts DisputeDeployOptions), e.g. `logArity`. */
+  disputeOptions?: Record<string, unknown>;
 }
 
 export const DEFAULTS: DeployOptions = {
   staticDifficulty: 16, // bits; docs/identity.md: ~65k key generations, well under a second with the grinder
-  withdrawalDelay: 7n * 24n * 3600n, // s; 7 days: longer than any dispute (move deadlines × rounds), shorter than EigenLayer's 14
+  withdrawalDelay: 7n * 24n * 3600n, // s; 7 days ≥ dispute window (1 d) + the longest game (≤ 4.3 d at k = 2), shorter than EigenLayer's 14
   minimumStake: 10n ** 18n, // wei; 1 ETH on the devnet, a placeholder until the economics issue sets it
-  bondChallengeWindow: 24n * 3600n, // s; 1 day for any node to re-run the fortification answer and challenge
+  bondChallengeWindow: 2n * 24n * 3600n, // s; 2 days > the receipt dispute window (1 d): no release while a challenge can open
 };
 
 export interface DeployedContracts {
@@ -56,6 +58,7 @@ export interface DeployResult {
 export type DisputeDeployer = (
   clients: { publicClient: PublicClient<Transport, Chain>; wallet: WalletClient<Transport, Chain, Account> },
   core: { modelRegistry: Address; staking: Address; feeEscrow: Address },
+  options?: Record<string, unknown>,
 ) => Promise<{ dispute: Address; gas?: Record<string, bigint>; [name: string]: Address | Record<string, bigint> | undefined }>;
 
 export class DeployError extends BaseError<{ step: string; txHash?: string }> {
@@ -112,7 +115,7 @@ export async function deployContracts(
   if (!opts.dispute && !opts.skipDispute) {
     const deployer = await loadDisputeDeployer();
     if (deployer) {
-      const out = await deployer(clients, { modelRegistry, staking, feeEscrow });
+      const out = await deployer(clients, { modelRegistry, staking, feeEscrow }, opts.disputeOptions);
       for (const [name, value] of Object.entries(out)) {
         if (name === 'gas') Object.assign(gas, value);
         else if (typeof value === 'string') contracts[name] = value as Address;

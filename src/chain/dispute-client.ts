@@ -2,7 +2,7 @@
  * viem binding of DisputeGame for the dispute agent (src/dispute/agent.ts DisputeChain) and for tests/benchmarks:
  * every write waits for its receipt and records its gas, so a caller can sum a whole dispute's cost.
  */
-import { decodeEventLog, numberToHex, type Abi, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem';
+import { decodeEventLog, decodeFunctionData, numberToHex, type Abi, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem';
 import type { DisputeChain, GameView, Links, SumsPost } from '../dispute/agent.ts';
 import type { GameEvent, TimerPort } from '../dispute/agent-runner.ts';
 import type { Hex } from '../dispute/proof-packer.ts';
@@ -106,6 +106,22 @@ export class DisputeClient implements DisputeChain {
       this.configs.set(id, c);
     }
     return c;
+  }
+
+  /**
+   * The query input posted with the game's opening (Opening.input, big-endian int32 values: query-input.ts
+   * inputFromBytes), read back from the opening transaction's calldata: a node that no longer has the prompt
+   * recovers it from the chain and re-runs the query to rebuild its trace (issue 11, attack 6).
+   */
+  async openingInput(id: Hex): Promise<Hex> {
+    const logs = await this.publicClient.getContractEvents({ address: this.address, abi: this.abi, eventName: 'DisputeOpened', args: { id }, fromBlock: this.gameStart(id) });
+    const hash = logs[0]?.transactionHash;
+    if (!hash) throw new DisputeTxError('openingInput', id);
+    const tx = await this.publicClient.getTransaction({ hash });
+    const call = decodeFunctionData({ abi: this.abi, data: tx.input }) as { functionName: string; args: readonly unknown[] };
+    const opening = call.args[call.functionName === 'openConflict' ? 4 : 3] as { input?: Hex } | undefined;
+    if (!opening?.input) throw new DisputeTxError('openingInput', hash);
+    return opening.input;
   }
 
   /** The Links (A's trace leaf and both sums roots) of the game's reduction, from its LinksOpened event. */

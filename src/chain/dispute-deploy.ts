@@ -23,8 +23,12 @@ export interface DisputeDeployOptions {
   winnerBps: number;
   /** Basis points credited to the claimant who opened the dispute (summed with winnerBps when they are the same). */
   claimantBps: number;
-  /** log2 of the default bisection arity when the registry has no arity for the model. */
-  defaultLogArity: number;
+  /** log2 of the bisection arity k of every game: a protocol constant of the deployment, 1..6 (k ≤ 64). */
+  logArity: number;
+  /** Seconds after a receipt's issuedAt during which it can be disputed (its signer keeps the prompt that long). */
+  disputeWindow: bigint;
+  /** Seconds between a game's decision and its settlement (time for a watcher's markOutput). */
+  settleDelay: bigint;
 }
 
 export const DEFAULTS: DisputeDeployOptions = {
@@ -32,7 +36,9 @@ export const DEFAULTS: DisputeDeployOptions = {
   slashAmount: 10n ** 18n, // wei; 1 ETH = the devnet minimum stake, so a loser loses its whole minimum collateral
   winnerBps: 5000, // 50% to the honest party: pays its gas many times over
   claimantBps: 2500, // 25% to whoever brought the claim; the remaining 25% is burned so colluders cannot recycle a slash
-  defaultLogArity: 4, // k = 16 (docs/commitment.md §4 picks 16)
+  logArity: 4, // k = 16 (docs/commitment.md §4 picks 16); never a registrant's choice (issue 11, attack 2)
+  disputeWindow: 86_400n, // s; 1 day: how long a node keeps a prompt; withdrawals wait longer (docs/decisions/0002)
+  settleDelay: 3600n, // s; one move timeout: a watcher online as often as a party can still mark a wrong output
 };
 
 export interface Artifact {
@@ -75,7 +81,11 @@ export async function deployArtifact(clients: Clients, name: string, args: unkno
   return { address: r.contractAddress, gas: r.gasUsed };
 }
 
-/** DisputeDeployer (deploy.ts): OneStepVerifier + DisputeGame over the given core contracts. */
+/**
+ * DisputeDeployer (deploy.ts): OneStepVerifier + DisputeGame over the given core contracts. The game's constructor
+ * refuses windows out of order (WindowsOutOfOrder): Staking's withdrawal delay must cover the dispute window plus the
+ * longest game, the FeeEscrow's bond window the dispute window (docs/decisions/0002-dispute-windows-and-bonds.md).
+ */
 export async function deployDispute(
   clients: Clients,
   core: { modelRegistry: Address; staking: Address; feeEscrow: Address },
@@ -85,14 +95,15 @@ export async function deployDispute(
   const one = await deployArtifact(clients, 'OneStepVerifier');
   const game = await deployArtifact(clients, 'DisputeGame', [
     core.staking,
-    core.modelRegistry,
     one.address,
     core.feeEscrow,
     o.moveTimeout,
     o.slashAmount,
     o.winnerBps,
     o.claimantBps,
-    o.defaultLogArity,
+    o.logArity,
+    o.disputeWindow,
+    o.settleDelay,
   ]);
   return { dispute: game.address, oneStep: one.address, gas: { OneStepVerifier: one.gas, DisputeGame: game.gas } };
 }

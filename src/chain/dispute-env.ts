@@ -10,14 +10,14 @@ import { connectChain, type ChainClients } from './clients.ts';
 import { deployContracts } from './deploy.ts';
 import { modelRegistryAbi, stakingAbi } from './artifacts.ts';
 import { DisputeClient, type GasRecord } from './dispute-client.ts';
-import { registerLayout, type LayoutSource } from './dispute-deploy.ts';
+import { registerLayout, type DisputeDeployOptions, type LayoutSource } from './dispute-deploy.ts';
 import { fromHex, toHex } from '../common/bytes.ts';
 import { keccak256 } from '../crypto/keccak.ts';
-import { hyperspaceDomain, queryDigest, samplingParamsHash, signReceipt, type Query, type Receipt, type SamplingParams } from '../wire/query-receipt.ts';
+import { hyperspaceDomain, queryDigest, receiptDigest, samplingParamsHash, signReceipt, type Query, type Receipt, type SamplingParams } from '../wire/query-receipt.ts';
 import { DisputeAgent } from '../dispute/agent.ts';
 import type { TraceParty } from '../dispute/trace-party.ts';
 import { stateFromChain } from '../dispute/state-machine.ts';
-import { commitQueryInput } from '../dispute/query-input.ts';
+import { commitQueryInput, inputBytes } from '../dispute/query-input.ts';
 
 export interface DisputeEnv {
   clients: ChainClients;
@@ -29,15 +29,20 @@ export interface DisputeEnv {
   registry: Address;
   game: Address;
   oneStep: Address;
-  /** Moves the chain clock forward (evm_increaseTime + evm_mine). */
+  /** Moves the chain clock forward (evm_increaseTime + evm_mine) and updates `time`. */
   advance(seconds: number): Promise<void>;
+  /** Chain time (s) at setup or the last advance: the default `issuedAt` of makeReceipt (never ahead of the chain). */
+  time: bigint;
 }
 
-/** Deploys everything with `keys[0]` and registers `keys[operators…]` as staked operators (3 ETH each). */
-export async function setupDisputeEnv(rpcUrl: string, keys: Hex[], operators: number[]): Promise<DisputeEnv> {
+/**
+ * Deploys everything with `keys[0]` and registers `keys[operators…]` as staked operators (3 ETH each). `dispute`:
+ * the game's deployment options (e.g. `logArity: 1`, k = 2, so the tiny models' short traces take several rounds).
+ */
+export async function setupDisputeEnv(rpcUrl: string, keys: Hex[], operators: number[], dispute: Partial<DisputeDeployOptions> = {}): Promise<DisputeEnv> {
   const clients = await connectChain(rpcUrl);
   const deployer = clients.wallet(keys[0]!);
-  const d = await deployContracts({ publicClient: clients.publicClient, wallet: deployer }, { staticDifficulty: 0, minimumStake: parseEther('1') });
+  const d = await deployContracts({ publicClient: clients.publicClient, wallet: deployer }, { staticDifficulty: 0, minimumStake: parseEther('1'), disputeOptions: dispute });
   const staking = d.contracts.staking as Address;
   for (const i of operators) {
     const acct = privateKeyToAccount(keys[i]!);
@@ -45,11 +50,13 @@ export async function setupDisputeEnv(rpcUrl: string, keys: Hex[], operators: nu
     const hash = await w.writeContract({ address: staking, abi: stakingAbi, functionName: 'registerOperator', args: [`0x${acct.publicKey.slice(4)}` as Hex], value: parseEther('3') });
     await clients.publicClient.waitForTransactionReceipt({ hash });
   }
+  const chainTime = async () => (await clients.publicClient.getBlock({ blockTag: 'latest' })).timestamp;
   const advance = async (seconds: number) => {
     await clients.publicClient.request({ method: 'evm_increaseTime' as never, params: [seconds] as never });
     await clients.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
+    env.time = await chainTime();
   };
-  return {
+  const env: DisputeEnv = {
     clients,
     chainId: BigInt(await clients.publicClient.getChainId()),
     keys,
@@ -60,12 +67,14 @@ export async function setupDisputeEnv(rpcUrl: string, keys: Hex[], operators: nu
     game: d.contracts.dispute as Address,
     oneStep: d.contracts.oneStep as Address,
     advance,
+    time: await chainTime(),
   };
+  return env;
 }
 
 /**
- * Registers the model's layout with the one-step verifier; with `traceArity`, also in the ModelRegistry (the
- * bisection arity k of every game over that model; without it the game's default, k = 16).
+ * Registers the model's layout with the one-step verifier; with `traceArity`, also in the ModelRegistry (advisory
+ * only: every game uses the deployment's own arity, DisputeDeployOptions.logArity).
  */
 export async function registerModel(env: DisputeEnv, model: LayoutSource, traceArity?: number): Promise<{ modelHash: Hex; gas: bigint }> {
   const r = await registerLayout({ publicClient: env.clients.publicClient, wallet: env.clients.wallet(env.keys[0]!) }, env.oneStep, model);
@@ -83,6 +92,9 @@ export interface QueryBundle {
   queryHash: Uint8Array;
   inputRoot: Hex;
   inputLength: bigint;
+  /** The input values and their opening bytes (Opening.input: big-endian int32). */
+  values: Int32Array;
+  input: Hex;
   params: SamplingParams;
 }
 
@@ -107,11 +119,11 @@ export function makeQuery(env: DisputeEnv, modelHash: Uint8Array, input: Int32Ar
     nonce,
     deadline: query.deadline,
   };
-  return { query, queryAbi, queryHash: queryDigest(hyperspaceDomain(env.chainId, fromHex(env.escrow)), query), inputRoot: toHex(c.root) as Hex, inputLength: BigInt(c.length), params };
+  return { query, queryAbi, queryHash: queryDigest(hyperspaceDomain(env.chainId, fromHex(env.escrow)), query), inputRoot: toHex(c.root) as Hex, inputLength: BigInt(c.length), values: input, input: toHex(inputBytes(input)) as Hex, params };
 }
 
 /** A receipt by operator `keyIndex` over `traceRoot` with output bytes `output`, signed for the dispute contract. */
-export function makeReceipt(env: DisputeEnv, q: QueryBundle, keyIndex: number, traceRoot: Uint8Array, output: Uint8Array, over: Partial<Receipt> = {}): { receipt: Receipt; sig: Hex; abi: Record<string, unknown> } {
+export function makeReceipt(env: DisputeEnv, q: QueryBundle, keyIndex: number, traceRoot: Uint8Array, output: Uint8Array, over: Partial<Receipt> = {}): { receipt: Receipt; sig: Hex; abi: Record<string, unknown>; digest: Hex } {
   const r: Receipt = {
     queryHash: q.queryHash,
     modelHash: q.query.modelHash,
@@ -119,11 +131,26 @@ export function makeReceipt(env: DisputeEnv, q: QueryBundle, keyIndex: number, t
     traceRoot,
     node: fromHex(env.addresses[keyIndex]!),
     fee: 1000n,
-    issuedAt: 1n,
+    issuedAt: env.time,
     ...over,
   };
   const sig = toHex(signReceipt(hyperspaceDomain(env.chainId, fromHex(env.game)), r, fromHex(env.keys[keyIndex]!))) as Hex;
-  return { receipt: r, sig, abi: receiptAbi(r) };
+  return { receipt: r, sig, abi: receiptAbi(r), digest: toHex(receiptDigest(hyperspaceDomain(env.chainId, fromHex(env.game)), r)) as Hex };
+}
+
+/**
+ * Two conflicting receipts by keys ia and ib for one query, in the order openConflict takes them (A's digest below
+ * B's: the receipts fix who moves first, not the claimant). To keep the caller's A and B, the query's nonce is bumped
+ * until the digests fall in that order (each try is a coin flip); the query actually used is returned.
+ */
+export function conflictReceipts(env: DisputeEnv, q: QueryBundle, ia: number, rootA: Uint8Array, outA: Uint8Array, ib: number, rootB: Uint8Array, outB: Uint8Array) {
+  for (let i = 0n; i < 64n; i++) {
+    const qi = i === 0n ? q : makeQuery(env, q.query.modelHash, q.values, q.query.nonce + (i << 64n), q.params);
+    const ra = makeReceipt(env, qi, ia, rootA, outA);
+    const rb = makeReceipt(env, qi, ib, rootB, outB);
+    if (BigInt(ra.digest) < BigInt(rb.digest)) return { q: qi, ra, rb };
+  }
+  throw new Error('no nonce put the receipts in digest order'); // 2^-64
 }
 
 export function receiptAbi(r: Receipt): Record<string, unknown> {
@@ -136,7 +163,7 @@ export function paramsAbi(p: SamplingParams): { seeded: boolean; seed: bigint; m
 }
 
 export function openingAbi(q: QueryBundle, outputA: Uint8Array, outputB: Uint8Array = outputA): Record<string, unknown> {
-  return { query: q.queryAbi, inputRoot: q.inputRoot, inputLength: q.inputLength, params: paramsAbi(q.params), outputA: toHex(outputA), outputB: toHex(outputB) };
+  return { query: q.queryAbi, input: q.input, params: paramsAbi(q.params), outputA: toHex(outputA), outputB: toHex(outputB) };
 }
 
 export function disputeClient(env: DisputeEnv, keyIndex: number, log: GasRecord[]): Promise<DisputeClient> {
@@ -167,9 +194,8 @@ export async function playConflict(env: DisputeEnv, q: QueryBundle, pa: TracePar
   const log: GasRecord[] = [];
   const ca = await disputeClient(env, ia, log);
   const cb = await disputeClient(env, ib, log);
-  const ra = makeReceipt(env, q, ia, pa.receiptRoot, output.a);
-  const rb = makeReceipt(env, q, ib, pb.receiptRoot, output.b);
-  const opened = await ca.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, openingAbi(q, output.a, output.b)]);
+  const { q: qo, ra, rb } = conflictReceipts(env, q, ia, pa.receiptRoot, output.a, ib, pb.receiptRoot, output.b);
+  const opened = await ca.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, openingAbi(qo, output.a, output.b)]);
   const id = opened.logs.find((l) => l.eventName === 'DisputeOpened')!.args.id as Hex;
   return playToEnd(env, id, { A: ca, B: cb }, { A: pa, B: pb }, log, opts);
 }

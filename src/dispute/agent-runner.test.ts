@@ -8,7 +8,7 @@ import type { Hex } from 'viem';
 import { startEmbeddedChain, type EmbeddedChain } from '../chain/embedded-chain.ts';
 import { gameContext, honestTrace, model, output, query, source, withWrong, type GameCtx } from './game-scenarios.test-helper.ts';
 import { TraceParty } from './trace-party.ts';
-import { disputeClient, makeQuery, makeReceipt, openingAbi } from '../chain/dispute-env.ts';
+import { conflictReceipts, disputeClient, makeQuery, openingAbi } from '../chain/dispute-env.ts';
 import { realTimers, type DisputeClient, type GasRecord } from '../chain/dispute-client.ts';
 import { queryInputValues } from './query-input.ts';
 import { DisputeAgent } from './agent.ts';
@@ -21,7 +21,9 @@ let ctx: GameCtx;
 
 before(async () => {
   chain = await startEmbeddedChain({ accounts: 12 });
-  ctx = await gameContext(chain.rpcUrl, chain.accounts.map((a) => a.privateKey as Hex));
+  // settleDelay 0: these runners use real timers, so the winner settles at once (the agent waiting out a settle delay
+  // is exercised in attacks.test.ts 7a and by every playToEnd; the runner waking at the settle time is not tested yet)
+  ctx = await gameContext(chain.rpcUrl, chain.accounts.map((a) => a.privateKey as Hex), { settleDelay: 0n });
 });
 
 const started: AgentRunner[] = [];
@@ -42,9 +44,8 @@ async function open(ta: Int32Array, tb: Int32Array, ia: number, ib: number): Pro
   const pb = new TraceParty(tb, source, { arity: 16 });
   const ca = await disputeClient(ctx.env, ia, log);
   const cb = await disputeClient(ctx.env, ib, log);
-  const ra = makeReceipt(ctx.env, q, ia, pa.receiptRoot, output);
-  const rb = makeReceipt(ctx.env, q, ib, pb.receiptRoot, output);
-  const opened = await ca.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, openingAbi(q, output, output)]);
+  const { q: qo, ra, rb } = conflictReceipts(ctx.env, q, ia, pa.receiptRoot, output, ib, pb.receiptRoot, output);
+  const opened = await ca.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, openingAbi(qo, output, output)]);
   const id = opened.logs.find((l) => l.eventName === 'DisputeOpened')!.args.id as Hex;
   return { id, ca, cb, pa, pb };
 }

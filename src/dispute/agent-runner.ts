@@ -242,7 +242,8 @@ export class AgentRunner {
         const state = stateFromChain(g.phase, g.turn, g.posted);
         if (state === 'done') return this.finishWith(state, g);
         // decided: the outcome is fixed; go on only to let the agent settle (it waits when the other side should)
-        if (state === 'decided' && (!this.options.settle || (r.state === 'decided' && r.action === 'waiting'))) return this.finishWith(state, g);
+        // (an agent that will settle but waits for the settle time says so with settleAt: wake then)
+        if (state === 'decided' && (!this.options.settle || (r.state === 'decided' && r.action === 'waiting' && r.settleAt === undefined))) return this.finishWith(state, g);
         if (state === 'none') return this.finish(undefined, new AgentRunnerFailedError(this.id, 0, new Error('no such game')));
         // moved, or the game changed under the agent's call (it read an earlier state): call it again at once
         t = r.action === 'moved' || r.state !== state ? 'wake' : this.again;
@@ -273,7 +274,7 @@ export class AgentRunner {
     const marginMs = this.options.safetyMarginSeconds * 1000;
     const lateMs = deadlineMs + this.options.lateClaimSeconds * 1000;
     let at: number;
-    if (state === 'decided') at = nowMs + this.options.pollIntervalMs; // waiting for the settler (events also wake us)
+    if (state === 'decided') at = Math.max(nowMs + this.options.pollIntervalMs, lateMs); // the settle time (the decided game's deadline), then poll
     else if (nowMs < deadlineMs - marginMs) at = deadlineMs - marginMs;
     else if (nowMs < lateMs) at = lateMs;
     else at = nowMs + this.options.pollIntervalMs; // past the deadline: the timeout is being claimed

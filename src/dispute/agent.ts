@@ -6,7 +6,7 @@
  * src/chain/dispute-client.ts) is injected, and the caller decides when to call `act` (e.g. on each event, or
  * well before `deadline`).
  */
-import { LATE_LOSER, moverOf, stateFromChain, type DisputeState, type Party } from './state-machine.ts';
+import { moverOf, stateFromChain, type DisputeState, type Party } from './state-machine.ts';
 import { fromHex } from '../common/bytes.ts';
 import { outputTokens } from './output-proofs.ts';
 import type { Hex } from './proof-packer.ts';
@@ -82,7 +82,8 @@ export interface SumsPost {
   children: Hex[];
 }
 
-export type ActResult = { state: DisputeState | 'none'; action: 'moved' | 'waiting' | 'done'; move?: string };
+/** `settleAt`: this side will settle the decided game, not before that chain time (s; DisputeGame.settleDelay). */
+export type ActResult = { state: DisputeState | 'none'; action: 'moved' | 'waiting' | 'done'; move?: string; settleAt?: bigint };
 
 export interface AgentOptions {
   /** 'A' or 'B' in the game. */
@@ -115,25 +116,32 @@ export class DisputeAgent {
     const state = stateFromChain(g.phase, g.turn, g.posted);
     if (state === 'none' || state === 'done') return { state, action: 'done' };
     const me = this.options.side;
+    const now = await this.chain.now();
     if (state === 'decided') {
-      // the winner settles (both wrong: A); the other side only if the first did not (it may be offline)
+      // settle() only from the settle time (the decided game's deadline: a watcher may still mark an output); the
+      // winner settles (both wrong: A); the other side only if the first did not (it may be offline)
       const aRight = (g.turn & 1) !== 0;
       const bRight = (g.turn & 2) !== 0;
       const settler: Party = bRight && !aRight ? 'B' : 'A';
       if (settler !== me && !this.options.settleEither) return { state, action: 'waiting' };
+      if (now < g.deadline) return { state, action: 'waiting', settleAt: g.deadline };
       await this.chain.settle(id);
       return { state, action: 'moved', move: 'settle' };
     }
-    const now = await this.chain.now();
     if (now > g.deadline) {
-      if (LATE_LOSER[state] !== me) {
+      // the contract's turn names the late party (LATE_LOSER is its default per state)
+      const late: Party = g.turn === 0 ? 'A' : 'B';
+      if (late !== me) {
         await this.chain.timeout(id);
         return { state, action: 'moved', move: 'timeout' };
       }
       return { state, action: 'waiting' }; // we were late: the other side (or anyone) ends it
     }
     const mover = moverOf(state);
-    if (mover !== me && !(mover === 'either' && (me === 'A' || !this.options.leaveEitherToA))) return { state, action: 'waiting' };
+    // in an 'either' state B leaves the move to A — unless A was already shown wrong (stop rule, output mark): A then
+    // has no reason to move, and B, not checked yet, must prove its own element to be rewarded
+    const aWrong = (g.wrong & 1) !== 0;
+    if (mover !== me && !(mover === 'either' && (me === 'A' || !this.options.leaveEitherToA || aWrong))) return { state, action: 'waiting' };
     const p = this.party;
     const element = Number(g.element);
     const k = 2 ** g.logArity;

@@ -12,7 +12,7 @@ import { startEmbeddedChain, type EmbeddedChain } from '../chain/embedded-chain.
 import { decodeRevert } from '../chain/revert.ts';
 import { feeEscrowAbi, stakingAbi } from '../chain/artifacts.ts';
 import { deployArtifact, disputeArtifact, registerLayout } from '../chain/dispute-deploy.ts';
-import { disputeClient, makeQuery, makeReceipt, openingAbi, playChallenge, playConflict, playToEnd, type DisputeEnv, type QueryBundle } from '../chain/dispute-env.ts';
+import { conflictReceipts, disputeClient, makeQuery, makeReceipt, openingAbi, playChallenge, playConflict, playToEnd, type DisputeEnv, type QueryBundle } from '../chain/dispute-env.ts';
 import type { GasRecord } from '../chain/dispute-client.ts';
 import { fromHex } from '../common/bytes.ts';
 import { gameContext, honestTrace, model, output, query, source, withWrong, type GameCtx } from './game-scenarios.test-helper.ts';
@@ -53,11 +53,10 @@ async function openConflict(env: DisputeEnv, q: QueryBundle, ia: number, ib: num
   const c = await disputeClient(env, opener, log);
   const pa = party(ta);
   const pb = party(tb);
-  const ra = makeReceipt(env, q, ia, pa.commitment.root, output);
-  const rb = makeReceipt(env, q, ib, pb.commitment.root, output);
-  const opened = await c.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, openingAbi(q, output)]);
+  const { q: qo, ra, rb } = conflictReceipts(env, q, ia, pa.commitment.root, output, ib, pb.commitment.root, output);
+  const opened = await c.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, openingAbi(qo, output)]);
   const id = opened.logs.find((l) => l.eventName === 'DisputeOpened')!.args.id as Hex;
-  return { id, ra, rb, pa, pb, c, log };
+  return { id, q: qo, ra, rb, pa, pb, c, log };
 }
 
 async function finish(env: DisputeEnv, o: Awaited<ReturnType<typeof openConflict>>, ia: number, ib: number) {
@@ -76,17 +75,24 @@ async function write(env: DisputeEnv, key: number, address: Address, abi: readon
 }
 
 describe('fraud claims: replayed, forged and unrelated receipts are refused; nothing pays twice', () => {
-  it('a replayed receipt (already taken by a dispute) cannot open a second one, in a conflict or a challenge, before or after settlement', async () => {
+  it('a receipt can be in several games at once; its signer is slashed for it once, then it cannot be disputed again (ReceiptAlreadySlashed)', async () => {
     const q = fresh();
     const o = await openConflict(ctx.env, q, 2, 3, honestTrace, withWrong(honestTrace, 30));
-    await reverts(o.c.send('openConflict', [o.ra.abi, o.ra.sig, o.rb.abi, o.rb.sig, openingAbi(q, output)]), 'ReceiptAlreadyDisputed');
-    const rc = makeReceipt(ctx.env, q, 4, party(withWrong(honestTrace, 31)).commitment.root, output);
-    await reverts(o.c.send('openConflict', [o.ra.abi, o.ra.sig, rc.abi, rc.sig, openingAbi(q, output)]), 'ReceiptAlreadyDisputed');
+    await reverts(o.c.send('openConflict', [o.ra.abi, o.ra.sig, o.rb.abi, o.rb.sig, openingAbi(o.q, output)]), 'GameExists');
+    // the same false receipt (B's) challenged in parallel by an honest operator
     const challenger = await disputeClient(ctx.env, 5, []);
-    await reverts(challenger.send('openChallenge', [o.rb.abi, o.rb.sig, party(honestTrace).root, openingAbi(q, output), ZERO32]), 'ReceiptAlreadyDisputed');
+    const opened = await challenger.send('openChallenge', [o.rb.abi, o.rb.sig, party(honestTrace).root, openingAbi(o.q, output), ZERO32]);
+    const id2 = opened.logs.find((l) => l.eventName === 'DisputeOpened')!.args.id as Hex;
     const r = await finish(ctx.env, o, 2, 3);
     assert.equal(r.winner.toLowerCase(), addr(2).toLowerCase());
-    await reverts(challenger.send('openChallenge', [o.rb.abi, o.rb.sig, party(honestTrace).root, openingAbi(q, output), ZERO32]), 'ReceiptAlreadyDisputed');
+    assert.equal(await read(ctx.env.game, o.c.abi, 'slashedReceipt', [o.rb.digest]), true);
+    await reverts(challenger.send('openChallenge', [o.rb.abi, o.rb.sig, party(withWrong(honestTrace, 31)).root, openingAbi(o.q, output), ZERO32]), 'ReceiptAlreadySlashed');
+    // the parallel game is still played and won by the challenger, but node 3 is not slashed a second time for that receipt
+    const before = (await read(ctx.env.staking, stakingAbi, 'slashableStake', [addr(3)])) as bigint;
+    const r2 = await playToEnd(ctx.env, id2, { A: await disputeClient(ctx.env, 3, []), B: challenger }, { A: o.pb, B: party(honestTrace) }, []);
+    assert.equal(r2.winner.toLowerCase(), addr(5).toLowerCase());
+    assert.equal((await read(ctx.env.staking, stakingAbi, 'slashableStake', [addr(3)])) as bigint, before, 'slashed once per receipt');
+    assert.equal(await read(ctx.env.staking, stakingAbi, 'isLockedBy', [addr(3), id2]), false, 'unlocked instead');
   });
 
   it('forged receipts are refused: signer ≠ node, a field changed after signing, truncated or high-s signatures, a non-operator signer', async () => {
@@ -110,9 +116,10 @@ describe('fraud claims: replayed, forged and unrelated receipts are refused; not
     const v = parseInt(genuine.sig.slice(130, 132), 16) === 27 ? '1c' : '1b';
     await reverts(open({ abi: genuine.abi, sig: `${genuine.sig.slice(0, 66)}${sHigh.toString(16).padStart(64, '0')}${v}` as Hex }), 'BadSignature');
     // a correctly signed receipt by an address that is not a staked operator (key 1, the client)
-    await reverts(open(makeReceipt(ctx.env, q, 1, wrongRoot, output)), 'NotActiveOperator');
-    // the genuine pair still opens (nothing above consumed the receipts)
-    await open(genuine);
+    await reverts(open(makeReceipt(ctx.env, q, 1, wrongRoot, output)), 'NoStake');
+    // the genuine pair still opens (nothing above consumed the receipts), in digest order
+    const [x, y] = BigInt(ra.digest) < BigInt(genuine.digest) ? [ra, genuine] : [genuine, ra];
+    await c.send('openConflict', [x.abi, x.sig, y.abi, y.sig, openingAbi(q, output)]);
   });
 
   it('receipts for different queries or models are not a conflict; nor are equal traces or one node twice', async () => {
@@ -128,7 +135,9 @@ describe('fraud claims: replayed, forged and unrelated receipts are refused; not
     await reverts(open(makeReceipt(ctx.env, q, 6, wrongRoot, output)), 'SameParty');
     // the opening must be the receipts' own query
     const rb = makeReceipt(ctx.env, q, 7, wrongRoot, output);
-    await reverts(c.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, openingAbi(q2, output)]), 'QueryHashMismatch');
+    const [x, y] = BigInt(ra.digest) < BigInt(rb.digest) ? [ra, rb] : [rb, ra];
+    await reverts(c.send('openConflict', [x.abi, x.sig, y.abi, y.sig, openingAbi(q2, output)]), 'QueryHashMismatch');
+    await reverts(c.send('openConflict', [y.abi, y.sig, x.abi, x.sig, openingAbi(q, output)]), 'ReceiptsOutOfOrder');
   });
 
   it('double slashing: a settled game cannot be settled or timed out again; the loser was slashed exactly once', async () => {
@@ -153,6 +162,8 @@ describe('fraud claims: replayed, forged and unrelated receipts are refused; not
     const cfg = await o.c.config(o.id);
     await ctx.env.advance(3601); // A (on turn) times out: decided
     await o.c.send('timeout', [o.id]);
+    await reverts(o.c.send('settle', [o.id, cfg]), 'SettleTooEarly'); // settleDelay after the decision
+    await ctx.env.advance(3600);
     await reverts(o.c.send('settle', [o.id, { ...cfg, claimant: addr(11) }]), 'BadConfig');
     await o.c.send('settle', [o.id, cfg]);
   });
@@ -173,32 +184,33 @@ describe('fraud claims: replayed, forged and unrelated receipts are refused; not
 });
 
 describe('verify-inference fee bond held by a challenge (whitepaper §2.2.3)', () => {
-  const postBond = async (key: number, tag: string): Promise<Hex> => {
-    const challengeId = viemKeccak(viemHex(tag));
-    await write(ctx.env, key, ctx.env.escrow, feeEscrowAbi, 'postBond', [addr(1), challengeId, ZERO32], parseEther('0.1'));
+  /** The bond node `key` posts for its answer `out` to query q: hcs = the query's client, challengeId = the query hash. */
+  const postBond = async (key: number, q: QueryBundle, out: Uint8Array = output): Promise<Hex> => {
+    const challengeId = viemHex(q.queryHash);
+    await write(ctx.env, key, ctx.env.escrow, feeEscrowAbi, 'postBond', [addr(1), challengeId, viemKeccak(out)], parseEther('0.1'));
     return (await read(ctx.env.escrow, feeEscrowAbi, 'bondIdOf', [addr(key), addr(1), challengeId])) as Hex;
   };
   const bondStatus = async (id: Hex) => ((await read(ctx.env.escrow, feeEscrowAbi, 'getBond', [id])) as { status: number }).status;
   const escrowBalance = (i: number) => read(ctx.env.escrow, feeEscrowAbi, 'balanceOf', [addr(i)]) as Promise<bigint>;
 
   it('a successful challenger gets the wrong node\'s bond (Forfeited)', async () => {
-    const bondId = await postBond(14, 'bond-a');
+    const q = fresh();
+    const bondId = await postBond(14, q);
     const before = await escrowBalance(15);
-    const r = await playChallenge(ctx.env, fresh(), party(withWrong(honestTrace, 30)), party(honestTrace), 14, 15, output, bondId);
+    const r = await playChallenge(ctx.env, q, party(withWrong(honestTrace, 30)), party(honestTrace), 14, 15, output, bondId);
     assert.equal(r.winner.toLowerCase(), addr(15).toLowerCase());
     assert.equal(await bondStatus(bondId), 4, 'Forfeited');
     assert.equal((await escrowBalance(15)) - before, parseEther('0.1'));
   });
 
-  it('a failed challenge returns the bond to the node (Released); while the game runs it cannot be released', async () => {
-    const bondId = await postBond(16, 'bond-b');
-    const before = await escrowBalance(16);
+  it('a failed challenge drops its hold: the bond is Posted again (released after its window); while the game runs it cannot be released', async () => {
+    const q = fresh();
+    const bondId = await postBond(16, q);
     const log: GasRecord[] = [];
     const ca = await disputeClient(ctx.env, 16, log);
     const cb = await disputeClient(ctx.env, 17, log);
     const pa = party(honestTrace);
     const pb = party(withWrong(honestTrace, 30));
-    const q = fresh();
     const ra = makeReceipt(ctx.env, q, 16, pa.commitment.root, output);
     const opened = await cb.send('openChallenge', [ra.abi, ra.sig, pb.root, openingAbi(q, output), bondId]);
     const id = opened.logs.find((l) => l.eventName === 'DisputeOpened')!.args.id as Hex;
@@ -206,16 +218,20 @@ describe('verify-inference fee bond held by a challenge (whitepaper §2.2.3)', (
     await reverts(write(ctx.env, 16, ctx.env.escrow, feeEscrowAbi, 'releaseBond', [bondId]), 'BondNotActive');
     const r = await playToEnd(ctx.env, id, { A: ca, B: cb }, { A: pa, B: pb }, log);
     assert.equal(r.winner.toLowerCase(), addr(16).toLowerCase());
+    assert.equal(await bondStatus(bondId), 1, 'Posted');
+    await ctx.env.advance(2 * 24 * 3600);
+    const before = await escrowBalance(16);
+    await write(ctx.env, 16, ctx.env.escrow, feeEscrowAbi, 'releaseBond', [bondId]);
     assert.equal(await bondStatus(bondId), 3, 'Released');
     assert.equal((await escrowBalance(16)) - before, parseEther('0.1'));
   });
 
-  it('a challenge cannot hold another node\'s bond', async () => {
-    const bondId = await postBond(18, 'bond-c');
+  it('a challenge cannot hold another node\'s bond (BondNotForReceipt)', async () => {
     const q = fresh();
+    const bondId = await postBond(18, q);
     const ra = makeReceipt(ctx.env, q, 19, party(honestTrace).commitment.root, output);
     const c = await disputeClient(ctx.env, 20, []);
-    await reverts(c.send('openChallenge', [ra.abi, ra.sig, party(withWrong(honestTrace, 30)).root, openingAbi(q, output), bondId]), 'BondNotOfNode');
+    await reverts(c.send('openChallenge', [ra.abi, ra.sig, party(withWrong(honestTrace, 30)).root, openingAbi(q, output), bondId]), 'BondNotForReceipt');
   });
 });
 
@@ -225,8 +241,8 @@ describe('reentrancy', () => {
     const deployer = { publicClient: env0.clients.publicClient, wallet: env0.clients.wallet(env0.keys[0]!) };
     const probe = (await deployArtifact(deployer, 'DisputeTestStaking', [parseEther('1')])).address;
     const oneStep = (await deployArtifact(deployer, 'OneStepVerifier')).address;
-    const escrow = (await deployArtifact(deployer, 'FeeEscrow', [3600n, ZERO_ADDR])).address;
-    const game = (await deployArtifact(deployer, 'DisputeGame', [probe, ZERO_ADDR, oneStep, escrow, 3600n, parseEther('1'), 5000, 2500, 1])).address;
+    const escrow = (await deployArtifact(deployer, 'FeeEscrow', [3n * 86_400n, ZERO_ADDR])).address;
+    const game = (await deployArtifact(deployer, 'DisputeGame', [probe, oneStep, escrow, 3600n, parseEther('1'), 5000, 2500, 1, 86_400n, 3600n])).address;
     const probeAbi = (await disputeArtifact('DisputeTestStaking')).abi;
     const gameAbi = (await disputeArtifact('DisputeGame')).abi;
     await write(env0, 0, probe, probeAbi, 'setDisputeContract', [game]);

@@ -14,6 +14,7 @@ import { modelStepSource } from './step-source.ts';
 import { TraceParty } from './trace-party.ts';
 import { queryInputValues } from './query-input.ts';
 import { makeQuery, playConflict, registerModel, setupDisputeEnv, type DisputeEnv, type PlayOptions, type PlayResult } from '../chain/dispute-env.ts';
+import type { DisputeDeployOptions } from '../chain/dispute-deploy.ts';
 
 export const model = tinyMlp();
 const input = { vector: [1, -128, 127, 5, 0, -1, 64, -64] };
@@ -30,12 +31,12 @@ export interface GameCtx {
 
 /**
  * Deploys, registers every key from 2 on as an operator, and the tiny MLP's layout (checking the model hash the
- * contract recomputes) with bisection arity k = 2 in the ModelRegistry: the 45-element trace (depth 3) then takes
+ * contract recomputes) with a game deployed at bisection arity k = 2 (logArity 1): the 45-element trace (depth 3) then takes
  * three difference-proof moves after A's opening post, so every state of the game is visited.
  */
-export async function gameContext(rpcUrl: string, keys: Hex[]): Promise<GameCtx> {
-  const env = await setupDisputeEnv(rpcUrl, keys, keys.map((_, i) => i).slice(2));
-  const reg = await registerModel(env, model, 2);
+export async function gameContext(rpcUrl: string, keys: Hex[], dispute: Partial<DisputeDeployOptions> = {}): Promise<GameCtx> {
+  const env = await setupDisputeEnv(rpcUrl, keys, keys.map((_, i) => i).slice(2), { logArity: 1, ...dispute });
+  const reg = await registerModel(env, model);
   assert.equal(reg.modelHash, toHex(model.modelHash), 'the contract recomputes the engine model hash from the node table');
   return { env, nonce: 0n };
 }

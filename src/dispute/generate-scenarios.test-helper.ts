@@ -32,10 +32,10 @@ export interface GenCtx {
   pair: number;
 }
 
-/** Deploys, registers every key from 2 on as an operator and the tiny transformer's layout at k = 2. */
+/** Deploys, registers every key from 2 on as an operator and the tiny transformer's layout, the game at k = 2. */
 export async function generateContext(rpcUrl: string, keys: Hex[]): Promise<GenCtx> {
-  const env = await setupDisputeEnv(rpcUrl, keys, keys.map((_, i) => i).slice(2));
-  const reg = await registerModel(env, model, 2);
+  const env = await setupDisputeEnv(rpcUrl, keys, keys.map((_, i) => i).slice(2), { logArity: 1 });
+  const reg = await registerModel(env, model);
   assert.equal(reg.modelHash, toHex(model.modelHash));
   return { env, nonce: 0n, pair: 2 };
 }

@@ -48,6 +48,25 @@ export function commitQueryInput(values: Int32Array): QueryInputCommitment {
   return { values, commitment, root: commitment.root, length: values.length, promptHash };
 }
 
+/**
+ * The input as the dispute opening posts it (DisputeCore.Opening.input, issue 11 attack 6): the int32 values
+ * big-endian, 4 bytes each — exactly the trace commitment's leaf words, so the contract commits it with no decoding
+ * and a node that lost the prompt reads it back from the opening's calldata (`inputFromBytes`).
+ */
+export function inputBytes(values: Int32Array): Uint8Array {
+  const out = new Uint8Array(values.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) view.setInt32(4 * i, values[i]!, false);
+  return out;
+}
+
+/** Inverse of inputBytes; refuses a length that is not whole int32s or is out of [1, MAX_INPUT_LENGTH]. */
+export function inputFromBytes(bytes: Uint8Array): Int32Array {
+  if (bytes.length % 4 !== 0 || bytes.length === 0 || bytes.length / 4 > MAX_INPUT_LENGTH) throw new QueryInputError(`input of ${bytes.length} bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Int32Array.from({ length: bytes.length / 4 }, (_, i) => view.getInt32(4 * i, false));
+}
+
 /** Proof of input element `index`: the leaf holding it and its siblings (OneStepVerifier.Operand, kind 4). */
 export function proveQueryInput(c: QueryInputCommitment, index: number): { leaf: Hex; siblings: Hex[]; value: number } {
   if (!Number.isSafeInteger(index) || index < 0 || index >= c.length) throw new QueryInputError(`index ${index} not in [0, ${c.length})`);

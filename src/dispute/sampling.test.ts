@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Hex } from 'viem';
 import { startEmbeddedChain, type EmbeddedChain } from '../chain/embedded-chain.ts';
-import { disputeClient, makeQuery, makeReceipt, openingAbi, registerModel } from '../chain/dispute-env.ts';
+import { conflictReceipts, disputeClient, makeQuery, makeReceipt, openingAbi, registerModel } from '../chain/dispute-env.ts';
 import { disputeArtifact } from '../chain/dispute-deploy.ts';
 import { decodeRevert } from '../chain/revert.ts';
 import { GraphBuilder } from '../engine/builder.ts';
@@ -63,9 +63,9 @@ describe('output check refusals', () => {
     const c = await disputeClient(ctx.env, ib, []);
     await reverts(c.send('openChallenge', [ra.abi, ra.sig, toHex(p.receiptRoot), openingAbi(q, out), `0x${'00'.repeat(32)}`]), 'SameTraceRoot');
     await reverts(c.send('openChallenge', [ra.abi, ra.sig, toHex(p.receiptRoot), openingAbi(q, out, new Uint8Array(0)), `0x${'00'.repeat(32)}`]), 'SameTraceRoot');
-    const rb = makeReceipt(ctx.env, q, ib, p.receiptRoot, bad);
     await reverts(c.send('openConflict', [ra.abi, ra.sig, makeReceipt(ctx.env, q, ib, p.receiptRoot, out).abi, makeReceipt(ctx.env, q, ib, p.receiptRoot, out).sig, openingAbi(q, out)]), 'ReceiptsDoNotConflict');
-    const opened = await c.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, openingAbi(q, out, bad)]);
+    const pair = conflictReceipts(ctx.env, q, ia, p.receiptRoot, out, ib, p.receiptRoot, bad);
+    const opened = await c.send('openConflict', [pair.ra.abi, pair.ra.sig, pair.rb.abi, pair.rb.sig, openingAbi(pair.q, out, bad)]);
     assert.ok(opened.logs.some((l) => l.eventName === 'OutputDisputed'), 'equal roots: the game opens in Output');
     const id = opened.logs.find((l) => l.eventName === 'DisputeOpened')!.args.id as Hex;
     const outs = await c.outputs(id);
@@ -150,13 +150,12 @@ describe('opening checks of the params preimage and the metadata scan', () => {
     const out = outputBytes(h.output);
     const ia = ctx.pair++;
     const ib = ctx.pair++;
-    const ra = makeReceipt(ctx.env, q, ia, pa.receiptRoot, out);
-    const rb = makeReceipt(ctx.env, q, ib, pb.receiptRoot, out);
+    const { q: qo, ra, rb } = conflictReceipts(ctx.env, q, ia, pa.receiptRoot, out, ib, pb.receiptRoot, out);
     const c = await disputeClient(ctx.env, ia, []);
     for (const params of [{ seeded: true, seed: 10n, maxTokens: 2 }, { seeded: false, seed: 9n, maxTokens: 2 }, { seeded: true, seed: 9n, maxTokens: 3 }]) {
-      await assert.rejects(c.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, { ...openingAbi(q, out), params }]), /BadParams|reverted/);
+      await assert.rejects(c.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, { ...openingAbi(qo, out), params }]), /BadParams|reverted/);
     }
-    const ok = await c.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, openingAbi(q, out)]);
+    const ok = await c.send('openConflict', [ra.abi, ra.sig, rb.abi, rb.sig, openingAbi(qo, out)]);
     assert.ok(ok.logs.some((l) => l.eventName === 'DisputeOpened'));
   });
 
