@@ -72,8 +72,13 @@ abstract contract DisputeCore is ReentrancyGuard {
         address claimant;
         bytes32 bondId; // verify-inference fee bond held for the game (0 = none)
         Params params; // seed for the random/seeded sources, maxTokens for the stop rule
-        bytes32 receiptA; // EIP-712 digest of A's receipt: A is slashed at most once per receipt (slashedReceipt)
-        bytes32 receiptB; // B's receipt in a conflict; 0 for a challenger (slashed once per game)
+    }
+
+    /// The receipts a game is over (EIP-712 digests): their signers are slashed at most once per receipt
+    /// (slashedReceipt). Kept apart from Config, which every one step passes back: settlement alone reads them.
+    struct Receipts {
+        bytes32 a; // A's receipt
+        bytes32 b; // B's receipt in a conflict; 0 for a challenger (slashed once per game)
     }
 
     /// markOutput's claim: token `token` of party X's (B if `isB`, else A) own output differs from its own trace's
@@ -244,6 +249,8 @@ abstract contract DisputeCore is ReentrancyGuard {
     /// receipt digest → its signer was slashed for it (once per receipt: no double slashing for one lie). Any number
     /// of games may run over a receipt until then: a lost or abandoned one makes it immune to nothing.
     mapping(bytes32 => bool) public slashedReceipt;
+    /// game → the receipts it is over (settlement marks slashedReceipt).
+    mapping(bytes32 => Receipts) public receiptsOf;
     /// game → keccak256(abi.encode(keccak256(outputA), keccak256(outputB))) as opened (Opening.outputA / outputB): the
     /// output check and the output mark take both outputs back in calldata. (In Output outputB is never empty: the
     /// same root with no output of B's own is refused at opening.)
@@ -403,11 +410,12 @@ abstract contract DisputeCore is ReentrancyGuard {
     /// length comes from its output; the two trees are compared at the larger depth, the shorter one's root lifted
     /// with all-zero subtrees (its padding, docs/commitment.md §1), and Config keeps the lifted roots. A party whose
     /// output no honest run can give (see _length) is decided wrong at once.
-    /// `c` comes in with the receipt digests and the bond; the rest is filled here. `reserveB`: B's stake reserved
-    /// for the game (a challenger's slashAmount; 0 for a receipt signer).
-    function _open(bytes32 id, address b, bytes32 rootA, bytes32 rootB, Receipt calldata ra, Opening calldata o, Config memory c, uint256 reserveB) internal {
+    /// `c` comes in with the bond; the rest is filled here. `reserveB`: B's stake reserved for the game (a
+    /// challenger's slashAmount; 0 for a receipt signer). `da` / `db`: the receipt digests (db = 0 for a challenge).
+    function _open(bytes32 id, address b, bytes32 rootA, bytes32 rootB, Receipt calldata ra, Opening calldata o, Config memory c, uint256 reserveB, bytes32 da, bytes32 db) internal {
         Game storage g = games[id];
         if (g.phase != Phase.None) revert GameExists(id);
+        receiptsOf[id] = Receipts(da, db);
         uint8 bad;
         (bad, c.inputRoot, c.inputLength) = _setLengths(g, ra, o);
         uint8 depth = g.traceDepth;

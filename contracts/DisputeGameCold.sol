@@ -54,9 +54,7 @@ contract DisputeGameCold is DisputeCore {
         id = keccak256(abi.encode(da, db));
         if (keccak256(o.outputB) != rb.outputHash) revert OutputHashMismatch(rb.outputHash, keccak256(o.outputB));
         Config memory c;
-        c.receiptA = da;
-        c.receiptB = db;
-        _open(id, rb.node, ra.traceRoot, rb.traceRoot, ra, o, c, 0);
+        _open(id, rb.node, ra.traceRoot, rb.traceRoot, ra, o, c, 0, da, db);
     }
 
     /// One receipt challenged by msg.sender, who re-ran the query: A = r.node, B = msg.sender. B must have slashAmount
@@ -79,7 +77,6 @@ contract DisputeGameCold is DisputeCore {
         bytes32 d = _checkReceipt(r, sig);
         id = keccak256(abi.encode(d, msg.sender, challengerRoot));
         Config memory c;
-        c.receiptA = d;
         c.bondId = bondId;
         if (bondId != bytes32(0)) {
             bytes32 expected = keccak256(abi.encode(r.node, o.query.client, r.queryHash));
@@ -88,7 +85,7 @@ contract DisputeGameCold is DisputeCore {
             if (answer != r.outputHash) revert BondAnswerMismatch(bondId, answer, r.outputHash);
             escrow.holdBond(bondId, id); // reverts unless Posted or Held (not released, not forfeited)
         }
-        _open(id, msg.sender, r.traceRoot, challengerRoot, r, o, c, slashAmount);
+        _open(id, msg.sender, r.traceRoot, challengerRoot, r, o, c, slashAmount, d, bytes32(0));
     }
 
     /// Anyone, once decided and settleDelay later, exactly once: unlocks the right, slashes the wrong once per
@@ -109,10 +106,11 @@ contract DisputeGameCold is DisputeCore {
         uint256 sa;
         uint256 sb;
         // effects are done (phase Done); the calls below go only to the staking contract and the fee escrow
+        Receipts memory rs = receiptsOf[id];
         if (aRight) staking.unlock(a, id);
-        else sa = _slash(a, id, c.receiptA, bRight && reward ? b : address(0), c.claimant);
+        else sa = _slash(a, id, rs.a, bRight && reward ? b : address(0), c.claimant);
         if (bRight) staking.unlock(b, id);
-        else sb = _slash(b, id, c.receiptB, aRight && reward ? a : address(0), c.claimant);
+        else sb = _slash(b, id, rs.b, aRight && reward ? a : address(0), c.claimant);
         if (c.bondId != bytes32(0)) {
             if (!aRight && bRight && reward) escrow.forfeitBond(c.bondId, id, b);
             else escrow.returnBond(c.bondId);

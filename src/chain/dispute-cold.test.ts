@@ -22,7 +22,7 @@ before(async () => {
 after(async () => chain?.close());
 
 const ZERO32 = `0x${'00'.repeat(32)}` as Hex;
-const config = { modelHash: ZERO32, rootA: ZERO32, rootB: ZERO32, inputRoot: ZERO32, inputLength: 0n, claimant: '0x0000000000000000000000000000000000000000' as Address, bondId: ZERO32, params: { seeded: false, seed: 0n, maxTokens: 1 }, receiptA: ZERO32, receiptB: ZERO32 };
+const config = { modelHash: ZERO32, rootA: ZERO32, rootB: ZERO32, inputRoot: ZERO32, inputLength: 0n, claimant: '0x0000000000000000000000000000000000000000' as Address, bondId: ZERO32, params: { seeded: false, seed: 0n, maxTokens: 1 } };
 
 async function revertName(p: Promise<unknown>): Promise<string | undefined> {
   try {
