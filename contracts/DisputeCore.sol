@@ -10,8 +10,11 @@ import {ReentrancyGuard} from "./ReentrancyGuard.sol";
 /// @title DisputeCore (DisputeGame) — fraud claims and the k-ary bisection game (whitepaper §2.2.4–2.2.5; DESIGN.md §1.6;
 /// docs/dispute.md). A claim opens a game between party A and party B over their execution traces:
 ///   - two conflicting EIP-712 Receipts (same queryHash and modelHash, different outputHash or traceRoot), each
-///     signed by its `node`, both active operators; or
-///   - one Receipt challenged by an active operator (msg.sender) who re-ran the query and posts its own trace root.
+///     signed by its `node`, in digest order; or
+///   - one Receipt challenged by an operator (msg.sender) who re-ran the query, posts its own trace root and has its
+///     slashAmount reserved for the game.
+/// Every receipt must be inside its dispute window and its signer must have stake (queued stake counts); any number of
+/// games may run over one receipt, its signer is slashed for it once (issue 11; docs/decisions/0002).
 /// Rounds (difference-proof style, docs/commitment.md §3): A opens by posting the 2^s children of its root (checked
 /// against it). Then the parties alternate: the mover proves the FIRST child where A's and B's children differ with
 /// a difference proof against the two stored nodes (2 + up to 2s nodes, nothing re-sent), the game descends to it,

@@ -244,7 +244,8 @@ export const STOP_SCENARIOS: GenScenario[] = [
       assert.deepEqual(Array.from(h.output), [10, 6, EOS], 'this prompt ends with <eos> after 3 tokens');
       const r = await playGen(ctx, h.input, truncated(h, 3, 2), h);
       assert.equal(r.winner, 'B', r.moves.join(','));
-      assert.ok(has(r, 'A:resolveStop') && has(r, 'A:resolveElement'), r.moves.join(','));
+      // A, shown wrong by the stop rule, may still replay; B (not yet checked) replays its own element too (issue 11)
+      assert.ok(has(r, 'A:resolveStop') && (has(r, 'A:resolveElement') || has(r, 'B:resolveElement')), r.moves.join(','));
     },
   },
   {
