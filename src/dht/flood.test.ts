@@ -2,7 +2,7 @@
  * Floods of valid messages on the in-memory network (issue 12; pure core, virtual clock, exact
  * counts): a store flood from many cheap identities fills the stores without refusing honest
  * records, provider sybils cannot hide an honest provider, and identities sharing a /24 share
- * its request budget. The libp2p versions are in src/transport/dht-attacks.test.ts.
+ * its request budget. The libp2p versions are in src/node/dht-attacks.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -14,6 +14,7 @@ import type { DhtRecord, ProviderRecord } from '../dht/messages.ts';
 import { nodeAddressOf, publicKeyOf } from '../identity/node-address.ts';
 import { staticPuzzleBits } from '../identity/puzzle.ts';
 import { Libp2pTransport } from '../transport/libp2p-transport.ts';
+import { DHT_PROTOCOL } from '../node/protocols.ts';
 import { signerOf, type Signer } from '../wire/envelope.ts';
 
 /** A random identity meeting `c1` (naive loop: c1 = 8 is ~256 tries, a few ms). */
@@ -55,7 +56,7 @@ export async function createSybil(c1: number, ip: string): Promise<Sybil> {
   // A sybil that got into a table answers requests validly but emptily (it knows nobody, holds
   // nothing), so honest lookups through it do not wait for timeouts: these tests measure what the
   // floods achieve; silent contacts are the simulator's `drop` adversaries.
-  transport.handle((frame) => {
+  transport.handle(DHT_PROTOCOL, (frame) => {
     try {
       const req = parseDhtEnvelope(frame);
       if (req.kind !== 'request') return null;
@@ -82,7 +83,7 @@ export async function createSybil(c1: number, ip: string): Promise<Sybil> {
       const env: DhtEnvelope = { kind: 'request', rpcId: rpcId++, from: claimed, to: to.address, body };
       const sealed = sealDhtEnvelope(env, { signer, clock: systemClock, random: systemRandom });
       try {
-        const r = await transport.request(to, sealed);
+        const r = await transport.request(to, DHT_PROTOCOL, sealed);
         return r.frame === null ? null : (parseDhtEnvelope(r.frame).body as DhtResponse);
       } catch (error) {
         errors.push(error);

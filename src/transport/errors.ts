@@ -65,3 +65,17 @@ export class TransportClosedError extends TransportError<Record<string, never>> 
     super('TRANSPORT_CLOSED', 'transport is closed');
   }
 }
+
+/** A second handler for a protocol that already has one. */
+export class ProtocolInUseError extends TransportError<{ protocol: string }> {
+  constructor(protocol: string) {
+    super('TRANSPORT_PROTOCOL_IN_USE', `protocol ${protocol} already has a handler`, { details: { protocol } });
+  }
+}
+
+/** The peer does not serve the protocol asked for. */
+export class UnsupportedProtocolError extends TransportError<{ protocol: string; peer: string }> {
+  constructor(protocol: string, peer: string) {
+    super('TRANSPORT_UNSUPPORTED_PROTOCOL', `peer ${peer} does not serve ${protocol}`, { details: { protocol, peer } });
+  }
+}

@@ -2,9 +2,11 @@
  * The libp2p 3 Transport (DESIGN.md §2; issue 3 item 2): TCP and WebSockets, Noise, Yamux,
  * identify and ping; the peer key is the node's secp256k1 identity key (peer-identity.ts).
  *
- * The DHT speaks its own protocol, `/hyperspace/kad/1.0.0`: one stream per exchange, the requester
- * writes one length-prefixed frame (frame.ts) and closes its writing side, the responder answers
- * with at most one frame and closes; both sides time out. Every peer is authenticated by Noise;
+ * Every service (the DHT, the community-server and inference-node protocols; src/node/protocols.ts)
+ * mounts its own protocol id with handle(protocol, handler); libp2p multiplexes them over one
+ * connection per peer. One stream per exchange: the requester writes one length-prefixed frame
+ * (frame.ts) and closes its writing side, the responder answers with at most one frame and
+ * closes; both sides time out. Every peer is authenticated by Noise;
  * when we dial a contact, the key we reach must hash to the contact's NodeAddress
  * (PeerMismatchError otherwise), and every inbound frame is reported with the NodeAddress of the
  * peer that sent it.
@@ -21,28 +23,33 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { toHex } from '../common/bytes.ts';
 import { BaseError } from '../common/errors.ts';
 import { nodeAddressOf, publicKeyOf } from '../identity/node-address.ts';
-import { DialError, PeerMismatchError, TransportClosedError, TransportError, TransportTimeoutError } from './errors.ts';
+import {
+  DialError,
+  PeerMismatchError,
+  ProtocolInUseError,
+  TransportClosedError,
+  TransportError,
+  TransportTimeoutError,
+  UnsupportedProtocolError,
+} from './errors.ts';
 import { encodeFrame, readFrame } from './frame.ts';
 import { contactMultiaddr, ipPortOf, libp2pKeyOf, nodeAddressOfPeerId, peerIdTextOf } from './peer-identity.ts';
-import type { ExchangeResult, FrameHandler, PeerContact, RemotePeer, RequestOptions, Transport, TransportDropHandler } from './transport.ts';
-
-export const DHT_PROTOCOL = '/hyperspace/kad/1.0.0';
+import type { ExchangeResult, FrameHandler, PeerContact, ProtocolHandlerOptions, RemotePeer, RequestOptions, Transport, TransportDropHandler } from './transport.ts';
 
 export interface Libp2pTransportOptions {
   /** Multiaddrs to listen on, e.g. `/ip4/127.0.0.1/tcp/0` and `/ip4/0.0.0.0/tcp/4002/ws`. */
   listen: string[];
   /** IP to advertise in our DHT contact; default: the first listening TCP address (non-loopback first when on 0.0.0.0). */
   announceIp?: string;
-  protocol: string;
-  /** Largest frame either way, bytes. */
+  /** Largest frame either way, bytes, for a protocol that does not set its own. */
   maxFrameBytes: number;
   /** Default time for a whole outbound exchange (dial, send, answer), ms. */
   requestTimeoutMs: number;
   /** Time an inbound stream has to deliver its request frame, ms. */
   inboundTimeoutMs: number;
-  /** Concurrent inbound DHT streams per connection (libp2p resets the rest). */
+  /** Concurrent inbound streams per connection and protocol (libp2p resets the rest). */
   maxInboundStreams: number;
-  /** Concurrent outbound DHT streams per connection. */
+  /** Concurrent outbound streams per connection and protocol. */
   maxOutboundStreams: number;
   /** Open connections in total. */
   maxConnections: number;
@@ -57,7 +64,6 @@ export interface Libp2pTransportOptions {
 }
 
 export const DEFAULTS: Omit<Libp2pTransportOptions, 'listen'> = {
-  protocol: DHT_PROTOCOL,
   // The DHT's own maxMessageBytes (16 KiB) plus slack: the envelope is checked again by the codec.
   maxFrameBytes: 16 * 1024 + 256,
   // Above the DHT's maxTimeoutMs (5 s): the core has its own RTT-based timeouts and wants late answers.
@@ -111,8 +117,8 @@ export class Libp2pTransport implements Transport {
   readonly nodeAddress: Uint8Array;
   readonly libp2p: Libp2p;
   readonly options: Libp2pTransportOptions;
-  private handler: FrameHandler | null = null;
-  private dropHandler: TransportDropHandler | null = null;
+  /** Protocol id → its handler, frame bound and drop callback. */
+  private readonly handlers = new Map<string, { handler: FrameHandler; maxFrameBytes: number; onDrop?: TransportDropHandler }>();
   /** NodeAddress hex → the peer id and the multiaddr we last reached it at. */
   private readonly book = new Map<string, { peerId: PeerId; addr?: Multiaddr }>();
   private closed = false;
@@ -141,12 +147,7 @@ export class Libp2pTransport implements Transport {
         ...(o.handshakeTimeoutMs === undefined ? {} : { dialTimeout: o.handshakeTimeoutMs, addressDialTimeout: o.handshakeTimeoutMs, inboundUpgradeTimeout: o.handshakeTimeoutMs }),
       },
     });
-    const t = new Libp2pTransport(libp2p, nodeAddressOf(publicKeyOf(components.secretKey)), o);
-    await libp2p.handle(o.protocol, (stream, connection) => t.onStream(stream, connection), {
-      maxInboundStreams: o.maxInboundStreams,
-      maxOutboundStreams: o.maxOutboundStreams,
-    });
-    return t;
+    return new Libp2pTransport(libp2p, nodeAddressOf(publicKeyOf(components.secretKey)), o);
   }
 
   get peerId(): PeerId {
@@ -169,12 +170,30 @@ export class Libp2pTransport implements Transport {
     return { ip: this.options.announceIp ?? chosen.ip, port: chosen.port };
   }
 
-  handle(handler: FrameHandler): void {
-    this.handler = handler;
+  handle(protocol: string, handler: FrameHandler, options: ProtocolHandlerOptions = {}): void {
+    if (this.handlers.has(protocol)) throw new ProtocolInUseError(protocol);
+    this.handlers.set(protocol, {
+      handler,
+      maxFrameBytes: options.maxFrameBytes ?? this.options.maxFrameBytes,
+      ...(options.onDrop ? { onDrop: options.onDrop } : {}),
+    });
+    // libp2p's registrar stores the handler synchronously; the promise only records the protocol
+    // in our own peer-store entry (what identify advertises), which cannot fail in a way we act on.
+    this.libp2p
+      .handle(protocol, (stream, connection) => this.onStream(protocol, stream, connection), {
+        maxInboundStreams: this.options.maxInboundStreams,
+        maxOutboundStreams: this.options.maxOutboundStreams,
+      })
+      .catch(() => {});
   }
 
-  onDrop(handler: TransportDropHandler): void {
-    this.dropHandler = handler;
+  unhandle(protocol: string): void {
+    if (!this.handlers.delete(protocol)) return;
+    this.libp2p.unhandle(protocol).catch(() => {});
+  }
+
+  protocols(): string[] {
+    return [...this.handlers.keys()];
   }
 
   /** The authenticated remote of a connection (and remember how to reach it). */
@@ -203,18 +222,22 @@ export class Libp2pTransport implements Transport {
     return this.book.size;
   }
 
-  private async onStream(stream: Stream, connection: Connection): Promise<void> {
+  private async onStream(protocol: string, stream: Stream, connection: Connection): Promise<void> {
     let from: RemotePeer | undefined;
-    const o = this.options;
+    const entry = this.handlers.get(protocol);
+    if (!entry) {
+      stream.abort(new UnsupportedProtocolError(protocol, connection.remotePeer.toString()));
+      return;
+    }
     try {
       from = this.remoteOf(connection);
-      const frame = await withDeadline(readFrame(stream, o.maxFrameBytes), o.inboundTimeoutMs, 'inbound request frame', (e) => stream.abort(e));
-      const answer = this.handler && frame ? await this.handler(frame, from) : null;
-      if (answer) stream.send(encodeFrame(answer, o.maxFrameBytes));
+      const frame = await withDeadline(readFrame(stream, entry.maxFrameBytes), this.options.inboundTimeoutMs, 'inbound request frame', (e) => stream.abort(e));
+      const answer = frame ? await entry.handler(frame, from) : null;
+      if (answer) stream.send(encodeFrame(answer, entry.maxFrameBytes));
       await stream.close();
     } catch (error) {
       stream.abort(error instanceof Error ? error : new Error(String(error)));
-      this.dropHandler?.(error instanceof Error ? error : new Error(String(error)), from);
+      entry.onDrop?.(error instanceof Error ? error : new Error(String(error)), from);
     }
   }
 
@@ -228,10 +251,11 @@ export class Libp2pTransport implements Transport {
     }
   }
 
-  async request(to: PeerContact, frame: Uint8Array, options: RequestOptions = {}): Promise<ExchangeResult> {
+  async request(to: PeerContact, protocol: string, frame: Uint8Array, options: RequestOptions = {}): Promise<ExchangeResult> {
     if (this.closed) throw new TransportClosedError();
     const o = this.options;
     const timeoutMs = options.timeoutMs ?? o.requestTimeoutMs;
+    const maxFrameBytes = options.maxAnswerBytes ?? this.handlers.get(protocol)?.maxFrameBytes ?? o.maxFrameBytes;
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
     let stream: Stream | undefined;
@@ -240,13 +264,14 @@ export class Libp2pTransport implements Transport {
       const from = this.remoteOf(connection);
       if (toHex(from.nodeAddress) !== toHex(to.address)) throw new PeerMismatchError(toHex(to.address), toHex(from.nodeAddress));
       try {
-        stream = await connection.newStream(o.protocol, { signal });
+        stream = await connection.newStream(protocol, { signal });
       } catch (error) {
-        throw new DialError(`${connection.remoteAddr.toString()} ${o.protocol}`, errorText(error), error);
+        if (error instanceof Error && error.name === 'UnsupportedProtocolError') throw new UnsupportedProtocolError(protocol, toHex(to.address));
+        throw new DialError(`${connection.remoteAddr.toString()} ${protocol}`, errorText(error), error);
       }
-      stream.send(encodeFrame(frame, o.maxFrameBytes));
+      stream.send(encodeFrame(frame, maxFrameBytes));
       await stream.close({ signal });
-      const answer = await readFrame(stream, o.maxFrameBytes, true);
+      const answer = await readFrame(stream, maxFrameBytes, true);
       return { frame: answer, from };
     };
     try {

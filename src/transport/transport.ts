@@ -1,9 +1,13 @@
 /**
- * The Transport the DHT host uses (DESIGN.md §3; whitepaper §1.1, §2): request/response exchanges
- * of opaque byte frames between nodes named by their contact (NodeAddress, IP, port).
+ * The Transport a node host uses (DESIGN.md §3; whitepaper §1.1, §2): request/response exchanges
+ * of opaque byte frames between nodes named by their contact (NodeAddress, IP, port), on named
+ * protocols. One transport carries every protocol a node speaks (the DHT, the community-server
+ * and inference-node protocols; src/node/protocols.ts): libp2p multiplexes them as streams on one
+ * connection per peer, the in-memory transport tags each packet with its protocol.
  *
  * One exchange = one request frame and at most one answer frame, with a timeout. Implementations:
- * libp2p-transport.ts (TCP/WebSockets, Noise, Yamux; one stream per exchange). The remote of every
+ * libp2p-transport.ts (TCP/WebSockets, Noise, Yamux; one stream per exchange) and
+ * memory-transport.ts (the in-memory network on a virtual clock). The remote of every
  * exchange is authenticated by the transport (Noise: the peer proves its key), and reported as the
  * NodeAddress of that key, so the host can require that a message's signer is the peer that sent it.
  */
@@ -33,9 +37,19 @@ export type FrameHandler = (frame: Uint8Array, from: RemotePeer) => Uint8Array |
 /** Why an inbound exchange was dropped by the transport itself (bad framing, timeout). */
 export type TransportDropHandler = (error: Error, from: RemotePeer | undefined) => void;
 
+/** How one protocol's inbound exchanges are handled. */
+export interface ProtocolHandlerOptions {
+  /** Largest request and answer frame on this protocol, bytes (default: the transport's maxFrameBytes). */
+  maxFrameBytes?: number;
+  /** Told about this protocol's inbound exchanges that the transport drops (bad framing, timeout). */
+  onDrop?: TransportDropHandler;
+}
+
 export interface RequestOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Largest answer frame accepted, bytes (default: the transport's maxFrameBytes). */
+  maxAnswerBytes?: number;
 }
 
 export interface ExchangeResult {
@@ -51,12 +65,20 @@ export interface Transport {
   listenAddresses(): string[];
   /** The IP and port to advertise in our DHT contact. */
   localContact(): { ip: string; port: number };
-  /** Set the handler of inbound requests (replaces any earlier one). */
-  handle(handler: FrameHandler): void;
-  /** Set the callback told about frames the transport drops. */
-  onDrop(handler: TransportDropHandler): void;
-  /** Send `frame` to `to` and wait for its answer. Rejects with a TransportError (timeout, dial, peer mismatch, bad frame). */
-  request(to: PeerContact, frame: Uint8Array, options?: RequestOptions): Promise<ExchangeResult>;
+  /**
+   * Serve `protocol`: each inbound request on it goes to `handler`. Throws ProtocolInUseError when
+   * the protocol already has a handler (two services cannot share one protocol id).
+   */
+  handle(protocol: string, handler: FrameHandler, options?: ProtocolHandlerOptions): void;
+  /** Stop serving `protocol` (inbound requests on it are then refused like any unknown protocol). */
+  unhandle(protocol: string): void;
+  /** The protocols served, in registration order. */
+  protocols(): string[];
+  /**
+   * Send `frame` to `to` on `protocol` and wait for its answer. Rejects with a TransportError
+   * (timeout, dial, peer mismatch, unsupported protocol, bad frame).
+   */
+  request(to: PeerContact, protocol: string, frame: Uint8Array, options?: RequestOptions): Promise<ExchangeResult>;
   /** Reach a node by address (e.g. a bootstrap multiaddr) and return its authenticated contact. */
   connect(address: string, options?: RequestOptions): Promise<PeerContact>;
   close(): Promise<void>;

@@ -7,7 +7,7 @@
 import { bytesEqual, toHex } from '../../common/bytes.ts';
 import { withDefaults } from '../../dht/defaults.ts';
 import { DEFAULT_VALIDATORS, recordKey } from '../../dht/records.ts';
-import { DEFAULTS as SERVICE_DEFAULTS, type DhtService } from '../../transport/dht-service.ts';
+import { DEFAULTS as SERVICE_DEFAULTS, type DhtService } from '../../node/dht-service.ts';
 import type { Libp2pTransport } from '../../transport/libp2p-transport.ts';
 import { intFlag, parse } from '../args.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from '../io.ts';

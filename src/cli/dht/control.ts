@@ -11,7 +11,7 @@
  */
 import { toHex } from '../../common/bytes.ts';
 import { BaseError } from '../../common/errors.ts';
-import type { DhtService } from '../../transport/dht-service.ts';
+import type { DhtService } from '../../node/dht-service.ts';
 import { UsageError } from '../io.ts';
 import { bytesFlag, keyFlag } from './flags.ts';
 import { providerJson, recordJson, statsJson } from './json.ts';

@@ -7,7 +7,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { fromHex } from '../../common/bytes.ts';
 import { keccak256 } from '../../crypto/keccak.ts';
 import { MAX_DIFFICULTY } from '../../identity/puzzle.ts';
-import { DEFAULTS as SERVICE_DEFAULTS } from '../../transport/dht-service.ts';
+import { DEFAULTS as SERVICE_DEFAULTS } from '../../node/dht-service.ts';
 import { UsageError } from '../io.ts';
 
 /** parseArgs options of the flags every dht command takes. */

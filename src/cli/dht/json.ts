@@ -6,7 +6,7 @@ import { toHex } from '../../common/bytes.ts';
 import { toJsonSafe } from '../../common/errors.ts';
 import type { DhtRecord, ProviderRecord } from '../../dht/messages.ts';
 import { recordKey } from '../../dht/records.ts';
-import type { DhtService } from '../../transport/dht-service.ts';
+import type { DhtService } from '../../node/dht-service.ts';
 import type { CliIo } from '../io.ts';
 
 export function recordJson(r: DhtRecord): Record<string, unknown> {

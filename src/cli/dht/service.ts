@@ -7,7 +7,7 @@ import { BaseError } from '../../common/errors.ts';
 import { nodeAddressOf, publicKeyOf } from '../../identity/node-address.ts';
 import { MAX_DIFFICULTY, staticPuzzleBits } from '../../identity/puzzle.ts';
 import { unlockKeystoreFile } from '../../identity/keystore.ts';
-import { DhtService, DEFAULTS as SERVICE_DEFAULTS } from '../../transport/dht-service.ts';
+import { DhtService, DEFAULTS as SERVICE_DEFAULTS } from '../../node/dht-service.ts';
 import { Libp2pTransport } from '../../transport/libp2p-transport.ts';
 import { intFlag } from '../args.ts';
 import { UsageError, type CliIo } from '../io.ts';

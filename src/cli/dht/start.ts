@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { toHex } from '../../common/bytes.ts';
 import { toJsonSafe } from '../../common/errors.ts';
 import { ethereumAddressOf } from '../../identity/node-address.ts';
-import { DEFAULTS as SERVICE_DEFAULTS } from '../../transport/dht-service.ts';
+import { DEFAULTS as SERVICE_DEFAULTS } from '../../node/dht-service.ts';
 import type { Libp2pTransport } from '../../transport/libp2p-transport.ts';
 import { parse, requireString } from '../args.ts';
 import { EXIT_OK, UsageError, type CliIo } from '../io.ts';

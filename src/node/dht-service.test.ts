@@ -13,11 +13,12 @@ import { decodeEnvelope, encodeEnvelope, signerOf } from '../wire/envelope.ts';
 import type { DhtEnvelope } from '../dht/messages.ts';
 import { DHT_CODEC, parseDhtEnvelope, sealDhtEnvelope } from '../dht/wire-codec.ts';
 import { multiaddr } from '@multiformats/multiaddr';
-import { encodeFrame } from './frame.ts';
-import { DHT_PROTOCOL, Libp2pTransport } from './libp2p-transport.ts';
+import { encodeFrame } from '../transport/frame.ts';
+import { Libp2pTransport } from '../transport/libp2p-transport.ts';
+import { contactMultiaddr } from '../transport/peer-identity.ts';
+import { identityWithoutPuzzle, identityWithPuzzle } from '../testnet/identities.ts';
 import { DhtService, type DhtServiceOptions } from './dht-service.ts';
-import { contactMultiaddr } from './peer-identity.ts';
-import { identityWithoutPuzzle, identityWithPuzzle } from './test-identities.test-helper.ts';
+import { DHT_PROTOCOL } from './protocols.ts';
 
 const C1 = 4;
 const services: DhtService[] = [];

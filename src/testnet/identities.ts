@@ -1,4 +1,4 @@
-/** Identities for transport tests: random secrets meeting a small static puzzle (naive loop, c1 ≤ 8). */
+/** Test identities (src/testnet: scaffolding for tests, benchmarks and the devnet): random secrets meeting, or missing, a small static puzzle (naive loop, c1 ≤ 8). */
 import { randomBytes } from 'node:crypto';
 import { nodeAddressOf, publicKeyOf } from '../identity/node-address.ts';
 import { staticPuzzleBits } from '../identity/puzzle.ts';

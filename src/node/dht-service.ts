@@ -1,6 +1,8 @@
 /**
  * DhtService: the pure S/Kademlia core (src/dht/dht-node.ts) on a real Transport, a real clock and
- * setTimeout (DESIGN.md §3; issue 3 item 2; docs/dht-network.md).
+ * setTimeout (DESIGN.md §3; issue 3 item 2; docs/dht-network.md). It is one service of the node
+ * host: it mounts DHT_PROTOCOL on the transport, next to the community-server and inference-node
+ * protocols.
  *
  * Outbound: the core signs every envelope through WireEnvelopeSigner (the sealed bytes ride in
  * `auth.sealed`) and hands it to our send port. A request becomes one Transport exchange; its
@@ -27,8 +29,9 @@ import { dropCodeOf, signProvider, signRecord, SignedRecordVerifier, staticPuzzl
 import { isSealedAuth, parseDhtEnvelope } from '../dht/wire-codec.ts';
 import { signerOf, type Signer } from '../wire/envelope.ts';
 import { ipFromBytes, ipToBytes } from '../wire/ip.ts';
-import { FrameTooLargeError, MalformedFrameError } from './errors.ts';
-import type { RemotePeer, Transport } from './transport.ts';
+import { FrameTooLargeError, MalformedFrameError } from '../transport/errors.ts';
+import type { RemotePeer, Transport } from '../transport/transport.ts';
+import { DHT_PROTOCOL } from './protocols.ts';
 
 export interface DhtServiceOptions {
   /** The network's static puzzle difficulty. */
@@ -139,8 +142,7 @@ export class DhtService {
       trackedPeers: this.node.options.rateLimitTrackedPeers,
     });
     this.scheduler.onError = (error) => this.drop(error instanceof BaseError ? error : new DhtInputError('malformed', String(error)));
-    this.transport.handle((frame, from) => this.onRequest(frame, from));
-    this.transport.onDrop((error) => this.onTransportFailure(error));
+    this.transport.handle(DHT_PROTOCOL, (frame, from) => this.onRequest(frame, from), { onDrop: (error) => this.onTransportFailure(error) });
   }
 
   /**
@@ -174,7 +176,7 @@ export class DhtService {
       if (slot && slot.rpcId === env.rpcId && toHex(slot.to) === toHex(to.address)) slot.bytes = bytes;
       return; // a response outside an exchange has no stream to go back on: nothing to do
     }
-    this.transport.request(to, bytes).then(
+    this.transport.request(to, DHT_PROTOCOL, bytes).then(
       (result) => {
         if (this.stopped || result.frame === null) return;
         this.onResponse(result.frame, result.from);

@@ -12,7 +12,7 @@ import { toHex } from '../common/bytes.ts';
 import { keccak256 } from '../crypto/keccak.ts';
 import { cheapIdentity, createSybil, type Sybil } from '../testnet/dht-sybils.ts';
 import { DhtService, type DhtServiceOptions } from './dht-service.ts';
-import { Libp2pTransport } from './libp2p-transport.ts';
+import { Libp2pTransport } from '../transport/libp2p-transport.ts';
 
 const C1 = 8;
 const utf8 = new TextEncoder();
