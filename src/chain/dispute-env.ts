@@ -17,7 +17,7 @@ import { hyperspaceDomain, queryDigest, receiptDigest, samplingParamsHash, signR
 import { DisputeAgent } from '../dispute/agent.ts';
 import type { TraceParty } from '../dispute/trace-party.ts';
 import { stateFromChain } from '../dispute/state-machine.ts';
-import { commitQueryInput, inputBytes } from '../dispute/query-input.ts';
+import { commitQueryInput, inputBytes } from '../inference/query-input.ts';
 
 export interface DisputeEnv {
   clients: ChainClients;

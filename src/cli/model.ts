@@ -17,8 +17,8 @@ import type { LoadedModel } from '../engine/model-file.ts';
 import { checkShipped, type ShippedCheck } from '../engine/shipped-manifest.ts';
 import { offTaskReason } from '../engine/tasks/task-rules.ts';
 import { OffTaskInputError, readManifest, readModelFile, resolveModel, shippedModels } from './model-resolve.ts';
-import { Runner } from '../engine/runner.ts';
 import { RunInputError } from '../engine/run-errors.ts';
+import { InferencePipeline, type InferenceRun } from '../inference/pipeline.ts';
 import type { RunInput } from '../engine/run-query.ts';
 import type { RunResult } from '../engine/run-result.ts';
 import { describeElement, partialSums } from '../engine/element.ts';
@@ -104,6 +104,7 @@ interface Executed {
   /** Set when the prompt is outside the model's declared task and --allow-off-task ran it anyway. */
   offTask: { task: string; reason: string; expected: string } | null;
   input: RunInput;
+  run: InferenceRun;
   result: RunResult;
   loadMs: number;
   runMs: number;
@@ -122,13 +123,13 @@ async function execute(argv: string[], io: CliIo, trace: boolean, checkTask = fa
   const input = queryFromPrompt(model, prompt, maxTokens, seed);
   const offTask = checkTask ? checkOffTask(model, prompt, input, values['allow-off-task'] === true, io) : null;
   const t1 = performance.now();
-  const runner = new Runner(model, { kernels });
+  const pipeline = new InferencePipeline({ model, kernels });
   try {
-    const result = runner.run(input, { trace });
+    const run = pipeline.run(input, { trace });
     const t2 = performance.now();
-    return { model, path, shipped, offTask, input, result, loadMs: t1 - t0, runMs: t2 - t1, kernels: kernels.name, values };
+    return { model, path, shipped, offTask, input, run, result: run.result, loadMs: t1 - t0, runMs: t2 - t1, kernels: kernels.name, values };
   } finally {
-    runner.close();
+    pipeline.close();
   }
 }
 
@@ -176,16 +177,16 @@ async function cmdRun(argv: string[], io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
-async function commitFor(e: Executed, arity: number | undefined) {
-  const { commitTrace } = await import('../commitment/trace.ts');
-  return commitTrace(e.result.trace!, arity === undefined ? {} : { arity });
+/** The run's trace commitment, by the pipeline (execute() kept the trace: nothing re-runs, no runner is made). */
+function commitFor(e: Executed, arity: number | undefined) {
+  return new InferencePipeline({ model: e.model }).commitTrace(e.run, arity);
 }
 
 async function cmdTrace(argv: string[], io: CliIo): Promise<number> {
   const e = await execute(argv, io, true);
   const arity = e.values.arity === undefined ? undefined : intFlag(e.values.arity, 'arity', 2, 65_536);
   const t0 = performance.now();
-  const c = await commitFor(e, arity);
+  const c = commitFor(e, arity);
   const commitMs = performance.now() - t0;
   const answer = {
     model: e.model.meta.name,
@@ -213,7 +214,7 @@ async function cmdProve(argv: string[], io: CliIo): Promise<number> {
   const query = { prompt: Int32Array.from(e.input.prompt ?? []), vector: Int8Array.from(e.input.vector ?? []), seed: e.input.seed === undefined || e.input.seed === null ? null : BigInt(e.input.seed) };
   const info = describeElement(e.model, { trace, query }, element);
   const arity = e.values.arity === undefined ? undefined : intFlag(e.values.arity, 'arity', 2, 65_536);
-  const c = await commitFor(e, arity);
+  const c = commitFor(e, arity);
   const { proveElement, elementProofToJson, commitPartialSums } = await import('../commitment/trace.ts');
   const proof = elementProofToJson(proveElement(c, trace, element));
   const ctx = { trace, query };

@@ -21,7 +21,7 @@ import { stakingAbi } from '../chain/artifacts.ts';
 import { conflictReceipts, disputeClient, makeQuery, makeReceipt, openingAbi } from '../chain/dispute-env.ts';
 import type { DisputeClient } from '../chain/dispute-client.ts';
 import { gameContext, honestTrace, model, output, query, source, withWrong, type GameCtx } from './game-scenarios.test-helper.ts';
-import { queryInputValues } from './query-input.ts';
+import { queryInputValues } from '../inference/query-input.ts';
 import { TraceParty } from './trace-party.ts';
 import { DisputeAgent } from './agent.ts';
 import { stateFromChain } from './state-machine.ts';

@@ -10,7 +10,7 @@ import { gameContext, honestTrace, model, output, query, source, withWrong, type
 import { TraceParty } from './trace-party.ts';
 import { conflictReceipts, disputeClient, makeQuery, openingAbi } from '../chain/dispute-env.ts';
 import { realTimers, type DisputeClient, type GasRecord } from '../chain/dispute-client.ts';
-import { queryInputValues } from './query-input.ts';
+import { queryInputValues } from '../inference/query-input.ts';
 import { DisputeAgent } from './agent.ts';
 import { AgentRunner, AgentRunnerFailedError, AgentRunnerStoppedError, type AgentRunnerOptions, type RunnerChain, type TimerPort } from './agent-runner.ts';
 import { ManualClock, systemClock } from '../common/clock.ts';

@@ -12,7 +12,7 @@ import { connectChain } from '../chain/clients.ts';
 import { decodeRevert } from '../chain/revert.ts';
 import { conflictReceipts, disputeClient, makeQuery, openingAbi, type DisputeEnv } from '../chain/dispute-env.ts';
 import { gameContext, honestTrace, model, output, query, source, withWrong, type GameCtx } from './game-scenarios.test-helper.ts';
-import { queryInputValues } from './query-input.ts';
+import { queryInputValues } from '../inference/query-input.ts';
 import { TraceParty } from './trace-party.ts';
 
 let chain: AnvilChain;

@@ -16,7 +16,7 @@ import { conflictReceipts, disputeClient, makeQuery, makeReceipt, openingAbi, pl
 import { fromHex } from '../common/bytes.ts';
 import { runModel } from '../engine/runner.ts';
 import { gameContext, honestTrace, model, otherClass, output, query, source, withWrong, type GameCtx } from './game-scenarios.test-helper.ts';
-import { inputFromBytes, queryInputValues } from './query-input.ts';
+import { inputFromBytes, queryInputValues } from '../inference/query-input.ts';
 import { TraceParty } from './trace-party.ts';
 import { DisputeAgent } from './agent.ts';
 

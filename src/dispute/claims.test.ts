@@ -16,7 +16,7 @@ import { conflictReceipts, disputeClient, makeQuery, makeReceipt, openingAbi, pl
 import type { GasRecord } from '../chain/dispute-client.ts';
 import { fromHex } from '../common/bytes.ts';
 import { gameContext, honestTrace, model, output, query, source, withWrong, type GameCtx } from './game-scenarios.test-helper.ts';
-import { queryInputValues } from './query-input.ts';
+import { queryInputValues } from '../inference/query-input.ts';
 import { TraceParty } from './trace-party.ts';
 
 let chain: EmbeddedChain;

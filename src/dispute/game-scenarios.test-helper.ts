@@ -12,7 +12,7 @@ import { tinyMlp } from '../engine/test-models.ts';
 import { toHex } from '../common/bytes.ts';
 import { modelStepSource } from './step-source.ts';
 import { TraceParty } from './trace-party.ts';
-import { queryInputValues } from './query-input.ts';
+import { queryInputValues } from '../inference/query-input.ts';
 import { makeQuery, playConflict, registerModel, setupDisputeEnv, type DisputeEnv, type PlayOptions, type PlayResult } from '../chain/dispute-env.ts';
 import type { DisputeDeployOptions } from '../chain/dispute-deploy.ts';
 

@@ -11,7 +11,7 @@ import { GAME_SCENARIOS, gameContext, honestTrace, model, output, play, query, s
 import { TraceParty } from './trace-party.ts';
 import type { SumsLinks } from './partial-sums.ts';
 import { makeQuery, playConflict } from '../chain/dispute-env.ts';
-import { queryInputValues } from './query-input.ts';
+import { queryInputValues } from '../inference/query-input.ts';
 
 let chain: EmbeddedChain;
 let ctx: GameCtx;

@@ -18,7 +18,7 @@ import { fromHex, toHex } from '../common/bytes.ts';
 import { modelStepSource } from './step-source.ts';
 import { outputTokens } from './output-proofs.ts';
 import { TraceParty } from './trace-party.ts';
-import { queryInputValues } from './query-input.ts';
+import { queryInputValues } from '../inference/query-input.ts';
 
 export const model = tinyTransformer();
 export const E = model.layout.stepElements;

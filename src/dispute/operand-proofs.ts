@@ -12,7 +12,7 @@ import { proveElement, type TraceCommitment } from '../commitment/trace.ts';
 import { proveWeightLeafIn, type WeightsCommitment } from '../commitment/weights.ts';
 import type { Combiner, Ref } from '../engine/graph.ts';
 import { OPS_BY_NAME } from '../engine/ops/index.ts';
-import { proveQueryInput, type QueryInputCommitment } from './query-input.ts';
+import { proveQueryInput, type QueryInputCommitment } from '../inference/query-input.ts';
 import { ProofPacker, TREE_INPUT, TREE_TRACE, TREE_WEIGHTS, type Hex } from './proof-packer.ts';
 import { UnsupportedStepError, type StepInfo, type StepSource } from './step-source.ts';
 

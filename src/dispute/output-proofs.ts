@@ -7,7 +7,7 @@ import { toHex } from '../common/bytes.ts';
 import { proveElement, type TraceCommitment } from '../commitment/trace.ts';
 import { packTracePrefix } from './operand-proofs.ts';
 import { ProofPacker, TREE_TRACE, type Hex } from './proof-packer.ts';
-import type { QueryInputCommitment } from './query-input.ts';
+import type { QueryInputCommitment } from '../inference/query-input.ts';
 import { UnsupportedStepError, type StepSource } from './step-source.ts';
 
 /** The move in state `trace-output`: resolveOutput at token j, or resolveStop on the shared trace. */

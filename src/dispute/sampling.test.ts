@@ -17,7 +17,7 @@ import { prepareQuery } from '../engine/run-query.ts';
 import { toHex } from '../common/bytes.ts';
 import { modelStepSource } from './step-source.ts';
 import { TraceParty } from './trace-party.ts';
-import { queryInputValues } from './query-input.ts';
+import { queryInputValues } from '../inference/query-input.ts';
 import { E, generateContext, honest, MARK_SCENARIOS, model, nodeId, OUTPUT_SCENARIOS, playWatched, STOP_SCENARIOS, withOutput, wrongAt, type GenCtx, type Watch } from './generate-scenarios.test-helper.ts';
 
 let chain: EmbeddedChain;

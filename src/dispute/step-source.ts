@@ -9,7 +9,7 @@ import { describeElement, type TraceContext } from '../engine/element.ts';
 import type { LoadedModel } from '../engine/model-file.ts';
 import { OPS_BY_NAME } from '../engine/ops/index.ts';
 import type { RunQuery } from '../engine/ops/op.ts';
-import { queryInputValues } from './query-input.ts';
+import { queryInputValues } from '../inference/query-input.ts';
 
 /** What the one-step needs to know about an element besides its operands. */
 export interface StepInfo {

@@ -17,7 +17,7 @@ import { elementStepProofs, linkStepProofs, operandValue } from './operand-proof
 import { firstOutputMismatch, outputElementIndex, outputMoveOf, outputProofOf, stopRuleProofs, type OutputMove } from './output-proofs.ts';
 import { partialSums, sumsIsolationTail, sumsOpeningOf, type PartialSums, type SumsLinks } from './partial-sums.ts';
 import type { Hex } from './proof-packer.ts';
-import { commitQueryInput, type QueryInputCommitment } from './query-input.ts';
+import { commitQueryInput, type QueryInputCommitment } from '../inference/query-input.ts';
 import { UnsupportedStepError, type StepInfo, type StepSource } from './step-source.ts';
 
 export interface TracePartyOptions {

@@ -8,7 +8,8 @@
  *
  * so the count — hence the tree depth — is bound by the hash (the root alone does not fix it, docs/commitment.md
  * §2), and a contract checks ONE token with a Merkle proof (OneStepVerifier._readInput) instead of the whole prompt.
- * Pure.
+ * Pure. It lives with the inference pipeline (pipeline.ts checks a Query's promptHash against the input it runs),
+ * and the dispute code proves single input elements from it.
  */
 import { BaseError } from '../common/errors.ts';
 import { bigIntToBytes, concatBytes, toHex } from '../common/bytes.ts';
