@@ -51,7 +51,7 @@ import { outputBytes } from '../src/engine/run-result.ts';
 import { Runner } from '../src/engine/runner.ts';
 import type { OpProfiler } from '../src/engine/run-options.ts';
 import { generateTask } from '../src/engine/tasks/sort-task.ts';
-import { tinyTransformer } from '../src/engine/test-models.ts';
+import { tinyTransformer } from '../src/testnet/test-models.ts';
 import { matMulIntegerModel } from './onnx-matmul-integer.ts';
 import { AVX2_FLAGS, NATIVE_FLAGS, startNativeMatvec } from './native-matvec.ts';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { main } from './main.ts';
 import type { CliIo } from './io.ts';
 import { encodeModelFile } from '../engine/model-file.ts';
-import { tinyMlp, tinyTransformer } from '../engine/test-models.ts';
+import { tinyMlp, tinyTransformer } from '../testnet/test-models.ts';
 import { verifyElementProof, elementProofFromJson } from '../commitment/trace.ts';
 import { fromHex } from '../common/bytes.ts';
 

@@ -14,7 +14,7 @@ import {
 } from './trace.ts';
 import { MalformedProofError, IndexOutOfRangeError, CommitmentParameterError } from './errors.ts';
 import { rootFromProof, zeroHash } from './merkle.ts';
-import { naiveLeavesFromValues, naiveRoot } from './naive.test-helper.ts';
+import { naiveLeavesFromValues, naiveRoot } from '../testnet/naive-commitment.ts';
 
 /** Deterministic pseudo-random int32 values covering the sign bit and extremes. */
 function values(n: number, seed = 1): Int32Array {

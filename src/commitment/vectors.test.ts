@@ -8,7 +8,7 @@ import { commitTrace, elementProofFromJson, proveElement, elementProofToJson, ve
 import { commitWeights, verifyWeightProof } from './weights.ts';
 import { childRoots, combineChildRoots, verifyFirstDifference, type DifferenceProof } from './bisection.ts';
 import { zeroHash } from './merkle.ts';
-import { naiveLeavesFromBytes, naiveLeavesFromValues, naiveRoot } from './naive.test-helper.ts';
+import { naiveLeavesFromBytes, naiveLeavesFromValues, naiveRoot } from '../testnet/naive-commitment.ts';
 
 const vectors = JSON.parse(readFileSync(join(import.meta.dirname, '../../test/vectors/commitment.json'), 'utf8'));
 

@@ -4,7 +4,7 @@ import { toHex } from '../common/bytes.ts';
 import { BaseError } from '../common/errors.ts';
 import { IndexOutOfRangeError } from './errors.ts';
 import { commitWeights, proveWeightByte, proveWeightLeaf, verifyWeightProof, weightsDepth, weightsRoot } from './weights.ts';
-import { naiveLeavesFromBytes, naiveRoot } from './naive.test-helper.ts';
+import { naiveLeavesFromBytes, naiveRoot } from '../testnet/naive-commitment.ts';
 
 function bytes(n: number): Uint8Array {
   return new Uint8Array(n).map((_, i) => (i * 151 + 7) & 0xff);

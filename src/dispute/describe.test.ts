@@ -13,7 +13,7 @@ import { connectChain, type ChainClients } from '../chain/clients.ts';
 import { deployArtifact, disputeArtifact, registerLayout } from '../chain/dispute-deploy.ts';
 import { runModel } from '../engine/runner.ts';
 import { prepareQuery } from '../engine/run-query.ts';
-import { tinyTransformer } from '../engine/test-models.ts';
+import { tinyTransformer } from '../testnet/test-models.ts';
 import { decodeModelFile, type LoadedModel } from '../engine/model-file.ts';
 import { commitWeights } from '../commitment/weights.ts';
 import { toHex } from '../common/bytes.ts';

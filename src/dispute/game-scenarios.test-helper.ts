@@ -8,7 +8,7 @@ import type { Hex } from 'viem';
 import { runModel } from '../engine/runner.ts';
 import { outputBytes } from '../engine/run-result.ts';
 import { prepareQuery } from '../engine/run-query.ts';
-import { tinyMlp } from '../engine/test-models.ts';
+import { tinyMlp } from '../testnet/test-models.ts';
 import { toHex } from '../common/bytes.ts';
 import { modelStepSource } from './step-source.ts';
 import { TraceParty } from './trace-party.ts';

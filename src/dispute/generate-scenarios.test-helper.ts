@@ -13,7 +13,7 @@ import type { DisputeClient } from '../chain/dispute-client.ts';
 import { outputBytes } from '../engine/run-result.ts';
 import { prepareQuery, type RunInput } from '../engine/run-query.ts';
 import { runModel } from '../engine/runner.ts';
-import { tinyTransformer } from '../engine/test-models.ts';
+import { tinyTransformer } from '../testnet/test-models.ts';
 import { fromHex, toHex } from '../common/bytes.ts';
 import { modelStepSource } from './step-source.ts';
 import { outputTokens } from './output-proofs.ts';

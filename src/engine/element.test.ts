@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describeElement, evaluateElement } from './element.ts';
 import { PrimitiveDomainError } from './ops/arith.ts';
 import { runModel } from './runner.ts';
-import { tinyTransformer } from './test-models.ts';
+import { tinyTransformer } from '../testnet/test-models.ts';
 
 const tt = tinyTransformer();
 const prompt = Int32Array.from([3, 4, 5]);

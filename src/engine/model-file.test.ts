@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SeededRandom } from '../common/clock.ts';
 import { decodeModelFile, encodeModelFile, ModelHeaderError, ModelMagicError, ModelSizeError, ModelTruncatedError, ModelVersionError, prepareModel } from './model-file.ts';
 import { GraphValidationError, ModelFormatError, ModelMetaError, NODE_RECORD_BYTES } from './graph.ts';
-import { tinyMlp, tinyTransformer } from './test-models.ts';
+import { tinyMlp, tinyTransformer } from '../testnet/test-models.ts';
 import { runModel } from './runner.ts';
 import { GraphBuilder } from './builder.ts';
 import { runStateBytes } from './validate.ts';

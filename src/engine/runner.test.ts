@@ -7,7 +7,7 @@ import { evaluateElement, describeElement, partialSums, ElementOutOfRangeError }
 import { outputBytes } from './run-result.ts';
 import { runModel, Runner } from './runner.ts';
 import { RunInputError, TraceTooLargeError } from './run-errors.ts';
-import { tinyMlp, tinyTransformer } from './test-models.ts';
+import { tinyMlp, tinyTransformer } from '../testnet/test-models.ts';
 import { prepareModel } from './model-file.ts';
 import { tinyQuantizedLlama } from '../testnet/llm-fixtures.ts';
 import { loadWasmKernels } from './kernels/wasm.ts';

@@ -17,7 +17,7 @@ import { OPS_BY_NAME } from '../../src/engine/ops/index.ts';
 import { prng } from '../../src/engine/ops/sources.ts';
 import { outputBytes } from '../../src/engine/run-result.ts';
 import { runModel } from '../../src/engine/runner.ts';
-import { tinyMlp, tinyTransformer } from '../../src/engine/test-models.ts';
+import { tinyMlp, tinyTransformer } from '../../src/testnet/test-models.ts';
 import { prepareModel } from '../../src/engine/model-file.ts';
 import { tinyQuantizedLlama } from '../../src/testnet/llm-fixtures.ts';
 import type { Combiner } from '../../src/engine/graph.ts';

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeModelFile } from '../model-file.ts';
 import { Runner } from '../runner.ts';
-import { tinyTransformer } from '../test-models.ts';
+import { tinyTransformer } from '../../testnet/test-models.ts';
 import { referenceKernels } from './kernels.ts';
 import { createWasmKernels } from './wasm.ts';
 

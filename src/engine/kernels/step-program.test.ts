@@ -1,7 +1,7 @@
 /**
  * The whole-step path (a model's program run by assembly/kernels.ts runProgram, one wasm call per step) gives
  * exactly the reference runner's outputs, hashes and traces: on the shipped sort-transformer over many prompts
- * (greedy and seeded), on the test models of test-models.ts at several shapes, and on random graphs built from
+ * (greedy and seeded), on the test models of src/testnet/test-models.ts at several shapes, and on random graphs built from
  * every program op with int32 extremes; with some ops left on the per-node path (the fallback); with the
  * profiler's per-kind re-runs; and after other runners grow the shared memory.
  */
@@ -18,7 +18,7 @@ import { Runner } from '../runner.ts';
 import type { OpProfiler } from '../run-options.ts';
 import type { RunInput } from '../run-query.ts';
 import { generateTask } from '../tasks/sort-task.ts';
-import { tinyMlp, tinyTransformer } from '../test-models.ts';
+import { tinyMlp, tinyTransformer } from '../../testnet/test-models.ts';
 import { INT32_MAX, INT32_MIN } from '../ops/arith.ts';
 import { prng } from '../ops/sources.ts';
 import { keccak256 } from '../../crypto/keccak.ts';

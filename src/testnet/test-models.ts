@@ -5,10 +5,10 @@
  * residual adds, greedy and seeded sampling). Weights come from a seeded PRNG, so each call is reproducible.
  */
 import { SeededRandom } from '../common/clock.ts';
-import { GraphBuilder } from './builder.ts';
-import type { LoadedModel } from './model-file.ts';
-import { attention, expTable, gelu, makeTable, mlp, quantizeMultiplier, rmsNorm, sampler } from './layers.ts';
-import { Tokenizer } from './tokenizer.ts';
+import { GraphBuilder } from '../engine/builder.ts';
+import type { LoadedModel } from '../engine/model-file.ts';
+import { attention, expTable, gelu, makeTable, mlp, quantizeMultiplier, rmsNorm, sampler } from '../engine/layers.ts';
+import { Tokenizer } from '../engine/tokenizer.ts';
 
 function int8s(rng: SeededRandom, n: number, amp = 127): Int8Array {
   const out = new Int8Array(n);
