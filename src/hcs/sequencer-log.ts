@@ -206,7 +206,7 @@ export class SequencerLog {
 
   /**
    * Logs a verified query with the next sequence number and commits it; returns that number. The prompt is stored as
-   * given: the caller has checked it against `query.promptHash` (the pipeline's commitment, dispute/query-input.ts).
+   * given: the caller has checked it against `query.promptHash` (the pipeline's commitment, inference/query-input.ts).
    */
   accept(verified: VerifiedQuery, prompt: Uint8Array, k: number): number {
     if (!Number.isInteger(k) || k < 1 || k > this.o.maxK) throw new InvalidArgumentError('k', `must be an integer in [1, ${this.o.maxK}]`);
