@@ -17,7 +17,7 @@ import { bytesToBigInt, fromHex, toHex } from '../common/bytes.ts';
 import { encodeCertificate, formCertificate, signCertificate } from '../crypto/certificate.ts';
 import { decodeG2 } from '../crypto/bls/points.ts';
 import type { KeyShare } from '../crypto/bls/threshold.ts';
-import { g2OffSubgroup, G2_INFINITY, withDirtyPadding } from '../crypto/bls/bad-points.test-helper.ts';
+import { g2OffSubgroup, G2_INFINITY, withDirtyPadding } from '../testnet/bls-bad-points.ts';
 
 const vectors = JSON.parse(readFileSync(new URL('../../test/vectors/threshold.json', import.meta.url), 'utf8'));
 const groupKey = fromHex(vectors.committee.groupKey);

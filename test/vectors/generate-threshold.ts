@@ -16,7 +16,7 @@ import { HASH_TO_G1_DST, hashToG1 } from '../../src/crypto/bls/hash-to-g1.ts';
 import { encodeG1, encodeG2, encodeScalar } from '../../src/crypto/bls/points.ts';
 import { commitPolynomial, evaluateCommitments, evaluatePolynomial, randomPolynomial } from '../../src/crypto/bls/polynomial.ts';
 import { certificateMessage, encodeCertificate, formCertificate, signCertificate, type CertificateHeader } from '../../src/crypto/certificate.ts';
-import { g1OffCurve, g1OffSubgroup, withDirtyPadding } from '../../src/crypto/bls/bad-points.test-helper.ts';
+import { g1OffCurve, g1OffSubgroup, withDirtyPadding } from '../../src/testnet/bls-bad-points.ts';
 
 const enc = new TextEncoder();
 const messages = [new Uint8Array(0), enc.encode('abc'), new Uint8Array(32).fill(0x42), enc.encode('a'.repeat(200))];

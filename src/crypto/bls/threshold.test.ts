@@ -5,7 +5,7 @@ import { commitPolynomial, evaluateCommitments, evaluatePolynomial, lagrangeAtZe
 import { checkPartials, tcombine, tsign, tverify, type KeyShare, type PartialSignature } from './threshold.ts';
 import { decodeG1, decodeG2, encodeG1, encodeG2, G1, type G2Point } from './points.ts';
 import { BlsEncodingError, ThresholdError } from './errors.ts';
-import { g1OffCurve, g1OffSubgroup, g2OffCurve, g2OffSubgroup, G1_INFINITY, G2_INFINITY, withDirtyPadding, withNonCanonicalX } from './bad-points.test-helper.ts';
+import { g1OffCurve, g1OffSubgroup, g2OffCurve, g2OffSubgroup, G1_INFINITY, G2_INFINITY, withDirtyPadding, withNonCanonicalX } from '../../testnet/bls-bad-points.ts';
 
 /** A trusted dealer (test only: the DKG is how real committees get shares). */
 function deal(t: number, n: number, seed: number) {

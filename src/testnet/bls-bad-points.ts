@@ -2,8 +2,8 @@
  * Points an attacker would send (tests and golden vectors only): on the curve but outside the r-order
  * subgroup, off the curve, non-canonical coordinates, dirty padding, infinity, wrong lengths.
  */
-import { Fp, Fp2, FP_BYTES, G1_BYTES, G2_BYTES, rawG1Bytes, type Fp2 as Fp2Value } from './points.ts';
-import { bigIntToBytes } from '../../common/bytes.ts';
+import { Fp, Fp2, FP_BYTES, G1_BYTES, G2_BYTES, rawG1Bytes, type Fp2 as Fp2Value } from '../crypto/bls/points.ts';
+import { bigIntToBytes } from '../common/bytes.ts';
 
 /** The first x ≥ start with x³ + 4 a square: (x, √(x³+4)) is on G1's curve; its order is almost surely not r. */
 export function g1OffSubgroup(start = 1n): Uint8Array {
